@@ -1,0 +1,175 @@
+/*
+ * sql: the façade through which the server runs SQL. The server knows
+ * nothing of SQL text beyond handing it here; sql-compat parses it with
+ * libpg_query (PostgreSQL's own grammar), translates the tree into hcdb's
+ * AST and hands that to engine/ to bind, plan and execute.
+ *
+ * Objects and threads:
+ *   sql_server  - process-wide state (databases, catalog). Thread-safe.
+ *   sql_session - one connection's SQL state: settings (GUCs), transaction
+ *                 status, prepared-statement independent. Used only by the
+ *                 loop thread that owns the connection, except
+ *                 sql_session_cancel(), which any thread may call.
+ *   sql_stmt    - one parsed and analysed statement (a Parse message, or one
+ *                 statement of a simple Query). Reference-counted: freeing it
+ *                 while portals made from it live is allowed.
+ *   sql_portal  - a statement bound to parameter values and result formats,
+ *                 executed in steps (Execute with a row limit, or pauses the
+ *                 server asks for when its output buffer is full).
+ *
+ * Errors: every fallible call returns 0 on success and -1 with `err` filled
+ * (SQLSTATE, PostgreSQL's message, position when there is one). A failure
+ * inside an explicit transaction block moves the session to the failed
+ * state ('E'); statements other than ROLLBACK / COMMIT then fail with 25P02.
+ */
+#ifndef HCDB_SQL_COMPAT_SQL_H
+#define HCDB_SQL_COMPAT_SQL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "protocol/pgw_error.h"
+
+typedef struct sql_server sql_server;
+typedef struct sql_session sql_session;
+typedef struct sql_batch sql_batch;
+typedef struct sql_stmt sql_stmt;
+typedef struct sql_portal sql_portal;
+
+/* ---- server ---------------------------------------------------------- */
+
+sql_server *sql_server_new(const char *data_dir, pgw_error *err);
+void sql_server_free(sql_server *srv);
+/* True if a database of that name exists ("postgres" always does). */
+bool sql_server_database_exists(sql_server *srv, const char *name);
+
+/* ---- session --------------------------------------------------------- */
+
+typedef struct sql_session_info {
+    const char *user;        /* authenticated role */
+    const char *database;    /* connected database (exists) */
+    int32_t backend_pid;     /* pg_backend_pid(), BackendKeyData pid */
+    bool is_superuser;
+    const char *client_addr; /* peer address text, NULL for none */
+    int client_port;
+    const char *server_addr; /* local address text */
+    int server_port;
+} sql_session_info;
+
+sql_session *sql_session_new(sql_server *srv, const sql_session_info *info, pgw_error *err);
+void sql_session_free(sql_session *s);
+
+/* Apply a start-up parameter or `-c name=value` option as a session default
+ * (application_name, client_encoding, DateStyle, TimeZone, search_path,
+ * statement_timeout, ...). Unknown name: 42704; bad value: 22023. */
+int sql_session_set_option(sql_session *s, const char *name, const char *value, pgw_error *err)
+    __attribute__((warn_unused_result));
+
+/* Calls fn for every setting reported to clients through ParameterStatus
+ * (server_version, server_encoding, client_encoding, application_name,
+ * DateStyle, IntervalStyle, TimeZone, integer_datetimes,
+ * standard_conforming_strings, is_superuser, session_authorization,
+ * default_transaction_read_only, in_hot_standby): all of them when `all`,
+ * else only those changed since the previous call. */
+void sql_session_reports(sql_session *s, bool all,
+                         void (*fn)(void *ctx, const char *name, const char *value), void *ctx);
+
+/* 'I' idle, 'T' in a transaction block, 'E' in a failed transaction block. */
+char sql_session_txn_status(const sql_session *s);
+
+/* Ask the statement running on this session to stop with 57014. Any thread.
+ * A cancel that arrives while no statement runs is dropped when the next
+ * statement starts, as PostgreSQL does. */
+void sql_session_cancel(sql_session *s);
+
+/* ---- parsing ------------------------------------------------------- */
+
+/* Parse a simple-protocol Query string into its statements (zero for an
+ * empty or comment-only string). A syntax error anywhere fails the whole
+ * string before anything runs (42601 with the position). */
+int sql_batch_parse(sql_session *s, const char *text, sql_batch **out, pgw_error *err)
+    __attribute__((warn_unused_result));
+int sql_batch_count(const sql_batch *b);
+/* Analyse statement i. Done one at a time, right before running it, because
+ * an earlier statement of the batch may create what a later one names. */
+int sql_batch_prepare(sql_batch *b, int i, sql_stmt **out, pgw_error *err)
+    __attribute__((warn_unused_result));
+void sql_batch_free(sql_batch *b);
+
+/* Parse + analyse one statement for the extended protocol. `param_types`
+ * holds the n declared parameter type OIDs (0 = infer from context); more
+ * $n than declared are inferred too. More than one statement: 42601
+ * "cannot insert multiple commands into a prepared statement". An empty
+ * string gives an empty statement (sql_stmt_is_empty). */
+int sql_prepare(sql_session *s, const char *text, const uint32_t *param_types, int n,
+                sql_stmt **out, pgw_error *err) __attribute__((warn_unused_result));
+
+/* ---- statements ---------------------------------------------------- */
+
+typedef struct sql_column {
+    const char *name;   /* "?column?" when PostgreSQL would say so */
+    uint32_t table_oid; /* 0 unless a plain table column */
+    int16_t attnum;     /* 0 unless a plain table column */
+    uint32_t type_oid;
+    int16_t typlen;     /* pg_type.typlen: 4 for int4, -1 for text, ... */
+    int32_t typmod;     /* -1 = none */
+} sql_column;
+
+bool sql_stmt_is_empty(const sql_stmt *st);
+int sql_stmt_nparams(const sql_stmt *st);
+uint32_t sql_stmt_param_type(const sql_stmt *st, int i);
+/* Result columns; 0 for statements that return no rows (NoData). */
+int sql_stmt_ncols(const sql_stmt *st);
+const sql_column *sql_stmt_column(const sql_stmt *st, int i);
+void sql_stmt_free(sql_stmt *st);
+
+/* ---- portals ------------------------------------------------------- */
+
+typedef struct sql_params {
+    int n;                         /* number of values */
+    const uint8_t *const *values;  /* value bytes (not NUL-terminated) */
+    const int32_t *lengths;        /* -1 = NULL */
+    const int16_t *formats;        /* Bind's format codes: 0 text, 1 binary */
+    int nformats;                  /* 0 = all text, 1 = one code for all, else n */
+} sql_params;
+
+/* Bind parameters (NULL = none) and result formats (nformats 0 = all text,
+ * 1 = one code for all, else one per column). Wrong parameter count: 08P01;
+ * bad parameter text: 22P02; bad binary: 22P03; unknown format code: 22023. */
+int sql_bind(sql_session *s, sql_stmt *st, const sql_params *params, const int16_t *result_formats,
+             int nformats, sql_portal **out, pgw_error *err) __attribute__((warn_unused_result));
+
+/* One result column value, already in the format Bind asked for. */
+typedef struct sql_cell {
+    const uint8_t *data;
+    int32_t len; /* -1 = NULL */
+} sql_cell;
+
+typedef struct sql_sink {
+    void *ctx;
+    /* One row. Return 0 to go on, 1 to pause after this row (the server's
+     * output buffer is full; it resumes with another sql_portal_run). */
+    int (*row)(void *ctx, int ncols, const sql_cell *cells);
+    /* A NOTICE or WARNING raised while running (severity is set). */
+    void (*notice)(void *ctx, const pgw_error *notice);
+} sql_sink;
+
+typedef enum sql_run_status {
+    SQL_RUN_DONE,      /* finished; sql_portal_tag() holds the command tag */
+    SQL_RUN_SUSPENDED, /* max_rows rows sent; more remain (PortalSuspended) */
+    SQL_RUN_PAUSED,    /* the sink asked to pause; call sql_portal_run again */
+} sql_run_status;
+
+/* Run until done, until `max_rows` rows (0 = no limit) have been sent by
+ * this call, or until the sink pauses. Statement timeout and cancel end it
+ * with 57014. After an error the portal is dead: free it. */
+int sql_portal_run(sql_portal *p, const sql_sink *sink, long max_rows, sql_run_status *status,
+                   pgw_error *err) __attribute__((warn_unused_result));
+/* The CommandComplete tag ("SELECT 3", "INSERT 0 1", "BEGIN", "SET"). */
+const char *sql_portal_tag(const sql_portal *p);
+const sql_stmt *sql_portal_stmt(const sql_portal *p);
+/* The format code of result column i (0 text, 1 binary). */
+int16_t sql_portal_format(const sql_portal *p, int i);
+void sql_portal_free(sql_portal *p);
+
+#endif
