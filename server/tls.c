@@ -290,22 +290,28 @@ static int advance_handshake(srv_tls *t, char *errbuf, size_t errlen)
     return rc;
 }
 
-/* Decrypt everything buffered into `plain`, straight into its storage. */
+/*
+ * Decrypt everything buffered, appending it to `plain`. Through a bounce
+ * buffer rather than straight into `plain`, so a caller's buf limit counts
+ * real data, not a 16 KiB reservation. Plaintext that arrived before a
+ * close_notify is appended before 1 is returned: the caller must process
+ * `plain` even then.
+ */
 static int read_records(srv_tls *t, buf *plain, char *errbuf, size_t errlen)
 {
+    uint8_t tmp[TLS_READ_CHUNK];
     for (;;) {
-        if (!buf_reserve(plain, TLS_READ_CHUNK)) {
-            set_err(errbuf, errlen, "%s", "out of memory for decrypted data");
-            return -1;
-        }
         size_t got = 0;
         ERR_clear_error();
-        int r = SSL_read_ex(t->ssl, plain->data + plain->len, TLS_READ_CHUNK, &got);
-        if (r == 1) {
-            plain->len += got;
-            continue;
+        int r = SSL_read_ex(t->ssl, tmp, sizeof(tmp), &got);
+        if (r != 1)
+            return classify(t, r, "could not read from TLS connection", errbuf, errlen);
+        buf_append(plain, tmp, got);
+        if (plain->failed) {
+            set_err(errbuf, errlen, "%s", "no room for decrypted data");
+            t->failed = true;
+            return -1;
         }
-        return classify(t, r, "could not read from TLS connection", errbuf, errlen);
     }
 }
 

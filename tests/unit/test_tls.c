@@ -300,6 +300,28 @@ Test(tls, one_mib_both_directions)
     srv_tls_ctx_free(ctx);
 }
 
+/* A caller's limit on the plaintext buffer is a clean error. */
+Test(tls, plaintext_limit)
+{
+    srv_tls_ctx *ctx = make_ctx();
+    srv_tls *s = srv_tls_new(ctx);
+    client c;
+    client_init(&c, 0);
+    char err[256] = "";
+    cr_assert_eq(handshake(&c, s, 8192, err), 0, "%s", err);
+    buf plain;
+    buf_init(&plain);
+    plain.limit = 100;
+    uint8_t big[1000] = {0};
+    cr_assert_eq(SSL_write(c.ssl, big, sizeof(big)), (int)sizeof(big));
+    cr_assert_eq(pump(&c, s, &plain, 8192, err), -1);
+    cr_assert(strstr(err, "no room"), "%s", err);
+    buf_free(&plain);
+    client_free(&c);
+    srv_tls_free(s);
+    srv_tls_ctx_free(ctx);
+}
+
 Test(tls, clean_shutdown)
 {
     srv_tls_ctx *ctx = make_ctx();
