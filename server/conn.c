@@ -165,7 +165,8 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *out)
     *out = uv_buf_init((char *)b->data + b->len, (unsigned)(b->cap - b->len));
 }
 
-/* Decrypt what arrived; 0, or -1 when the connection must end. */
+/* Decrypt what arrived: 0, 1 if the peer closed TLS (the plaintext before
+ * its close_notify is still to be processed), -1 on a TLS error. */
 static int decrypt_input(srv_conn *c)
 {
     char why[256] = "";
@@ -175,7 +176,7 @@ static int decrypt_input(srv_conn *c)
         rc = srv_tls_read(c->tls, &c->in, why, sizeof(why));
     if (rc < 0)
         log_info("connection %s:%d: TLS error: %s", c->peer_addr, c->peer_port, why);
-    return rc == 0 ? 0 : -1;
+    return rc;
 }
 
 static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
@@ -192,9 +193,15 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
         return;
     if (c->tls) {
         c->tls_in.len += (size_t)nread;
-        if (decrypt_input(c) < 0) {
+        int rc = decrypt_input(c);
+        if (rc < 0) {
             srv_conn_flush(c); /* a TLS alert may be waiting */
             srv_conn_abort(c);
+            return;
+        }
+        if (rc == 1) {
+            srv_conn_pump(c); /* e.g. a Terminate sent just before close_notify */
+            srv_conn_close_after_flush(c);
             return;
         }
     } else {

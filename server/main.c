@@ -7,6 +7,7 @@
  * every loop finish its running statements and end its sessions, exit 0.
  */
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,7 +132,7 @@ static int run(void)
 
 int main(int argc, char **argv)
 {
-    mem_install_library_hooks();
+    bool hooked = mem_install_library_hooks() == 0;
     signal(SIGPIPE, SIG_IGN);
     char why[8192] = "";
     switch (srv_config_load(&server.cfg, argc, argv, why, sizeof(why))) {
@@ -145,6 +146,8 @@ int main(int argc, char **argv)
     }
     log_set_level(server.cfg.log_level);
     log_set_json(server.cfg.log_json);
+    if (!hooked)
+        log_warn("libuv or OpenSSL allocations are not counted: their memory hooks could not be installed");
     raise_fd_limit();
     return run();
 }

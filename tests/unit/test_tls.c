@@ -545,28 +545,3 @@ Test(tls, mismatched_key_and_missing_files)
     cr_assert_null(srv_tls_ctx_new(cert_path, other_key_path, NULL, 0));
     cr_assert_null(srv_tls_ctx_new(NULL, key_path, err, sizeof(err)));
 }
-
-/* With OpenSSL allocating through util/mem, as main() sets it up. The
- * hooks only take before OpenSSL's first allocation, hence no .init; and
- * Criterion itself initialises OpenSSL (through libgit2/libssh2) in some
- * builds, in which case there is nothing to test. */
-Test(tls_mem, through_mem_wrapper)
-{
-    mem_install_library_hooks();
-    size_t before = mem_bytes_in_use();
-    make_files();
-    if (mem_bytes_in_use() == before) {
-        remove_files();
-        cr_skip_test("OpenSSL was initialised before the test: hooks cannot be installed");
-    }
-    srv_tls_ctx *ctx = make_ctx();
-    srv_tls *s = srv_tls_new(ctx);
-    client c;
-    client_init(&c, 0);
-    char err[256] = "";
-    cr_assert_eq(handshake(&c, s, 8192, err), 0, "%s", err);
-    client_free(&c);
-    srv_tls_free(s);
-    srv_tls_ctx_free(ctx);
-    remove_files();
-}
