@@ -13,6 +13,9 @@
 
 /* Idle connections give back buffer memory beyond this. */
 #define CONN_KEEP_BUFFER (64u * 1024)
+/* A message header may claim up to max_message_size; room for more than this
+ * is only made as the bytes really arrive, so a lying header costs nothing. */
+#define CONN_PRERESERVE_MAX (16u << 20)
 
 static void conn_pump_input(srv_conn *c);
 
@@ -229,8 +232,10 @@ static void set_reading(srv_conn *c, bool want)
 /* One whole message, or false if more bytes are needed / the connection ends. */
 static bool next_frame(srv_conn *c, pgw_frame *f)
 {
-    const uint8_t *data = c->in.data + c->in_pos;
     size_t avail = c->in.len - c->in_pos;
+    if (avail == 0)
+        return false;
+    const uint8_t *data = c->in.data + c->in_pos;
     pgw_error err;
     pgw_frame_result r;
     if (c->state == SRV_CONN_STARTUP)
@@ -248,7 +253,7 @@ static bool next_frame(srv_conn *c, pgw_frame *f)
         /* Grow once to the whole message so a big one is not re-copied chunk by chunk. */
         size_t missing = pgw_frame_missing(data, avail, c->state == SRV_CONN_STARTUP);
         if (missing && !c->tls)
-            buf_reserve(&c->in, missing);
+            buf_reserve(&c->in, missing < CONN_PRERESERVE_MAX ? missing : CONN_PRERESERVE_MAX);
         return false;
     }
     return true;
