@@ -159,7 +159,7 @@ static sql_sink make_sink(srv_conn *c)
 
 /* Park the running statement: until there is output room (PAUSED), or
  * until the waker or its statement_timeout (BLOCKED). */
-static void pause(srv_conn *c, pause_kind kind, sql_run_status status)
+static void park(srv_conn *c, pause_kind kind, sql_run_status status)
 {
     srv_session *s = c->session;
     s->paused = kind;
@@ -213,7 +213,7 @@ static void continue_query(srv_conn *c)
         if (sql_portal_run(s->query_portal, &sink, 0, &status, &err) < 0)
             goto failed;
         if (status != SQL_RUN_DONE) {
-            pause(c, PAUSE_QUERY, status);
+            park(c, PAUSE_QUERY, status);
             return;
         }
         pgw_put_command_complete(&c->out, sql_portal_tag(s->query_portal));
@@ -413,7 +413,7 @@ static void continue_execute(srv_conn *c)
         { extended_error(c, &err); return; }
     }
     if (status == SQL_RUN_PAUSED || status == SQL_RUN_BLOCKED) {
-        pause(c, PAUSE_EXECUTE, status);
+        park(c, PAUSE_EXECUTE, status);
         return;
     }
     s->exec = NULL;
