@@ -16,8 +16,9 @@
  *
  * Threads: one index may be used by any number of readers (knn, box, radius,
  * count, save) at once, and by one writer (insert, delete) at a time that
- * excludes the readers -- an internal pthread rwlock enforces it, so callers
- * need no locking of their own. A query callback must not call back into the
+ * excludes the readers -- an internal pthread rwlock (writer-preferring, so
+ * a busy read load cannot starve updates) enforces it, so callers need no
+ * locking of their own. A query callback must not call back into the
  * same index's insert/delete (it holds the read lock). An s4d_scratch belongs
  * to one thread at a time.
  *

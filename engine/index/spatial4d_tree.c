@@ -84,7 +84,18 @@ s4d_index *s4d__new_empty(void)
     s4d_index *x = mem_calloc(1, sizeof *x);
     if (!x)
         return NULL;
-    if (pthread_rwlock_init(&x->lock, NULL) != 0) {
+    /*
+     * Writer preference: glibc's default rwlock lets a steady stream of
+     * readers starve the writer forever (seen in the concurrency test).
+     */
+    pthread_rwlockattr_t attr;
+    pthread_rwlockattr_init(&attr);
+#if defined(__GLIBC__)
+    pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+#endif
+    int rc = pthread_rwlock_init(&x->lock, &attr);
+    pthread_rwlockattr_destroy(&attr);
+    if (rc != 0) {
         mem_free(x);
         return NULL;
     }
