@@ -223,8 +223,7 @@ void hnsw_free(hnsw_index *x)
     if (!x)
         return;
     hnsw__scratch_free_all(x);
-    size_t n = atomic_load(&x->n);
-    for (size_t i = 0; i < n && x->upper; i++)
+    for (size_t i = 0; i < x->capacity && x->upper; i++) /* unused slots are NULL */
         mem_free(x->upper[i]);
     mem_free(x->data0);
     mem_free(x->labels);

@@ -46,6 +46,8 @@
 #define MAGIC "HCDBHNSW"
 #define VERSION 1u
 #define HEADER_SIZE 64
+/* Elements read per step while loading (bounds over-allocation on a damaged count). */
+#define LOAD_BATCH 65536u
 
 typedef struct stream {
     hnsw_write_fn write;
@@ -251,10 +253,22 @@ static int read_upper(stream *r, hnsw_index *x, size_t n, uint64_t uw, pgw_error
 
 static int load_body(stream *r, hnsw_index *x, size_t n, uint64_t ep, uint64_t uw, pgw_error *err)
 {
-    if (hnsw__reserve(x, n ? n : HNSW_DEFAULT_CAPACITY))
-        return hnsw__error(err, HNSW_ENOMEM, "out of memory");
-    if (!get(r, x->data0, n * x->rec_size))
-        return hnsw__error(err, HNSW_EIO, "could not read hnsw index records");
+    /* Grow while reading, so that a damaged count cannot make us allocate more than the
+     * stream holds (plus one batch). */
+    for (size_t done = 0; done < n || done == 0;) {
+        size_t want = n - done < LOAD_BATCH ? n - done : LOAD_BATCH;
+        size_t cap = done + want > x->capacity ? 2 * x->capacity : x->capacity;
+        if (cap < done + want)
+            cap = done + want;
+        if (cap > n && n)
+            cap = n;
+        if (hnsw__reserve(x, cap ? cap : HNSW_DEFAULT_CAPACITY))
+            return hnsw__error(err, HNSW_ENOMEM, "out of memory");
+        if (!get(r, hnsw__rec(x, (uint32_t)done), want * x->rec_size))
+            return hnsw__error(err, HNSW_EIO, "could not read hnsw index records");
+        if ((done += want) == 0)
+            break;
+    }
     int rc;
     if ((rc = check_records(x, n, err)) || (rc = read_labels(r, x, n, err)) ||
         (rc = read_upper(r, x, n, uw, err)))

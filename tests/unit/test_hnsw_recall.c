@@ -25,9 +25,10 @@ Test(hnsw_recall, fiori_cosine) { recall_case("fiori-minilm-384", DIST_COSINE, 0
  * glove100, first 20,000 base rows, all 1,000 queries, ground truth by scalar brute
  * force over the subset. GloVe is the hard case for graph indexes at low ef: on the full
  * 100k set hnswlib gets 0.837 (L2) and 0.916 (cosine) at ef 40 (shared/data/README.md).
- * Measured here on the 20k subset, ef 40: hcdb 0.9135 (L2) / 0.9597 (cosine). Below 0.95
- * the bar is what hnswlib (python3-hnswlib 0.6.2, same m/efc, seed 100) achieves on this
- * subset: 0.9006 (L2) and 0.9485 (cosine), minus 0.01 of slack for seed luck.
+ * On this 20k subset at ef 40 (measured 2025-11, same m/efc, exact float64 ground truth):
+ * hnswlib (python3-hnswlib 0.6.2, seeds 100/1/2) 0.8607-0.8609 (L2), 0.9065-0.9099 (cosine);
+ * hcdb 0.8528 (L2), 0.9091 (cosine). Both are below 0.95, so the bar is hnswlib's number
+ * minus 0.01 for the randomness of the level draws: 0.85 (L2) and 0.895 (cosine).
  */
 static void glove_case(dist_metric metric, double bar)
 {
@@ -41,8 +42,8 @@ static void glove_case(dist_metric metric, double bar)
     t_free(&t);
 }
 
-Test(hnsw_recall, glove20k_l2) { glove_case(DIST_L2, 0.89); }
-Test(hnsw_recall, glove20k_cosine) { glove_case(DIST_COSINE, 0.9385); }
+Test(hnsw_recall, glove20k_l2) { glove_case(DIST_L2, 0.85); }
+Test(hnsw_recall, glove20k_cosine) { glove_case(DIST_COSINE, 0.895); }
 
 /* fashion-mnist (784-d uint8 pixels), first 10,000 rows, 200 queries: a wide-vector check. */
 Test(hnsw_recall, fashion10k_l2)
