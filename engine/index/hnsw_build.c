@@ -192,6 +192,7 @@ int hnsw__create_empty(const hnsw_params *p, hnsw_index **out)
     x->gd = p->metric == DIST_IP ? GD_NEG : p->metric == DIST_COSINE ? GD_ONE_MINUS : GD_PLAIN;
     x->vec_off = 4 + 4 * (size_t)x->m0;
     x->rec_size = x->vec_off + 4 * x->dim;
+    x->prefetch_bytes = 4 * x->dim < HNSW_PREFETCH_MAX ? 4 * x->dim : HNSW_PREFETCH_MAX;
     atomic_init(&x->ep, hnsw__ep_pack(HNSW_NONE, 0));
     pthread_rwlock_init(&x->grow, NULL);
     pthread_mutex_init(&x->alloc, NULL);

@@ -28,6 +28,10 @@
 #define HNSW_MAX_LEVEL 31      /* level fits the u8; m >= 2 makes level 31 p < 2^-31 */
 #define HNSW_FLAG_DELETED 0x01 /* record flags byte */
 #define HNSW_DEFAULT_CAPACITY 1024
+/* Longest neighbour list (2 * HNSW_MAX_M): the size of a search step's batch. */
+#define HNSW_BATCH_MAX (2 * HNSW_MAX_M)
+/* Bytes of each neighbour vector prefetched before its distance is computed (cap: 1 KiB). */
+#define HNSW_PREFETCH_MAX 1024
 
 typedef enum { GD_PLAIN, GD_NEG, GD_ONE_MINUS } hnsw_gd_kind;
 
@@ -63,6 +67,7 @@ struct hnsw_index {
     dist_fn kern;                    /* l2sq, dot or l1 of the chosen ISA */
     hnsw_gd_kind gd;                 /* graph distance = kern, -kern or 1-kern */
     size_t rec_size, vec_off;        /* level-0 record size and the vector's offset */
+    size_t prefetch_bytes;           /* min(vector bytes, HNSW_PREFETCH_MAX) */
     char *data0;                     /* capacity * rec_size */
     int64_t *labels;                 /* capacity */
     uint32_t **upper;                /* capacity; NULL for level 0 only */

@@ -201,34 +201,37 @@ bool hnsw__search_layer(hnsw_index *x, hnsw_scratch *s, const float *q, uint32_t
         return false;
     while (s->cand.n) {
         hnsw_cand c = s->cand.a[0];
-        float bound = s->res.n == ef ? s->res.a[0].d : INFINITY;
-        if (c.d > bound)
+        if (s->res.n == ef && c.d > s->res.a[0].d)
             break;
         (void)hnsw__heap_pop(&s->cand, false);
-        uint32_t cnt;
+        uint32_t cnt, batch[HNSW_BATCH_MAX], nb = 0;
         const uint32_t *ids = hnsw__links(x, c.id, lc, &cnt);
-        if (cnt) {
-            __builtin_prefetch(tags + hnsw__link_at(ids, 0));
-            __builtin_prefetch(hnsw__vec(x, hnsw__link_at(ids, 0)));
-        }
+        if (cnt > HNSW_BATCH_MAX)
+            cnt = HNSW_BATCH_MAX; /* a torn read during a concurrent rewrite; lists never exceed 2*m */
+        /* Pass 1: the unvisited neighbours, with all their vectors' cache lines prefetched at
+         * once, so that the memory reads overlap instead of stalling one by one. */
+        for (uint32_t i = 0; i < cnt; i++)
+            __builtin_prefetch(tags + hnsw__link_at(ids, i));
         for (uint32_t i = 0; i < cnt; i++) {
-            uint32_t nb = hnsw__link_at(ids, i);
-            if (i + 1 < cnt) {
-                uint32_t nx = hnsw__link_at(ids, i + 1);
-                __builtin_prefetch(tags + nx);
-                __builtin_prefetch(hnsw__vec(x, nx));
-            }
-            if (tags[nb] == epoch)
+            uint32_t id = hnsw__link_at(ids, i);
+            if (tags[id] == epoch)
                 continue;
-            tags[nb] = epoch;
-            float d = hnsw__dist(x, q, hnsw__vec(x, nb));
-            bound = s->res.n == ef ? s->res.a[0].d : INFINITY;
+            tags[id] = epoch;
+            batch[nb++] = id;
+            const char *v = (const char *)hnsw__vec(x, id);
+            for (size_t off = 0; off < x->prefetch_bytes; off += 64)
+                __builtin_prefetch(v + off);
+        }
+        /* Pass 2: distances. */
+        for (uint32_t i = 0; i < nb; i++) {
+            float d = hnsw__dist(x, q, hnsw__vec(x, batch[i]));
+            float bound = s->res.n == ef ? s->res.a[0].d : INFINITY;
             if (d >= bound)
                 continue;
-            hnsw_cand n = {d, nb};
+            hnsw_cand n = {d, batch[i]};
             if (!hnsw__heap_push(&s->cand, n, false))
                 return false;
-            if (accepted(x, nb, acc) && !offer_result(s, n, ef))
+            if (accepted(x, batch[i], acc) && !offer_result(s, n, ef))
                 return false;
         }
     }
