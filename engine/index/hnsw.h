@@ -48,8 +48,6 @@
 #define HNSW_ENOTFOUND (-6)
 #define HNSW_ECANCELED (-7) /* progress callback asked to stop (57014) */
 
-#define HNSW_SQLSTATE_DATA_CORRUPTED "XX001" /* not yet in protocol/sqlstate.h */
-#define HNSW_SQLSTATE_IO_ERROR "58030"
 
 typedef struct hnsw_index hnsw_index;
 

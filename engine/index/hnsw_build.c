@@ -23,8 +23,8 @@ int hnsw__error(pgw_error *err, int status, const char *fmt, ...)
     const char *state = SQLSTATE_INVALID_PARAMETER_VALUE;
     switch (status) {
     case HNSW_ENOMEM: state = SQLSTATE_OUT_OF_MEMORY; break;
-    case HNSW_ECORRUPT: state = HNSW_SQLSTATE_DATA_CORRUPTED; break;
-    case HNSW_EIO: state = HNSW_SQLSTATE_IO_ERROR; break;
+    case HNSW_ECORRUPT: state = SQLSTATE_DATA_CORRUPTED; break;
+    case HNSW_EIO: state = SQLSTATE_IO_ERROR; break;
     case HNSW_EEXIST: state = SQLSTATE_UNIQUE_VIOLATION; break;
     case HNSW_ECANCELED: state = SQLSTATE_QUERY_CANCELED; break;
     default: break;
