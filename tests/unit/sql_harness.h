@@ -14,22 +14,32 @@ typedef struct cap {
     char notices[1024]; /* "SQLSTATE message;" */
     char cols[1024];    /* "name:oid," of the last statement */
     pgw_error err;
+    size_t outlen;      /* bytes in out (binary cells may hold NULs) */
     int nrows;
     int pause_every;    /* sink returns 1 after this many rows (0 = never) */
 } cap;
+
+static void cap_put(cap *c, const void *p, size_t n)
+{
+    if (c->outlen + n + 1 > sizeof(c->out))
+        return;
+    memcpy(c->out + c->outlen, p, n);
+    c->outlen += n;
+    c->out[c->outlen] = 0;
+}
 
 static int cap_row(void *ctx, int n, const sql_cell *cells)
 {
     cap *c = ctx;
     for (int i = 0; i < n; i++) {
-        size_t l = strlen(c->out);
+        if (i)
+            cap_put(c, "|", 1);
         if (cells[i].len < 0)
-            snprintf(c->out + l, sizeof(c->out) - l, "%s<null>", i ? "|" : "");
+            cap_put(c, "<null>", 6);
         else
-            snprintf(c->out + l, sizeof(c->out) - l, "%s%.*s", i ? "|" : "", cells[i].len, (const char *)cells[i].data);
+            cap_put(c, cells[i].data, (size_t)cells[i].len);
     }
-    size_t l = strlen(c->out);
-    snprintf(c->out + l, sizeof(c->out) - l, "\n");
+    cap_put(c, "\n", 1);
     c->nrows++;
     return c->pause_every && c->nrows % c->pause_every == 0;
 }
