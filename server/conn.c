@@ -21,7 +21,16 @@ static void conn_pump_input(srv_conn *c);
 
 static void on_handle_closed(uv_handle_t *h)
 {
-    srv_conn *c = h->data;
+    srv_conn_unref(h->data);
+}
+
+void srv_conn_ref(srv_conn *c)
+{
+    c->open_handles++;
+}
+
+void srv_conn_unref(srv_conn *c)
+{
     if (--c->open_handles > 0)
         return;
     srv_session_end(c);

@@ -49,7 +49,7 @@ typedef struct srv_conn {
     uv_tcp_t tcp;
     uv_timer_t timer;           /* authentication_timeout, then blocked-statement timeouts */
     uv_async_t wake;            /* the SQL layer's waker for a blocked statement */
-    int open_handles;           /* handles not yet closed; freed at 0 */
+    int open_handles;           /* handles not yet closed, plus work in flight; freed at 0 */
     srv_loop *loop;
     srv_server *srv;
     struct srv_conn *prev, *next; /* the loop's connection list */
@@ -107,6 +107,10 @@ void srv_conn_flush(srv_conn *c);
 bool srv_conn_output_full(const srv_conn *c);
 /* Switch the stream to TLS (after answering 'S' to SSLRequest). */
 int srv_conn_start_tls(srv_conn *c) __attribute__((warn_unused_result));
+/* Keep the connection's memory alive across work that outlives its handles
+ * (a statement on a worker thread); the last unref frees it. */
+void srv_conn_ref(srv_conn *c);
+void srv_conn_unref(srv_conn *c);
 /* Call the session's unblock (or the auth timeout) after `ms`. */
 void srv_conn_arm_timer(srv_conn *c, uint64_t ms);
 /* Resume processing (after a pause ended); used by session.c. */

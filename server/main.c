@@ -149,5 +149,8 @@ int main(int argc, char **argv)
     if (!hooked)
         log_warn("libuv or OpenSSL allocations are not counted: their memory hooks could not be installed");
     raise_fd_limit();
+    /* Long statements run on libuv's worker pool; its default of 4 would let
+     * a few pg_sleep calls queue everyone else's. Set before the pool starts. */
+    setenv("UV_THREADPOOL_SIZE", "64", 0);
     return run();
 }
