@@ -199,11 +199,13 @@ static void rollback_to_mark(st_txn *t, st_mark m)
         t->wal.len = m.wal_len;
     t->wal.failed = false;
     t->nrec = m.nrec;
-    pthread_mutex_lock(&t->db->tx_lock);
-    unwait_locked(t);
-    if (undid)
+    /* A wait registered by the failed statement stays: the caller rolls
+     * the statement back and then waits for the waker. */
+    if (undid) {
+        pthread_mutex_lock(&t->db->tx_lock);
         wake_waiters_locked(t);
-    pthread_mutex_unlock(&t->db->tx_lock);
+        pthread_mutex_unlock(&t->db->tx_lock);
+    }
 }
 
 void st_stmt_rollback(st_txn *t)
