@@ -1,5 +1,6 @@
 /* Unit tests for storage/: visibility, statements, savepoints, row locks. */
 #include "tests/unit/test_storage_util.h"
+#include "util/log.h"
 
 static char *dir;
 static st_db *db;
@@ -7,6 +8,7 @@ static st_table *tb;
 
 static void setup(void)
 {
+    log_set_level(LOG_WARNING);
     dir = make_tmpdir();
     st_options o;
     st_options_init(&o);
