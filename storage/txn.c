@@ -286,7 +286,7 @@ int st__txn_push_undo(st_txn *t, const st_undo *u)
 /* ---- commit / abort ------------------------------------------------ */
 
 /* Stamp every version t wrote with a new csn, then publish it. */
-static void stamp_and_publish(st_txn *t)
+void st__txn_stamp(st_txn *t)
 {
     st_db *db = t->db;
     pthread_mutex_lock(&db->commit_lock);
@@ -311,7 +311,8 @@ static void stamp_and_publish(st_txn *t)
 
 void st__txn_commit_durable(st_txn *t)
 {
-    stamp_and_publish(t);
+    if (t->sync) /* asynchronous commits were stamped while appended */
+        st__txn_stamp(t);
     atomic_fetch_add(&t->db->n_commits, 1);
     release(t, ST_TXN_COMMITTED, t->sync);
 }
