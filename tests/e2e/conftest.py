@@ -321,8 +321,10 @@ class PgReferenceServer(BaseServer):
         self.port = free_port()
         pwfile = self.pgdir / "pw"
         initdb = [str(PG_BINDIR / "initdb"), "-D", str(self.data_dir), "-U", "postgres",
-                  "-E", "UTF8", "--locale=C", "--auth=" + self.auth.replace("scram-sha-256",
-                                                                            "scram-sha-256")]
+                  "-E", "UTF8", "--locale=C",
+                  # Like hcdb, store the password as a SCRAM verifier whatever the
+                  # method; pg_hba.conf below then picks the method.
+                  "--auth=" + ("scram-sha-256" if self.password is not None else "trust")]
         if self.password is not None:
             pwfile.write_text(self.password + "\n")
             self._own(pwfile)
