@@ -352,6 +352,16 @@ class PgReferenceServer(BaseServer):
                                      stdout=self.log_fh, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL, env=clean_env(), **kw)
         self.wait_ready()
+        # PostgreSQL accepts connections before it can serve them (57P03).
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            try:
+                pgwire.connect(self.host, self.port, password=self.password).terminate()
+                break
+            except pgwire.ServerError as e:
+                if e.fields.get("C") != "57P03" or time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
         return self
 
     def stop(self, sig=signal.SIGTERM, timeout=STOP_TIMEOUT):
