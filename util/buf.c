@@ -97,8 +97,10 @@ void buf_put_u32be(buf *b, uint32_t v)
 
 void buf_put_u64be(buf *b, uint64_t v)
 {
-    buf_put_u32be(b, (uint32_t)(v >> 32));
-    buf_put_u32be(b, (uint32_t)v);
+    uint8_t p[8];
+    for (int i = 7; i >= 0; i--, v >>= 8)
+        p[i] = (uint8_t)v;
+    buf_append(b, p, 8);
 }
 
 void buf_put_cstr(buf *b, const char *s)

@@ -104,8 +104,9 @@ static void ossl_free(void *p, const char *file, int line)
     mem_free(p);
 }
 
-void mem_install_library_hooks(void)
+int mem_install_library_hooks(void)
 {
-    uv_replace_allocator(mem_alloc, mem_realloc, mem_calloc, mem_free);
-    CRYPTO_set_mem_functions(ossl_malloc, ossl_realloc, ossl_free);
+    if (uv_replace_allocator(mem_alloc, mem_realloc, mem_calloc, mem_free) != 0)
+        return -1;
+    return CRYPTO_set_mem_functions(ossl_malloc, ossl_realloc, ossl_free) == 1 ? 0 : -1;
 }

@@ -25,7 +25,8 @@ size_t mem_bytes_in_use(void);
 /* Fault injection for tests: the allocation after `n` more succeed fails once. -1 disarms. */
 void mem_fail_after(long n);
 
-/* Route libuv's and OpenSSL's allocations through this wrapper. Call once, first thing. */
-void mem_install_library_hooks(void);
+/* Route libuv's and OpenSSL's allocations through this wrapper. Call once,
+ * first thing: OpenSSL refuses the hooks after its first allocation (-1). */
+int mem_install_library_hooks(void);
 
 #endif

@@ -1,0 +1,153 @@
+/*
+ * main: start-up and shutdown of the hcdb server process.
+ *
+ * Order: configuration, logging, data directory lock, roles, SQL layer,
+ * TLS, event-loop threads, then the listening socket on the main thread's
+ * loop (which also takes SIGINT/SIGTERM). On a signal: stop accepting, let
+ * every loop finish its running statements and end its sessions, exit 0.
+ */
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "server/config.h"
+#include "server/datadir.h"
+#include "server/server.h"
+#include "util/log.h"
+#include "util/mem.h"
+#include "util/version.h"
+
+static srv_server server;
+static uv_signal_t sigint_handle, sigterm_handle;
+
+/* 1,000 idle clients need more descriptors than the usual soft limit of 1,024. */
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
+static void close_any(uv_handle_t *h, void *arg)
+{
+    (void)arg;
+    if (!uv_is_closing(h))
+        uv_close(h, NULL);
+}
+
+static void on_signal(uv_signal_t *s, int signum)
+{
+    log_info("received %s: shutting down (running statements finish first)",
+             signum == SIGINT ? "SIGINT" : "SIGTERM");
+    atomic_store(&server.stopping, true);
+    srv_acceptor_stop();
+    srv_loops_stop_and_join(&server);
+    /* Pending first-packet sockets and the signal handles themselves. */
+    uv_walk(s->loop, close_any, NULL);
+}
+
+static int setup_tls(srv_server *srv)
+{
+    if (!srv->cfg.tls_cert[0])
+        return 0;
+    char why[512] = "";
+    srv->tls = srv_tls_ctx_new(srv->cfg.tls_cert, srv->cfg.tls_key, why, sizeof(why));
+    if (!srv->tls) {
+        log_msg(LOG_FATAL, "could not load TLS certificate \"%s\" / key \"%s\": %s", srv->cfg.tls_cert,
+                srv->cfg.tls_key, why);
+        return -1;
+    }
+    if (srv_tls_ctx_endpoint_hash(srv->tls, srv->tls_endpoint, sizeof(srv->tls_endpoint),
+                                  &srv->tls_endpoint_len) < 0)
+        srv->tls_endpoint_len = 0;
+    return 0;
+}
+
+static int open_storage(srv_server *srv)
+{
+    char why[4608] = "";
+    if (srv_datadir_lock(srv->cfg.data_dir, why, sizeof(why)) < 0) {
+        log_msg(LOG_FATAL, "%s", why);
+        return -1;
+    }
+    srv->roles = srv_roles_open(srv->cfg.data_dir, getenv("HCDB_PASSWORD"), why, sizeof(why));
+    if (!srv->roles) {
+        log_msg(LOG_FATAL, "%s", why);
+        return -1;
+    }
+    pgw_error err;
+    srv->sql = sql_server_new(srv->cfg.data_dir, &err);
+    if (!srv->sql) {
+        log_msg(LOG_FATAL, "could not open the database: %s", err.message);
+        return -1;
+    }
+    return 0;
+}
+
+static void warn_if_no_password(srv_server *srv)
+{
+    srv_role role;
+    if (srv->cfg.auth != SRV_AUTH_TRUST && srv_roles_lookup(srv->roles, SRV_BOOTSTRAP_ROLE, &role) &&
+        !role.verifier[0])
+        log_warn("role \"%s\" has no password and auth is %s: logins will fail until the data directory is "
+                 "created with HCDB_PASSWORD set",
+                 SRV_BOOTSTRAP_ROLE, srv_auth_method_name(srv->cfg.auth));
+}
+
+static int run(void)
+{
+    uv_loop_t *loop = uv_default_loop();
+    if (open_storage(&server) < 0 || setup_tls(&server) < 0)
+        return 1;
+    warn_if_no_password(&server);
+    if (srv_loops_start(&server) < 0) {
+        log_msg(LOG_FATAL, "could not start the event-loop threads");
+        return 1;
+    }
+    if (srv_acceptor_start(&server, loop) < 0) {
+        srv_loops_stop_and_join(&server);
+        return 1;
+    }
+    uv_signal_init(loop, &sigint_handle);
+    uv_signal_init(loop, &sigterm_handle);
+    uv_signal_start(&sigint_handle, on_signal, SIGINT);
+    uv_signal_start(&sigterm_handle, on_signal, SIGTERM);
+    log_info("hcdb %s (PostgreSQL %s protocol) listening on %s:%d, data directory \"%s\", auth %s, %d threads%s",
+             HCDB_VERSION, HCDB_PG_VERSION, server.cfg.listen, server.cfg.port, server.cfg.data_dir,
+             srv_auth_method_name(server.cfg.auth), server.cfg.threads, server.tls ? ", TLS on" : "");
+    uv_run(loop, UV_RUN_DEFAULT);
+    uv_loop_close(loop);
+    sql_server_free(server.sql);
+    srv_roles_free(server.roles);
+    srv_tls_ctx_free(server.tls);
+    log_info("hcdb stopped");
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    bool hooked = mem_install_library_hooks() == 0;
+    signal(SIGPIPE, SIG_IGN);
+    char why[8192] = "";
+    switch (srv_config_load(&server.cfg, argc, argv, why, sizeof(why))) {
+    case SRV_CONFIG_EXIT_OK:
+        return 0;
+    case SRV_CONFIG_ERROR:
+        fprintf(stderr, "hcdb: %s\n", why);
+        return 2;
+    case SRV_CONFIG_OK:
+        break;
+    }
+    log_set_level(server.cfg.log_level);
+    log_set_json(server.cfg.log_json);
+    if (!hooked)
+        log_warn("libuv or OpenSSL allocations are not counted: their memory hooks could not be installed");
+    raise_fd_limit();
+    return run();
+}

@@ -1,0 +1,35 @@
+/*
+ * roles: login roles and their password verifiers, kept in the data
+ * directory (DIR/global/roles, one `name superuser login verifier` line per
+ * role, written to a temp file, fsynced, renamed). The bootstrap superuser
+ * "postgres" is created on the first start, with the password from
+ * HCDB_PASSWORD stored only as a SCRAM verifier. Thread-safe.
+ */
+#ifndef HCDB_SERVER_ROLES_H
+#define HCDB_SERVER_ROLES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "server/auth_scram.h"
+
+#define SRV_BOOTSTRAP_ROLE "postgres"
+#define SRV_ROLE_NAME_MAX 64 /* PostgreSQL's NAMEDATALEN */
+
+typedef struct srv_roles srv_roles;
+
+typedef struct srv_role {
+    bool superuser;
+    bool can_login;
+    char verifier[SRV_SCRAM_VERIFIER_MAX]; /* "" = no password set */
+} srv_role;
+
+/* Load the roles (creating the bootstrap role on a new data directory).
+ * `bootstrap_password` (may be NULL) sets the bootstrap role's password if
+ * it has none yet. NULL with a reason in errbuf. */
+srv_roles *srv_roles_open(const char *data_dir, const char *bootstrap_password, char *errbuf, size_t errlen);
+void srv_roles_free(srv_roles *r);
+/* Copy role `name` into *out; false if there is no such role. */
+bool srv_roles_lookup(srv_roles *r, const char *name, srv_role *out);
+
+#endif

@@ -1,0 +1,585 @@
+/*
+ * session: the query phase of one connection. Simple Query (several
+ * statements per message), the extended protocol (Parse / Bind / Describe /
+ * Execute / Close / Sync / Flush with named statements and portals), and
+ * PostgreSQL's rules around them: after an error in the extended protocol
+ * everything up to Sync is skipped; ReadyForQuery only after Sync or a
+ * simple Query; portals end with the transaction.
+ *
+ * A statement whose output fills the connection's buffer pauses (its
+ * portal is kept) and resumes when the client has read enough.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "protocol/be_encode.h"
+#include "protocol/fe_decode.h"
+#include "server/conn.h"
+#include "util/log.h"
+#include "util/mem.h"
+
+typedef struct named_stmt {
+    struct named_stmt *next;
+    char *name; /* "" = the unnamed statement */
+    sql_stmt *stmt;
+} named_stmt;
+
+typedef struct named_portal {
+    struct named_portal *next;
+    char *name; /* "" = the unnamed portal */
+    sql_portal *portal;
+    bool done;
+} named_portal;
+
+typedef enum pause_kind { PAUSE_NONE, PAUSE_QUERY, PAUSE_EXECUTE } pause_kind;
+
+struct srv_session {
+    named_stmt *stmts;
+    named_portal *portals;
+    bool skip_till_sync; /* an extended-protocol message failed */
+    arena *msg_arena;    /* scratch for one message (Bind's arrays) */
+
+    /* A simple Query in progress. */
+    char *query_text;
+    sql_batch *batch;
+    int batch_index;
+    sql_stmt *query_stmt;
+    sql_portal *query_portal;
+
+    /* An Execute in progress. */
+    named_portal *exec;
+    long exec_max_rows;
+    long exec_rows;
+
+    long rows; /* rows sent by the statement running now */
+    pause_kind paused;
+};
+
+static sql_sink make_sink(srv_conn *c);
+
+/* ---- registries of statements and portals -------------------------- */
+
+static named_stmt **find_stmt(srv_session *s, const char *name)
+{
+    named_stmt **p = &s->stmts;
+    while (*p && strcmp((*p)->name, name) != 0)
+        p = &(*p)->next;
+    return p;
+}
+
+static named_portal **find_portal(srv_session *s, const char *name)
+{
+    named_portal **p = &s->portals;
+    while (*p && strcmp((*p)->name, name) != 0)
+        p = &(*p)->next;
+    return p;
+}
+
+static void drop_stmt(named_stmt **p)
+{
+    named_stmt *n = *p;
+    *p = n->next;
+    sql_stmt_free(n->stmt);
+    mem_free(n->name);
+    mem_free(n);
+}
+
+static void drop_portal(srv_session *s, named_portal **p)
+{
+    named_portal *n = *p;
+    if (s->exec == n) {
+        s->exec = NULL;
+        s->paused = PAUSE_NONE;
+    }
+    *p = n->next;
+    sql_portal_free(n->portal);
+    mem_free(n->name);
+    mem_free(n);
+}
+
+static void drop_all_portals(srv_session *s)
+{
+    while (s->portals)
+        drop_portal(s, &s->portals);
+}
+
+/* ---- replies ------------------------------------------------------- */
+
+static void report_setting(void *ctx, const char *name, const char *value)
+{
+    pgw_put_parameter_status(&((srv_conn *)ctx)->out, name, value);
+}
+
+static void send_ready(srv_conn *c)
+{
+    sql_session_reports(c->sql, false, report_setting, c);
+    pgw_put_ready(&c->out, sql_session_txn_status(c->sql));
+}
+
+static void put_row_description(srv_conn *c, const sql_stmt *st, const sql_portal *portal)
+{
+    int n = sql_stmt_ncols(st);
+    if (n == 0) {
+        pgw_put_empty(&c->out, 'n');
+        return;
+    }
+    size_t m = pgw_row_description_begin(&c->out, n);
+    for (int i = 0; i < n; i++) {
+        const sql_column *col = sql_stmt_column(st, i);
+        pgw_row_description_field(&c->out, col->name, col->table_oid, col->attnum, col->type_oid, col->typlen,
+                                  col->typmod, portal ? sql_portal_format(portal, i) : 0);
+    }
+    pgw_msg_end(&c->out, m);
+}
+
+static int sink_row(void *ctx, int ncols, const sql_cell *cells)
+{
+    srv_conn *c = ctx;
+    size_t m = pgw_data_row_begin(&c->out, ncols);
+    for (int i = 0; i < ncols; i++)
+        pgw_data_row_value(&c->out, cells[i].data, cells[i].len);
+    pgw_msg_end(&c->out, m);
+    c->session->rows++;
+    return srv_conn_output_full(c) ? 1 : 0;
+}
+
+static void sink_notice(void *ctx, const pgw_error *notice)
+{
+    srv_conn_put_error(ctx, notice);
+}
+
+static sql_sink make_sink(srv_conn *c)
+{
+    sql_sink sink = {c, sink_row, sink_notice};
+    return sink;
+}
+
+/* ---- simple Query -------------------------------------------------- */
+
+static void end_query(srv_session *s)
+{
+    sql_portal_free(s->query_portal);
+    sql_stmt_free(s->query_stmt);
+    sql_batch_free(s->batch);
+    mem_free(s->query_text);
+    s->query_portal = NULL;
+    s->query_stmt = NULL;
+    s->batch = NULL;
+    s->query_text = NULL;
+    s->paused = PAUSE_NONE;
+}
+
+static int start_statement(srv_conn *c, pgw_error *err)
+{
+    srv_session *s = c->session;
+    if (sql_batch_prepare(s->batch, s->batch_index, &s->query_stmt, err) < 0)
+        return -1;
+    if (sql_bind(c->sql, s->query_stmt, NULL, NULL, 0, &s->query_portal, err) < 0)
+        return -1;
+    if (sql_stmt_ncols(s->query_stmt) > 0)
+        put_row_description(c, s->query_stmt, s->query_portal);
+    s->rows = 0;
+    return 0;
+}
+
+/* Runs (or resumes) the batch until it ends or output fills up. */
+static void continue_query(srv_conn *c)
+{
+    srv_session *s = c->session;
+    sql_sink sink = make_sink(c);
+    pgw_error err;
+    s->paused = PAUSE_NONE;
+    while (s->batch_index < sql_batch_count(s->batch)) {
+        if (!s->query_portal && start_statement(c, &err) < 0)
+            goto failed;
+        sql_run_status status;
+        if (sql_portal_run(s->query_portal, &sink, 0, &status, &err) < 0)
+            goto failed;
+        if (status != SQL_RUN_DONE) {
+            s->paused = PAUSE_QUERY;
+            return;
+        }
+        pgw_put_command_complete(&c->out, sql_portal_tag(s->query_portal));
+        sql_portal_free(s->query_portal);
+        sql_stmt_free(s->query_stmt);
+        s->query_portal = NULL;
+        s->query_stmt = NULL;
+        s->batch_index++;
+    }
+    end_query(s);
+    send_ready(c);
+    return;
+failed:
+    srv_conn_put_error(c, &err);
+    end_query(s);
+    send_ready(c);
+}
+
+static void handle_query(srv_conn *c, const pgw_frame *f)
+{
+    srv_session *s = c->session;
+    const char *sql;
+    pgw_error err;
+    if (pgw_decode_query(f->body, f->len, &sql, &err) < 0) {
+        srv_conn_fatal(c, &err);
+        return;
+    }
+    log_debug("statement: %s", sql);
+    s->query_text = mem_strdup(sql);
+    if (!s->query_text) {
+        pgw_error_oom(&err);
+        goto failed;
+    }
+    if (sql_batch_parse(c->sql, s->query_text, &s->batch, &err) < 0)
+        goto failed;
+    s->batch_index = 0;
+    if (sql_batch_count(s->batch) == 0) {
+        pgw_put_empty_query(&c->out);
+        end_query(s);
+        send_ready(c);
+        return;
+    }
+    continue_query(c);
+    return;
+failed:
+    srv_conn_put_error(c, &err);
+    end_query(s);
+    send_ready(c);
+}
+
+/* ---- extended protocol --------------------------------------------- */
+
+static void extended_error(srv_conn *c, const pgw_error *err)
+{
+    srv_conn_put_error(c, err);
+    c->session->skip_till_sync = true;
+}
+
+static void handle_parse(srv_conn *c, const pgw_frame *f)
+{
+    srv_session *s = c->session;
+    pgw_parse msg;
+    pgw_error err;
+    if (pgw_decode_parse(f->body, f->len, &msg, &err) < 0)
+        { extended_error(c, &err); return; }
+    log_debug("parse %s: %s", msg.name[0] ? msg.name : "<unnamed>", msg.query);
+    named_stmt **slot = find_stmt(s, msg.name);
+    if (*slot && msg.name[0]) {
+        pgw_error_set(&err, SQLSTATE_DUPLICATE_PREPARED_STATEMENT, "prepared statement \"%s\" already exists",
+                      msg.name);
+        { extended_error(c, &err); return; }
+    }
+    uint32_t *types = msg.nparam_types ? arena_alloc(s->msg_arena, sizeof(uint32_t) * (size_t)msg.nparam_types) : NULL;
+    if (msg.nparam_types && !types) {
+        pgw_error_oom(&err);
+        { extended_error(c, &err); return; }
+    }
+    for (int i = 0; i < msg.nparam_types; i++)
+        types[i] = pgw_parse_param_type(&msg, i);
+    sql_stmt *st;
+    if (sql_prepare(c->sql, msg.query, types, msg.nparam_types, &st, &err) < 0)
+        { extended_error(c, &err); return; }
+    if (*slot)
+        drop_stmt(slot); /* the unnamed statement is replaced */
+    named_stmt *n = mem_calloc(1, sizeof(*n));
+    if (!n || !(n->name = mem_strdup(msg.name))) {
+        mem_free(n);
+        sql_stmt_free(st);
+        pgw_error_oom(&err);
+        { extended_error(c, &err); return; }
+    }
+    n->stmt = st;
+    n->next = s->stmts;
+    s->stmts = n;
+    pgw_put_empty(&c->out, '1');
+}
+
+static sql_stmt *lookup_stmt(srv_session *s, const char *name, pgw_error *err)
+{
+    named_stmt *n = *find_stmt(s, name);
+    if (n)
+        return n->stmt;
+    if (name[0])
+        pgw_error_set(err, SQLSTATE_INVALID_SQL_STATEMENT_NAME, "prepared statement \"%s\" does not exist", name);
+    else
+        pgw_error_set(err, SQLSTATE_INVALID_SQL_STATEMENT_NAME, "unnamed prepared statement does not exist");
+    return NULL;
+}
+
+static named_portal *lookup_portal(srv_session *s, const char *name, pgw_error *err)
+{
+    named_portal *n = *find_portal(s, name);
+    if (!n)
+        pgw_error_set(err, SQLSTATE_INVALID_CURSOR_NAME, "portal \"%s\" does not exist", name);
+    return n;
+}
+
+static void handle_bind(srv_conn *c, const pgw_frame *f)
+{
+    srv_session *s = c->session;
+    pgw_bind msg;
+    pgw_error err;
+    if (pgw_decode_bind(f->body, f->len, s->msg_arena, &msg, &err) < 0)
+        { extended_error(c, &err); return; }
+    sql_stmt *st = lookup_stmt(s, msg.statement, &err);
+    if (!st)
+        { extended_error(c, &err); return; }
+    named_portal **slot = find_portal(s, msg.portal);
+    if (*slot && msg.portal[0]) {
+        pgw_error_set(&err, SQLSTATE_DUPLICATE_CURSOR, "cursor \"%s\" already exists", msg.portal);
+        { extended_error(c, &err); return; }
+    }
+    sql_params params = {msg.nparams, msg.param_values, msg.param_lengths, msg.param_formats, msg.nparam_formats};
+    sql_portal *portal;
+    if (sql_bind(c->sql, st, &params, msg.result_formats, msg.nresult_formats, &portal, &err) < 0)
+        { extended_error(c, &err); return; }
+    if (*slot)
+        drop_portal(s, slot);
+    named_portal *n = mem_calloc(1, sizeof(*n));
+    if (!n || !(n->name = mem_strdup(msg.portal))) {
+        mem_free(n);
+        sql_portal_free(portal);
+        pgw_error_oom(&err);
+        { extended_error(c, &err); return; }
+    }
+    n->portal = portal;
+    n->next = s->portals;
+    s->portals = n;
+    pgw_put_empty(&c->out, '2');
+}
+
+static void handle_describe(srv_conn *c, const pgw_frame *f)
+{
+    srv_session *s = c->session;
+    pgw_target msg;
+    pgw_error err;
+    if (pgw_decode_target(f->body, f->len, 'D', &msg, &err) < 0)
+        { extended_error(c, &err); return; }
+    if (msg.kind == 'S') {
+        sql_stmt *st = lookup_stmt(s, msg.name, &err);
+        if (!st)
+            { extended_error(c, &err); return; }
+        int n = sql_stmt_nparams(st);
+        uint32_t *oids = n ? arena_alloc(s->msg_arena, sizeof(uint32_t) * (size_t)n) : NULL;
+        if (n && !oids) {
+            pgw_error_oom(&err);
+            { extended_error(c, &err); return; }
+        }
+        for (int i = 0; i < n; i++)
+            oids[i] = sql_stmt_param_type(st, i);
+        pgw_put_parameter_description(&c->out, n, oids);
+        put_row_description(c, st, NULL);
+        return;
+    }
+    named_portal *p = lookup_portal(s, msg.name, &err);
+    if (!p)
+        { extended_error(c, &err); return; }
+    put_row_description(c, sql_portal_stmt(p->portal), p->portal);
+}
+
+/* Runs (or resumes) the current Execute. */
+static void continue_execute(srv_conn *c)
+{
+    srv_session *s = c->session;
+    named_portal *p = s->exec;
+    sql_sink sink = make_sink(c);
+    pgw_error err;
+    s->paused = PAUSE_NONE;
+    long limit = s->exec_max_rows ? s->exec_max_rows - s->exec_rows : 0;
+    long before = s->rows;
+    sql_run_status status;
+    int rc = sql_portal_run(p->portal, &sink, limit, &status, &err);
+    s->exec_rows += s->rows - before;
+    if (rc < 0) {
+        s->exec = NULL;
+        drop_portal(s, find_portal(s, p->name));
+        { extended_error(c, &err); return; }
+    }
+    if (status == SQL_RUN_PAUSED) {
+        s->paused = PAUSE_EXECUTE;
+        return;
+    }
+    s->exec = NULL;
+    if (status == SQL_RUN_SUSPENDED) {
+        pgw_put_empty(&c->out, 's');
+        return;
+    }
+    p->done = true;
+    pgw_put_command_complete(&c->out, sql_portal_tag(p->portal));
+}
+
+static void handle_execute(srv_conn *c, const pgw_frame *f)
+{
+    srv_session *s = c->session;
+    pgw_execute msg;
+    pgw_error err;
+    if (pgw_decode_execute(f->body, f->len, &msg, &err) < 0)
+        { extended_error(c, &err); return; }
+    named_portal *p = lookup_portal(s, msg.portal, &err);
+    if (!p)
+        { extended_error(c, &err); return; }
+    if (sql_stmt_is_empty(sql_portal_stmt(p->portal))) {
+        pgw_put_empty_query(&c->out);
+        return;
+    }
+    if (p->done) { /* PostgreSQL answers a finished portal with its tag again */
+        pgw_put_command_complete(&c->out, sql_portal_tag(p->portal));
+        return;
+    }
+    s->exec = p;
+    s->exec_max_rows = msg.max_rows > 0 ? msg.max_rows : 0;
+    s->exec_rows = 0;
+    s->rows = 0;
+    continue_execute(c);
+}
+
+static void handle_close(srv_conn *c, const pgw_frame *f)
+{
+    srv_session *s = c->session;
+    pgw_target msg;
+    pgw_error err;
+    if (pgw_decode_target(f->body, f->len, 'C', &msg, &err) < 0)
+        { extended_error(c, &err); return; }
+    if (msg.kind == 'S') {
+        named_stmt **slot = find_stmt(s, msg.name);
+        if (*slot)
+            drop_stmt(slot);
+    } else {
+        named_portal **slot = find_portal(s, msg.name);
+        if (*slot)
+            drop_portal(s, slot);
+    }
+    pgw_put_empty(&c->out, '3'); /* closing what does not exist is not an error */
+}
+
+static void handle_sync(srv_conn *c)
+{
+    srv_session *s = c->session;
+    s->skip_till_sync = false;
+    if (sql_session_txn_status(c->sql) == 'I')
+        drop_all_portals(s); /* portals live until their transaction ends */
+    send_ready(c);
+}
+
+/* ---- dispatch ------------------------------------------------------ */
+
+static void unsupported(srv_conn *c, const char *what)
+{
+    pgw_error err;
+    pgw_error_set(&err, SQLSTATE_FEATURE_NOT_SUPPORTED, "%s is not supported", what);
+    extended_error(c, &err);
+}
+
+static void dispatch_extended(srv_conn *c, const pgw_frame *f)
+{
+    switch (f->type) {
+    case 'P':
+        handle_parse(c, f);
+        break;
+    case 'B':
+        handle_bind(c, f);
+        break;
+    case 'D':
+        handle_describe(c, f);
+        break;
+    case 'E':
+        handle_execute(c, f);
+        break;
+    case 'C':
+        handle_close(c, f);
+        break;
+    case 'F':
+        unsupported(c, "the fast-path function call interface");
+        break;
+    }
+}
+
+void srv_session_message(srv_conn *c, const pgw_frame *f)
+{
+    srv_session *s = c->session;
+    arena_reset(s->msg_arena);
+    switch (f->type) {
+    case 'X':
+        srv_conn_close_after_flush(c);
+        return;
+    case 'S':
+        handle_sync(c);
+        return;
+    case 'H':
+        srv_conn_flush(c);
+        return;
+    case 'd': /* COPY messages outside COPY are ignored, as PostgreSQL does */
+    case 'c':
+    case 'f':
+        return;
+    }
+    if (s->skip_till_sync)
+        return;
+    if (f->type == 'Q')
+        handle_query(c, f);
+    else
+        dispatch_extended(c, f);
+}
+
+bool srv_session_paused(const srv_conn *c)
+{
+    return c->session && c->session->paused != PAUSE_NONE;
+}
+
+void srv_session_resume(srv_conn *c)
+{
+    if (c->session->paused == PAUSE_QUERY)
+        continue_query(c);
+    else if (c->session->paused == PAUSE_EXECUTE)
+        continue_execute(c);
+}
+
+/* ---- life cycle ---------------------------------------------------- */
+
+static void report_initial(void *ctx, const char *name, const char *value)
+{
+    pgw_put_parameter_status(&((srv_conn *)ctx)->out, name, value);
+}
+
+int srv_session_begin(srv_conn *c, pgw_error *err)
+{
+    srv_session *s = mem_calloc(1, sizeof(*s));
+    if (!s || !(s->msg_arena = arena_new())) {
+        mem_free(s);
+        pgw_error_oom(err);
+        return -1;
+    }
+    c->session = s;
+    srv_cancel_new_key(&c->backend_pid, &c->cancel_secret);
+    sql_session_info info = {c->user, c->database, (int32_t)c->backend_pid, c->role.superuser, c->peer_addr,
+                             c->peer_port, c->local_addr, c->local_port};
+    c->sql = sql_session_new(c->srv->sql, &info, err);
+    if (!c->sql)
+        return -1;
+    for (int i = 0; i < c->nstartup_options; i++)
+        if (sql_session_set_option(c->sql, c->startup_names[i], c->startup_values[i], err) < 0)
+            return -1;
+    srv_cancel_register(c->backend_pid, c->cancel_secret, c->sql);
+    sql_session_reports(c->sql, true, report_initial, c);
+    pgw_put_backend_key(&c->out, c->backend_pid, c->cancel_secret);
+    pgw_put_ready(&c->out, sql_session_txn_status(c->sql));
+    return 0;
+}
+
+void srv_session_end(srv_conn *c)
+{
+    srv_session *s = c->session;
+    if (c->sql)
+        srv_cancel_unregister(c->backend_pid);
+    if (s) {
+        end_query(s);
+        drop_all_portals(s);
+        while (s->stmts)
+            drop_stmt(&s->stmts);
+        arena_free(s->msg_arena);
+        mem_free(s);
+        c->session = NULL;
+    }
+    sql_session_free(c->sql);
+    c->sql = NULL;
+}
