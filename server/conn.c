@@ -13,6 +13,9 @@
 
 /* Idle connections give back buffer memory beyond this. */
 #define CONN_KEEP_BUFFER (64u * 1024)
+/* A message header may claim up to max_message_size; room for more than this
+ * is only made as the bytes really arrive, so a lying header costs nothing. */
+#define CONN_PRERESERVE_MAX (16u << 20)
 
 static void conn_pump_input(srv_conn *c);
 
@@ -41,8 +44,12 @@ void srv_conn_abort(srv_conn *c)
         return;
     c->aborted = true;
     c->state = SRV_CONN_CLOSING;
+    /* First: once the SQL session is gone its waker is never called, so the
+     * async handle may close. */
+    srv_session_end(c);
     uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
-    uv_close((uv_handle_t *)&c->auth_timer, on_handle_closed);
+    uv_close((uv_handle_t *)&c->timer, on_handle_closed);
+    uv_close((uv_handle_t *)&c->wake, on_handle_closed);
 }
 
 static void maybe_finish_close(srv_conn *c)
@@ -225,8 +232,10 @@ static void set_reading(srv_conn *c, bool want)
 /* One whole message, or false if more bytes are needed / the connection ends. */
 static bool next_frame(srv_conn *c, pgw_frame *f)
 {
-    const uint8_t *data = c->in.data + c->in_pos;
     size_t avail = c->in.len - c->in_pos;
+    if (avail == 0)
+        return false;
+    const uint8_t *data = c->in.data + c->in_pos;
     pgw_error err;
     pgw_frame_result r;
     if (c->state == SRV_CONN_STARTUP)
@@ -244,7 +253,7 @@ static bool next_frame(srv_conn *c, pgw_frame *f)
         /* Grow once to the whole message so a big one is not re-copied chunk by chunk. */
         size_t missing = pgw_frame_missing(data, avail, c->state == SRV_CONN_STARTUP);
         if (missing && !c->tls)
-            buf_reserve(&c->in, missing);
+            buf_reserve(&c->in, missing < CONN_PRERESERVE_MAX ? missing : CONN_PRERESERVE_MAX);
         return false;
     }
     return true;
@@ -270,6 +279,8 @@ static void dispatch(srv_conn *c, const pgw_frame *f)
 static void conn_pump_input(srv_conn *c)
 {
     while (c->state != SRV_CONN_CLOSING && !srv_conn_output_full(c)) {
+        if (c->state == SRV_CONN_READY && srv_session_blocked(c))
+            break; /* its waker resumes it */
         if (c->state == SRV_CONN_READY && srv_session_paused(c)) {
             srv_session_resume(c);
             continue;
@@ -304,9 +315,25 @@ int srv_conn_start_tls(srv_conn *c)
     return c->tls ? 0 : -1;
 }
 
-static void on_auth_timer(uv_timer_t *t)
+static void on_timer(uv_timer_t *t)
 {
-    srv_auth_timeout(t->data);
+    srv_conn *c = t->data;
+    if (c->state == SRV_CONN_READY)
+        srv_session_unblock(c);
+    else
+        srv_auth_timeout(c);
+}
+
+void srv_conn_arm_timer(srv_conn *c, uint64_t ms)
+{
+    uv_timer_start(&c->timer, on_timer, ms, 0);
+}
+
+static void on_wake(uv_async_t *a)
+{
+    srv_conn *c = a->data;
+    if (c->state == SRV_CONN_READY)
+        srv_session_unblock(c);
 }
 
 static void describe_peer(srv_conn *c)
@@ -347,9 +374,10 @@ void srv_conn_start(srv_loop *loop, srv_server *srv, int fd, const uint8_t *pend
     c->state = SRV_CONN_STARTUP;
     uv_loop_t *uv = srv_loop_uv(loop);
     uv_tcp_init(uv, &c->tcp);
-    uv_timer_init(uv, &c->auth_timer);
-    c->tcp.data = c->auth_timer.data = c;
-    c->open_handles = 2;
+    uv_timer_init(uv, &c->timer);
+    uv_async_init(uv, &c->wake, on_wake);
+    c->tcp.data = c->timer.data = c->wake.data = c;
+    c->open_handles = 3;
     srv_loop_link(loop, c);
     if (uv_tcp_open(&c->tcp, fd) < 0) {
         close(fd);
@@ -358,7 +386,7 @@ void srv_conn_start(srv_loop *loop, srv_server *srv, int fd, const uint8_t *pend
     }
     uv_tcp_nodelay(&c->tcp, 1);
     describe_peer(c);
-    uv_timer_start(&c->auth_timer, on_auth_timer, (uint64_t)srv->cfg.auth_timeout_s * 1000, 0);
+    uv_timer_start(&c->timer, on_timer, (uint64_t)srv->cfg.auth_timeout_s * 1000, 0);
     buf_append(&c->in, pending, n);
     srv_conn_pump(c);
 }

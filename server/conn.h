@@ -47,7 +47,8 @@ typedef enum srv_auth_step {
 
 typedef struct srv_conn {
     uv_tcp_t tcp;
-    uv_timer_t auth_timer;      /* authentication_timeout */
+    uv_timer_t timer;           /* authentication_timeout, then blocked-statement timeouts */
+    uv_async_t wake;            /* the SQL layer's waker for a blocked statement */
     int open_handles;           /* handles not yet closed; freed at 0 */
     srv_loop *loop;
     srv_server *srv;
@@ -106,6 +107,8 @@ void srv_conn_flush(srv_conn *c);
 bool srv_conn_output_full(const srv_conn *c);
 /* Switch the stream to TLS (after answering 'S' to SSLRequest). */
 int srv_conn_start_tls(srv_conn *c) __attribute__((warn_unused_result));
+/* Call the session's unblock (or the auth timeout) after `ms`. */
+void srv_conn_arm_timer(srv_conn *c, uint64_t ms);
 /* Resume processing (after a pause ended); used by session.c. */
 void srv_conn_pump(srv_conn *c);
 
@@ -124,6 +127,10 @@ void srv_conn_release_startup(srv_conn *c);
 void srv_session_message(srv_conn *c, const pgw_frame *f);
 /* True while a statement waits for output room; srv_session_resume goes on. */
 bool srv_session_paused(const srv_conn *c);
+/* True while a statement waits for its waker (SQL_RUN_BLOCKED). */
+bool srv_session_blocked(const srv_conn *c);
+/* The waker fired (or the block timed out): the statement may go on. */
+void srv_session_unblock(srv_conn *c);
 void srv_session_resume(srv_conn *c);
 /* Begin the query phase after a successful login. */
 int srv_session_begin(srv_conn *c, pgw_error *err) __attribute__((warn_unused_result));

@@ -53,6 +53,7 @@ struct srv_session {
 
     long rows; /* rows sent by the statement running now */
     pause_kind paused;
+    bool blocked; /* paused until the SQL layer's waker fires */
 };
 
 static sql_sink make_sink(srv_conn *c);
@@ -154,6 +155,22 @@ static sql_sink make_sink(srv_conn *c)
     return sink;
 }
 
+/* ---- pausing -------------------------------------------------------- */
+
+/* Park the running statement: until there is output room (PAUSED), or
+ * until the waker or its statement_timeout (BLOCKED). */
+static void park(srv_conn *c, pause_kind kind, sql_run_status status)
+{
+    srv_session *s = c->session;
+    s->paused = kind;
+    s->blocked = status == SQL_RUN_BLOCKED;
+    if (!s->blocked)
+        return;
+    long ms = sql_session_block_timeout_ms(c->sql);
+    if (ms >= 0)
+        srv_conn_arm_timer(c, (uint64_t)ms);
+}
+
 /* ---- simple Query -------------------------------------------------- */
 
 static void end_query(srv_session *s)
@@ -196,7 +213,7 @@ static void continue_query(srv_conn *c)
         if (sql_portal_run(s->query_portal, &sink, 0, &status, &err) < 0)
             goto failed;
         if (status != SQL_RUN_DONE) {
-            s->paused = PAUSE_QUERY;
+            park(c, PAUSE_QUERY, status);
             return;
         }
         pgw_put_command_complete(&c->out, sql_portal_tag(s->query_portal));
@@ -395,8 +412,8 @@ static void continue_execute(srv_conn *c)
         drop_portal(s, find_portal(s, p->name));
         { extended_error(c, &err); return; }
     }
-    if (status == SQL_RUN_PAUSED) {
-        s->paused = PAUSE_EXECUTE;
+    if (status == SQL_RUN_PAUSED || status == SQL_RUN_BLOCKED) {
+        park(c, PAUSE_EXECUTE, status);
         return;
     }
     s->exec = NULL;
@@ -526,6 +543,21 @@ bool srv_session_paused(const srv_conn *c)
     return c->session && c->session->paused != PAUSE_NONE;
 }
 
+bool srv_session_blocked(const srv_conn *c)
+{
+    return c->session && c->session->blocked;
+}
+
+void srv_session_unblock(srv_conn *c)
+{
+    srv_session *s = c->session;
+    if (!s || !s->blocked)
+        return;
+    s->blocked = false;
+    uv_timer_stop(&c->timer);
+    srv_conn_pump(c);
+}
+
 void srv_session_resume(srv_conn *c)
 {
     if (c->session->paused == PAUSE_QUERY)
@@ -539,6 +571,12 @@ void srv_session_resume(srv_conn *c)
 static void report_initial(void *ctx, const char *name, const char *value)
 {
     pgw_put_parameter_status(&((srv_conn *)ctx)->out, name, value);
+}
+
+/* Called by the SQL layer from any thread. */
+static void wake_connection(void *ctx)
+{
+    uv_async_send(&((srv_conn *)ctx)->wake);
 }
 
 int srv_session_begin(srv_conn *c, pgw_error *err)
@@ -559,6 +597,7 @@ int srv_session_begin(srv_conn *c, pgw_error *err)
     for (int i = 0; i < c->nstartup_options; i++)
         if (sql_session_set_option(c->sql, c->startup_names[i], c->startup_values[i], err) < 0)
             return -1;
+    sql_session_set_waker(c->sql, wake_connection, c);
     srv_cancel_register(c->backend_pid, c->cancel_secret, c->sql);
     sql_session_reports(c->sql, true, report_initial, c);
     pgw_put_backend_key(&c->out, c->backend_pid, c->cancel_secret);

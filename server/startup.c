@@ -238,7 +238,7 @@ static void login_succeeded(srv_conn *c)
         srv_conn_fatal(c, &err);
         return;
     }
-    uv_timer_stop(&c->auth_timer);
+    uv_timer_stop(&c->timer);
     srv_conn_release_startup(c);
     c->state = SRV_CONN_READY;
     log_debug("connection %s:%d: authorized user=%s database=%s", c->peer_addr, c->peer_port, c->user,

@@ -77,10 +77,23 @@ void sql_session_reports(sql_session *s, bool all,
 /* 'I' idle, 'T' in a transaction block, 'E' in a failed transaction block. */
 char sql_session_txn_status(const sql_session *s);
 
+/* Register the function that wakes a blocked portal (SQL_RUN_BLOCKED). The
+ * SQL layer calls wake(ctx) from any thread when the session may go on (a
+ * lock it waits for was released, its commit record is durable). wake must
+ * be cheap and thread-safe; it is never called after sql_session_free()
+ * returns. */
+void sql_session_set_waker(sql_session *s, void (*wake)(void *ctx), void *ctx);
+
 /* Ask the statement running on this session to stop with 57014. Any thread.
  * A cancel that arrives while no statement runs is dropped when the next
- * statement starts, as PostgreSQL does. */
+ * statement starts, as PostgreSQL does. A blocked portal is woken so that
+ * its next run fails with 57014. */
 void sql_session_cancel(sql_session *s);
+
+/* While a portal is BLOCKED: milliseconds until its statement_timeout
+ * expires (the server wakes it then, so it fails with 57014), or -1 for
+ * no timeout. */
+long sql_session_block_timeout_ms(const sql_session *s);
 
 /* ---- parsing ------------------------------------------------------- */
 
@@ -158,10 +171,13 @@ typedef enum sql_run_status {
     SQL_RUN_DONE,      /* finished; sql_portal_tag() holds the command tag */
     SQL_RUN_SUSPENDED, /* max_rows rows sent; more remain (PortalSuspended) */
     SQL_RUN_PAUSED,    /* the sink asked to pause; call sql_portal_run again */
+    SQL_RUN_BLOCKED,   /* waiting (a row lock, a WAL flush); never blocks the
+                        * calling thread: call sql_portal_run again after the
+                        * session's waker fires */
 } sql_run_status;
 
 /* Run until done, until `max_rows` rows (0 = no limit) have been sent by
- * this call, or until the sink pauses. Statement timeout and cancel end it
+ * this call, until the sink pauses, or until it must wait (BLOCKED). Statement timeout and cancel end it
  * with 57014. After an error the portal is dead: free it. */
 int sql_portal_run(sql_portal *p, const sql_sink *sink, long max_rows, sql_run_status *status,
                    pgw_error *err) __attribute__((warn_unused_result));
