@@ -223,10 +223,10 @@ int eng_exec_open(arena *a, const eng_select *sel, eng_ctx *c, eng_exec **out)
             return eng__oom(c);
         bool null = true;
         l->unlimited = true;
-        if (sel->offset && eval_count(c, sel->offset, "OFFSET", "2201X", &l->skip, &null))
+        if (sel->offset && eval_count(c, sel->offset, "OFFSET", SQLSTATE_INVALID_ROW_COUNT_IN_RESULT_OFFSET_CLAUSE, &l->skip, &null))
             return -1;
         if (sel->limit) {
-            if (eval_count(c, sel->limit, "LIMIT", "2201W", &l->left, &null))
+            if (eval_count(c, sel->limit, "LIMIT", SQLSTATE_INVALID_ROW_COUNT_IN_LIMIT_CLAUSE, &l->left, &null))
                 return -1;
             l->unlimited = null;
         }

@@ -181,7 +181,7 @@ static void format_args(buf *b, const uint32_t *in, int nargs, bool is_op, const
 
 const eng_proc *eng__resolve(bctx *b, const char *name, bool is_op, eng_expr **args, int nargs, int loc)
 {
-    uint32_t in[ENG_PROC_MAX_ARGS];
+    uint32_t in[ENG_PROC_MAX_ARGS] = {0};
     int nall = 0;
     const eng_proc *all = nargs <= ENG_PROC_MAX_ARGS ? eng_procs_named(name, is_op, &nall) : NULL;
     for (int i = 0; i < nargs && i < ENG_PROC_MAX_ARGS; i++)

@@ -84,6 +84,24 @@ char sql_session_txn_status(const sql_session *s)
 void sql_session_cancel(sql_session *s)
 {
     atomic_store(&s->cancel, true);
+    if (s->waker)
+        s->waker(s->waker_ctx); /* a blocked statement must run to notice */
+}
+
+void sql_session_set_waker(sql_session *s, void (*wake)(void *ctx), void *ctx)
+{
+    s->waker = wake;
+    s->waker_ctx = ctx;
+}
+
+long sql_session_block_timeout_ms(const sql_session *s)
+{
+    if (!s->deadline.tv_sec)
+        return -1;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long ms = (long)(s->deadline.tv_sec - now.tv_sec) * 1000 + (s->deadline.tv_nsec - now.tv_nsec) / 1000000;
+    return ms > 0 ? ms : 0;
 }
 
 void sqlc__stmt_start(sql_session *s)

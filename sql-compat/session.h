@@ -25,6 +25,8 @@ struct sql_session {
     int64_t txn_ts;           /* now(): start of the block, or of the statement */
     int64_t stmt_ts;
     struct timespec deadline; /* statement_timeout; tv_sec 0 = none */
+    void (*waker)(void *ctx); /* wakes a blocked portal; thread-safe */
+    void *waker_ctx;
 };
 
 /* Start a statement: drop a stale cancel, arm statement_timeout, stamp times. */

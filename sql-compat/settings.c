@@ -577,7 +577,7 @@ int sqlc_settings_set(sqlc_settings *s, const char *name, const char *value, sql
         return set_placeholder(s, name, value, scope, in_block, err);
     const gucdef *d = &defs[i];
     if (d->flags & (F_INTERNAL | F_POSTMASTER | F_SIGHUP)) {
-        pgw_error_set(err, "55P02", (d->flags & F_POSTMASTER) ? "parameter \"%s\" cannot be changed without restarting the server"
+        pgw_error_set(err, SQLSTATE_CANT_CHANGE_RUNTIME_PARAM, (d->flags & F_POSTMASTER) ? "parameter \"%s\" cannot be changed without restarting the server"
                                     : (d->flags & F_SIGHUP) ? "parameter \"%s\" cannot be changed now"
                                                             : "parameter \"%s\" cannot be changed", d->name);
         return -1;

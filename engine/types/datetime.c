@@ -189,7 +189,7 @@ static int dt_error(eng_ctx *c, int kind, const char *tname, const char *s, size
     if (kind == 2)
         pgw_error_set(c->err, SQLSTATE_DATETIME_FIELD_OVERFLOW, "date/time field value out of range: \"%s\"", txt ? txt : "");
     else
-        pgw_error_set(c->err, "22007", "invalid input syntax for type %s: \"%s\"", tname, txt ? txt : "");
+        pgw_error_set(c->err, SQLSTATE_INVALID_DATETIME_FORMAT, "invalid input syntax for type %s: \"%s\"", tname, txt ? txt : "");
     return -1;
 }
 

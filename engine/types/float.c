@@ -336,11 +336,11 @@ static int f_pow(eng_ctx *c, const eng_val *a, int n, eng_val *o)
 {
     double x = a[0].f, y = a[1].f;
     if (x == 0.0 && y < 0.0) {
-        pgw_error_set(c->err, "2201F", "zero raised to a negative power is undefined");
+        pgw_error_set(c->err, SQLSTATE_INVALID_ARGUMENT_FOR_POWER_FUNCTION, "zero raised to a negative power is undefined");
         return -1;
     }
     if (x < 0.0 && floor(y) != y && !isinf(y) && !isnan(y)) {
-        pgw_error_set(c->err, "2201F", "a negative number raised to a non-integer power yields a complex result");
+        pgw_error_set(c->err, SQLSTATE_INVALID_ARGUMENT_FOR_POWER_FUNCTION, "a negative number raised to a non-integer power yields a complex result");
         return -1;
     }
     double r = pow(x, y);
@@ -371,7 +371,7 @@ static int f_ceil(eng_ctx *c, const eng_val *a, int n, eng_val *o)
 static int f_sqrt(eng_ctx *c, const eng_val *a, int n, eng_val *o)
 {
     if (a[0].f < 0) {
-        pgw_error_set(c->err, "2201F", "cannot take square root of a negative number");
+        pgw_error_set(c->err, SQLSTATE_INVALID_ARGUMENT_FOR_POWER_FUNCTION, "cannot take square root of a negative number");
         return -1;
     }
     o->null = false;

@@ -81,6 +81,8 @@ static int mag_cmp(const uint8_t *a, int na, const uint8_t *b, int nb)
         b++, nb--;
     if (na != nb)
         return na < nb ? -1 : 1;
+    if (na <= 0)
+        return 0;
     int r = memcmp(a, b, (size_t)na);
     return r < 0 ? -1 : r > 0;
 }
@@ -778,7 +780,7 @@ static const eng_num *num_pow_int(eng_ctx *c, const eng_num *base, long n, int e
         return NULL;
     if (n < 0) {
         if (acc->nd == 0) {
-            pgw_error_set(c->err, "2201F", "zero raised to a negative power is undefined");
+            pgw_error_set(c->err, SQLSTATE_INVALID_ARGUMENT_FOR_POWER_FUNCTION, "zero raised to a negative power is undefined");
             return NULL;
         }
         return num_div_scaled(c, eng__num_from_int(c->mem, 1), acc, rscale, false);
@@ -797,7 +799,7 @@ static const eng_num *num_pow(eng_ctx *c, const eng_num *a, const eng_num *b)
     for (int i = ip > 0 ? ip : 0; i < b->nd; i++) {
         if (b->d[i] != 0) {
             if (a->neg) {
-                pgw_error_set(c->err, "2201F", "a negative number raised to a non-integer power yields a complex result");
+                pgw_error_set(c->err, SQLSTATE_INVALID_ARGUMENT_FOR_POWER_FUNCTION, "a negative number raised to a non-integer power yields a complex result");
                 return NULL;
             }
             pgw_error_set(c->err, SQLSTATE_FEATURE_NOT_SUPPORTED, "numeric power with a fractional exponent is not supported yet");
@@ -814,7 +816,7 @@ static const eng_num *num_pow(eng_ctx *c, const eng_num *a, const eng_num *b)
     if (b->neg)
         n = -n;
     if (a->nd == 0 && n < 0) {
-        pgw_error_set(c->err, "2201F", "zero raised to a negative power is undefined");
+        pgw_error_set(c->err, SQLSTATE_INVALID_ARGUMENT_FOR_POWER_FUNCTION, "zero raised to a negative power is undefined");
         return NULL;
     }
     return num_pow_int(c, a, n, b->scale);

@@ -428,7 +428,7 @@ static int like_match(eng_ctx *c, const char *t, size_t tn, const char *p, size_
     while (tn > 0 && pn > 0) {
         if (*p == '\\') {
             if (pn < 2) {
-                pgw_error_set(c->err, "22025", "LIKE pattern must not end with escape character");
+                pgw_error_set(c->err, SQLSTATE_INVALID_ESCAPE_SEQUENCE, "LIKE pattern must not end with escape character");
                 return -1;
             }
             p++, pn--;
@@ -470,7 +470,7 @@ static int like_match(eng_ctx *c, const char *t, size_t tn, const char *p, size_
     while (pn > 0 && *p == '%')
         p++, pn--;
     if (pn == 1 && *p == '\\') {
-        pgw_error_set(c->err, "22025", "LIKE pattern must not end with escape character");
+        pgw_error_set(c->err, SQLSTATE_INVALID_ESCAPE_SEQUENCE, "LIKE pattern must not end with escape character");
         return -1;
     }
     return pn == 0;
