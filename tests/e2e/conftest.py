@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import pgwire  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
-HCDB_BIN = Path(os.environ.get("HCDB_BIN") or REPO / "build" / "hcdb")
+HCDB_BIN = Path(os.environ.get("HCDB_BIN") or REPO / "build" / "hcdb").resolve()
 REFERENCE = os.environ.get("HCDB_E2E_REFERENCE", "")
 PG_BINDIR = Path("/usr/lib/postgresql/15/bin")
 HOST = "127.0.0.1"

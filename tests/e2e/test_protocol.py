@@ -143,7 +143,8 @@ def test_multi_statement_query(conn):
 
 def test_multi_statement_stops_at_error(conn):
     res = conn.query("SELECT 1; SELECT 1/0; SELECT 3")
-    assert res.types == ["T", "D", "C", "E", "Z"]
+    # A RowDescription may precede a run-time error (PostgreSQL folds 1/0 before that).
+    assert res.types in (["T", "D", "C", "E", "Z"], ["T", "D", "C", "T", "E", "Z"])
     assert res.errors[0]["C"] == "22012"
     assert res.status == "I"
 
