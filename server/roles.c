@@ -75,7 +75,7 @@ static int load(srv_roles *r, char *errbuf, size_t errlen)
 
 static int fsync_dir(const char *path)
 {
-    char dir[4200];
+    char dir[4400];
     snprintf(dir, sizeof(dir), "%s", path);
     char *slash = strrchr(dir, '/');
     if (slash)

@@ -165,6 +165,13 @@ typedef struct sql_sink {
     int (*row)(void *ctx, int ncols, const sql_cell *cells);
     /* A NOTICE or WARNING raised while running (severity is set). */
     void (*notice)(void *ctx, const pgw_error *notice);
+    /* COPY ... TO STDOUT: called once before the first copy_data, with the
+     * overall format (0 text/csv, 1 binary) and the column count. */
+    void (*copy_out_begin)(void *ctx, int16_t format, int ncols);
+    /* One CopyData payload (a text/csv line with its newline, or binary
+     * bytes). Return values as for row(). The server sends CopyDone itself
+     * when the portal reports DONE. */
+    int (*copy_data)(void *ctx, const uint8_t *data, size_t len);
 } sql_sink;
 
 typedef enum sql_run_status {
@@ -174,6 +181,11 @@ typedef enum sql_run_status {
     SQL_RUN_BLOCKED,   /* waiting (a row lock, a WAL flush); never blocks the
                         * calling thread: call sql_portal_run again after the
                         * session's waker fires */
+    SQL_RUN_COPY_IN,   /* COPY ... FROM STDIN wants data: the server sends
+                        * CopyInResponse (sql_portal_copy_in_format), feeds
+                        * CopyData to sql_portal_copy_in, then calls
+                        * sql_portal_copy_in_end and runs the portal again
+                        * (DONE with tag "COPY n", or an error) */
 } sql_run_status;
 
 /* Run until done, until `max_rows` rows (0 = no limit) have been sent by
@@ -181,6 +193,18 @@ typedef enum sql_run_status {
  * with 57014. After an error the portal is dead: free it. */
 int sql_portal_run(sql_portal *p, const sql_sink *sink, long max_rows, sql_run_status *status,
                    pgw_error *err) __attribute__((warn_unused_result));
+/* COPY FROM STDIN: the overall format (0 text/csv, 1 binary) and columns. */
+int16_t sql_portal_copy_in_format(const sql_portal *p, int *ncols);
+/* One CopyData payload; may hold partial lines (the portal buffers them).
+ * A bad row fails the COPY (22P02 / 22P04 with the line number): the
+ * server then skips CopyData until CopyDone/CopyFail, and runs nothing more. */
+int sql_portal_copy_in(sql_portal *p, const uint8_t *data, size_t len, pgw_error *err)
+    __attribute__((warn_unused_result));
+/* CopyDone (failed_reason NULL) or CopyFail (the client's reason: the COPY
+ * fails with 57014 "COPY from stdin failed: <reason>" on the next run). */
+int sql_portal_copy_in_end(sql_portal *p, const char *failed_reason, pgw_error *err)
+    __attribute__((warn_unused_result));
+
 /* The CommandComplete tag ("SELECT 3", "INSERT 0 1", "BEGIN", "SET"). */
 const char *sql_portal_tag(const sql_portal *p);
 const sql_stmt *sql_portal_stmt(const sql_portal *p);

@@ -1,0 +1,36 @@
+/* bind: internal to the binder's files (bind.c, bind_expr.c, resolve.c). */
+#ifndef HCDB_ENGINE_BIND_H
+#define HCDB_ENGINE_BIND_H
+
+#include "engine/expr.h"
+
+typedef struct bctx {
+    arena *a;
+    const char *text;
+    const eng_env *env;
+    eng_params *params;
+    pgw_error *err;
+    int depth;
+    const char *scan_name;      /* the FROM function's column name, or NULL */
+    const char *scan_alias;     /* its table alias */
+    uint32_t scan_type;
+    bool srf_ok;                /* a set-returning call is allowed here */
+    bool saw_srf;
+    eng_expr **param_nodes;     /* every BX_PARAM made, to fix types at the end */
+    int nparam_nodes, cap_param_nodes;
+} bctx;
+
+void eng__errpos(bctx *b, int loc);
+eng_expr *eng__bx_new(bctx *b, bx_kind k, uint32_t type, int loc, int nargs);
+eng_expr *eng__coerce(bctx *b, eng_expr *e, uint32_t type, int32_t typmod, eng_cast_ctx cc, int loc);
+eng_expr *eng__coerce_to_bool(bctx *b, eng_expr *e, const char *construct);
+int eng__common_type(bctx *b, eng_expr **es, int n, const char *context, uint32_t *out);
+eng_expr *eng__bind_expr(bctx *b, const ast_expr *x);
+
+/* Resolve an operator or function call over bound args and coerce them;
+ * returns the BX_FUNC node. */
+eng_expr *eng__make_call(bctx *b, const char *name, bool is_op, eng_expr **args, int nargs, int loc);
+/* Only resolve: the chosen proc, or NULL with err filled. */
+const eng_proc *eng__resolve(bctx *b, const char *name, bool is_op, eng_expr **args, int nargs, int loc);
+
+#endif

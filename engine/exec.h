@@ -1,0 +1,25 @@
+/*
+ * exec: the executor — volcano iterators (open/next/close) over bound
+ * SELECTs, so a portal can stop after any row and resume later. Plans are
+ * built per portal in the portal's arena; rows are produced into the
+ * caller's per-row arena (ctx->mem), valid until the next call.
+ *
+ * Plan shapes now: Result (no FROM) or FunctionScan (FROM srf()), then
+ * Filter (WHERE), ProjectSet (target list, with set-returning targets),
+ * Limit.
+ */
+#ifndef HCDB_ENGINE_EXEC_H
+#define HCDB_ENGINE_EXEC_H
+
+#include "engine/expr.h"
+
+typedef struct eng_exec eng_exec;
+
+/* Build and open the plan. LIMIT/OFFSET are evaluated here. */
+int eng_exec_open(arena *portal_mem, const eng_select *sel, eng_ctx *ctx, eng_exec **out)
+    __attribute__((warn_unused_result));
+/* 1 with *row set (ntargets values), 0 when done, -1 on error. */
+int eng_exec_next(eng_exec *x, eng_ctx *ctx, const eng_val **row) __attribute__((warn_unused_result));
+void eng_exec_close(eng_exec *x);
+
+#endif

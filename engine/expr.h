@@ -1,0 +1,65 @@
+/*
+ * expr: bound expressions and bound SELECTs — what the binder makes of the
+ * AST once names, types and functions are resolved with PostgreSQL's rules,
+ * and what the evaluator and executor run. Lives in the statement's arena,
+ * immutable after binding, so portals of one statement share it.
+ */
+#ifndef HCDB_ENGINE_EXPR_H
+#define HCDB_ENGINE_EXPR_H
+
+#include "engine/func/registry.h"
+#include "sql-compat/ast.h"
+
+typedef enum bx_kind {
+    BX_CONST, BX_PARAM, BX_SCANCOL, BX_FUNC, BX_AND, BX_OR, BX_NOT, BX_ISNULL, BX_BOOLTEST,
+    BX_DISTINCT, BX_NULLIF, BX_CASE, BX_COALESCE, BX_MINMAX, BX_CAST, BX_IOCAST, BX_TYPMOD, BX_RELABEL,
+} bx_kind;
+
+typedef struct eng_expr eng_expr;
+struct eng_expr {
+    bx_kind kind;
+    uint32_t type;
+    int32_t typmod;
+    int loc;
+    eng_val val;               /* BX_CONST */
+    int index;                 /* BX_PARAM: 0-based; BX_SCANCOL: column */
+    const eng_proc *proc;      /* BX_FUNC; BX_DISTINCT/NULLIF/MINMAX: the comparison */
+    eng_cast_fn cast;          /* BX_CAST */
+    bool negate;               /* IS NOT NULL, IS NOT DISTINCT, IS NOT TRUE; LEAST for MINMAX */
+    bool explicit_cast;        /* BX_TYPMOD */
+    int ival;                  /* BX_BOOLTEST: 0 TRUE, 1 FALSE, 2 UNKNOWN */
+    int nargs;
+    eng_expr **args;           /* BX_CASE: [when1, then1, ..., else] */
+};
+
+/* Parameter types of a statement: declared ones, then inferred. */
+typedef struct eng_params {
+    uint32_t *types;           /* 0 = not yet known */
+    int n;
+    int cap;
+    bool fixed;                /* simple protocol: no $n may appear beyond n */
+} eng_params;
+
+typedef struct eng_target {
+    eng_expr *expr;
+    const char *name;
+    bool srf;                  /* a set-returning call at the top of the target */
+} eng_target;
+
+typedef struct eng_select {
+    int ntargets;
+    eng_target *targets;
+    eng_expr *where;
+    eng_expr *limit, *offset;  /* int8 or NULL */
+    eng_expr *scan_func;       /* FROM f(...): a set-returning BX_FUNC, or NULL */
+    uint32_t scan_type;
+} eng_select;
+
+/* Bind a SELECT. `text` is the query text, for error positions. */
+int eng_bind_select(arena *a, const char *text, const eng_env *env, const ast_select *sel, eng_params *params,
+                    eng_select **out, pgw_error *err) __attribute__((warn_unused_result));
+
+/* Evaluate e for the current row (scan values in `scan`, may be NULL). */
+int eng_eval(eng_ctx *c, const eng_expr *e, const eng_val *scan, eng_val *out) __attribute__((warn_unused_result));
+
+#endif

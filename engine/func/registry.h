@@ -1,0 +1,66 @@
+/*
+ * registry: the built-in functions, operators and casts (hcdb's pg_proc,
+ * pg_operator and pg_cast). Each type module registers its own entries in
+ * eng__register_<module>(); the table is built once per process
+ * (pthread_once) and is read-only afterwards, so any thread may search it.
+ */
+#ifndef HCDB_ENGINE_FUNC_REGISTRY_H
+#define HCDB_ENGINE_FUNC_REGISTRY_H
+
+#include "engine/types/types.h"
+
+/* A SQL-callable implementation. args[i].null is never true for a strict
+ * function: the evaluator returns NULL first. */
+typedef int (*eng_fn)(eng_ctx *c, const eng_val *args, int nargs, eng_val *out);
+
+/* Set-returning function, called once per output row. `state` (zeroed
+ * before the first call) persists between calls, args only during the
+ * first: an SRF copies what it needs into state. Sets *done instead of
+ * producing a row when exhausted. */
+#define ENG_SRF_STATE_WORDS 6 /* the SRF may use words 0..4; the executor keeps word 5 */
+typedef int (*eng_srf_fn)(eng_ctx *c, const eng_val *args, int nargs, int64_t *state, bool *done,
+                          eng_val *out);
+
+#define ENG_PROC_MAX_ARGS 4
+
+enum {
+    ENG_F_STRICT = 1,    /* NULL in any argument gives NULL without a call */
+    ENG_F_VOLATILE = 2,  /* never folded at bind time */
+    ENG_F_SRF = 4,       /* set-returning: fn is an eng_srf_fn */
+};
+
+typedef struct eng_proc {
+    const char *name;    /* function name or operator symbol */
+    bool is_op;
+    int nargs;           /* 1 for prefix operators, 2 for binary ones */
+    uint32_t args[ENG_PROC_MAX_ARGS];
+    uint32_t ret;
+    int flags;
+    eng_fn fn;
+    eng_srf_fn srf;
+} eng_proc;
+
+typedef struct eng_castdef {
+    uint32_t src, dst;
+    eng_cast_ctx ctx;
+    eng_cast_fn fn;      /* NULL = binary-compatible */
+} eng_castdef;
+
+void eng_registry_init(void);
+/* Entries named `name` (operators or functions), consecutive; count in *n. */
+const eng_proc *eng_procs_named(const char *name, bool is_op, int *n);
+const eng_castdef *eng_cast_lookup(uint32_t src, uint32_t dst);
+
+/* Used only from eng__register_* during init. */
+void eng__reg(const char *name, bool is_op, uint32_t ret, int flags, eng_fn fn, int nargs, ...);
+void eng__reg_srf(const char *name, uint32_t ret, int flags, eng_srf_fn fn, int nargs, ...);
+void eng__reg_cast(uint32_t src, uint32_t dst, eng_cast_ctx ctx, eng_cast_fn fn);
+
+void eng__register_int(void);
+void eng__register_float(void);
+void eng__register_numeric(void);
+void eng__register_text(void);
+void eng__register_datetime(void);
+void eng__register_misc(void);
+
+#endif

@@ -1,0 +1,192 @@
+/*
+ * session: sql_server and sql_session — identity, transaction status,
+ * settings, cancel and statement_timeout (see sql.h).
+ */
+#include "sql-compat/session.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/mem.h"
+
+sql_server *sql_server_new(const char *data_dir, pgw_error *err)
+{
+    sql_server *srv = mem_calloc(1, sizeof(*srv));
+    if (!srv || !(srv->data_dir = mem_strdup(data_dir ? data_dir : ""))) {
+        mem_free(srv);
+        pgw_error_oom(err);
+        return NULL;
+    }
+    return srv;
+}
+
+void sql_server_free(sql_server *srv)
+{
+    if (!srv)
+        return;
+    mem_free(srv->data_dir);
+    mem_free(srv);
+}
+
+bool sql_server_database_exists(sql_server *srv, const char *name)
+{
+    return name && strcmp(name, "postgres") == 0;
+}
+
+sql_session *sql_session_new(sql_server *srv, const sql_session_info *info, pgw_error *err)
+{
+    sql_session *s = mem_calloc(1, sizeof(*s));
+    if (!s)
+        return pgw_error_oom(err), NULL;
+    s->srv = srv;
+    s->user = mem_strdup(info && info->user ? info->user : "postgres");
+    s->database = mem_strdup(info && info->database ? info->database : "postgres");
+    s->backend_pid = info ? info->backend_pid : 0;
+    s->server_port = info ? info->server_port : 0;
+    s->is_superuser = info && info->is_superuser;
+    s->txn = 'I';
+    atomic_init(&s->cancel, false);
+    s->settings = sqlc_settings_new(s->user, s->is_superuser);
+    if (!s->user || !s->database || !s->settings) {
+        sql_session_free(s);
+        pgw_error_oom(err);
+        return NULL;
+    }
+    return s;
+}
+
+void sql_session_free(sql_session *s)
+{
+    if (!s)
+        return;
+    sqlc_settings_free(s->settings);
+    mem_free(s->user);
+    mem_free(s->database);
+    mem_free(s);
+}
+
+int sql_session_set_option(sql_session *s, const char *name, const char *value, pgw_error *err)
+{
+    return sqlc_settings_set(s->settings, name, value, SQLC_SET_STARTUP, false, err);
+}
+
+void sql_session_reports(sql_session *s, bool all, void (*fn)(void *ctx, const char *name, const char *value),
+                         void *ctx)
+{
+    sqlc_settings_reports(s->settings, all, fn, ctx);
+}
+
+char sql_session_txn_status(const sql_session *s)
+{
+    return s->txn;
+}
+
+void sql_session_cancel(sql_session *s)
+{
+    atomic_store(&s->cancel, true);
+    if (s->waker)
+        s->waker(s->waker_ctx); /* a blocked statement must run to notice */
+}
+
+void sql_session_set_waker(sql_session *s, void (*wake)(void *ctx), void *ctx)
+{
+    s->waker = wake;
+    s->waker_ctx = ctx;
+}
+
+long sql_session_block_timeout_ms(const sql_session *s)
+{
+    if (!s->deadline.tv_sec)
+        return -1;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long ms = (long)(s->deadline.tv_sec - now.tv_sec) * 1000 + (s->deadline.tv_nsec - now.tv_nsec) / 1000000;
+    return ms > 0 ? ms : 0;
+}
+
+void sqlc__stmt_start(sql_session *s)
+{
+    atomic_store(&s->cancel, false);
+    s->stmt_ts = eng_now_us();
+    if (s->txn == 'I')
+        s->txn_ts = s->stmt_ts;
+    int ms = sqlc_settings_statement_timeout_ms(s->settings);
+    s->deadline.tv_sec = 0;
+    if (ms > 0) {
+        clock_gettime(CLOCK_MONOTONIC, &s->deadline);
+        s->deadline.tv_sec += ms / 1000;
+        s->deadline.tv_nsec += (long)(ms % 1000) * 1000000L;
+        if (s->deadline.tv_nsec >= 1000000000L) {
+            s->deadline.tv_sec++;
+            s->deadline.tv_nsec -= 1000000000L;
+        }
+    }
+}
+
+void sqlc__fail(sql_session *s)
+{
+    if (s->txn == 'T')
+        s->txn = 'E';
+    else if (s->txn == 'I')
+        sqlc_settings_txn_end(s->settings, false);
+}
+
+void sqlc__stmt_done(sql_session *s)
+{
+    if (s->txn == 'I')
+        sqlc_settings_txn_end(s->settings, true);
+}
+
+int sqlc__check_interrupts(sql_session *s, pgw_error *err)
+{
+    if (atomic_exchange(&s->cancel, false)) {
+        pgw_error_set(err, SQLSTATE_QUERY_CANCELED, "canceling statement due to user request");
+        return -1;
+    }
+    if (s->deadline.tv_sec) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec > s->deadline.tv_sec ||
+            (now.tv_sec == s->deadline.tv_sec && now.tv_nsec >= s->deadline.tv_nsec)) {
+            pgw_error_set(err, SQLSTATE_QUERY_CANCELED, "canceling statement due to statement timeout");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static const char *env_get(void *ctx, const char *name, bool missing_ok, pgw_error *err)
+{
+    return sqlc_settings_get(((sql_session *)ctx)->settings, name, missing_ok, err);
+}
+
+static const char *env_set(void *ctx, const char *name, const char *value, bool is_local, pgw_error *err)
+{
+    sql_session *s = ctx;
+    if (sqlc_settings_set(s->settings, name, value, is_local ? SQLC_SET_LOCAL : SQLC_SET_SESSION, s->txn != 'I', err))
+        return NULL;
+    return sqlc_settings_get(s->settings, name, false, err);
+}
+
+static int env_check(void *ctx, pgw_error *err)
+{
+    return sqlc__check_interrupts(ctx, err);
+}
+
+void sqlc__env(sql_session *s, eng_env *env)
+{
+    memset(env, 0, sizeof(*env));
+    env->ctx = s;
+    env->get_setting = env_get;
+    env->set_setting = env_set;
+    env->check_interrupts = env_check;
+    env->extra_float_digits = sqlc_settings_extra_float_digits(s->settings);
+    env->tz_offset_s = sqlc_settings_tz_offset(s->settings);
+    env->txn_ts = s->txn_ts ? s->txn_ts : eng_now_us();
+    env->stmt_ts = s->stmt_ts ? s->stmt_ts : env->txn_ts;
+    env->user = s->user;
+    env->database = s->database;
+    env->schema = "public";
+    env->backend_pid = s->backend_pid;
+    env->server_port = s->server_port;
+}

@@ -1,0 +1,43 @@
+/* session: internal view of sql_session for stmt.c and utility.c. */
+#ifndef HCDB_SQL_COMPAT_SESSION_H
+#define HCDB_SQL_COMPAT_SESSION_H
+
+#include <stdatomic.h>
+#include <time.h>
+
+#include "engine/value.h"
+#include "sql-compat/settings.h"
+#include "sql-compat/sql.h"
+
+struct sql_server {
+    char *data_dir;
+};
+
+struct sql_session {
+    sql_server *srv;
+    char *user, *database, *server_addr;
+    int32_t backend_pid;
+    int server_port;
+    bool is_superuser;
+    char txn;                 /* 'I', 'T', 'E' */
+    sqlc_settings *settings;
+    atomic_bool cancel;       /* set by any thread, read by the session's */
+    int64_t txn_ts;           /* now(): start of the block, or of the statement */
+    int64_t stmt_ts;
+    struct timespec deadline; /* statement_timeout; tv_sec 0 = none */
+    void (*waker)(void *ctx); /* wakes a blocked portal; thread-safe */
+    void *waker_ctx;
+};
+
+/* Start a statement: drop a stale cancel, arm statement_timeout, stamp times. */
+void sqlc__stmt_start(sql_session *s);
+/* A statement failed: a block goes to 'E'; outside one, its SETs roll back. */
+void sqlc__fail(sql_session *s);
+/* A statement finished outside a block: its implicit transaction commits. */
+void sqlc__stmt_done(sql_session *s);
+/* 57014 on cancel or timeout. */
+int sqlc__check_interrupts(sql_session *s, pgw_error *err);
+/* The engine's view of the session for one statement. */
+void sqlc__env(sql_session *s, eng_env *env);
+
+#endif
