@@ -16,6 +16,7 @@
 
 #include "server/config.h"
 #include "server/datadir.h"
+#include "server/sdnotify.h"
 #include "server/server.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -46,6 +47,8 @@ static void on_signal(uv_signal_t *s, int signum)
     log_info("received %s: shutting down (running statements finish first)",
              signum == SIGINT ? "SIGINT" : "SIGTERM");
     atomic_store(&server.stopping, true);
+    if (srv_sdnotify_stopping("shutting down") < 0)
+        log_warn("could not tell the service manager (NOTIFY_SOCKET) that hcdb is stopping");
     srv_acceptor_stop();
     srv_loops_stop_and_join(&server);
     /* Pending first-packet sockets and the signal handles themselves. */
@@ -121,6 +124,8 @@ static int run(void)
     log_info("hcdb %s (PostgreSQL %s protocol) listening on %s:%d, data directory \"%s\", auth %s, %d threads%s",
              HCDB_VERSION, HCDB_PG_VERSION, server.cfg.listen, server.cfg.port, server.cfg.data_dir,
              srv_auth_method_name(server.cfg.auth), server.cfg.threads, server.tls ? ", TLS on" : "");
+    if (srv_sdnotify_ready("accepting connections") < 0)
+        log_warn("could not tell the service manager (NOTIFY_SOCKET) that hcdb is ready");
     uv_run(loop, UV_RUN_DEFAULT);
     uv_loop_close(loop);
     sql_server_free(server.sql);
