@@ -65,6 +65,7 @@ typedef struct srv_conn {
     bool writing;
     bool reading;
     bool aborted;               /* peer gone: drop everything */
+    bool terminate_when_idle;   /* shutdown: end the session once its statement is done */
 
     char peer_addr[64];
     int peer_port;
@@ -97,6 +98,8 @@ void srv_conn_start(srv_loop *loop, srv_server *srv, int fd, const uint8_t *pend
 void srv_conn_put_error(srv_conn *c, const pgw_error *e);
 /* Send `e` as FATAL and close once it is written. */
 void srv_conn_fatal(srv_conn *c, pgw_error *e);
+/* FATAL 57P01 (administrator command) and close. */
+void srv_conn_terminate(srv_conn *c);
 /* Close now, dropping whatever is queued. */
 void srv_conn_abort(srv_conn *c);
 /* Close once everything queued is written. */
@@ -131,6 +134,8 @@ void srv_conn_release_startup(srv_conn *c);
 void srv_session_message(srv_conn *c, const pgw_frame *f);
 /* True while a statement waits for output room; srv_session_resume goes on. */
 bool srv_session_paused(const srv_conn *c);
+/* True while a statement is under way (running, parked, in COPY). */
+bool srv_session_busy(const srv_conn *c);
 /* True while a statement waits for its waker (SQL_RUN_BLOCKED). */
 bool srv_session_blocked(const srv_conn *c);
 /* The waker fired (or the block timed out): the statement may go on. */

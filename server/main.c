@@ -49,10 +49,16 @@ static void on_signal(uv_signal_t *s, int signum)
     atomic_store(&server.stopping, true);
     if (srv_sdnotify_stopping("shutting down") < 0)
         log_warn("could not tell the service manager (NOTIFY_SOCKET) that hcdb is stopping");
-    srv_acceptor_stop();
-    srv_loops_stop_and_join(&server);
-    /* Pending first-packet sockets and the signal handles themselves. */
+    srv_acceptor_stop(); /* closed on this loop's next turn: new clients are refused at once */
+    srv_loops_request_stop(&server);
+    /* Pending first-packet sockets and the signal handles themselves; uv_run
+     * then returns and run() waits for the loops. */
     uv_walk(s->loop, close_any, NULL);
+    /* Closing the handles restored the default actions: a second signal
+     * must not kill the process while sessions end (they are bounded by the
+     * loops' shutdown grace anyway). */
+    signal(SIGINT, SIG_IGN);
+    signal(SIGTERM, SIG_IGN);
 }
 
 static int setup_tls(srv_server *srv)
@@ -114,7 +120,8 @@ static int run(void)
         return 1;
     }
     if (srv_acceptor_start(&server, loop) < 0) {
-        srv_loops_stop_and_join(&server);
+        srv_loops_request_stop(&server);
+        srv_loops_join(&server);
         return 1;
     }
     uv_signal_init(loop, &sigint_handle);
@@ -127,6 +134,7 @@ static int run(void)
     if (srv_sdnotify_ready("accepting connections") < 0)
         log_warn("could not tell the service manager (NOTIFY_SOCKET) that hcdb is ready");
     uv_run(loop, UV_RUN_DEFAULT);
+    srv_loops_join(&server);
     uv_loop_close(loop);
     sql_server_free(server.sql);
     srv_roles_free(server.roles);

@@ -643,6 +643,12 @@ bool srv_session_paused(const srv_conn *c)
     return c->session && c->session->paused != PAUSE_NONE;
 }
 
+bool srv_session_busy(const srv_conn *c)
+{
+    const srv_session *s = c->session;
+    return s && (s->batch || s->exec || s->paused != PAUSE_NONE || s->blocked || s->offloaded);
+}
+
 bool srv_session_blocked(const srv_conn *c)
 {
     return c->session && (c->session->blocked || c->session->offloaded);
