@@ -220,7 +220,7 @@ static int bind_targets(bctx *b, const ast_select *sel, eng_select *out)
         if (!e)
             return -1;
         out->targets[i].expr = e;
-        out->targets[i].name = sel->targets[i].name;
+        out->targets[i].name = sel->targets[i].name ? sel->targets[i].name : b->scan_name;
         out->targets[i].srf = e->kind == BX_FUNC && (e->proc->flags & ENG_F_SRF);
     }
     /* resolveTargetListUnknowns: what is still unknown becomes text. */

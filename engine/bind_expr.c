@@ -77,6 +77,8 @@ static eng_expr *param_node(bctx *b, const ast_expr *x)
 
 static eng_expr *colref(bctx *b, const ast_expr *x)
 {
+    if (x->ival == 1 && b->scan_name) /* `*` over the FROM function's one column */
+        return eng__bx_new(b, BX_SCANCOL, b->scan_type, x->loc, 0);
     bool qual_ok = !x->name || (b->scan_alias && strcmp(x->name, b->scan_alias) == 0);
     if (x->name && !qual_ok) {
         pgw_error_set(b->err, SQLSTATE_UNDEFINED_TABLE, "missing FROM-clause entry for table \"%s\"", x->name);

@@ -19,6 +19,7 @@ typedef struct tctx {
     arena *a;
     pgw_error *err;
     int depth;
+    int nfrom;  /* FROM items of the SELECT being translated */
 } tctx;
 
 static ast_expr *expr(tctx *t, PgQuery__Node *n);
@@ -308,6 +309,12 @@ static ast_expr *expr_inner(tctx *t, PgQuery__Node *n)
         PgQuery__ColumnRef *c = n->column_ref;
         const char *name = last_name(c->fields, c->n_fields);
         if (!name) {
+            if (c->n_fields == 1 && t->nfrom > 0) { /* `*`: the binder expands it over FROM */
+                if (!(e = mk(t, AST_COLREF, c->location, 0)))
+                    return NULL;
+                e->ival = 1;
+                return e;
+            }
             if (c->n_fields == 1) {
                 pgw_error_set(t->err, SQLSTATE_SYNTAX_ERROR, "SELECT * with no tables specified is not valid");
                 sqlc_set_position(t->err, t->text, c->location);
@@ -525,6 +532,7 @@ static int translate_select(tctx *t, PgQuery__SelectStmt *s, ast_stmt *st)
     for (size_t i = 0; i < s->n_from_clause; i++)
         if (from_item(t, s->from_clause[i], &sel->from[sel->nfrom++]))
             return -1;
+    t->nfrom = sel->nfrom;
     for (size_t i = 0; i < s->n_target_list; i++) {
         PgQuery__Node *n = s->target_list[i];
         if (n->node_case != PG_QUERY__NODE__NODE_RES_TARGET)
@@ -539,6 +547,8 @@ static int translate_select(tctx *t, PgQuery__SelectStmt *s, ast_stmt *st)
             name = rt->name;
         else
             figure_colname(rt->val, &name, 0);
+        if (sel->targets[i].expr->kind == AST_COLREF && sel->targets[i].expr->ival == 1)
+            name = NULL; /* `*`: named after the FROM column it becomes */
         sel->targets[i].name = name;
     }
     if (s->where_clause && !(sel->where = expr(t, s->where_clause)))
@@ -552,7 +562,7 @@ static int translate_select(tctx *t, PgQuery__SelectStmt *s, ast_stmt *st)
 
 int sqlc__translate_stmt(const char *text, PgQuery__Node *n, arena *a, ast_stmt **out, pgw_error *err)
 {
-    tctx t = {text, a, err, 0};
+    tctx t = {.text = text, .a = a, .err = err};
     ast_stmt *st = arena_calloc(a, 1, sizeof(*st));
     if (!st)
         return pgw_error_oom(err), -1;

@@ -155,3 +155,15 @@ def test_pg_isready_no_server():
     res = subprocess.run([pg_tool("pg_isready"), "-h", "127.0.0.1", "-p", str(free_port()),
                           "-t", "5"], capture_output=True, text=True, timeout=30, env=clean_env())
     assert res.returncode == 2, res
+
+
+def test_star_over_a_from_function(trust_server):
+    out = ok(trust_server.psql(sql="SELECT * FROM generate_series(1, 3); SELECT * FROM generate_series(4, 5) AS g",
+                               tuples_only=False))
+    assert out.splitlines() == ["generate_series", "1", "2", "3", "(3 rows)", "g", "4", "5", "(2 rows)"]
+
+
+def test_star_without_from_is_a_syntax_error(trust_server):
+    res = trust_server.psql(input="\\set VERBOSITY verbose\nSELECT *;\n")
+    assert res.returncode != 0
+    assert "ERROR:  42601: SELECT * with no tables specified is not valid" in res.stderr, res.stderr
