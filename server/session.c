@@ -151,7 +151,7 @@ static void sink_notice(void *ctx, const pgw_error *notice)
 
 static sql_sink make_sink(srv_conn *c)
 {
-    sql_sink sink = {c, sink_row, sink_notice};
+    sql_sink sink = {.ctx = c, .row = sink_row, .notice = sink_notice};
     return sink;
 }
 
