@@ -178,15 +178,12 @@ static int bind_from(bctx *b, const ast_select *sel, eng_select *out)
     if (sel->nfrom == 0)
         return 0;
     const ast_fromitem *f = &sel->from[0];
-    if (!f->is_function) {
-        pgw_error_set(b->err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", f->relname);
-        eng__errpos(b, f->loc);
-        return -1;
-    }
     if (sel->nfrom > 1) {
         pgw_error_set(b->err, SQLSTATE_FEATURE_NOT_SUPPORTED, "joins are not supported yet");
         return -1;
     }
+    if (!f->is_function)
+        return eng__bind_from_table(b, f, out);
     b->srf_ok = true;
     eng_expr *fn = eng__bind_expr(b, f->func);
     b->srf_ok = false;
@@ -215,7 +212,9 @@ static int bind_targets(bctx *b, const ast_select *sel, eng_select *out)
     for (int i = 0; i < sel->ntargets; i++) {
         b->srf_ok = true;
         b->saw_srf = false;
+        b->agg_sel = out;
         eng_expr *e = eng__bind_expr(b, sel->targets[i].expr);
+        b->agg_sel = NULL;
         b->srf_ok = false;
         if (!e)
             return -1;
@@ -254,7 +253,7 @@ static int bind_limit(bctx *b, const ast_expr *x, const char *what, eng_expr **o
 
 /* Every $n must have a type by now (PostgreSQL: 42P18); then every param
  * node takes its parameter's final type. */
-static int finish_params(bctx *b)
+int eng__finish_params(bctx *b)
 {
     eng_params *p = b->params;
     for (int i = 0; i < p->n; i++) {
@@ -268,26 +267,49 @@ static int finish_params(bctx *b)
     return 0;
 }
 
+/* Bind a SELECT with the caller's context (its table scope is restored). */
+int eng__bind_select_in(bctx *pb, const ast_select *sel, eng_select **out)
+{
+    bctx b = *pb;
+    b.table = NULL;
+    b.table_alias = NULL;
+    b.scan_name = b.scan_alias = NULL;
+    b.agg_sel = NULL;
+    eng_select *s = arena_calloc(b.a, 1, sizeof(*s));
+    if (!s)
+        return pgw_error_oom(b.err), -1;
+    ast_select expanded;
+    int rc = -1;
+    if (bind_from(&b, sel, s) || eng__expand_star(&b, sel, &expanded) || bind_targets(&b, &expanded, s))
+        goto out;
+    sel = &expanded;
+    s->nvisible = s->ntargets;
+    if (sel->where) {
+        eng_expr *w = eng__bind_expr(&b, sel->where);
+        if (!w || !(s->where = eng__coerce_to_bool(&b, w, "WHERE")))
+            goto out;
+    }
+    if (bind_limit(&b, sel->limit, "LIMIT", &s->limit) || bind_limit(&b, sel->offset, "OFFSET", &s->offset))
+        goto out;
+    if (eng__bind_sort(&b, sel, s) || eng__check_grouping(&b, s))
+        goto out;
+    *out = s;
+    rc = 0;
+out:
+    /* the param-node list may have grown */
+    pb->param_nodes = b.param_nodes;
+    pb->nparam_nodes = b.nparam_nodes;
+    pb->cap_param_nodes = b.cap_param_nodes;
+    return rc;
+}
+
 int eng_bind_select(arena *a, const char *text, const eng_env *env, const ast_select *sel, eng_params *params,
                     eng_select **out, pgw_error *err)
 {
     eng_registry_init();
     bctx b = {.a = a, .text = text, .env = env, .params = params, .err = err};
-    eng_select *s = arena_calloc(a, 1, sizeof(*s));
-    if (!s)
-        return pgw_error_oom(err), -1;
-    if (bind_from(&b, sel, s) || bind_targets(&b, sel, s))
+    if (eng__bind_select_in(&b, sel, out) || eng__finish_params(&b))
         return -1;
-    if (sel->where) {
-        eng_expr *w = eng__bind_expr(&b, sel->where);
-        if (!w || !(s->where = eng__coerce_to_bool(&b, w, "WHERE")))
-            return -1;
-    }
-    if (bind_limit(&b, sel->limit, "LIMIT", &s->limit) || bind_limit(&b, sel->offset, "OFFSET", &s->offset))
-        return -1;
-    if (finish_params(&b))
-        return -1;
-    s->long_running = b.saw_long;
-    *out = s;
+    (*out)->long_running = b.saw_long;
     return 0;
 }

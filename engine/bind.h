@@ -14,6 +14,10 @@ typedef struct bctx {
     const char *scan_name;      /* the FROM function's column name, or NULL */
     const char *scan_alias;     /* its table alias */
     uint32_t scan_type;
+    const struct eng_table *table; /* FROM table, or NULL */
+    const char *table_alias;    /* its alias or name */
+    eng_select *agg_sel;        /* where aggregates go; NULL = not allowed here */
+    bool in_agg;                /* binding an aggregate's argument */
     bool srf_ok;                /* a set-returning call is allowed here */
     bool saw_srf;
     bool saw_long;              /* a call to an ENG_F_LONG function */
@@ -33,5 +37,18 @@ eng_expr *eng__bind_expr(bctx *b, const ast_expr *x);
 eng_expr *eng__make_call(bctx *b, const char *name, bool is_op, eng_expr **args, int nargs, int loc);
 /* Only resolve: the chosen proc, or NULL with err filled. */
 const eng_proc *eng__resolve(bctx *b, const char *name, bool is_op, eng_expr **args, int nargs, int loc);
+
+/* bind_table.c */
+int eng__bind_from_table(bctx *b, const ast_fromitem *f, eng_select *out);
+eng_expr *eng__table_colref(bctx *b, const ast_expr *x);
+eng_expr *eng__agg_call(bctx *b, const ast_expr *x);
+bool eng__is_agg_name(const char *name);
+/* Aggregate query checks: no bare column outside an aggregate (42803). */
+int eng__check_grouping(bctx *b, const eng_select *s);
+int eng__bind_sort(bctx *b, const ast_select *sel, eng_select *out);
+/* Expand `*` targets; returns the new target list in *out. */
+int eng__expand_star(bctx *b, const ast_select *sel, ast_select *out);
+int eng__finish_params(bctx *b);
+int eng__bind_select_in(bctx *b, const ast_select *sel, eng_select **out);
 
 #endif

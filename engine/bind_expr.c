@@ -77,8 +77,13 @@ static eng_expr *param_node(bctx *b, const ast_expr *x)
 
 static eng_expr *colref(bctx *b, const ast_expr *x)
 {
-    if (x->ival == 1 && b->scan_name) /* `*` over the FROM function's one column */
-        return eng__bx_new(b, BX_SCANCOL, b->scan_type, x->loc, 0);
+    if (b->table)
+        return eng__table_colref(b, x);
+    if (strcmp(x->str, "*") == 0) {
+        pgw_error_set(b->err, SQLSTATE_SYNTAX_ERROR, "SELECT * with no tables specified is not valid");
+        eng__errpos(b, x->loc);
+        return NULL;
+    }
     bool qual_ok = !x->name || (b->scan_alias && strcmp(x->name, b->scan_alias) == 0);
     if (x->name && !qual_ok) {
         pgw_error_set(b->err, SQLSTATE_UNDEFINED_TABLE, "missing FROM-clause entry for table \"%s\"", x->name);
@@ -285,6 +290,8 @@ static eng_expr *minmax_node(bctx *b, const ast_expr *x)
 
 static eng_expr *func_node(bctx *b, const ast_expr *x)
 {
+    if (eng__is_agg_name(x->name))
+        return eng__agg_call(b, x);
     if (x->star) {
         pgw_error_set(b->err, SQLSTATE_FEATURE_NOT_SUPPORTED, "aggregate functions are not supported yet");
         eng__errpos(b, x->loc);
@@ -401,6 +408,10 @@ static eng_expr *bind_inner(bctx *b, const ast_expr *x)
         return cast_node(b, x);
     case AST_SQLVALUE:
         return sqlvalue_node(b, x);
+    case AST_DEFAULT:
+        pgw_error_set(b->err, SQLSTATE_SYNTAX_ERROR, "DEFAULT is not allowed in this context");
+        eng__errpos(b, x->loc);
+        return NULL;
     }
     pgw_error_set(b->err, SQLSTATE_FEATURE_NOT_SUPPORTED, "this expression is not supported yet");
     return NULL;

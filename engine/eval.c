@@ -180,6 +180,7 @@ static int eval_inner(eng_ctx *c, const eng_expr *e, const eng_val *scan, eng_va
         }
         *out = c->params[e->index];
         return 0;
+    case BX_AGG:
     case BX_SCANCOL:
         if (!scan) {
             out->null = true;

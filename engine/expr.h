@@ -13,6 +13,7 @@
 typedef enum bx_kind {
     BX_CONST, BX_PARAM, BX_SCANCOL, BX_FUNC, BX_AND, BX_OR, BX_NOT, BX_ISNULL, BX_BOOLTEST,
     BX_DISTINCT, BX_NULLIF, BX_CASE, BX_COALESCE, BX_MINMAX, BX_CAST, BX_IOCAST, BX_TYPMOD, BX_RELABEL,
+    BX_AGG,                    /* index: the aggregate's slot in the Agg node's output row */
 } bx_kind;
 
 typedef struct eng_expr eng_expr;
@@ -46,6 +47,25 @@ typedef struct eng_target {
     bool srf;                  /* a set-returning call at the top of the target */
 } eng_target;
 
+typedef enum eng_agg_kind { AGG_COUNT_STAR, AGG_COUNT, AGG_SUM, AGG_AVG, AGG_MIN, AGG_MAX } eng_agg_kind;
+
+typedef struct eng_agg {
+    eng_agg_kind kind;
+    eng_expr *arg;             /* NULL for count(*) */
+    uint32_t type;             /* result type */
+    const eng_proc *step;      /* sum: "+" on the state type; min/max: "<" / ">" */
+    const eng_proc *div;       /* avg: "/" on the state type */
+    uint32_t state_type;       /* sum/avg accumulate in this type */
+} eng_agg;
+
+typedef struct eng_sortkey {
+    int target;                /* index into targets (hidden ones follow the visible) */
+    bool desc, nulls_first;
+    const eng_proc *lt;        /* "<" on the key's type */
+} eng_sortkey;
+
+struct eng_table;
+
 typedef struct eng_select {
     int ntargets;
     eng_target *targets;
@@ -54,6 +74,12 @@ typedef struct eng_select {
     eng_expr *scan_func;       /* FROM f(...): a set-returning BX_FUNC, or NULL */
     uint32_t scan_type;
     bool long_running;         /* calls a function that may run for long */
+    struct eng_table *table;   /* FROM table, or NULL */
+    int nvisible;              /* targets sent to the client; the rest are ORDER BY keys */
+    int naggs;
+    eng_agg *aggs;
+    int nsort;
+    eng_sortkey *sort;
 } eng_select;
 
 /* Bind a SELECT. `text` is the query text, for error positions. */

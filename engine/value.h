@@ -87,6 +87,10 @@ typedef struct eng_env {
     const char *schema;      /* current_schema() */
     int32_t backend_pid;
     int server_port;         /* 0 = unknown (inet_server_port() is NULL) */
+    struct eng_catalog *catalog; /* tables; NULL = none (expression-only tests) */
+    struct st_txn *txn;      /* the statement's storage transaction, set when it runs */
+    /* Parse a column DEFAULT's SQL text into an expression AST in `a`. */
+    struct ast_expr *(*parse_expr)(void *ctx, arena *a, const char *text, pgw_error *err);
 } eng_env;
 
 typedef struct eng_ctx {

@@ -35,6 +35,7 @@ typedef enum ast_kind {
     AST_FUNC,         /* name, args; star = f(*) */
     AST_CAST,         /* args[0]; type */
     AST_SQLVALUE,     /* ival: ast_sqlvalue */
+    AST_DEFAULT,      /* DEFAULT in INSERT ... VALUES */
 } ast_kind;
 
 typedef enum ast_sqlvalue {
@@ -77,6 +78,12 @@ typedef struct ast_fromitem {
     const char *alias;
 } ast_fromitem;
 
+typedef struct ast_sortby {
+    ast_expr *expr;
+    bool desc;
+    int nulls_first;    /* -1 default, 0 NULLS LAST, 1 NULLS FIRST */
+} ast_sortby;
+
 typedef struct ast_select {
     int ntargets;
     ast_target *targets;
@@ -85,15 +92,97 @@ typedef struct ast_select {
     ast_expr *where;
     ast_expr *limit;    /* NULL = none */
     ast_expr *offset;
+    int ngroup;
+    ast_expr **group;
+    int nsort;
+    ast_sortby *sort;
 } ast_select;
 
-typedef enum ast_txn_kind { TXN_BEGIN, TXN_START, TXN_COMMIT, TXN_ROLLBACK } ast_txn_kind;
+/* A list of names (columns, tables). */
+typedef struct ast_names {
+    int n;
+    const char **v;
+} ast_names;
+
+typedef struct ast_insert {
+    const char *relname;
+    int loc;
+    ast_names cols;     /* empty = all columns in order */
+    int nrows;          /* VALUES rows; 0 with select set, or DEFAULT VALUES */
+    int *rowlen;
+    ast_expr ***rows;
+    ast_select *select; /* INSERT ... SELECT */
+    int nreturning;
+    ast_target *returning;
+} ast_insert;
+
+typedef struct ast_update {
+    const char *relname;
+    const char *alias;
+    int loc;
+    int nset;
+    const char **set_cols;
+    int *set_locs;
+    ast_expr **set_exprs;
+    ast_expr *where;
+    int nreturning;
+    ast_target *returning;
+} ast_update;
+
+typedef struct ast_coldef {
+    const char *name;
+    ast_type type;
+    bool notnull, primary, unique;
+    ast_expr *def;      /* DEFAULT expression or NULL */
+    const char *def_text; /* its source text */
+} ast_coldef;
+
+typedef struct ast_constraint {
+    bool primary;       /* else UNIQUE */
+    const char *name;   /* CONSTRAINT name or NULL */
+    ast_names cols;
+} ast_constraint;
+
+typedef struct ast_create_table {
+    const char *relname;
+    bool if_not_exists;
+    int ncols;
+    ast_coldef *cols;
+    int ncons;
+    ast_constraint *cons;
+} ast_create_table;
+
+typedef struct ast_index {
+    const char *idxname; /* NULL = chosen */
+    const char *relname;
+    bool unique, if_not_exists;
+    ast_names cols;
+} ast_index;
+
+typedef enum ast_copy_fmt { COPY_TEXT, COPY_CSV, COPY_BINARY } ast_copy_fmt;
+
+typedef struct ast_copy {
+    const char *relname; /* NULL for COPY (query) TO */
+    int loc;
+    ast_select *query;
+    ast_names cols;
+    bool is_from;
+    ast_copy_fmt format;
+    bool header;
+    char delim, quote, escape;
+    const char *null_str;
+} ast_copy;
+
+typedef enum ast_txn_kind {
+    TXN_BEGIN, TXN_START, TXN_COMMIT, TXN_ROLLBACK, TXN_SAVEPOINT, TXN_RELEASE, TXN_ROLLBACK_TO
+} ast_txn_kind;
 
 typedef struct ast_txn {
     ast_txn_kind kind;
     const char *isolation;  /* "read committed", ... or NULL */
     int read_only;          /* -1 unspecified, 0 READ WRITE, 1 READ ONLY */
     bool chain;
+    const char *savepoint;  /* SAVEPOINT / RELEASE / ROLLBACK TO name */
 } ast_txn;
 
 typedef enum ast_set_kind { SET_VALUE, SET_DEFAULT, SET_RESET, SET_RESET_ALL, SET_TXN } ast_set_kind;
@@ -106,7 +195,17 @@ typedef struct ast_set {
     ast_txn txn;            /* SET TRANSACTION ... */
 } ast_set;
 
-typedef enum ast_stmt_kind { STMT_SELECT, STMT_TXN, STMT_SET, STMT_SHOW } ast_stmt_kind;
+typedef enum ast_stmt_kind {
+    STMT_SELECT, STMT_TXN, STMT_SET, STMT_SHOW,
+    STMT_INSERT, STMT_UPDATE, STMT_DELETE, STMT_CREATE_TABLE, STMT_DROP, STMT_TRUNCATE,
+    STMT_ALTER_ADD, STMT_CREATE_INDEX, STMT_COPY, STMT_NOOP, STMT_CHECKPOINT,
+} ast_stmt_kind;
+
+typedef struct ast_drop {
+    bool is_index;      /* DROP INDEX, else DROP TABLE */
+    bool missing_ok, cascade;
+    ast_names names;
+} ast_drop;
 
 typedef struct ast_stmt {
     ast_stmt_kind kind;
@@ -116,6 +215,13 @@ typedef struct ast_stmt {
         ast_txn txn;
         ast_set set;
         const char *show;   /* setting name or "all" */
+        ast_insert insert;
+        ast_update update;  /* DELETE uses relname, alias, where, returning */
+        ast_create_table create;
+        ast_drop drop;
+        ast_names truncate;
+        ast_index index;    /* CREATE INDEX, and ALTER TABLE ADD PRIMARY KEY / UNIQUE */
+        ast_copy copy;
     };
 } ast_stmt;
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "engine/catalog.h"
 #include "sql-compat/stmt.h"
 
 static void notice(const sql_sink *sink, const char *sqlstate, const char *msg)
@@ -21,7 +22,7 @@ static void notice(const sql_sink *sink, const char *sqlstate, const char *msg)
     sink->notice(sink->ctx, &n);
 }
 
-static int encode_row(sql_portal *p, const eng_val *row, sql_cell *cells, pgw_error *err)
+int sqlc__encode_row(sql_portal *p, const eng_val *row, sql_cell *cells, pgw_error *err)
 {
     eng_ctx c = {p->row, err, &p->env, p->params, p->st->params.n, 0};
     for (int i = 0; i < p->st->ncols; i++) {
@@ -53,7 +54,7 @@ static int encode_row(sql_portal *p, const eng_val *row, sql_cell *cells, pgw_er
     return 0;
 }
 
-static int run_select(sql_portal *p, const sql_sink *sink, long max_rows, sql_run_status *status, pgw_error *err)
+int sqlc__run_select(sql_portal *p, const sql_sink *sink, long max_rows, sql_run_status *status, pgw_error *err)
 {
     eng_ctx c = {p->row, err, &p->env, p->params, p->st->params.n, 0};
     if (!p->exec && eng_exec_open(p->mem, p->st->sel, &c, &p->exec))
@@ -76,7 +77,7 @@ static int run_select(sql_portal *p, const sql_sink *sink, long max_rows, sql_ru
             return -1;
         if (rc == 0)
             break;
-        if (encode_row(p, row, cells, err))
+        if (sqlc__encode_row(p, row, cells, err))
             return -1;
         sent++;
         p->rows++;
@@ -95,7 +96,7 @@ static int run_select(sql_portal *p, const sql_sink *sink, long max_rows, sql_ru
 int sql_portal_run(sql_portal *p, const sql_sink *sink, long max_rows, sql_run_status *status, pgw_error *err)
 {
     sql_session *s = p->s;
-    if (p->done) {
+    if (p->done && !p->commit_pending) {
         /* an Execute on a finished portal: no rows, same kind of tag */
         if (p->st->ast && p->st->ast->kind == STMT_SELECT)
             snprintf(p->tag, sizeof(p->tag), "SELECT 0");
@@ -115,8 +116,10 @@ int sql_portal_run(sql_portal *p, const sql_sink *sink, long max_rows, sql_run_s
         p->done = true;
         *status = SQL_RUN_DONE;
         rc = 0;
+    } else if (sqlc__is_table_stmt(p->st)) {
+        rc = sqlc__run_table(p, sink, max_rows, status, err);
     } else if (p->st->ast->kind == STMT_SELECT) {
-        rc = run_select(p, sink, max_rows, status, err);
+        rc = sqlc__run_select(p, sink, max_rows, status, err);
     } else {
         rc = sqlc__run_utility(p, sink, status, err);
     }
@@ -144,7 +147,39 @@ static int apply_txn_options(sql_session *s, const ast_txn *tx, sqlc_set_scope s
     return 0;
 }
 
-static int run_txn(sql_portal *p, const sql_sink *sink, pgw_error *err)
+/* COMMIT: 0 done, 1 waiting for the WAL flush, -1 failed. */
+static int commit_block(sql_portal *p, pgw_error *err)
+{
+    sql_session *s = p->s;
+    int rc = s->txn == 'E' ? (sqlc__txn_abort(s), 0) : sqlc__txn_commit(s, err);
+    if (rc == 1)
+        return 1;
+    if (s->txn == 'E')
+        snprintf(p->tag, sizeof(p->tag), "ROLLBACK");
+    sqlc_settings_txn_end(s->settings, rc == 0 && s->txn == 'T');
+    s->txn = 'I';
+    return rc;
+}
+
+static int savepoint_stmt(sql_portal *p, const ast_txn *tx, pgw_error *err)
+{
+    sql_session *s = p->s;
+    if (s->txn == 'I') {
+        pgw_error_set(err, SQLSTATE_NO_ACTIVE_SQL_TRANSACTION, "%s can only be used in transaction blocks",
+                      tx->kind == TXN_SAVEPOINT ? "SAVEPOINT" : tx->kind == TXN_RELEASE ? "RELEASE SAVEPOINT"
+                                                                                         : "ROLLBACK TO SAVEPOINT");
+        return -1;
+    }
+    if (tx->kind == TXN_SAVEPOINT)
+        return sqlc__savepoint(s, tx->savepoint, err);
+    if (sqlc__release(s, tx->savepoint, tx->kind == TXN_ROLLBACK_TO, err))
+        return -1;
+    if (tx->kind == TXN_ROLLBACK_TO)
+        s->txn = 'T';
+    return 0;
+}
+
+static int run_txn(sql_portal *p, const sql_sink *sink, sql_run_status *status, pgw_error *err)
 {
     sql_session *s = p->s;
     const ast_txn *tx = &p->st->ast->txn;
@@ -164,19 +199,28 @@ static int run_txn(sql_portal *p, const sql_sink *sink, pgw_error *err)
             notice(sink, SQLSTATE_NO_ACTIVE_SQL_TRANSACTION, "there is no transaction in progress");
             return 0;
         }
-        if (s->txn == 'E')
-            snprintf(p->tag, sizeof(p->tag), "ROLLBACK");
-        sqlc_settings_txn_end(s->settings, s->txn == 'T');
-        s->txn = 'I';
-        return 0;
+        switch (commit_block(p, err)) {
+        case 1:
+            *status = SQL_RUN_BLOCKED;
+            return 0;
+        case 0:
+            return 0;
+        default:
+            return -1;
+        }
     case TXN_ROLLBACK:
         if (s->txn == 'I') {
             notice(sink, SQLSTATE_NO_ACTIVE_SQL_TRANSACTION, "there is no transaction in progress");
             return 0;
         }
+        sqlc__txn_abort(s);
         sqlc_settings_txn_end(s->settings, false);
         s->txn = 'I';
         return 0;
+    case TXN_SAVEPOINT:
+    case TXN_RELEASE:
+    case TXN_ROLLBACK_TO:
+        return savepoint_stmt(p, tx, err);
     }
     return 0;
 }
@@ -256,7 +300,17 @@ int sqlc__run_utility(sql_portal *p, const sql_sink *sink, sql_run_status *statu
     int rc;
     switch (p->st->ast->kind) {
     case STMT_TXN:
-        rc = run_txn(p, sink, err);
+        rc = run_txn(p, sink, status, err);
+        break;
+    case STMT_NOOP:
+        snprintf(p->tag, sizeof(p->tag), "%s", p->st->ast->tag);
+        rc = 0;
+        break;
+    case STMT_CHECKPOINT:
+        snprintf(p->tag, sizeof(p->tag), "CHECKPOINT");
+        if (p->s->srv->cat)
+            st_checkpoint_request(eng_catalog_db(p->s->srv->cat));
+        rc = 0;
         break;
     case STMT_SET:
         rc = run_set(p, sink, err);

@@ -4,9 +4,12 @@
  */
 #include "sql-compat/session.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "engine/catalog.h"
 #include "util/mem.h"
 
 sql_server *sql_server_new(const char *data_dir, pgw_error *err)
@@ -17,6 +20,27 @@ sql_server *sql_server_new(const char *data_dir, pgw_error *err)
         pgw_error_oom(err);
         return NULL;
     }
+    /* Tables live in <data>/base; no data directory (unit tests) gets a
+     * throw-away one without fsync. */
+    char dir[4096];
+    bool tmp = !data_dir || !data_dir[0];
+    if (tmp) {
+        char tmpl[] = "/tmp/hcdb-sql-XXXXXX";
+        if (!mkdtemp(tmpl)) {
+            pgw_error_set(err, SQLSTATE_INTERNAL_ERROR, "could not create a temporary data directory");
+            sql_server_free(srv);
+            return NULL;
+        }
+        srv->tmp_dir = mem_strdup(tmpl);
+        snprintf(dir, sizeof(dir), "%s", tmpl);
+    } else {
+        snprintf(dir, sizeof(dir), "%s/base", data_dir);
+        mkdir(data_dir, 0700);
+    }
+    if (!(srv->cat = eng_catalog_open(dir, !tmp, err))) {
+        sql_server_free(srv);
+        return NULL;
+    }
     return srv;
 }
 
@@ -24,6 +48,15 @@ void sql_server_free(sql_server *srv)
 {
     if (!srv)
         return;
+    eng_catalog_close(srv->cat);
+    if (srv->tmp_dir) {
+        char cmd[4200];
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", srv->tmp_dir);
+        if (system(cmd) != 0) {
+            /* a leftover temporary directory is harmless */
+        }
+        mem_free(srv->tmp_dir);
+    }
     mem_free(srv->data_dir);
     mem_free(srv);
 }
@@ -59,6 +92,10 @@ void sql_session_free(sql_session *s)
 {
     if (!s)
         return;
+    sqlc__txn_abort(s);
+    eng_ddl_log_free(s->ddl);
+    mem_free(s->sp_names);
+    mem_free(s->sp_levels);
     sqlc_settings_free(s->settings);
     mem_free(s->user);
     mem_free(s->database);
@@ -125,10 +162,12 @@ void sqlc__stmt_start(sql_session *s)
 
 void sqlc__fail(sql_session *s)
 {
-    if (s->txn == 'T')
+    if (s->txn == 'T') {
         s->txn = 'E';
-    else if (s->txn == 'I')
+    } else if (s->txn == 'I') {
+        sqlc__txn_abort(s);
         sqlc_settings_txn_end(s->settings, false);
+    }
 }
 
 void sqlc__stmt_done(sql_session *s)
@@ -189,4 +228,7 @@ void sqlc__env(sql_session *s, eng_env *env)
     env->schema = "public";
     env->backend_pid = s->backend_pid;
     env->server_port = s->server_port;
+    env->catalog = s->srv->cat;
+    env->txn = s->stx;
+    env->parse_expr = sqlc__parse_default;
 }

@@ -9,8 +9,14 @@
 #include "sql-compat/settings.h"
 #include "sql-compat/sql.h"
 
+struct eng_catalog;
+struct eng_ddl_log;
+struct st_txn;
+
 struct sql_server {
     char *data_dir;
+    char *tmp_dir;            /* a throw-away data directory (tests), removed at free */
+    struct eng_catalog *cat;  /* tables and the storage under them */
 };
 
 struct sql_session {
@@ -27,6 +33,12 @@ struct sql_session {
     struct timespec deadline; /* statement_timeout; tv_sec 0 = none */
     void (*waker)(void *ctx); /* wakes a blocked portal; thread-safe */
     void *waker_ctx;
+    struct st_txn *stx;       /* the storage transaction, begun lazily; NULL = none */
+    bool committing;          /* st_commit answered WOULD_BLOCK */
+    struct eng_ddl_log *ddl;  /* undo of this transaction's DDL */
+    char **sp_names;          /* user savepoints, innermost last */
+    int *sp_levels;
+    int nsp, capsp;
 };
 
 /* Start a statement: drop a stale cancel, arm statement_timeout, stamp times. */
@@ -37,6 +49,16 @@ void sqlc__fail(sql_session *s);
 void sqlc__stmt_done(sql_session *s);
 /* 57014 on cancel or timeout. */
 int sqlc__check_interrupts(sql_session *s, pgw_error *err);
+/* txn.c: the storage transaction under the session. */
+int sqlc__txn_ensure(sql_session *s, pgw_error *err);
+/* 0 committed (or nothing to commit), 1 waiting for the WAL flush (call
+ * again after the waker), -1 failed (rolled back, err filled). */
+int sqlc__txn_commit(sql_session *s, pgw_error *err);
+void sqlc__txn_abort(sql_session *s);
+int sqlc__savepoint(sql_session *s, const char *name, pgw_error *err);
+int sqlc__release(sql_session *s, const char *name, bool rollback, pgw_error *err);
+/* A column DEFAULT's text → AST (env->parse_expr). */
+struct ast_expr *sqlc__parse_default(void *ctx, arena *a, const char *text, pgw_error *err);
 /* The engine's view of the session for one statement. */
 void sqlc__env(sql_session *s, eng_env *env);
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "engine/catalog.h"
 #include "engine/types/text.h"
 #include "util/mem.h"
 
@@ -86,7 +87,7 @@ static int show_columns(sql_stmt *st, pgw_error *err)
 
 static int select_columns(sql_stmt *st, pgw_error *err)
 {
-    st->ncols = st->sel->ntargets;
+    st->ncols = st->sel->nvisible;
     st->cols = arena_calloc(st->mem, (size_t)st->ncols + 1, sizeof(sql_column));
     if (!st->cols)
         return pgw_error_oom(err), -1;
@@ -94,6 +95,23 @@ static int select_columns(sql_stmt *st, pgw_error *err)
         const eng_expr *e = st->sel->targets[i].expr;
         const eng_type *t = eng_type_by_oid(e->type);
         st->cols[i].name = st->sel->targets[i].name;
+        st->cols[i].type_oid = e->type;
+        st->cols[i].typlen = t ? t->len : -1;
+        st->cols[i].typmod = e->typmod;
+    }
+    return 0;
+}
+
+static int dml_columns(sql_stmt *st, pgw_error *err)
+{
+    st->ncols = st->dml->nreturning;
+    st->cols = arena_calloc(st->mem, (size_t)st->ncols + 1, sizeof(sql_column));
+    if (!st->cols)
+        return pgw_error_oom(err), -1;
+    for (int i = 0; i < st->ncols; i++) {
+        const eng_expr *e = st->dml->returning[i].expr;
+        const eng_type *t = eng_type_by_oid(e->type);
+        st->cols[i].name = st->dml->returning[i].name;
         st->cols[i].type_oid = e->type;
         st->cols[i].typlen = t ? t->len : -1;
         st->cols[i].typmod = e->typmod;
@@ -130,11 +148,28 @@ static int analyse(sql_session *s, sqlc_parsed *parsed, int i, const uint32_t *t
     }
     if (sqlc_translate(parsed, i, st->mem, &st->ast, err))
         goto fail;
-    if (st->ast->kind == STMT_SELECT) {
+    if (st->ast->kind == STMT_SELECT || (st->ast->kind == STMT_COPY && st->ast->copy.query)) {
         eng_env env;
         sqlc__env(s, &env);
-        if (eng_bind_select(st->mem, sqlc_text(parsed), &env, &st->ast->select, &st->params, &st->sel, err) ||
-            select_columns(st, err))
+        const ast_select *sel = st->ast->kind == STMT_SELECT ? &st->ast->select : st->ast->copy.query;
+        if (env.catalog)
+            eng_catalog_rdlock(env.catalog);
+        int rc = eng_bind_select(st->mem, sqlc_text(parsed), &env, sel, &st->params, &st->sel, err);
+        if (env.catalog)
+            eng_catalog_unlock(env.catalog);
+        if (rc || (st->ast->kind == STMT_SELECT && select_columns(st, err)))
+            goto fail;
+    } else if (st->ast->kind == STMT_INSERT || st->ast->kind == STMT_UPDATE || st->ast->kind == STMT_DELETE) {
+        eng_env env;
+        sqlc__env(s, &env);
+        if (!env.catalog) {
+            pgw_error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, "tables are not available on this server");
+            goto fail;
+        }
+        eng_catalog_rdlock(env.catalog);
+        int rc = eng_bind_dml(st->mem, sqlc_text(parsed), &env, st->ast, &st->params, &st->dml, err);
+        eng_catalog_unlock(env.catalog);
+        if (rc || dml_columns(st, err))
             goto fail;
     } else if (st->ast->kind == STMT_SHOW) {
         if (strcasecmp(st->ast->show, "all") != 0 && !sqlc_settings_get(s->settings, st->ast->show, false, err))
@@ -360,6 +395,13 @@ void sql_portal_free(sql_portal *p)
 {
     if (!p)
         return;
+    sqlc__copy_free(p);
+    if (p->stmt_open && p->s->stx) {
+        /* an unfinished statement (suspended, abandoned COPY) leaves nothing */
+        st_stmt_rollback(p->s->stx);
+        if (p->s->txn == 'I')
+            sqlc__txn_abort(p->s);
+    }
     if (p->exec)
         eng_exec_close(p->exec);
     sqlc__stmt_release(p->st);

@@ -2,6 +2,7 @@
 #ifndef HCDB_SQL_COMPAT_STMT_H
 #define HCDB_SQL_COMPAT_STMT_H
 
+#include "engine/dml.h"
 #include "engine/exec.h"
 #include "sql-compat/parse.h"
 #include "sql-compat/session.h"
@@ -14,6 +15,7 @@ struct sql_stmt {
     bool txn_exit;         /* COMMIT/ROLLBACK: allowed in a failed block */
     ast_stmt *ast;
     eng_select *sel;
+    eng_dml *dml;          /* INSERT / UPDATE / DELETE */
     eng_params params;
     int ncols;
     sql_column *cols;
@@ -32,9 +34,27 @@ struct sql_portal {
     long rows;             /* rows sent in the current Execute */
     long show_next;        /* SHOW ALL: next row */
     char tag[64];
+    /* statements on tables (run_table.c) */
+    bool stmt_open;        /* inside st_stmt_begin .. end */
+    bool commit_pending;   /* autocommit: waiting for the WAL flush */
+    bool step_done;        /* DML ran; RETURNING rows are being sent */
+    eng_dml_result dres;
+    size_t ret_pos;
+    struct sqlc_copy *copy; /* COPY state */
 };
 
 void sqlc__stmt_release(sql_stmt *st);
+/* portal.c */
+int sqlc__encode_row(sql_portal *p, const eng_val *row, sql_cell *cells, pgw_error *err);
+int sqlc__run_select(sql_portal *p, const sql_sink *sink, long max_rows, sql_run_status *status, pgw_error *err);
+/* run_table.c: statements that touch tables, inside a storage statement. */
+bool sqlc__is_table_stmt(const sql_stmt *st);
+int sqlc__run_table(sql_portal *p, const sql_sink *sink, long max_rows, sql_run_status *status, pgw_error *err);
+/* ddl.c: CREATE/DROP/TRUNCATE/ALTER/INDEX; ENG_BLOCKED/ENG_RETRY as DML. */
+int sqlc__run_ddl(sql_portal *p, const sql_sink *sink, pgw_error *err);
+/* copy.c */
+int sqlc__copy_step(sql_portal *p, const sql_sink *sink, sql_run_status *status, pgw_error *err);
+void sqlc__copy_free(sql_portal *p);
 /* Utility statements (transaction control, SET, SHOW), in portal.c. */
 int sqlc__run_utility(sql_portal *p, const sql_sink *sink, sql_run_status *status, pgw_error *err);
 

@@ -309,18 +309,12 @@ static ast_expr *expr_inner(tctx *t, PgQuery__Node *n)
         PgQuery__ColumnRef *c = n->column_ref;
         const char *name = last_name(c->fields, c->n_fields);
         if (!name) {
-            if (c->n_fields == 1 && t->nfrom > 0) { /* `*`: the binder expands it over FROM */
-                if (!(e = mk(t, AST_COLREF, c->location, 0)))
-                    return NULL;
-                e->ival = 1;
-                return e;
-            }
-            if (c->n_fields == 1) {
-                pgw_error_set(t->err, SQLSTATE_SYNTAX_ERROR, "SELECT * with no tables specified is not valid");
-                sqlc_set_position(t->err, t->text, c->location);
+            /* `*` or `t.*`: the binder expands it against FROM (or refuses it) */
+            if (!(e = mk(t, AST_COLREF, c->location, 0)))
                 return NULL;
-            }
-            return unsupported(t, "qualified *", c->location);
+            e->str = "*";
+            e->name = c->n_fields > 1 ? str_of(c->fields[0]) : NULL;
+            return e;
         }
         if (!(e = mk(t, AST_COLREF, c->location, 0)))
             return NULL;
@@ -330,6 +324,8 @@ static ast_expr *expr_inner(tctx *t, PgQuery__Node *n)
     }
     case PG_QUERY__NODE__NODE_A_EXPR:
         return a_expr(t, n->a_expr);
+    case PG_QUERY__NODE__NODE_SET_TO_DEFAULT:
+        return mk(t, AST_DEFAULT, n->set_to_default->location, 0);
     case PG_QUERY__NODE__NODE_BOOL_EXPR: {
         PgQuery__BoolExpr *b = n->bool_expr;
         ast_kind k = b->boolop == PG_QUERY__BOOL_EXPR_TYPE__AND_EXPR  ? AST_AND
@@ -476,8 +472,18 @@ static int translate_select(tctx *t, PgQuery__SelectStmt *s, ast_stmt *st);
 static int from_item(tctx *t, PgQuery__Node *n, ast_fromitem *f)
 {
     if (n->node_case == PG_QUERY__NODE__NODE_RANGE_VAR) {
-        f->relname = n->range_var->relname;
-        f->loc = n->range_var->location;
+        PgQuery__RangeVar *rv = n->range_var;
+        f->relname = rv->relname;
+        f->loc = rv->location;
+        f->alias = rv->alias ? rv->alias->aliasname : NULL;
+        if (rv->schemaname && rv->schemaname[0] && strcmp(rv->schemaname, "public") != 0) {
+            if (strcmp(rv->schemaname, "pg_catalog") != 0) {
+                pgw_error_set(t->err, SQLSTATE_INVALID_SCHEMA_NAME, "schema \"%s\" does not exist", rv->schemaname);
+                sqlc_set_position(t->err, t->text, rv->location);
+                return -1;
+            }
+            f->relname = arena_printf(t->a, "pg_catalog.%s", rv->relname);
+        }
         return 0;
     }
     if (n->node_case == PG_QUERY__NODE__NODE_RANGE_FUNCTION) {
@@ -512,16 +518,44 @@ static int from_item(tctx *t, PgQuery__Node *n, ast_fromitem *f)
     return -1;
 }
 
+/* ORDER BY and GROUP BY lists. */
+static int sort_group(tctx *t, PgQuery__SelectStmt *s, ast_select *sel)
+{
+    sel->group = arena_calloc(t->a, s->n_group_clause + 1, sizeof(ast_expr *));
+    sel->sort = arena_calloc(t->a, s->n_sort_clause + 1, sizeof(ast_sortby));
+    if (!sel->group || !sel->sort)
+        return oom(t), -1;
+    for (size_t i = 0; i < s->n_group_clause; i++)
+        if (!(sel->group[sel->ngroup++] = expr(t, s->group_clause[i])))
+            return -1;
+    for (size_t i = 0; i < s->n_sort_clause; i++) {
+        PgQuery__Node *n = s->sort_clause[i];
+        if (n->node_case != PG_QUERY__NODE__NODE_SORT_BY)
+            return unsupported(t, node_name(n), -1), -1;
+        PgQuery__SortBy *sb = n->sort_by;
+        if (sb->sortby_dir == PG_QUERY__SORT_BY_DIR__SORTBY_USING)
+            return unsupported(t, "ORDER BY ... USING", sb->location), -1;
+        ast_sortby *o = &sel->sort[sel->nsort++];
+        if (!(o->expr = expr(t, sb->node)))
+            return -1;
+        o->desc = sb->sortby_dir == PG_QUERY__SORT_BY_DIR__SORTBY_DESC;
+        o->nulls_first = sb->sortby_nulls == PG_QUERY__SORT_BY_NULLS__SORTBY_NULLS_FIRST  ? 1
+                         : sb->sortby_nulls == PG_QUERY__SORT_BY_NULLS__SORTBY_NULLS_LAST ? 0
+                                                                                         : -1;
+    }
+    return 0;
+}
+
 static int translate_select(tctx *t, PgQuery__SelectStmt *s, ast_stmt *st)
 {
     if (s->op != PG_QUERY__SET_OPERATION__SETOP_NONE)
         return unsupported(t, "UNION/INTERSECT/EXCEPT", -1), -1;
     if (s->n_values_lists)
         return unsupported(t, "VALUES", -1), -1;
-    if (s->n_distinct_clause || s->into_clause || s->n_group_clause || s->having_clause || s->n_window_clause ||
-        s->n_sort_clause || s->n_locking_clause || s->with_clause ||
+    if (s->n_distinct_clause || s->into_clause || s->having_clause || s->n_window_clause ||
+        s->n_locking_clause || s->with_clause ||
         s->limit_option == PG_QUERY__LIMIT_OPTION__LIMIT_OPTION_WITH_TIES)
-        return unsupported(t, "DISTINCT, INTO, GROUP BY, HAVING, WINDOW, ORDER BY, FOR UPDATE and WITH", -1), -1;
+        return unsupported(t, "DISTINCT, INTO, HAVING, WINDOW, FOR UPDATE and WITH", -1), -1;
     ast_select *sel = &st->select;
     st->kind = STMT_SELECT;
     sel->ntargets = (int)s->n_target_list;
@@ -557,6 +591,46 @@ static int translate_select(tctx *t, PgQuery__SelectStmt *s, ast_stmt *st)
         return -1;
     if (s->limit_offset && !(sel->offset = expr(t, s->limit_offset)))
         return -1;
+    return sort_group(t, s, sel);
+}
+
+ast_expr *sqlc__tr_expr(const char *text, arena *a, pgw_error *err, PgQuery__Node *n)
+{
+    tctx t = {text, a, err, 0};
+    return expr(&t, n);
+}
+
+int sqlc__tr_type(const char *text, arena *a, pgw_error *err, PgQuery__TypeName *tn, ast_type *out)
+{
+    tctx t = {text, a, err, 0};
+    return type_name(&t, tn, out);
+}
+
+int sqlc__tr_select(const char *text, arena *a, pgw_error *err, PgQuery__SelectStmt *s, ast_stmt *out)
+{
+    tctx t = {text, a, err, 0};
+    return translate_select(&t, s, out);
+}
+
+int sqlc__tr_targets(const char *text, arena *a, pgw_error *err, PgQuery__Node **items, size_t n, ast_target **out)
+{
+    tctx t = {text, a, err, 0};
+    ast_target *tg = arena_calloc(a, n + 1, sizeof(*tg));
+    if (!tg)
+        return oom(&t), -1;
+    for (size_t i = 0; i < n; i++) {
+        if (items[i]->node_case != PG_QUERY__NODE__NODE_RES_TARGET)
+            return unsupported(&t, node_name(items[i]), -1), -1;
+        PgQuery__ResTarget *rt = items[i]->res_target;
+        if (!(tg[i].expr = expr(&t, rt->val)))
+            return -1;
+        tg[i].name = "?column?";
+        if (rt->name && rt->name[0])
+            tg[i].name = rt->name;
+        else
+            figure_colname(rt->val, &tg[i].name, 0);
+    }
+    *out = tg;
     return 0;
 }
 

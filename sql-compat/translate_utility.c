@@ -61,11 +61,20 @@ static int txn_stmt(PgQuery__TransactionStmt *t, ast_stmt *st, pgw_error *err)
         st->tag = "ROLLBACK";
         break;
     case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_SAVEPOINT:
-        return refuse(err, "SAVEPOINT");
+        st->txn.kind = TXN_SAVEPOINT;
+        st->tag = "SAVEPOINT";
+        st->txn.savepoint = t->savepoint_name;
+        return 0;
     case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_RELEASE:
-        return refuse(err, "RELEASE");
+        st->txn.kind = TXN_RELEASE;
+        st->tag = "RELEASE";
+        st->txn.savepoint = t->savepoint_name;
+        return 0;
     case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_ROLLBACK_TO:
-        return refuse(err, "ROLLBACK TO SAVEPOINT");
+        st->txn.kind = TXN_ROLLBACK_TO;
+        st->tag = "ROLLBACK";
+        st->txn.savepoint = t->savepoint_name;
+        return 0;
     default:
         return refuse(err, "two-phase commit");
     }
@@ -244,7 +253,9 @@ int sqlc__translate_utility(const char *text, PgQuery__Node *n, arena *a, ast_st
         st->tag = "SHOW";
         st->show = n->variable_show_stmt->name;
         return 0;
-    default:
-        return refuse(err, command_name(n));
+    default: {
+        int rc = sqlc__translate_table_stmt(text, n, a, st, err);
+        return rc == 1 ? refuse(err, command_name(n)) : rc;
+    }
     }
 }

@@ -1,0 +1,261 @@
+/*
+ * bind_dml: INSERT / UPDATE / DELETE → eng_dml. Values are coerced to the
+ * column's type and typmod in assignment context (PostgreSQL's
+ * transformAssignedExpr): "column \"x\" is of type integer but expression
+ * is of type text" when no assignment cast exists. Column DEFAULTs are
+ * parsed from their SQL text through env->parse_expr and bound here.
+ */
+#include <string.h>
+
+#include "engine/bind.h"
+#include "engine/dml.h"
+
+static eng_expr *assign(bctx *b, eng_expr *e, const eng_column *col, int loc)
+{
+    if (e->type != OID_UNKNOWN && e->type != col->type && !eng_cast_find(e->type, col->type, ENG_CAST_ASSIGN, &(eng_cast_fn){0}, &(bool){0})) {
+        pgw_error_set(b->err, SQLSTATE_DATATYPE_MISMATCH, "column \"%s\" is of type %s but expression is of type %s",
+                      col->name, eng_type_sqlname(col->type), eng_type_sqlname(e->type));
+        pgw_error_hint(b->err, "You will need to rewrite or cast the expression.");
+        eng__errpos(b, loc);
+        return NULL;
+    }
+    return eng__coerce(b, e, col->type, col->typmod, ENG_CAST_ASSIGN, loc);
+}
+
+static eng_expr *default_expr(bctx *b, const eng_column *col)
+{
+    if (!col->def || !b->env->parse_expr)
+        return NULL; /* NULL */
+    ast_expr *x = b->env->parse_expr(b->env->ctx, b->a, col->def, b->err);
+    if (!x)
+        return NULL;
+    const char *text = b->text;
+    b->text = NULL; /* positions would point into the default's text */
+    eng_expr *e = eng__bind_expr(b, x);
+    b->text = text;
+    return e ? assign(b, e, col, -1) : NULL;
+}
+
+static int find_col(bctx *b, const eng_table *t, const char *name, int loc)
+{
+    int c = eng_table_column(t, name);
+    if (c < 0) {
+        pgw_error_set(b->err, SQLSTATE_UNDEFINED_COLUMN, "column \"%s\" of relation \"%s\" does not exist", name, t->name);
+        eng__errpos(b, loc);
+    }
+    return c;
+}
+
+/* Target column numbers of an INSERT (all columns when none are listed). */
+static int insert_cols(bctx *b, const ast_insert *ins, const eng_table *t, int **out, int *n)
+{
+    *n = ins->cols.n ? ins->cols.n : t->ncols;
+    *out = arena_calloc(b->a, (size_t)*n + 1, sizeof(int));
+    if (!*out)
+        return pgw_error_oom(b->err), -1;
+    for (int i = 0; i < *n; i++) {
+        (*out)[i] = ins->cols.n ? find_col(b, t, ins->cols.v[i], ins->loc) : i;
+        if ((*out)[i] < 0)
+            return -1;
+        for (int k = 0; k < i; k++) {
+            if ((*out)[k] == (*out)[i]) {
+                pgw_error_set(b->err, SQLSTATE_DUPLICATE_COLUMN, "column \"%s\" specified more than once",
+                              t->cols[(*out)[i]].name);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* One output row: listed columns from vals[i] (NULL = DEFAULT), the rest default. */
+static eng_expr **row_exprs(bctx *b, const eng_table *t, const int *cols, int ncols, eng_expr **vals,
+                            const int *locs)
+{
+    eng_expr **row = arena_calloc(b->a, (size_t)t->ncols + 1, sizeof(eng_expr *));
+    if (!row)
+        return pgw_error_oom(b->err), NULL;
+    bool *given = arena_calloc(b->a, (size_t)t->ncols + 1, sizeof(bool));
+    if (!given)
+        return pgw_error_oom(b->err), NULL;
+    for (int i = 0; i < ncols; i++) {
+        const eng_column *col = &t->cols[cols[i]];
+        given[cols[i]] = true;
+        if (!vals[i]) {
+            row[cols[i]] = default_expr(b, col);
+        } else if (!(row[cols[i]] = assign(b, vals[i], col, locs ? locs[i] : vals[i]->loc))) {
+            return NULL;
+        }
+        if (pgw_error_is_set(b->err))
+            return NULL;
+    }
+    for (int c = 0; c < t->ncols; c++) {
+        if (!given[c]) {
+            row[c] = default_expr(b, &t->cols[c]);
+            if (pgw_error_is_set(b->err))
+                return NULL;
+        }
+    }
+    return row;
+}
+
+static int bind_values(bctx *b, const ast_insert *ins, eng_dml *d, const int *cols, int ncols)
+{
+    d->nrows = ins->nrows ? ins->nrows : 1;
+    d->rows = arena_calloc(b->a, (size_t)d->nrows + 1, sizeof(eng_expr **));
+    eng_expr **vals = arena_calloc(b->a, (size_t)ncols + 1, sizeof(eng_expr *));
+    if (!d->rows || !vals)
+        return pgw_error_oom(b->err), -1;
+    for (int r = 0; r < d->nrows; r++) {
+        int n = ins->nrows ? ins->rowlen[r] : 0;
+        if (ins->nrows && n != ncols) {
+            pgw_error_set(b->err, SQLSTATE_SYNTAX_ERROR, n > ncols ? "INSERT has more expressions than target columns"
+                                                                   : "INSERT has more target columns than expressions");
+            eng__errpos(b, n > ncols ? ins->rows[r][ncols]->loc : ins->rows[r][0]->loc);
+            return -1;
+        }
+        for (int i = 0; i < ncols; i++) {
+            const ast_expr *x = ins->nrows ? ins->rows[r][i] : NULL;
+            vals[i] = NULL;
+            if (x && x->kind != AST_DEFAULT && !(vals[i] = eng__bind_expr(b, x)))
+                return -1;
+        }
+        if (!(d->rows[r] = row_exprs(b, d->table, cols, ins->nrows ? ncols : 0, vals, NULL)))
+            return -1;
+    }
+    return 0;
+}
+
+static int bind_source(bctx *b, const ast_insert *ins, eng_dml *d, const int *cols, int ncols)
+{
+    if (eng__bind_select_in(b, ins->select, &d->source))
+        return -1;
+    if (d->source->nvisible != ncols) {
+        pgw_error_set(b->err, SQLSTATE_SYNTAX_ERROR, d->source->nvisible > ncols
+                                                         ? "INSERT has more expressions than target columns"
+                                                         : "INSERT has more target columns than expressions");
+        return -1;
+    }
+    eng_expr **vals = arena_calloc(b->a, (size_t)ncols + 1, sizeof(eng_expr *));
+    if (!vals)
+        return pgw_error_oom(b->err), -1;
+    for (int i = 0; i < ncols; i++) {
+        /* the source row's column i, typed as the source target */
+        const eng_expr *src = d->source->targets[i].expr;
+        if (!(vals[i] = eng__bx_new(b, BX_SCANCOL, src->type, src->loc, 0)))
+            return -1;
+        vals[i]->index = i;
+        vals[i]->typmod = src->typmod;
+    }
+    d->nrows = 1;
+    d->rows = arena_calloc(b->a, 2, sizeof(eng_expr **));
+    if (!d->rows)
+        return pgw_error_oom(b->err), -1;
+    d->rows[0] = row_exprs(b, d->table, cols, ncols, vals, NULL);
+    return d->rows[0] ? 0 : -1;
+}
+
+static int bind_returning(bctx *b, const ast_target *tg, int n, eng_dml *d)
+{
+    d->nreturning = n;
+    d->returning = arena_calloc(b->a, (size_t)n + 1, sizeof(eng_target));
+    if (!d->returning)
+        return pgw_error_oom(b->err), -1;
+    for (int i = 0; i < n; i++) {
+        eng_expr *e = eng__bind_expr(b, tg[i].expr);
+        if (!e || (e->type == OID_UNKNOWN && !(e = eng__coerce(b, e, OID_TEXT, -1, ENG_CAST_IMPLICIT, e->loc))))
+            return -1;
+        d->returning[i].expr = e;
+        d->returning[i].name = tg[i].name;
+    }
+    return 0;
+}
+
+static int expand_returning(bctx *b, const ast_target *tg, int n, eng_dml *d)
+{
+    ast_select in = {.ntargets = n, .targets = (ast_target *)tg}, out;
+    if (eng__expand_star(b, &in, &out))
+        return -1;
+    return bind_returning(b, out.targets, out.ntargets, d);
+}
+
+static int bind_insert(bctx *b, const ast_insert *ins, eng_dml *d)
+{
+    int *cols, ncols;
+    if (insert_cols(b, ins, d->table, &cols, &ncols))
+        return -1;
+    b->table = NULL; /* VALUES cannot see the target table's columns */
+    int rc = ins->select ? bind_source(b, ins, d, cols, ncols) : bind_values(b, ins, d, cols, ncols);
+    b->table = d->table;
+    b->table_alias = d->table->name;
+    return rc;
+}
+
+static int bind_update(bctx *b, const ast_update *u, eng_dml *d)
+{
+    d->nset = u->nset;
+    d->set_cols = arena_calloc(b->a, (size_t)u->nset + 1, sizeof(int));
+    d->set_exprs = arena_calloc(b->a, (size_t)u->nset + 1, sizeof(eng_expr *));
+    if (!d->set_cols || !d->set_exprs)
+        return pgw_error_oom(b->err), -1;
+    for (int i = 0; i < u->nset; i++) {
+        int c = find_col(b, d->table, u->set_cols[i], u->set_locs[i]);
+        if (c < 0)
+            return -1;
+        d->set_cols[i] = c;
+        eng_expr *e;
+        if (u->set_exprs[i]->kind == AST_DEFAULT) {
+            e = default_expr(b, &d->table->cols[c]);
+            if (!e && pgw_error_is_set(b->err))
+                return -1;
+            if (!e && !(e = eng__bx_new(b, BX_CONST, d->table->cols[c].type, -1, 0)))
+                return -1;
+            if (e->kind == BX_CONST && e->type == d->table->cols[c].type && !e->nargs && !d->table->cols[c].def)
+                e->val.null = true;
+        } else if (!(e = eng__bind_expr(b, u->set_exprs[i])) ||
+                   !(e = assign(b, e, &d->table->cols[c], u->set_exprs[i]->loc))) {
+            return -1;
+        }
+        d->set_exprs[i] = e;
+    }
+    return 0;
+}
+
+int eng_bind_dml(arena *a, const char *text, const eng_env *env, const ast_stmt *st, eng_params *params,
+                 eng_dml **out, pgw_error *err)
+{
+    eng_registry_init();
+    bctx b = {.a = a, .text = text, .env = env, .params = params, .err = err};
+    eng_dml *d = arena_calloc(a, 1, sizeof(*d));
+    eng_select *scan = arena_calloc(a, 1, sizeof(*scan));
+    if (!d || !scan)
+        return pgw_error_oom(err), -1;
+    const char *rel = st->kind == STMT_INSERT ? st->insert.relname : st->update.relname;
+    ast_fromitem f = {.relname = rel,
+                      .loc = st->kind == STMT_INSERT ? st->insert.loc : st->update.loc,
+                      .alias = st->kind == STMT_INSERT ? NULL : st->update.alias};
+    if (eng__bind_from_table(&b, &f, scan))
+        return -1;
+    d->table = scan->table;
+    d->kind = st->kind == STMT_INSERT ? ENG_INSERT : st->kind == STMT_UPDATE ? ENG_UPDATE : ENG_DELETE;
+    if (d->kind == ENG_INSERT) {
+        if (bind_insert(&b, &st->insert, d) ||
+            (st->insert.nreturning && expand_returning(&b, st->insert.returning, st->insert.nreturning, d)))
+            return -1;
+    } else {
+        if (d->kind == ENG_UPDATE && bind_update(&b, &st->update, d))
+            return -1;
+        if (st->update.where) {
+            eng_expr *w = eng__bind_expr(&b, st->update.where);
+            if (!w || !(scan->where = eng__coerce_to_bool(&b, w, "WHERE")))
+                return -1;
+        }
+        d->scan = scan;
+        if (st->update.nreturning && expand_returning(&b, st->update.returning, st->update.nreturning, d))
+            return -1;
+    }
+    if (eng__finish_params(&b))
+        return -1;
+    *out = d;
+    return 0;
+}

@@ -1,0 +1,328 @@
+/*
+ * bind_table: the binder's table pieces — FROM a catalog table, column
+ * references and `*` against it, aggregates (count, sum, avg, min, max,
+ * without GROUP BY yet) and ORDER BY. Result types and error texts follow
+ * PostgreSQL (sum(int4) is int8, avg(int) is numeric, 42803 for a bare
+ * column beside an aggregate).
+ */
+#include <string.h>
+
+#include "engine/bind.h"
+#include "engine/catalog.h"
+
+int eng__bind_from_table(bctx *b, const ast_fromitem *f, eng_select *out)
+{
+    eng_table *t = b->env->catalog ? eng_catalog_find(b->env->catalog, f->relname) : NULL;
+    if (!t) {
+        pgw_error_set(b->err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", f->relname);
+        eng__errpos(b, f->loc);
+        return -1;
+    }
+    out->table = t;
+    b->table = t;
+    b->table_alias = f->alias ? f->alias : t->name;
+    return 0;
+}
+
+eng_expr *eng__table_colref(bctx *b, const ast_expr *x)
+{
+    const eng_table *t = b->table;
+    if (x->name && strcmp(x->name, b->table_alias) != 0) {
+        pgw_error_set(b->err, SQLSTATE_UNDEFINED_TABLE, "missing FROM-clause entry for table \"%s\"", x->name);
+        eng__errpos(b, x->loc);
+        return NULL;
+    }
+    if (strcmp(x->str, "*") == 0) {
+        pgw_error_set(b->err, SQLSTATE_FEATURE_NOT_SUPPORTED, "* is only supported as a whole target");
+        eng__errpos(b, x->loc);
+        return NULL;
+    }
+    int col = eng_table_column(t, x->str);
+    if (col < 0) {
+        if (x->name)
+            pgw_error_set(b->err, SQLSTATE_UNDEFINED_COLUMN, "column %s.%s does not exist", x->name, x->str);
+        else
+            pgw_error_set(b->err, SQLSTATE_UNDEFINED_COLUMN, "column \"%s\" does not exist", x->str);
+        eng__errpos(b, x->loc);
+        return NULL;
+    }
+    eng_expr *e = eng__bx_new(b, BX_SCANCOL, t->cols[col].type, x->loc, 0);
+    if (e) {
+        e->index = col;
+        e->typmod = t->cols[col].typmod;
+    }
+    return e;
+}
+
+int eng__expand_star(bctx *b, const ast_select *sel, ast_select *out)
+{
+    *out = *sel;
+    int n = 0;
+    for (int i = 0; i < sel->ntargets; i++) {
+        const ast_expr *x = sel->targets[i].expr;
+        bool star = x->kind == AST_COLREF && strcmp(x->str, "*") == 0;
+        n += star && b->table ? b->table->ncols : 1;
+    }
+    if (n == sel->ntargets)
+        return 0;
+    out->targets = arena_calloc(b->a, (size_t)n + 1, sizeof(ast_target));
+    if (!out->targets)
+        return pgw_error_oom(b->err), -1;
+    out->ntargets = 0;
+    for (int i = 0; i < sel->ntargets; i++) {
+        const ast_expr *x = sel->targets[i].expr;
+        if (!(x->kind == AST_COLREF && strcmp(x->str, "*") == 0)) {
+            out->targets[out->ntargets++] = sel->targets[i];
+            continue;
+        }
+        for (int c = 0; c < b->table->ncols; c++) {
+            ast_expr *cr = arena_calloc(b->a, 1, sizeof(*cr));
+            if (!cr)
+                return pgw_error_oom(b->err), -1;
+            cr->kind = AST_COLREF;
+            cr->loc = x->loc;
+            cr->str = b->table->cols[c].name;
+            cr->name = x->name;
+            out->targets[out->ntargets].expr = cr;
+            out->targets[out->ntargets++].name = b->table->cols[c].name;
+        }
+    }
+    return 0;
+}
+
+/* ---- aggregates ------------------------------------------------------- */
+
+bool eng__is_agg_name(const char *name)
+{
+    static const char *const names[] = {"count", "sum", "avg", "min", "max"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (strcmp(name, names[i]) == 0)
+            return true;
+    return false;
+}
+
+static eng_expr *no_agg(bctx *b, const ast_expr *x, const char *msg)
+{
+    pgw_error_set(b->err, SQLSTATE_GROUPING_ERROR, "%s", msg);
+    eng__errpos(b, x->loc);
+    return NULL;
+}
+
+/* Result and state types of sum/avg over `in`. */
+static int agg_types(bctx *b, eng_agg *g, uint32_t in, const ast_expr *x)
+{
+    switch (in) {
+    case OID_INT2: case OID_INT4:
+        g->state_type = OID_INT8;
+        g->type = g->kind == AGG_SUM ? OID_INT8 : OID_NUMERIC;
+        return 0;
+    case OID_INT8: case OID_NUMERIC:
+        g->state_type = OID_NUMERIC;
+        g->type = OID_NUMERIC;
+        return 0;
+    case OID_FLOAT4: case OID_FLOAT8:
+        g->state_type = g->type = OID_FLOAT8;
+        return 0;
+    case OID_INTERVAL:
+        if (g->kind == AGG_SUM) {
+            g->state_type = g->type = OID_INTERVAL;
+            return 0;
+        }
+        break;
+    default:
+        break;
+    }
+    pgw_error_set(b->err, SQLSTATE_UNDEFINED_FUNCTION, "function %s(%s) does not exist", x->name,
+                  eng_type_sqlname(in));
+    pgw_error_hint(b->err, "No function matches the given name and argument types. You might need to add "
+                           "explicit type casts.");
+    eng__errpos(b, x->loc);
+    return -1;
+}
+
+static const eng_proc *op_on(bctx *b, const char *op, uint32_t type, int loc)
+{
+    eng_expr *l = eng__bx_new(b, BX_CONST, type, loc, 0), *r = eng__bx_new(b, BX_CONST, type, loc, 0);
+    if (!l || !r)
+        return NULL;
+    eng_expr *args[2] = {l, r};
+    return eng__resolve(b, op, true, args, 2, loc);
+}
+
+static int agg_procs(bctx *b, eng_agg *g, const ast_expr *x)
+{
+    uint32_t in = g->arg ? g->arg->type : 0;
+    switch (g->kind) {
+    case AGG_COUNT_STAR: case AGG_COUNT:
+        g->type = OID_INT8;
+        return 0;
+    case AGG_MIN: case AGG_MAX:
+        g->type = in;
+        return (g->step = op_on(b, g->kind == AGG_MIN ? "<" : ">", in, x->loc)) ? 0 : -1;
+    case AGG_SUM: case AGG_AVG:
+        if (agg_types(b, g, in, x))
+            return -1;
+        if (g->arg->type != g->state_type &&
+            !(g->arg = eng__coerce(b, g->arg, g->state_type, -1, ENG_CAST_IMPLICIT, x->loc)))
+            return -1;
+        if (!(g->step = op_on(b, "+", g->state_type, x->loc)))
+            return -1;
+        if (g->kind == AGG_AVG && g->state_type != OID_INTERVAL) {
+            uint32_t dt = g->state_type == OID_INT8 ? OID_NUMERIC : g->state_type;
+            if (!(g->div = op_on(b, "/", dt, x->loc)))
+                return -1;
+        }
+        return 0;
+    }
+    return 0;
+}
+
+eng_expr *eng__agg_call(bctx *b, const ast_expr *x)
+{
+    if (!b->agg_sel)
+        return no_agg(b, x, "aggregate functions are not allowed in this context");
+    if (b->in_agg)
+        return no_agg(b, x, "aggregate function calls cannot be nested");
+    if (x->nargs != (x->star ? 0 : 1)) {
+        pgw_error_set(b->err, SQLSTATE_UNDEFINED_FUNCTION, "function %s with %d arguments does not exist", x->name,
+                      x->nargs);
+        eng__errpos(b, x->loc);
+        return NULL;
+    }
+    eng_select *s = b->agg_sel;
+    eng_agg *v = arena_calloc(b->a, (size_t)s->naggs + 1, sizeof(eng_agg));
+    if (!v)
+        return pgw_error_oom(b->err), NULL;
+    if (s->naggs)
+        memcpy(v, s->aggs, (size_t)s->naggs * sizeof(eng_agg));
+    eng_agg *g = &v[s->naggs];
+    static const struct { const char *n; eng_agg_kind k; } kinds[] = {
+        {"count", AGG_COUNT}, {"sum", AGG_SUM}, {"avg", AGG_AVG}, {"min", AGG_MIN}, {"max", AGG_MAX}};
+    for (size_t i = 0; i < 5; i++)
+        if (strcmp(kinds[i].n, x->name) == 0)
+            g->kind = kinds[i].k;
+    if (x->star) {
+        if (g->kind != AGG_COUNT)
+            return no_agg(b, x, "* is only allowed in count(*)");
+        g->kind = AGG_COUNT_STAR;
+    } else {
+        bool srf_ok = b->srf_ok;
+        b->srf_ok = false;
+        b->in_agg = true;
+        g->arg = eng__bind_expr(b, x->args[0]);
+        b->in_agg = false;
+        b->srf_ok = srf_ok;
+        if (!g->arg)
+            return NULL;
+        if (g->arg->type == OID_UNKNOWN && !(g->arg = eng__coerce(b, g->arg, OID_TEXT, -1, ENG_CAST_IMPLICIT, x->loc)))
+            return NULL;
+    }
+    if (agg_procs(b, g, x))
+        return NULL;
+    eng_expr *e = eng__bx_new(b, BX_AGG, g->type, x->loc, 0);
+    if (!e)
+        return NULL;
+    e->index = s->naggs;
+    s->aggs = v;
+    s->naggs++;
+    return e;
+}
+
+/* True if e reads a scan column outside any aggregate. */
+static bool bare_column(const eng_expr *e, int *loc)
+{
+    if (!e)
+        return false;
+    if (e->kind == BX_SCANCOL) {
+        *loc = e->loc;
+        return true;
+    }
+    if (e->kind == BX_AGG)
+        return false;
+    for (int i = 0; i < e->nargs; i++)
+        if (bare_column(e->args[i], loc))
+            return true;
+    return false;
+}
+
+int eng__check_grouping(bctx *b, const eng_select *s)
+{
+    if (s->naggs == 0 || !s->table)
+        return 0;
+    for (int i = 0; i < s->ntargets; i++) {
+        int loc = -1;
+        if (bare_column(s->targets[i].expr, &loc)) {
+            const eng_expr *e = s->targets[i].expr;
+            (void)e;
+            pgw_error_set(b->err, SQLSTATE_GROUPING_ERROR,
+                          "column must appear in the GROUP BY clause or be used in an aggregate function");
+            eng__errpos(b, loc);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* ---- ORDER BY ---------------------------------------------------------- */
+
+/* ORDER BY n, ORDER BY alias, or an expression (a hidden target). */
+static int sort_target(bctx *b, const ast_select *sel, eng_select *out, const ast_expr *x, eng_target **tv, int *nt)
+{
+    if (x->kind == AST_CONST_INT) {
+        if (x->ival < 1 || x->ival > out->nvisible) {
+            pgw_error_set(b->err, SQLSTATE_INVALID_COLUMN_REFERENCE, "ORDER BY position %d is not in select list",
+                          (int)x->ival);
+            eng__errpos(b, x->loc);
+            return -1;
+        }
+        return (int)x->ival - 1;
+    }
+    if (x->kind == AST_COLREF && !x->name) {
+        for (int i = 0; i < sel->ntargets; i++)
+            if (sel->targets[i].name && strcmp(sel->targets[i].name, x->str) == 0 &&
+                !(b->table && eng_table_column(b->table, x->str) >= 0 &&
+                  !(sel->targets[i].expr->kind == AST_COLREF && strcmp(sel->targets[i].expr->str, x->str) == 0)))
+                return i;
+    }
+    b->agg_sel = out;
+    eng_expr *e = eng__bind_expr(b, x);
+    b->agg_sel = NULL;
+    if (!e)
+        return -1;
+    if (e->type == OID_UNKNOWN && !(e = eng__coerce(b, e, OID_TEXT, -1, ENG_CAST_IMPLICIT, e->loc)))
+        return -1;
+    (*tv)[*nt].expr = e;
+    (*tv)[*nt].name = "?column?";
+    return (*nt)++;
+}
+
+int eng__bind_sort(bctx *b, const ast_select *sel, eng_select *out)
+{
+    if (sel->ngroup) {
+        pgw_error_set(b->err, SQLSTATE_FEATURE_NOT_SUPPORTED, "GROUP BY is not supported yet");
+        return -1;
+    }
+    if (!sel->nsort)
+        return 0;
+    eng_target *tv = arena_calloc(b->a, (size_t)(out->ntargets + sel->nsort) + 1, sizeof(eng_target));
+    out->sort = arena_calloc(b->a, (size_t)sel->nsort + 1, sizeof(eng_sortkey));
+    if (!tv || !out->sort)
+        return pgw_error_oom(b->err), -1;
+    memcpy(tv, out->targets, (size_t)out->ntargets * sizeof(eng_target));
+    int nt = out->ntargets;
+    for (int i = 0; i < sel->nsort; i++) {
+        const ast_sortby *o = &sel->sort[i];
+        int k = sort_target(b, sel, out, o->expr, &tv, &nt);
+        if (k < 0)
+            return -1;
+        eng_sortkey *sk = &out->sort[out->nsort++];
+        sk->target = k;
+        sk->desc = o->desc;
+        sk->nulls_first = o->nulls_first < 0 ? o->desc : o->nulls_first == 1;
+        if (!(sk->lt = op_on(b, "<", tv[k].expr->type, o->expr->loc)))
+            return -1;
+    }
+    out->targets = tv;
+    out->ntargets = nt;
+    return 0;
+}

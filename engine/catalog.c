@@ -1,0 +1,679 @@
+/*
+ * catalog: tables, indexes, transactional DDL and the catalog's
+ * persistence (see catalog.h).
+ *
+ * Persistence: every DDL writes an engine redo record (st_log_engine) into
+ * its transaction, and checkpoints carry the whole catalog as one blob of
+ * the same records, so recovery is "apply the blob's records, then the
+ * WAL's": each record is idempotent (a create of a known relid replaces
+ * it, a drop of an unknown one is skipped). Index contents are not saved:
+ * they are rebuilt by a scan after recovery.
+ *
+ * Record payloads (little-endian; str = u32 length + bytes, 0xFFFFFFFF = NULL):
+ *   CAT_CREATE: u32 relid, str name, u16 ncols, ncols x (str name, u32 type,
+ *               i32 typmod, u8 notnull, str default)
+ *   CAT_DROP:   u32 relid
+ *   CAT_INDEX:  u32 relid, str name, u8 unique, u8 primary, u16 ncols, ncols x u16 col
+ *   CAT_DROP_INDEX: u32 relid, str name
+ */
+#include "engine/catalog.h"
+
+#include <pthread.h>
+#include <string.h>
+
+#include "engine/types/types.h"
+#include "util/buf.h"
+#include "util/log.h"
+#include "util/mem.h"
+
+enum { CAT_CREATE = 1, CAT_DROP = 2, CAT_INDEX = 3, CAT_DROP_INDEX = 4 };
+#define CAT_BLOB_KIND 1u
+/* PostgreSQL's first user OID; relids below it stay free for emulated catalogs. */
+#define CAT_FIRST_RELID 16384u
+
+struct eng_catalog {
+    pthread_rwlock_t lock;
+    st_db *db;
+    eng_table **tables; /* every table ever made, dropped ones too */
+    size_t ntables, cap;
+    uint32_t next_relid;
+};
+
+typedef struct undo {
+    int kind; /* CAT_CREATE, CAT_DROP, CAT_INDEX, CAT_DROP_INDEX */
+    eng_table *t;
+    eng_index *ix;
+} undo;
+
+struct eng_ddl_log {
+    undo *v;
+    size_t n, cap;
+};
+
+/* ---- lookup ---------------------------------------------------------- */
+
+void eng_catalog_rdlock(eng_catalog *cat) { pthread_rwlock_rdlock(&cat->lock); }
+void eng_catalog_wrlock(eng_catalog *cat) { pthread_rwlock_wrlock(&cat->lock); }
+void eng_catalog_unlock(eng_catalog *cat) { pthread_rwlock_unlock(&cat->lock); }
+st_db *eng_catalog_db(eng_catalog *cat) { return cat->db; }
+
+eng_table *eng_catalog_find(eng_catalog *cat, const char *name)
+{
+    for (size_t i = cat->ntables; i-- > 0;)
+        if (!cat->tables[i]->dropped && strcmp(cat->tables[i]->name, name) == 0)
+            return cat->tables[i];
+    return NULL;
+}
+
+static eng_table *find_relid(eng_catalog *cat, uint32_t relid)
+{
+    for (size_t i = cat->ntables; i-- > 0;)
+        if (!cat->tables[i]->dropped && cat->tables[i]->relid == relid)
+            return cat->tables[i];
+    return NULL;
+}
+
+eng_table *eng_catalog_find_index(eng_catalog *cat, const char *name, int *pos)
+{
+    for (size_t i = 0; i < cat->ntables; i++) {
+        eng_table *t = cat->tables[i];
+        for (int k = 0; !t->dropped && k < t->nindexes; k++) {
+            if (strcmp(t->indexes[k]->name, name) == 0) {
+                *pos = k;
+                return t;
+            }
+        }
+    }
+    return NULL;
+}
+
+int eng_table_column(const eng_table *t, const char *name)
+{
+    for (int i = 0; i < t->ncols; i++)
+        if (strcmp(t->cols[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+/* ---- building structs ------------------------------------------------ */
+
+static eng_table *table_new(uint32_t relid, const char *name, int ncols, const eng_column *cols)
+{
+    eng_table *t = mem_calloc(1, sizeof(*t));
+    if (!t || !(t->name = mem_strdup(name)) || !(t->cols = mem_calloc((size_t)ncols + 1, sizeof(eng_column))))
+        goto fail;
+    t->relid = relid;
+    t->ncols = ncols;
+    for (int i = 0; i < ncols; i++) {
+        t->cols[i] = cols[i];
+        t->cols[i].name = mem_strdup(cols[i].name);
+        t->cols[i].def = cols[i].def ? mem_strdup(cols[i].def) : NULL;
+        if (!t->cols[i].name || (cols[i].def && !t->cols[i].def))
+            goto fail;
+    }
+    return t;
+fail:
+    if (t) {
+        for (int i = 0; t->cols && i < ncols; i++) {
+            mem_free(t->cols[i].name);
+            mem_free(t->cols[i].def);
+        }
+        mem_free(t->cols);
+        mem_free(t->name);
+        mem_free(t);
+    }
+    return NULL;
+}
+
+static void index_free(eng_index *ix)
+{
+    if (!ix)
+        return;
+    eng_keyidx_free(ix->keys);
+    mem_free(ix->cols);
+    mem_free(ix->name);
+    mem_free(ix);
+}
+
+static void table_free(eng_table *t)
+{
+    for (int i = 0; i < t->nindexes; i++)
+        index_free(t->indexes[i]);
+    mem_free(t->indexes);
+    for (int i = 0; i < t->ncols; i++) {
+        mem_free(t->cols[i].name);
+        mem_free(t->cols[i].def);
+    }
+    mem_free(t->cols);
+    mem_free(t->name);
+    mem_free(t);
+}
+
+static int add_table(eng_catalog *cat, eng_table *t)
+{
+    if (cat->ntables == cat->cap) {
+        size_t nc = cat->cap ? cat->cap * 2 : 16;
+        eng_table **v = mem_realloc(cat->tables, nc * sizeof(*v));
+        if (!v)
+            return -1;
+        cat->tables = v;
+        cat->cap = nc;
+    }
+    cat->tables[cat->ntables++] = t;
+    if (t->relid >= cat->next_relid)
+        cat->next_relid = t->relid + 1;
+    return 0;
+}
+
+static int attach_index(eng_table *t, eng_index *ix)
+{
+    eng_index **v = mem_realloc(t->indexes, ((size_t)t->nindexes + 1) * sizeof(*v));
+    if (!v)
+        return -1;
+    t->indexes = v;
+    /* the primary key first: lookups try it first */
+    if (ix->primary) {
+        memmove(v + 1, v, (size_t)t->nindexes * sizeof(*v));
+        v[0] = ix;
+    } else {
+        v[t->nindexes] = ix;
+    }
+    t->nindexes++;
+    return 0;
+}
+
+static void detach_index(eng_table *t, eng_index *ix)
+{
+    for (int i = 0; i < t->nindexes; i++) {
+        if (t->indexes[i] == ix) {
+            memmove(&t->indexes[i], &t->indexes[i + 1], (size_t)(t->nindexes - i - 1) * sizeof(eng_index *));
+            t->nindexes--;
+            return;
+        }
+    }
+}
+
+static eng_index *index_new(const char *name, const int *cols, int ncols, bool unique, bool primary)
+{
+    eng_index *ix = mem_calloc(1, sizeof(*ix));
+    if (!ix || !(ix->name = mem_strdup(name)) || !(ix->cols = mem_calloc((size_t)ncols + 1, sizeof(int))) ||
+        !(ix->keys = eng_keyidx_new())) {
+        index_free(ix);
+        return NULL;
+    }
+    memcpy(ix->cols, cols, (size_t)ncols * sizeof(int));
+    ix->ncols = ncols;
+    ix->unique = unique;
+    ix->primary = primary;
+    return ix;
+}
+
+/* ---- records --------------------------------------------------------- */
+
+static void put_u32(buf *b, uint32_t v)
+{
+    uint8_t x[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+    buf_append(b, x, 4);
+}
+
+static void put_str(buf *b, const char *s)
+{
+    if (!s) {
+        put_u32(b, 0xFFFFFFFFu);
+        return;
+    }
+    put_u32(b, (uint32_t)strlen(s));
+    buf_append(b, s, strlen(s));
+}
+
+static void rec_create(buf *b, const eng_table *t)
+{
+    put_u32(b, t->relid);
+    put_str(b, t->name);
+    put_u32(b, (uint32_t)t->ncols);
+    for (int i = 0; i < t->ncols; i++) {
+        put_str(b, t->cols[i].name);
+        put_u32(b, t->cols[i].type);
+        put_u32(b, (uint32_t)t->cols[i].typmod);
+        put_u32(b, t->cols[i].notnull);
+        put_str(b, t->cols[i].def);
+    }
+}
+
+static void rec_index(buf *b, const eng_table *t, const eng_index *ix)
+{
+    put_u32(b, t->relid);
+    put_str(b, ix->name);
+    put_u32(b, ix->unique);
+    put_u32(b, ix->primary);
+    put_u32(b, (uint32_t)ix->ncols);
+    for (int i = 0; i < ix->ncols; i++)
+        put_u32(b, (uint32_t)ix->cols[i]);
+}
+
+typedef struct rd {
+    const uint8_t *p, *end;
+    bool bad;
+} rd;
+
+static uint32_t get_u32(rd *r)
+{
+    if (r->end - r->p < 4) {
+        r->bad = true;
+        return 0;
+    }
+    uint32_t v = (uint32_t)r->p[0] | (uint32_t)r->p[1] << 8 | (uint32_t)r->p[2] << 16 | (uint32_t)r->p[3] << 24;
+    r->p += 4;
+    return v;
+}
+
+/* A NUL-terminated copy in a (NULL for a NULL string or a bad record). */
+static char *get_str(rd *r, arena *a)
+{
+    uint32_t n = get_u32(r);
+    if (r->bad || n == 0xFFFFFFFFu)
+        return NULL;
+    if ((size_t)(r->end - r->p) < n) {
+        r->bad = true;
+        return NULL;
+    }
+    char *s = arena_strndup(a, (const char *)r->p, n);
+    r->p += n;
+    if (!s)
+        r->bad = true;
+    return s;
+}
+
+static int log_rec(st_txn *txn, uint32_t relid, int kind, buf *b, pgw_error *err)
+{
+    if (b->failed) {
+        buf_free(b);
+        return pgw_error_oom(err), -1;
+    }
+    int rc = st_log_engine(txn, relid, (uint32_t)kind, b->data, b->len, err);
+    buf_free(b);
+    return rc;
+}
+
+/* Apply one record during recovery (idempotent). */
+static int apply_rec(eng_catalog *cat, uint32_t kind, const uint8_t *data, size_t len, pgw_error *err)
+{
+    arena *a = arena_new();
+    if (!a)
+        return pgw_error_oom(err), -1;
+    rd r = {data, data + len, false};
+    uint32_t relid = get_u32(&r);
+    eng_table *t = find_relid(cat, relid);
+    int rc = 0;
+    if (kind == CAT_CREATE) {
+        char *name = get_str(&r, a);
+        uint32_t n = get_u32(&r);
+        eng_column *cols = r.bad || n > 1600 ? NULL : arena_calloc(a, n + 1, sizeof(eng_column));
+        for (uint32_t i = 0; cols && i < n && !r.bad; i++) {
+            cols[i].name = get_str(&r, a);
+            cols[i].type = get_u32(&r);
+            cols[i].typmod = (int32_t)get_u32(&r);
+            cols[i].notnull = get_u32(&r) != 0;
+            cols[i].def = get_str(&r, a);
+        }
+        if (!cols || r.bad || !name)
+            goto bad;
+        if (t)
+            t->dropped = true;
+        eng_table *nt = table_new(relid, name, (int)n, cols);
+        if (!nt || add_table(cat, nt)) {
+            pgw_error_oom(err);
+            rc = -1;
+        }
+    } else if (kind == CAT_DROP) {
+        if (t)
+            t->dropped = true;
+    } else if (kind == CAT_INDEX || kind == CAT_DROP_INDEX) {
+        char *name = get_str(&r, a);
+        if (r.bad || !name)
+            goto bad;
+        for (int i = 0; t && i < t->nindexes; i++) {
+            if (strcmp(t->indexes[i]->name, name) == 0) {
+                eng_index *old = t->indexes[i];
+                detach_index(t, old);
+                index_free(old);
+                break;
+            }
+        }
+        if (kind == CAT_INDEX && t) {
+            bool unique = get_u32(&r), primary = get_u32(&r);
+            uint32_t n = get_u32(&r);
+            int cols[64];
+            for (uint32_t i = 0; i < n && i < 64; i++)
+                cols[i] = (int)get_u32(&r);
+            if (r.bad || n > 64)
+                goto bad;
+            eng_index *ix = index_new(name, cols, (int)n, unique, primary);
+            if (!ix || attach_index(t, ix)) {
+                index_free(ix);
+                pgw_error_oom(err);
+                rc = -1;
+            }
+        }
+    }
+    arena_free(a);
+    return rc;
+bad:
+    arena_free(a);
+    pgw_error_set(err, ST_SQLSTATE_DATA_CORRUPTED, "malformed catalog record (kind %u)", kind);
+    return -1;
+}
+
+/* ---- open / checkpoint / close -------------------------------------- */
+
+static int rec_blob(void *ctx, uint32_t kind, uint32_t id, const void *data, size_t len, pgw_error *err)
+{
+    if (kind != CAT_BLOB_KIND)
+        return 0;
+    /* the blob is a sequence of u32 kind, u32 length, payload */
+    const uint8_t *p = data, *end = p + len;
+    while (end - p >= 8) {
+        rd r = {p, end, false};
+        uint32_t k = get_u32(&r), n = get_u32(&r);
+        if ((size_t)(end - r.p) < n)
+            break;
+        if (apply_rec(ctx, k, r.p, n, err))
+            return -1;
+        p = r.p + n;
+    }
+    (void)id;
+    return 0;
+}
+
+static int rec_record(void *ctx, uint32_t relid, uint32_t kind, const void *data, size_t len, pgw_error *err)
+{
+    (void)relid;
+    return apply_rec(ctx, kind, data, len, err);
+}
+
+static void blob_rec(buf *b, int kind, buf *payload)
+{
+    put_u32(b, (uint32_t)kind);
+    put_u32(b, (uint32_t)payload->len);
+    buf_append(b, payload->data, payload->len);
+    buf_reset(payload);
+}
+
+static int checkpoint_fn(void *ctx, st_ckpt_writer *w, pgw_error *err)
+{
+    eng_catalog *cat = ctx;
+    buf b, one;
+    buf_init(&b);
+    buf_init(&one);
+    eng_catalog_rdlock(cat);
+    for (size_t i = 0; i < cat->ntables; i++) {
+        eng_table *t = cat->tables[i];
+        if (t->dropped)
+            continue;
+        rec_create(&one, t);
+        blob_rec(&b, CAT_CREATE, &one);
+        for (int k = 0; k < t->nindexes; k++) {
+            rec_index(&one, t, t->indexes[k]);
+            blob_rec(&b, CAT_INDEX, &one);
+        }
+    }
+    eng_catalog_unlock(cat);
+    int rc = b.failed || one.failed ? -1 : st_ckpt_put(w, CAT_BLOB_KIND, 0, b.data, b.len);
+    if (rc)
+        pgw_error_oom(err);
+    buf_free(&b);
+    buf_free(&one);
+    return rc;
+}
+
+/* After recovery: bind tables to their storage and fill their indexes. */
+static int rebuild(eng_catalog *cat, pgw_error *err);
+
+eng_catalog *eng_catalog_open(const char *dir, bool fsync, pgw_error *err)
+{
+    eng_catalog *cat = mem_calloc(1, sizeof(*cat));
+    if (!cat)
+        return pgw_error_oom(err), NULL;
+    pthread_rwlock_init(&cat->lock, NULL);
+    cat->next_relid = CAT_FIRST_RELID;
+    st_options o;
+    st_options_init(&o);
+    o.fsync = fsync;
+    o.checkpoint = checkpoint_fn;
+    o.checkpoint_ctx = cat;
+    st_recovery_ops ops = {.ctx = cat, .blob = rec_blob, .record = rec_record};
+    if (st_open(dir, &o, &ops, &cat->db, err) || rebuild(cat, err)) {
+        eng_catalog_close(cat);
+        return NULL;
+    }
+    return cat;
+}
+
+void eng_catalog_close(eng_catalog *cat)
+{
+    if (!cat)
+        return;
+    if (cat->db)
+        st_close(cat->db);
+    for (size_t i = 0; i < cat->ntables; i++)
+        table_free(cat->tables[i]);
+    mem_free(cat->tables);
+    pthread_rwlock_destroy(&cat->lock);
+    mem_free(cat);
+}
+
+/* Add every visible row of t to ix; 23505 on a duplicate key. */
+static int fill_index(st_txn *txn, eng_table *t, eng_index *ix, pgw_error *err);
+
+static int rebuild(eng_catalog *cat, pgw_error *err)
+{
+    st_txn *txn = st_txn_begin(cat->db, err);
+    if (!txn)
+        return -1;
+    st_stmt_begin(txn);
+    int rc = 0;
+    for (size_t i = 0; i < cat->ntables && !rc; i++) {
+        eng_table *t = cat->tables[i];
+        if (t->dropped)
+            continue;
+        if (!(t->st = st_table_lookup(cat->db, t->relid))) {
+            log_warn("catalog table \"%s\" (relid %u) has no storage; dropped", t->name, t->relid);
+            t->dropped = true;
+            continue;
+        }
+        for (int k = 0; k < t->nindexes && !rc; k++)
+            rc = fill_index(txn, t, t->indexes[k], err);
+    }
+    st_stmt_end(txn);
+    st_txn_free(txn);
+    return rc;
+}
+
+/* ---- DDL ------------------------------------------------------------- */
+
+eng_ddl_log *eng_ddl_log_new(void)
+{
+    return mem_calloc(1, sizeof(eng_ddl_log));
+}
+
+void eng_ddl_log_free(eng_ddl_log *log)
+{
+    if (log)
+        mem_free(log->v);
+    mem_free(log);
+}
+
+static int log_push(eng_ddl_log *log, int kind, eng_table *t, eng_index *ix, pgw_error *err)
+{
+    if (log->n == log->cap) {
+        size_t nc = log->cap ? log->cap * 2 : 8;
+        undo *v = mem_realloc(log->v, nc * sizeof(*v));
+        if (!v)
+            return pgw_error_oom(err), -1;
+        log->v = v;
+        log->cap = nc;
+    }
+    log->v[log->n++] = (undo){kind, t, ix};
+    return 0;
+}
+
+void eng_ddl_log_commit(eng_catalog *cat, eng_ddl_log *log)
+{
+    (void)cat;
+    log->n = 0; /* dropped indexes stay allocated: a running scan may hold one */
+}
+
+void eng_ddl_log_rollback(eng_catalog *cat, eng_ddl_log *log)
+{
+    if (!log->n)
+        return;
+    eng_catalog_wrlock(cat);
+    while (log->n > 0) {
+        undo *u = &log->v[--log->n];
+        switch (u->kind) {
+        case CAT_CREATE:
+            u->t->dropped = true;
+            break;
+        case CAT_DROP:
+            u->t->dropped = false;
+            break;
+        case CAT_INDEX:
+            detach_index(u->t, u->ix);
+            break;
+        case CAT_DROP_INDEX:
+            if (attach_index(u->t, u->ix))
+                log_warn("out of memory restoring index \"%s\"", u->ix->name);
+            break;
+        }
+    }
+    eng_catalog_unlock(cat);
+}
+
+int eng_catalog_create_table(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, const eng_table_def *def,
+                             eng_table **out, pgw_error *err)
+{
+    eng_table *t = table_new(cat->next_relid, def->name, def->ncols, def->cols);
+    if (!t)
+        return pgw_error_oom(err), -1;
+    buf b;
+    buf_init(&b);
+    rec_create(&b, t);
+    if (st_table_create(txn, t->relid, &t->st, err) || log_rec(txn, t->relid, CAT_CREATE, &b, err) ||
+        add_table(cat, t)) {
+        if (!pgw_error_is_set(err))
+            pgw_error_oom(err);
+        table_free(t);
+        return -1;
+    }
+    if (log_push(log, CAT_CREATE, t, NULL, err)) {
+        t->dropped = true;
+        return -1;
+    }
+    *out = t;
+    return 0;
+}
+
+int eng_catalog_drop_table(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, pgw_error *err)
+{
+    (void)cat;
+    buf b;
+    buf_init(&b);
+    put_u32(&b, t->relid);
+    if (st_table_drop(txn, t->st, err) || log_rec(txn, t->relid, CAT_DROP, &b, err) ||
+        log_push(log, CAT_DROP, t, NULL, err))
+        return -1;
+    t->dropped = true;
+    return 0;
+}
+
+static int fill_index(st_txn *txn, eng_table *t, eng_index *ix, pgw_error *err)
+{
+    arena *a = arena_new();
+    if (!a)
+        return pgw_error_oom(err), -1;
+    eng_ctx c = {.mem = a, .err = err};
+    eng_val *vals = arena_calloc(a, (size_t)t->ncols + 1, sizeof(eng_val));
+    st_scan sc;
+    st_row row;
+    int rc = vals ? 0 : -1;
+    st_scan_init(&sc, txn, t->st);
+    while (!rc && st_scan_next(&sc, &row)) {
+        uint8_t *key;
+        size_t klen;
+        if ((rc = eng_row_decode(&c, t, row.data, row.len, vals)))
+            break;
+        if (!eng_index_key(&c, t, ix, vals, &key, &klen)) {
+            if (ix->primary) {
+                for (int i = 0; i < ix->ncols; i++)
+                    if (vals[ix->cols[i]].null)
+                        pgw_error_set(err, SQLSTATE_NOT_NULL_VIOLATION,
+                                      "column \"%s\" of relation \"%s\" contains null values",
+                                      t->cols[ix->cols[i]].name, t->name);
+                rc = -1;
+            }
+            continue;
+        }
+        uint64_t *ids;
+        long n = ix->unique ? eng_keyidx_lookup(ix->keys, key, klen, a, &ids) : 0;
+        if (n > 0) {
+            pgw_error_set(err, SQLSTATE_UNIQUE_VIOLATION, "could not create unique index \"%s\"", ix->name);
+            char *d = eng_index_key_text(&c, t, ix, vals);
+            if (d && strlen(d) > 17) {
+                strcpy(d + strlen(d) - 17, " is duplicated.");
+                pgw_error_detail(err, "%s", d);
+            }
+            rc = -1;
+        } else if (n < 0 || eng_keyidx_insert(ix->keys, key, klen, row.rowid)) {
+            pgw_error_oom(err);
+            rc = -1;
+        }
+        if ((row.rowid & 1023) == 0)
+            arena_reset(a), vals = arena_calloc(a, (size_t)t->ncols + 1, sizeof(eng_val)), rc = vals ? rc : -1;
+    }
+    if (rc && !pgw_error_is_set(err))
+        pgw_error_oom(err);
+    arena_free(a);
+    return rc;
+}
+
+int eng_catalog_add_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, const char *name,
+                          const int *cols, int ncols, bool unique, bool primary, pgw_error *err)
+{
+    (void)cat;
+    eng_index *ix = index_new(name, cols, ncols, unique, primary);
+    if (!ix)
+        return pgw_error_oom(err), -1;
+    buf b;
+    buf_init(&b);
+    rec_index(&b, t, ix);
+    if (fill_index(txn, t, ix, err) || log_rec(txn, t->relid, CAT_INDEX, &b, err)) {
+        index_free(ix);
+        return -1;
+    }
+    if (attach_index(t, ix)) {
+        index_free(ix);
+        return pgw_error_oom(err), -1;
+    }
+    if (primary)
+        for (int i = 0; i < ncols; i++)
+            t->cols[cols[i]].notnull = true;
+    if (log_push(log, CAT_INDEX, t, ix, err)) {
+        detach_index(t, ix);
+        return -1;
+    }
+    return 0;
+}
+
+int eng_catalog_drop_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, int pos, pgw_error *err)
+{
+    (void)cat;
+    eng_index *ix = t->indexes[pos];
+    buf b;
+    buf_init(&b);
+    put_u32(&b, t->relid);
+    put_str(&b, ix->name);
+    if (log_rec(txn, t->relid, CAT_DROP_INDEX, &b, err) || log_push(log, CAT_DROP_INDEX, t, ix, err))
+        return -1;
+    detach_index(t, ix);
+    return 0;
+}

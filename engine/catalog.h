@@ -1,0 +1,115 @@
+/*
+ * catalog: hcdb's tables and their indexes (engine-owned), on top of one
+ * storage database (st_db) that the catalog opens and closes.
+ *
+ * Invariants: table and index structs are never freed before the catalog
+ * (a dropped table is only marked), so bound plans may hold pointers to
+ * them; every change of the name map or of a table's index list happens
+ * under the catalog's write lock (eng_catalog_wrlock), every reader that
+ * walks them holds the read lock. DDL is transactional the simple way: the
+ * change is made at once and an undo entry goes to the caller's eng_ddl_log,
+ * replayed backwards on ROLLBACK. Rows are opaque storage rows in the
+ * format of rowfmt.c; indexes are in-memory key → rowid multimaps
+ * (index/keyidx.c) whose entries are only candidates: a reader checks the
+ * visible version in storage and compares the key again.
+ */
+#ifndef HCDB_ENGINE_CATALOG_H
+#define HCDB_ENGINE_CATALOG_H
+
+#include "engine/index/keyidx.h"
+#include "util/buf.h"
+#include "engine/value.h"
+#include "storage/st.h"
+
+typedef struct eng_catalog eng_catalog;
+
+typedef struct eng_column {
+    char *name;
+    uint32_t type;
+    int32_t typmod;
+    bool notnull;
+    char *def;           /* DEFAULT expression's SQL text, or NULL */
+} eng_column;
+
+typedef struct eng_index {
+    char *name;
+    int ncols;
+    int *cols;           /* table column numbers, 0-based */
+    bool unique, primary;
+    eng_keyidx *keys;
+} eng_index;
+
+typedef struct eng_table {
+    char *name;
+    uint32_t relid;
+    int ncols;
+    eng_column *cols;
+    st_table *st;
+    int nindexes;
+    eng_index **indexes; /* under the catalog lock */
+    bool dropped;
+} eng_table;
+
+/* Open (recovering) the storage in `dir` and the catalog saved in it.
+ * fsync false only for tests. Blocks: not on a loop thread. */
+eng_catalog *eng_catalog_open(const char *dir, bool fsync, pgw_error *err);
+void eng_catalog_close(eng_catalog *cat);
+st_db *eng_catalog_db(eng_catalog *cat);
+
+void eng_catalog_rdlock(eng_catalog *cat);
+void eng_catalog_wrlock(eng_catalog *cat);
+void eng_catalog_unlock(eng_catalog *cat);
+
+/* Under a lock: the live table of that name, or NULL. */
+eng_table *eng_catalog_find(eng_catalog *cat, const char *name);
+/* Under a lock: the table holding the index of that name, or NULL. */
+eng_table *eng_catalog_find_index(eng_catalog *cat, const char *name, int *pos);
+/* Column number of name in t, or -1. */
+int eng_table_column(const eng_table *t, const char *name);
+
+/* ---- DDL (under the write lock, inside a statement of txn) ---------- */
+
+typedef struct eng_ddl_log eng_ddl_log;
+eng_ddl_log *eng_ddl_log_new(void);
+void eng_ddl_log_free(eng_ddl_log *log);
+/* The transaction committed: forget the undo entries. */
+void eng_ddl_log_commit(eng_catalog *cat, eng_ddl_log *log);
+/* The transaction rolled back: undo its DDL, newest first. Takes the lock. */
+void eng_ddl_log_rollback(eng_catalog *cat, eng_ddl_log *log);
+
+/* A table definition to create (names copied). */
+typedef struct eng_table_def {
+    const char *name;
+    int ncols;
+    const eng_column *cols;
+} eng_table_def;
+
+int eng_catalog_create_table(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, const eng_table_def *def,
+                             eng_table **out, pgw_error *err) __attribute__((warn_unused_result));
+int eng_catalog_drop_table(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, pgw_error *err)
+    __attribute__((warn_unused_result));
+/* Build an index over the rows visible to txn's statement; checks
+ * uniqueness (23505) and, for a primary key, NOT NULL (23502). */
+int eng_catalog_add_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, const char *name,
+                          const int *cols, int ncols, bool unique, bool primary, pgw_error *err)
+    __attribute__((warn_unused_result));
+int eng_catalog_drop_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, int pos, pgw_error *err)
+    __attribute__((warn_unused_result));
+
+/* ---- rows (rowfmt.c) -------------------------------------------------- */
+
+/* Encode vals[0..t->ncols) into a row image in `a`. */
+uint8_t *eng_row_encode(eng_ctx *c, const eng_table *t, const eng_val *vals, size_t *len);
+/* Decode a row image into vals[0..t->ncols), payloads in c->mem. */
+int eng_row_decode(eng_ctx *c, const eng_table *t, const uint8_t *data, size_t len, eng_val *vals)
+    __attribute__((warn_unused_result));
+/* The index key of vals (memcmp-comparable bytes); false when a key column
+ * is NULL (such rows are not indexed, as NULLs never conflict). */
+bool eng_index_key(eng_ctx *c, const eng_table *t, const eng_index *ix, const eng_val *vals, uint8_t **key,
+                   size_t *len);
+/* Encode one value of type `type` into b (the key / row field encoding). */
+int eng__val_encode(eng_ctx *c, uint32_t type, const eng_val *v, buf *b);
+/* "Key (a, b)=(1, x)" for unique-violation details. */
+char *eng_index_key_text(eng_ctx *c, const eng_table *t, const eng_index *ix, const eng_val *vals);
+
+#endif

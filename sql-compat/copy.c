@@ -1,0 +1,437 @@
+/*
+ * copy: COPY t [(cols)] FROM STDIN and COPY t|(query) TO STDOUT, text and
+ * CSV formats, against the contract in sql.h. COPY FROM runs as one
+ * storage statement: the first run answers SQL_RUN_COPY_IN, each CopyData
+ * payload is split into lines (a partial line waits for the next payload)
+ * and every line becomes an inserted row at once; a bad line fails the
+ * COPY with 22P02/22P04 naming the line, and the statement rollback leaves
+ * nothing of it. The final run after CopyDone reports "COPY n".
+ * Text format: fields split by the delimiter, backslash escapes (\t \n \r
+ * \b \f \v \\ \N and octal/hex), `\.` ends the data. CSV: quotes, doubled
+ * quote (or ESCAPE) inside, unquoted NULL string is NULL, HEADER skipped.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "engine/catalog.h"
+#include "engine/types/types.h"
+#include "sql-compat/stmt.h"
+#include "util/buf.h"
+#include "util/mem.h"
+
+typedef struct sqlc_copy {
+    eng_table *t;
+    int ncols;
+    int *cols;             /* table column of each field */
+    buf line;              /* a partial line carried between payloads */
+    long lineno;
+    int64_t count;
+    bool ended, failed, eof, header_done;
+    char *fail_reason;
+    eng_ins_state ins;
+    arena *rowmem;
+    eng_val *vals;
+} sqlc_copy;
+
+void sqlc__copy_free(sql_portal *p)
+{
+    sqlc_copy *c = p->copy;
+    if (!c)
+        return;
+    buf_free(&c->line);
+    eng_ins_state_free(&c->ins);
+    arena_free(c->rowmem);
+    mem_free(c->fail_reason);
+    mem_free(c);
+    p->copy = NULL;
+}
+
+static int setup(sql_portal *p, pgw_error *err)
+{
+    const ast_copy *ac = &p->st->ast->copy;
+    eng_catalog *cat = p->s->srv->cat;
+    eng_table *t = eng_catalog_find(cat, ac->relname);
+    if (!t) {
+        pgw_error_set(err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", ac->relname);
+        return -1;
+    }
+    sqlc_copy *c = mem_calloc(1, sizeof(*c));
+    if (!c || !(c->rowmem = arena_new()))
+        return mem_free(c), pgw_error_oom(err), -1;
+    p->copy = c;
+    buf_init(&c->line);
+    c->t = t;
+    c->ncols = ac->cols.n ? ac->cols.n : t->ncols;
+    c->cols = arena_calloc(p->mem, (size_t)c->ncols + 1, sizeof(int));
+    c->vals = arena_calloc(p->mem, (size_t)t->ncols + 1, sizeof(eng_val));
+    if (!c->cols || !c->vals)
+        return pgw_error_oom(err), -1;
+    for (int i = 0; i < c->ncols; i++) {
+        c->cols[i] = ac->cols.n ? eng_table_column(t, ac->cols.v[i]) : i;
+        if (c->cols[i] < 0) {
+            pgw_error_set(err, SQLSTATE_UNDEFINED_COLUMN, "column \"%s\" of relation \"%s\" does not exist",
+                          ac->cols.v[i], t->name);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* ---- parsing one line --------------------------------------------------- */
+
+static int bad_line(sqlc_copy *c, pgw_error *err, const char *sqlstate, const char *msg)
+{
+    pgw_error_set(err, sqlstate, "%s", msg);
+    pgw_error_detail(err, "COPY %s, line %ld", c->t->name, c->lineno);
+    return -1;
+}
+
+/* Split a text-format line into fields (unescaped, in a); NULL fields get s = NULL. */
+static int split_text(sqlc_copy *c, const ast_copy *ac, char *s, size_t n, arena *a, char **f, size_t *fl,
+                      int max, int *nf, pgw_error *err)
+{
+    *nf = 0;
+    size_t i = 0;
+    for (;;) {
+        if (*nf >= max)
+            return bad_line(c, err, SQLSTATE_BAD_COPY_FILE_FORMAT, "extra data after last expected column");
+        char *out = arena_alloc(a, n - i + 1);
+        if (!out)
+            return pgw_error_oom(err), -1;
+        size_t o = 0, start = i;
+        while (i < n && s[i] != ac->delim) {
+            char ch = s[i++];
+            if (ch != '\\' || i >= n) {
+                out[o++] = ch;
+                continue;
+            }
+            ch = s[i++];
+            switch (ch) {
+            case 'n': out[o++] = '\n'; break;
+            case 't': out[o++] = '\t'; break;
+            case 'r': out[o++] = '\r'; break;
+            case 'b': out[o++] = '\b'; break;
+            case 'f': out[o++] = '\f'; break;
+            case 'v': out[o++] = '\v'; break;
+            case 'x': {
+                int v = 0, k = 0;
+                while (k < 2 && i < n && strchr("0123456789abcdefABCDEF", s[i]) && s[i])
+                    v = v * 16 + (s[i] <= '9' ? s[i] - '0' : (s[i] | 32) - 'a' + 10), i++, k++;
+                out[o++] = k ? (char)v : 'x';
+                break;
+            }
+            default:
+                if (ch >= '0' && ch <= '7') {
+                    int v = ch - '0', k = 1;
+                    while (k < 3 && i < n && s[i] >= '0' && s[i] <= '7')
+                        v = v * 8 + (s[i++] - '0'), k++;
+                    out[o++] = (char)v;
+                } else {
+                    out[o++] = ch;
+                }
+            }
+        }
+        bool is_null = i - start == strlen(ac->null_str) && memcmp(s + start, ac->null_str, i - start) == 0;
+        f[*nf] = is_null ? NULL : out;
+        fl[(*nf)++] = o;
+        if (i >= n)
+            return 0;
+        i++; /* the delimiter */
+    }
+}
+
+static int split_csv(sqlc_copy *c, const ast_copy *ac, char *s, size_t n, arena *a, char **f, size_t *fl, int max,
+                     int *nf, pgw_error *err)
+{
+    *nf = 0;
+    size_t i = 0;
+    for (;;) {
+        if (*nf >= max)
+            return bad_line(c, err, SQLSTATE_BAD_COPY_FILE_FORMAT, "extra data after last expected column");
+        char *out = arena_alloc(a, n - i + 1);
+        if (!out)
+            return pgw_error_oom(err), -1;
+        size_t o = 0, start = i;
+        bool quoted = false;
+        while (i < n) {
+            char ch = s[i];
+            if (ch == ac->quote) {
+                quoted = true;
+                i++;
+                while (i < n) {
+                    if (s[i] == ac->escape && i + 1 < n && s[i + 1] == ac->quote) {
+                        out[o++] = ac->quote;
+                        i += 2;
+                    } else if (s[i] == ac->quote) {
+                        break;
+                    } else {
+                        out[o++] = s[i++];
+                    }
+                }
+                if (i >= n)
+                    return bad_line(c, err, SQLSTATE_BAD_COPY_FILE_FORMAT, "unterminated CSV quoted field");
+                i++;
+                continue;
+            }
+            if (ch == ac->delim)
+                break;
+            out[o++] = ch;
+            i++;
+        }
+        bool is_null = !quoted && i - start == strlen(ac->null_str) && memcmp(s + start, ac->null_str, i - start) == 0;
+        f[*nf] = is_null ? NULL : out;
+        fl[(*nf)++] = o;
+        if (i >= n)
+            return 0;
+        i++;
+    }
+}
+
+static int insert_line(sql_portal *p, char *s, size_t n, pgw_error *err)
+{
+    sqlc_copy *c = p->copy;
+    const ast_copy *ac = &p->st->ast->copy;
+    c->lineno++;
+    if (ac->header && !c->header_done) {
+        c->header_done = true;
+        return 0;
+    }
+    if (n && s[n - 1] == '\r')
+        n--;
+    if (ac->format == COPY_TEXT && n == 2 && s[0] == '\\' && s[1] == '.') {
+        c->eof = true;
+        return 0;
+    }
+    arena_reset(c->rowmem);
+    char **f = arena_calloc(c->rowmem, (size_t)c->ncols + 1, sizeof(char *));
+    size_t *fl = arena_calloc(c->rowmem, (size_t)c->ncols + 1, sizeof(size_t));
+    int nf;
+    if (!f || !fl)
+        return pgw_error_oom(err), -1;
+    int rc = ac->format == COPY_CSV ? split_csv(c, ac, s, n, c->rowmem, f, fl, c->ncols, &nf, err)
+                                    : split_text(c, ac, s, n, c->rowmem, f, fl, c->ncols, &nf, err);
+    if (rc)
+        return -1;
+    if (nf < c->ncols) {
+        char msg[128];
+        snprintf(msg, sizeof(msg), "missing data for column \"%s\"", c->t->cols[c->cols[nf]].name);
+        return bad_line(c, err, SQLSTATE_BAD_COPY_FILE_FORMAT, msg);
+    }
+    eng_ctx ec = {c->rowmem, err, &p->env, NULL, 0, 0};
+    for (int i = 0; i < c->t->ncols; i++)
+        c->vals[i].null = true;
+    for (int i = 0; i < nf; i++) {
+        const eng_column *col = &c->t->cols[c->cols[i]];
+        if (!f[i])
+            continue;
+        const eng_type *ty = eng_type_by_oid(col->type);
+        if (!ty || !ty->in || ty->in(&ec, f[i], fl[i], col->typmod, &c->vals[c->cols[i]])) {
+            if (!pgw_error_is_set(err))
+                pgw_error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, "COPY into type %s is not supported yet",
+                              eng_type_sqlname(col->type));
+            pgw_error_detail(err, "COPY %s, line %ld, column %s: \"%.*s\"", c->t->name, c->lineno, col->name,
+                             (int)(fl[i] > 64 ? 64 : fl[i]), f[i]);
+            return -1;
+        }
+        if (ty->typmod && col->typmod >= 0 && ty->typmod(&ec, &c->vals[c->cols[i]], col->typmod, false)) {
+            pgw_error_detail(err, "COPY %s, line %ld, column %s", c->t->name, c->lineno, col->name);
+            return -1;
+        }
+    }
+    if (eng_insert_row(&ec, c->t, c->vals, &c->ins)) {
+        if (!err->detail[0])
+            pgw_error_detail(err, "COPY %s, line %ld", c->t->name, c->lineno);
+        return -1;
+    }
+    c->count++;
+    return 0;
+}
+
+/* Insert every complete line in c->line (all of it when `all`). */
+static int drain(sql_portal *p, bool all, pgw_error *err)
+{
+    sqlc_copy *c = p->copy;
+    size_t start = 0;
+    while (!c->eof && start < c->line.len) {
+        uint8_t *nl = memchr(c->line.data + start, '\n', c->line.len - start);
+        if (!nl && !all)
+            break;
+        size_t end = nl ? (size_t)(nl - c->line.data) : c->line.len;
+        if (insert_line(p, (char *)c->line.data + start, end - start, err))
+            return -1;
+        start = nl ? end + 1 : end;
+    }
+    buf_consume(&c->line, c->eof ? c->line.len : start);
+    return 0;
+}
+
+int16_t sql_portal_copy_in_format(const sql_portal *p, int *ncols)
+{
+    *ncols = p->copy ? p->copy->ncols : 0;
+    return 0;
+}
+
+int sql_portal_copy_in(sql_portal *p, const uint8_t *data, size_t len, pgw_error *err)
+{
+    sqlc_copy *c = p->copy;
+    if (!c || c->failed || c->ended || !p->stmt_open) {
+        pgw_error_set(err, SQLSTATE_PROTOCOL_VIOLATION, "unexpected COPY data");
+        return -1;
+    }
+    if (c->eof)
+        return 0; /* data after \. is ignored, as PostgreSQL does */
+    buf_append(&c->line, data, len);
+    eng_catalog *cat = p->s->srv->cat;
+    eng_catalog_rdlock(cat);
+    int rc = c->line.failed ? (pgw_error_oom(err), -1) : drain(p, false, err);
+    eng_catalog_unlock(cat);
+    if (rc) {
+        c->failed = true;
+        st_stmt_rollback(p->s->stx);
+        p->stmt_open = false;
+        p->done = true;
+        sqlc__fail(p->s);
+    }
+    return rc;
+}
+
+int sql_portal_copy_in_end(sql_portal *p, const char *failed_reason, pgw_error *err)
+{
+    sqlc_copy *c = p->copy;
+    if (!c || c->failed) {
+        pgw_error_set(err, SQLSTATE_PROTOCOL_VIOLATION, "unexpected end of COPY data");
+        return -1;
+    }
+    c->ended = true;
+    if (failed_reason && !(c->fail_reason = mem_strdup(failed_reason)))
+        return pgw_error_oom(err), -1;
+    return 0;
+}
+
+/* ---- COPY TO -------------------------------------------------------------- */
+
+static void put_field(buf *b, const ast_copy *ac, const uint8_t *d, int32_t len)
+{
+    if (len < 0) {
+        buf_append(b, ac->null_str, strlen(ac->null_str));
+        return;
+    }
+    if (ac->format == COPY_CSV) {
+        bool q = len == 0 && strlen(ac->null_str) == 0;
+        for (int32_t i = 0; i < len && !q; i++)
+            q = d[i] == (uint8_t)ac->delim || d[i] == (uint8_t)ac->quote || d[i] == '\n' || d[i] == '\r';
+        if (!q) {
+            buf_append(b, d, (size_t)len);
+            return;
+        }
+        buf_put_u8(b, (uint8_t)ac->quote);
+        for (int32_t i = 0; i < len; i++) {
+            if (d[i] == (uint8_t)ac->quote || d[i] == (uint8_t)ac->escape)
+                buf_put_u8(b, (uint8_t)ac->escape);
+            buf_put_u8(b, d[i]);
+        }
+        buf_put_u8(b, (uint8_t)ac->quote);
+        return;
+    }
+    for (int32_t i = 0; i < len; i++) {
+        uint8_t ch = d[i];
+        const char *e = ch == '\\' ? "\\\\" : ch == '\n' ? "\\n" : ch == '\r' ? "\\r" : ch == '\t' ? "\\t" : NULL;
+        if (ch == (uint8_t)ac->delim && !e) {
+            buf_put_u8(b, '\\');
+            buf_put_u8(b, ch);
+        } else if (e) {
+            buf_append(b, e, 2);
+        } else {
+            buf_put_u8(b, ch);
+        }
+    }
+}
+
+typedef struct out_ctx {
+    const sql_sink *sink;
+    const ast_copy *ac;
+    int64_t n;
+    bool begun;
+} out_ctx;
+
+static int out_row(void *vctx, int ncols, const sql_cell *cells)
+{
+    out_ctx *o = vctx;
+    if (!o->begun) {
+        o->begun = true;
+        if (o->sink->copy_out_begin)
+            o->sink->copy_out_begin(o->sink->ctx, 0, ncols);
+    }
+    buf b;
+    buf_init(&b);
+    for (int i = 0; i < ncols; i++) {
+        if (i)
+            buf_put_u8(&b, (uint8_t)o->ac->delim);
+        put_field(&b, o->ac, cells[i].data, cells[i].len);
+    }
+    buf_put_u8(&b, '\n');
+    o->n++;
+    int rc = o->sink->copy_data ? o->sink->copy_data(o->sink->ctx, b.data, b.len) : 0;
+    buf_free(&b);
+    return rc;
+}
+
+/* COPY TO runs the query to the end in one go (the sink's pause is not
+ * honoured mid-COPY; the server buffers). A table becomes SELECT *. */
+static int copy_out(sql_portal *p, const sql_sink *sink, sql_run_status *status, pgw_error *err)
+{
+    const ast_copy *ac = &p->st->ast->copy;
+    if (!p->st->sel) {
+        pgw_error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, "COPY table TO STDOUT: use COPY (SELECT * FROM t) TO STDOUT");
+        return -1;
+    }
+    out_ctx o = {sink, ac, 0, false};
+    sql_sink s2 = {.ctx = &o, .row = out_row, .notice = sink ? sink->notice : NULL};
+    int ncols = p->st->sel->nvisible;
+    p->st->ncols = ncols; /* encode_row reads it; the statement describes no rows */
+    if (!p->formats && !(p->formats = arena_calloc(p->mem, (size_t)ncols + 1, sizeof(int16_t))))
+        return pgw_error_oom(err), -1;
+    int rc = sqlc__run_select(p, sink ? &s2 : NULL, 0, status, err);
+    p->st->ncols = 0;
+    if (rc)
+        return rc;
+    if (!o.begun && sink && sink->copy_out_begin)
+        sink->copy_out_begin(sink->ctx, 0, ncols);
+    snprintf(p->tag, sizeof(p->tag), "COPY %lld", (long long)o.n);
+    *status = SQL_RUN_DONE;
+    return 0;
+}
+
+int sqlc__copy_step(sql_portal *p, const sql_sink *sink, sql_run_status *status, pgw_error *err)
+{
+    const ast_copy *ac = &p->st->ast->copy;
+    if (!ac->is_from)
+        return copy_out(p, sink, status, err);
+    eng_catalog *cat = p->s->srv->cat;
+    if (!p->copy) {
+        eng_catalog_rdlock(cat);
+        int rc = setup(p, err);
+        eng_catalog_unlock(cat);
+        if (rc)
+            return -1;
+        *status = SQL_RUN_COPY_IN;
+        return 0;
+    }
+    sqlc_copy *c = p->copy;
+    if (!c->ended) {
+        *status = SQL_RUN_COPY_IN;
+        return 0;
+    }
+    if (c->fail_reason) {
+        pgw_error_set(err, SQLSTATE_QUERY_CANCELED, "COPY from stdin failed: %s", c->fail_reason);
+        return -1;
+    }
+    eng_catalog_rdlock(cat);
+    int rc = drain(p, true, err);
+    eng_catalog_unlock(cat);
+    if (rc)
+        return -1;
+    snprintf(p->tag, sizeof(p->tag), "COPY %lld", (long long)c->count);
+    *status = SQL_RUN_DONE;
+    return 0;
+}

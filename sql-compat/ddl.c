@@ -1,0 +1,270 @@
+/*
+ * ddl: CREATE TABLE, DROP TABLE/INDEX, TRUNCATE, ALTER TABLE ADD PRIMARY
+ * KEY/UNIQUE and CREATE INDEX, run under the catalog's write lock inside
+ * the session's storage statement. Names, types and constraints are
+ * checked before anything changes, so a failed DDL leaves nothing; what it
+ * did change is undone with the transaction (eng_ddl_log). Messages and
+ * SQLSTATEs are PostgreSQL's (42P07, 42P01 + NOTICE "... skipping").
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "engine/catalog.h"
+#include "engine/types/types.h"
+#include "sql-compat/stmt.h"
+
+/* "<what> \"<name>\" <tail>" as a NOTICE. */
+static void notice3(const sql_sink *sink, const char *what, const char *name, const char *tail)
+{
+    if (!sink || !sink->notice)
+        return;
+    pgw_error n;
+    pgw_error_set(&n, "00000", "%s \"%s\" %s", what, name, tail);
+    n.severity = "NOTICE";
+    sink->notice(sink->ctx, &n);
+}
+
+static bool name_taken(eng_catalog *cat, const char *name)
+{
+    int pos;
+    return eng_catalog_find(cat, name) || eng_catalog_find_index(cat, name, &pos);
+}
+
+static int col_type(const ast_coldef *d, eng_column *c, pgw_error *err)
+{
+    const eng_type *t = eng_type_by_name(d->type.name);
+    if (!t && strcmp(d->type.name, "serial") != 0) {
+        pgw_error_set(err, SQLSTATE_UNDEFINED_OBJECT, "type \"%s\" does not exist", d->type.name);
+        return -1;
+    }
+    if (!t || d->type.is_array) {
+        pgw_error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, "column type %s is not supported yet", d->type.name);
+        return -1;
+    }
+    c->type = t->oid;
+    if (eng_type_typmod(t, d->type.mods, d->type.nmods, &c->typmod, err))
+        return -1;
+    /* bpchar written as CHARACTER without a length means char(1) */
+    if (t->oid == OID_BPCHAR && d->type.nmods == 0)
+        c->typmod = 1 + 4;
+    return 0;
+}
+
+/* Index name as PostgreSQL chooses it: t_pkey, t_a_b_key, t_a_idx. */
+static const char *index_name(arena *a, eng_catalog *cat, const char *table, const ast_names *cols, bool primary,
+                              bool unique)
+{
+    char base[256];
+    if (primary) {
+        snprintf(base, sizeof(base), "%s_pkey", table);
+    } else {
+        size_t n = (size_t)snprintf(base, sizeof(base), "%s", table);
+        for (int i = 0; i < cols->n && n < sizeof(base); i++)
+            n += (size_t)snprintf(base + n, sizeof(base) - n, "_%s", cols->v[i]);
+        if (n < sizeof(base))
+            snprintf(base + n, sizeof(base) - n, "%s", unique ? "_key" : "_idx");
+    }
+    if (!name_taken(cat, base))
+        return arena_strdup(a, base);
+    for (int k = 1;; k++) {
+        char *c = arena_printf(a, "%s%d", base, k);
+        if (!c || !name_taken(cat, c))
+            return c;
+    }
+}
+
+static int add_index(sql_portal *p, eng_table *t, const char *name, const ast_names *cols, bool unique,
+                     bool primary, pgw_error *err)
+{
+    sql_session *s = p->s;
+    eng_catalog *cat = s->srv->cat;
+    int ic[64];
+    if (cols->n > 64)
+        return pgw_error_set(err, SQLSTATE_PROGRAM_LIMIT_EXCEEDED, "cannot use more than 64 columns in an index"), -1;
+    for (int i = 0; i < cols->n; i++) {
+        if ((ic[i] = eng_table_column(t, cols->v[i])) < 0) {
+            pgw_error_set(err, SQLSTATE_UNDEFINED_COLUMN, "column \"%s\" %s", cols->v[i],
+                          primary || unique ? "named in key does not exist" : "does not exist");
+            return -1;
+        }
+    }
+    if (primary) {
+        for (int k = 0; k < t->nindexes; k++) {
+            if (t->indexes[k]->primary) {
+                pgw_error_set(err, SQLSTATE_INVALID_TABLE_DEFINITION, "multiple primary keys for table \"%s\" are not allowed",
+                              t->name);
+                return -1;
+            }
+        }
+    }
+    if (!name && !(name = index_name(p->mem, cat, t->name, cols, primary, unique)))
+        return pgw_error_oom(err), -1;
+    if (name_taken(cat, name)) {
+        pgw_error_set(err, SQLSTATE_DUPLICATE_TABLE, "relation \"%s\" already exists", name);
+        return -1;
+    }
+    return eng_catalog_add_index(cat, s->stx, s->ddl, t, name, ic, cols->n, unique || primary, primary, err);
+}
+
+static int create_table(sql_portal *p, const sql_sink *sink, pgw_error *err)
+{
+    sql_session *s = p->s;
+    eng_catalog *cat = s->srv->cat;
+    const ast_create_table *ct = &p->st->ast->create;
+    if (name_taken(cat, ct->relname)) {
+        if (ct->if_not_exists) {
+            notice3(sink, "relation", ct->relname, "already exists, skipping");
+            return 0;
+        }
+        pgw_error_set(err, SQLSTATE_DUPLICATE_TABLE, "relation \"%s\" already exists", ct->relname);
+        return -1;
+    }
+    if (ct->ncols > 1600) {
+        pgw_error_set(err, SQLSTATE_TOO_MANY_COLUMNS, "tables can have at most 1600 columns");
+        return -1;
+    }
+    eng_column *cols = arena_calloc(p->mem, (size_t)ct->ncols + 1, sizeof(eng_column));
+    if (!cols)
+        return pgw_error_oom(err), -1;
+    for (int i = 0; i < ct->ncols; i++) {
+        const ast_coldef *d = &ct->cols[i];
+        for (int k = 0; k < i; k++) {
+            if (strcmp(ct->cols[k].name, d->name) == 0) {
+                pgw_error_set(err, SQLSTATE_DUPLICATE_COLUMN, "column \"%s\" specified more than once", d->name);
+                return -1;
+            }
+        }
+        cols[i].name = (char *)d->name;
+        cols[i].notnull = d->notnull;
+        cols[i].def = (char *)d->def_text;
+        if (col_type(d, &cols[i], err))
+            return -1;
+    }
+    eng_table_def def = {ct->relname, ct->ncols, cols};
+    eng_table *t;
+    if (eng_catalog_create_table(cat, s->stx, s->ddl, &def, &t, err))
+        return -1;
+    for (int i = 0; i < ct->ncols; i++) {
+        const ast_coldef *d = &ct->cols[i];
+        ast_names one = {1, (const char **)&ct->cols[i].name};
+        if ((d->primary || d->unique) && add_index(p, t, NULL, &one, d->unique, d->primary, err))
+            return -1;
+    }
+    for (int i = 0; i < ct->ncons; i++) {
+        const ast_constraint *k = &ct->cons[i];
+        if (add_index(p, t, k->name, &k->cols, !k->primary, k->primary, err))
+            return -1;
+    }
+    return 0;
+}
+
+static int drop(sql_portal *p, const sql_sink *sink, pgw_error *err)
+{
+    sql_session *s = p->s;
+    eng_catalog *cat = s->srv->cat;
+    const ast_drop *d = &p->st->ast->drop;
+    const char *what = d->is_index ? "index" : "table";
+    /* check every name first: DROP TABLE a, b fails whole if b is missing */
+    for (int i = 0; i < d->names.n; i++) {
+        int pos;
+        bool found = d->is_index ? eng_catalog_find_index(cat, d->names.v[i], &pos) != NULL
+                                 : eng_catalog_find(cat, d->names.v[i]) != NULL;
+        if (!found && !d->missing_ok) {
+            pgw_error_set(err, d->is_index ? SQLSTATE_UNDEFINED_OBJECT : SQLSTATE_UNDEFINED_TABLE,
+                          d->is_index ? "index \"%s\" does not exist" : "table \"%s\" does not exist", d->names.v[i]);
+            return -1;
+        }
+    }
+    for (int i = 0; i < d->names.n; i++) {
+        int pos;
+        if (d->is_index) {
+            eng_table *t = eng_catalog_find_index(cat, d->names.v[i], &pos);
+            if (!t) {
+                notice3(sink, "index", d->names.v[i], "does not exist, skipping");
+                continue;
+            }
+            if (eng_catalog_drop_index(cat, s->stx, s->ddl, t, pos, err))
+                return -1;
+            continue;
+        }
+        eng_table *t = eng_catalog_find(cat, d->names.v[i]);
+        if (!t) {
+            notice3(sink, "table", d->names.v[i], "does not exist, skipping");
+            continue;
+        }
+        if (eng_catalog_drop_table(cat, s->stx, s->ddl, t, err))
+            return -1;
+    }
+    (void)what;
+    return 0;
+}
+
+/* TRUNCATE deletes every visible row in the statement: transactional and
+ * MVCC-correct for free (a row another transaction holds makes it wait). */
+static int truncate_tables(sql_portal *p, pgw_error *err)
+{
+    sql_session *s = p->s;
+    eng_catalog *cat = s->srv->cat;
+    const ast_names *n = &p->st->ast->truncate;
+    for (int i = 0; i < n->n; i++) {
+        if (!eng_catalog_find(cat, n->v[i])) {
+            pgw_error_set(err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", n->v[i]);
+            return -1;
+        }
+    }
+    for (int i = 0; i < n->n; i++) {
+        eng_table *t = eng_catalog_find(cat, n->v[i]);
+        st_scan sc;
+        st_row r;
+        st_scan_init(&sc, s->stx, t->st);
+        while (st_scan_next(&sc, &r)) {
+            int rc = st_delete(s->stx, t->st, r.rowid, err);
+            if (rc == ST_WOULD_BLOCK)
+                return ENG_BLOCKED;
+            if (rc == ST_RETRY)
+                return ENG_RETRY;
+            if (rc == ST_ERROR)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+static int alter_or_index(sql_portal *p, pgw_error *err)
+{
+    eng_catalog *cat = p->s->srv->cat;
+    const ast_index *ix = &p->st->ast->index;
+    eng_table *t = eng_catalog_find(cat, ix->relname);
+    if (!t) {
+        pgw_error_set(err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", ix->relname);
+        return -1;
+    }
+    if (p->st->ast->kind == STMT_ALTER_ADD) /* if_not_exists marks PRIMARY KEY there */
+        return add_index(p, t, ix->idxname, &ix->cols, !ix->if_not_exists, ix->if_not_exists, err);
+    if (ix->idxname && ix->if_not_exists && name_taken(cat, ix->idxname))
+        return 0;
+    return add_index(p, t, ix->idxname, &ix->cols, ix->unique, false, err);
+}
+
+int sqlc__run_ddl(sql_portal *p, const sql_sink *sink, pgw_error *err)
+{
+    eng_catalog *cat = p->s->srv->cat;
+    eng_catalog_wrlock(cat);
+    int rc;
+    switch (p->st->ast->kind) {
+    case STMT_CREATE_TABLE:
+        rc = create_table(p, sink, err);
+        break;
+    case STMT_DROP:
+        rc = drop(p, sink, err);
+        break;
+    case STMT_TRUNCATE:
+        rc = truncate_tables(p, err);
+        break;
+    default:
+        rc = alter_or_index(p, err);
+        break;
+    }
+    eng_catalog_unlock(cat);
+    return rc;
+}
