@@ -68,6 +68,12 @@ struct srv_session {
     int work_rc;
     sql_run_status work_status;
     pgw_error work_err;
+
+    /* COPY: which statement is in COPY FROM STDIN, and how it went. */
+    pause_kind copying;
+    bool copy_failed;  /* skip CopyData until CopyDone / CopyFail */
+    pgw_error copy_err;
+    bool copy_out;     /* CopyOutResponse sent for the running statement */
 };
 
 static sql_sink make_sink(srv_conn *c);
@@ -175,10 +181,58 @@ static void sink_notice(void *ctx, const pgw_error *notice)
     pgw_put_error(c->session->sink_out, notice, 1);
 }
 
+static void sink_copy_out_begin(void *ctx, int16_t format, int ncols)
+{
+    srv_conn *c = ctx;
+    buf *out = c->session->sink_out;
+    size_t m = pgw_msg_begin(out, 'H');
+    buf_put_u8(out, (uint8_t)format);
+    buf_put_u16be(out, (uint16_t)ncols);
+    for (int i = 0; i < ncols; i++)
+        buf_put_u16be(out, (uint16_t)format);
+    pgw_msg_end(out, m);
+    c->session->copy_out = true;
+}
+
+static int sink_copy_data(void *ctx, const uint8_t *data, size_t len)
+{
+    srv_conn *c = ctx;
+    buf *out = c->session->sink_out;
+    size_t m = pgw_msg_begin(out, 'd');
+    buf_append(out, data, len);
+    pgw_msg_end(out, m);
+    return sink_full(c) ? 1 : 0;
+}
+
 static sql_sink make_sink(srv_conn *c)
 {
-    sql_sink sink = {.ctx = c, .row = sink_row, .notice = sink_notice};
+    sql_sink sink = {c, sink_row, sink_notice, sink_copy_out_begin, sink_copy_data};
     return sink;
+}
+
+/* CommandComplete, after CopyDone when the statement was a COPY TO STDOUT. */
+static void complete_command(srv_conn *c, const sql_portal *p)
+{
+    if (c->session->copy_out)
+        pgw_put_empty(&c->out, 'c');
+    c->session->copy_out = false;
+    pgw_put_command_complete(&c->out, sql_portal_tag(p));
+}
+
+/* CopyInResponse; the statement waits for CopyData in `kind`. */
+static void start_copy_in(srv_conn *c, const sql_portal *p, pause_kind kind)
+{
+    srv_session *s = c->session;
+    int ncols = 0;
+    int16_t format = sql_portal_copy_in_format(p, &ncols);
+    size_t m = pgw_msg_begin(&c->out, 'G');
+    buf_put_u8(&c->out, (uint8_t)format);
+    buf_put_u16be(&c->out, (uint16_t)ncols);
+    for (int i = 0; i < ncols; i++)
+        buf_put_u16be(&c->out, (uint16_t)format);
+    pgw_msg_end(&c->out, m);
+    s->copying = kind;
+    s->copy_failed = false;
 }
 
 /* ---- pausing -------------------------------------------------------- */
@@ -295,6 +349,15 @@ static int start_statement(srv_conn *c, pgw_error *err)
     return 0;
 }
 
+/* The statement failed: the rest of the Query string is not run. */
+static void query_failed(srv_conn *c, const pgw_error *err)
+{
+    c->session->copy_out = false;
+    srv_conn_put_error(c, err);
+    end_query(c->session);
+    send_ready(c);
+}
+
 /* Runs (or resumes) the batch until it ends or output fills up. */
 static void continue_query(srv_conn *c)
 {
@@ -310,11 +373,15 @@ static void continue_query(srv_conn *c)
             return;
         if (rc < 0)
             goto failed;
+        if (status == SQL_RUN_COPY_IN) {
+            start_copy_in(c, s->query_portal, PAUSE_QUERY);
+            return;
+        }
         if (status != SQL_RUN_DONE) {
             park(c, PAUSE_QUERY, status);
             return;
         }
-        pgw_put_command_complete(&c->out, sql_portal_tag(s->query_portal));
+        complete_command(c, s->query_portal);
         sql_portal_free(s->query_portal);
         sql_stmt_free(s->query_stmt);
         s->query_portal = NULL;
@@ -325,9 +392,7 @@ static void continue_query(srv_conn *c)
     send_ready(c);
     return;
 failed:
-    srv_conn_put_error(c, &err);
-    end_query(s);
-    send_ready(c);
+    query_failed(c, &err);
 }
 
 static void handle_query(srv_conn *c, const pgw_frame *f)
@@ -492,6 +557,16 @@ static void handle_describe(srv_conn *c, const pgw_frame *f)
     put_row_description(c, sql_portal_stmt(p->portal), p->portal);
 }
 
+/* The Execute failed: its portal is dead, and the rest waits for Sync. */
+static void execute_failed(srv_conn *c, named_portal *p, const pgw_error *err)
+{
+    srv_session *s = c->session;
+    s->exec = NULL;
+    s->copy_out = false;
+    drop_portal(s, find_portal(s, p->name));
+    extended_error(c, err);
+}
+
 /* Runs (or resumes) the current Execute. */
 static void continue_execute(srv_conn *c)
 {
@@ -508,9 +583,12 @@ static void continue_execute(srv_conn *c)
         return;
     s->exec_rows += s->rows - s->exec_rows_before;
     if (rc < 0) {
-        s->exec = NULL;
-        drop_portal(s, find_portal(s, p->name));
-        { extended_error(c, &err); return; }
+        execute_failed(c, p, &err);
+        return;
+    }
+    if (status == SQL_RUN_COPY_IN) {
+        start_copy_in(c, p->portal, PAUSE_EXECUTE);
+        return;
     }
     if (status == SQL_RUN_PAUSED || status == SQL_RUN_BLOCKED) {
         park(c, PAUSE_EXECUTE, status);
@@ -522,7 +600,7 @@ static void continue_execute(srv_conn *c)
         return;
     }
     p->done = true;
-    pgw_put_command_complete(&c->out, sql_portal_tag(p->portal));
+    complete_command(c, p->portal);
 }
 
 static void handle_execute(srv_conn *c, const pgw_frame *f)
@@ -611,10 +689,81 @@ static void dispatch_extended(srv_conn *c, const pgw_frame *f)
     }
 }
 
+/* ---- COPY FROM STDIN ------------------------------------------------ */
+
+static sql_portal *copy_portal(srv_session *s)
+{
+    return s->copying == PAUSE_QUERY ? s->query_portal : s->exec->portal;
+}
+
+static void copy_fail(srv_session *s, const pgw_error *err)
+{
+    if (!s->copy_failed)
+        s->copy_err = *err;
+    s->copy_failed = true;
+}
+
+/* CopyDone or CopyFail (reason) ends the data; the statement then finishes. */
+static void end_copy_in(srv_conn *c, const char *reason)
+{
+    srv_session *s = c->session;
+    pgw_error err;
+    if (!s->copy_failed && sql_portal_copy_in_end(copy_portal(s), reason, &err) < 0)
+        copy_fail(s, &err);
+    pause_kind kind = s->copying;
+    s->copying = PAUSE_NONE;
+    if (s->copy_failed) {
+        if (kind == PAUSE_QUERY)
+            query_failed(c, &s->copy_err);
+        else
+            execute_failed(c, s->exec, &s->copy_err);
+    } else if (kind == PAUSE_QUERY) {
+        continue_query(c);
+    } else {
+        continue_execute(c);
+    }
+}
+
+static void copy_in_message(srv_conn *c, const pgw_frame *f)
+{
+    srv_session *s = c->session;
+    pgw_error err;
+    const char *reason;
+    switch (f->type) {
+    case 'd':
+        if (!s->copy_failed && sql_portal_copy_in(copy_portal(s), f->body, f->len, &err) < 0)
+            copy_fail(s, &err);
+        return;
+    case 'c':
+        end_copy_in(c, NULL);
+        return;
+    case 'f':
+        if (pgw_decode_copy_fail(f->body, f->len, &reason, &err) < 0)
+            reason = "";
+        end_copy_in(c, reason);
+        return;
+    case 'H': /* Flush and Sync mean nothing inside COPY, as in PostgreSQL */
+    case 'S':
+        return;
+    case 'X':
+        srv_conn_close_after_flush(c);
+        return;
+    default:
+        pgw_error_set(&err, SQLSTATE_PROTOCOL_VIOLATION, "unexpected message type 0x%02X during COPY from stdin",
+                      (unsigned)(uint8_t)f->type);
+        copy_fail(s, &err);
+        end_copy_in(c, NULL);
+    }
+}
+
 void srv_session_message(srv_conn *c, const pgw_frame *f)
 {
     srv_session *s = c->session;
     arena_reset(s->msg_arena);
+    if (s->copying != PAUSE_NONE) {
+        copy_in_message(c, f);
+        return;
+    }
     switch (f->type) {
     case 'X':
         srv_conn_close_after_flush(c);

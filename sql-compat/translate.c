@@ -19,7 +19,6 @@ typedef struct tctx {
     arena *a;
     pgw_error *err;
     int depth;
-    int nfrom;  /* FROM items of the SELECT being translated */
 } tctx;
 
 static ast_expr *expr(tctx *t, PgQuery__Node *n);
@@ -566,7 +565,6 @@ static int translate_select(tctx *t, PgQuery__SelectStmt *s, ast_stmt *st)
     for (size_t i = 0; i < s->n_from_clause; i++)
         if (from_item(t, s->from_clause[i], &sel->from[sel->nfrom++]))
             return -1;
-    t->nfrom = sel->nfrom;
     for (size_t i = 0; i < s->n_target_list; i++) {
         PgQuery__Node *n = s->target_list[i];
         if (n->node_case != PG_QUERY__NODE__NODE_RES_TARGET)
@@ -581,8 +579,6 @@ static int translate_select(tctx *t, PgQuery__SelectStmt *s, ast_stmt *st)
             name = rt->name;
         else
             figure_colname(rt->val, &name, 0);
-        if (sel->targets[i].expr->kind == AST_COLREF && sel->targets[i].expr->ival == 1)
-            name = NULL; /* `*`: named after the FROM column it becomes */
         sel->targets[i].name = name;
     }
     if (s->where_clause && !(sel->where = expr(t, s->where_clause)))
