@@ -362,7 +362,7 @@ static void query_failed(srv_conn *c, const pgw_error *err)
 static void continue_query(srv_conn *c)
 {
     srv_session *s = c->session;
-    pgw_error err;
+    pgw_error err = {0};
     s->paused = PAUSE_NONE;
     while (s->batch_index < sql_batch_count(s->batch)) {
         if (!s->query_portal && start_statement(c, &err) < 0)
@@ -399,7 +399,7 @@ static void handle_query(srv_conn *c, const pgw_frame *f)
 {
     srv_session *s = c->session;
     const char *sql;
-    pgw_error err;
+    pgw_error err = {0};
     if (pgw_decode_query(f->body, f->len, &sql, &err) < 0) {
         srv_conn_fatal(c, &err);
         return;
@@ -439,7 +439,7 @@ static void handle_parse(srv_conn *c, const pgw_frame *f)
 {
     srv_session *s = c->session;
     pgw_parse msg;
-    pgw_error err;
+    pgw_error err = {0};
     if (pgw_decode_parse(f->body, f->len, &msg, &err) < 0)
         { extended_error(c, &err); return; }
     log_debug("parse %s: %s", msg.name[0] ? msg.name : "<unnamed>", msg.query);
@@ -498,7 +498,7 @@ static void handle_bind(srv_conn *c, const pgw_frame *f)
 {
     srv_session *s = c->session;
     pgw_bind msg;
-    pgw_error err;
+    pgw_error err = {0};
     if (pgw_decode_bind(f->body, f->len, s->msg_arena, &msg, &err) < 0)
         { extended_error(c, &err); return; }
     sql_stmt *st = lookup_stmt(s, msg.statement, &err);
@@ -532,7 +532,7 @@ static void handle_describe(srv_conn *c, const pgw_frame *f)
 {
     srv_session *s = c->session;
     pgw_target msg;
-    pgw_error err;
+    pgw_error err = {0};
     if (pgw_decode_target(f->body, f->len, 'D', &msg, &err) < 0)
         { extended_error(c, &err); return; }
     if (msg.kind == 'S') {
@@ -572,7 +572,7 @@ static void continue_execute(srv_conn *c)
 {
     srv_session *s = c->session;
     named_portal *p = s->exec;
-    pgw_error err;
+    pgw_error err = {0};
     s->paused = PAUSE_NONE;
     long limit = s->exec_max_rows ? s->exec_max_rows - s->exec_rows : 0;
     if (!s->work_ready)
@@ -607,7 +607,7 @@ static void handle_execute(srv_conn *c, const pgw_frame *f)
 {
     srv_session *s = c->session;
     pgw_execute msg;
-    pgw_error err;
+    pgw_error err = {0};
     if (pgw_decode_execute(f->body, f->len, &msg, &err) < 0)
         { extended_error(c, &err); return; }
     named_portal *p = lookup_portal(s, msg.portal, &err);
@@ -632,7 +632,7 @@ static void handle_close(srv_conn *c, const pgw_frame *f)
 {
     srv_session *s = c->session;
     pgw_target msg;
-    pgw_error err;
+    pgw_error err = {0};
     if (pgw_decode_target(f->body, f->len, 'C', &msg, &err) < 0)
         { extended_error(c, &err); return; }
     if (msg.kind == 'S') {
@@ -660,7 +660,7 @@ static void handle_sync(srv_conn *c)
 
 static void unsupported(srv_conn *c, const char *what)
 {
-    pgw_error err;
+    pgw_error err = {0};
     pgw_error_set(&err, SQLSTATE_FEATURE_NOT_SUPPORTED, "%s is not supported", what);
     extended_error(c, &err);
 }
