@@ -108,6 +108,8 @@ static int bind_values(bctx *b, const ast_insert *ins, eng_dml *d, const int *co
         return pgw_error_oom(b->err), -1;
     for (int r = 0; r < d->nrows; r++) {
         int n = ins->nrows ? ins->rowlen[r] : 0;
+        if (!ins->cols.n && n < ncols)
+            ncols = n; /* no column list: the first n columns, the rest default */
         if (ins->nrows && n != ncols) {
             pgw_error_set(b->err, SQLSTATE_SYNTAX_ERROR, n > ncols ? "INSERT has more expressions than target columns"
                                                                    : "INSERT has more target columns than expressions");
@@ -130,6 +132,8 @@ static int bind_source(bctx *b, const ast_insert *ins, eng_dml *d, const int *co
 {
     if (eng__bind_select_in(b, ins->select, &d->source))
         return -1;
+    if (!ins->cols.n && d->source->nvisible < ncols)
+        ncols = d->source->nvisible;
     if (d->source->nvisible != ncols) {
         pgw_error_set(b->err, SQLSTATE_SYNTAX_ERROR, d->source->nvisible > ncols
                                                          ? "INSERT has more expressions than target columns"
@@ -225,6 +229,7 @@ int eng_bind_dml(arena *a, const char *text, const eng_env *env, const ast_stmt 
                  eng_dml **out, pgw_error *err)
 {
     eng_registry_init();
+    pgw_error_clear(err); /* NULL results below are told apart from errors by it */
     bctx b = {.a = a, .text = text, .env = env, .params = params, .err = err};
     eng_dml *d = arena_calloc(a, 1, sizeof(*d));
     eng_select *scan = arena_calloc(a, 1, sizeof(*scan));

@@ -591,6 +591,7 @@ static int fill_index(st_txn *txn, eng_table *t, eng_index *ix, pgw_error *err)
     arena *a = arena_new();
     if (!a)
         return pgw_error_oom(err), -1;
+    pgw_error_clear(err);
     eng_ctx c = {.mem = a, .err = err};
     eng_val *vals = arena_calloc(a, (size_t)t->ncols + 1, sizeof(eng_val));
     st_scan sc;

@@ -332,6 +332,7 @@ static int run_change(const eng_dml *d, eng_ctx *c, arena *pm, eng_dml_result *r
 
 int eng_dml_run(const eng_dml *d, eng_ctx *c, arena *portal_mem, eng_dml_result *res)
 {
+    pgw_error_clear(c->err); /* NULL keys are told apart from errors by it */
     if (d->table->dropped || !c->env->txn) {
         pgw_error_set(c->err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", d->table->name);
         return -1;

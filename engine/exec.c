@@ -239,6 +239,7 @@ static int try_index(node *n, eng_ctx *c, bool *used)
 {
     const eng_table *t = n->sel->table;
     *used = false;
+    pgw_error_clear(c->err);
     for (int k = 0; k < t->nindexes; k++) {
         const eng_index *ix = t->indexes[k];
         eng_val *vals = arena_calloc(c->mem, (size_t)t->ncols + 1, sizeof(eng_val));

@@ -191,6 +191,7 @@ static int insert_line(sql_portal *p, char *s, size_t n, pgw_error *err)
 {
     sqlc_copy *c = p->copy;
     const ast_copy *ac = &p->st->ast->copy;
+    pgw_error_clear(err);
     c->lineno++;
     if (ac->header && !c->header_done) {
         c->header_done = true;

@@ -445,7 +445,7 @@ static int copy_stmt(const char *text, arena *a, PgQuery__CopyStmt *x, ast_stmt 
     ast_copy *c = &st->copy;
     st->kind = STMT_COPY;
     st->tag = "COPY";
-    if (x->filename || x->is_program) {
+    if ((x->filename && x->filename[0]) || x->is_program) {
         pgw_error_set(err, SQLSTATE_INSUFFICIENT_PRIVILEGE,
                       "COPY to or from a file is not supported; use COPY ... STDIN/STDOUT");
         return -1;
