@@ -343,22 +343,11 @@ def test_bind_wrong_parameter_count(conn):
     assert e["M"] == 'bind message supplies 2 parameters, but prepared statement "" requires 1'
 
 
-def three_row_query(conn):
-    """A statement returning the rows 1, 2, 3, or None when none is supported."""
-    for sql in ("SELECT * FROM generate_series(1,3)", "VALUES (1), (2), (3)",
-                "SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3"):
-        msgs = run_batch(conn, parse(sql), bind(), execute(), sync())
-        if "E" not in types_of(msgs):
-            return sql
-    return None
+THREE_ROWS = "SELECT * FROM generate_series(1,3)"
 
 
 def test_execute_max_rows_portal_suspended(conn):
-    sql = three_row_query(conn)
-    if sql is None:
-        pytest.skip("no multi-row statement (generate_series, VALUES, UNION ALL) is supported "
-                    "yet, so a portal cannot be suspended")
-    msgs = run_batch(conn, parse(sql), bind(), execute(max_rows=1), execute(max_rows=1),
+    msgs = run_batch(conn, parse(THREE_ROWS), bind(), execute(max_rows=1), execute(max_rows=1),
                      execute(max_rows=0), sync())
     assert types_of(msgs) == "12DsDsDCZ", types_of(msgs)
     rows = [pgwire.data_row(b)[0] for t, b in msgs if t == "D"]
@@ -367,11 +356,8 @@ def test_execute_max_rows_portal_suspended(conn):
 
 
 def test_named_portal_in_transaction(conn):
-    sql = three_row_query(conn)
-    if sql is None:
-        pytest.skip("no multi-row statement is supported yet")
     conn.query("BEGIN")
-    msgs = run_batch(conn, parse(sql), bind(portal="p1"), execute("p1", 2), sync())
+    msgs = run_batch(conn, parse(THREE_ROWS), bind(portal="p1"), execute("p1", 2), sync())
     assert types_of(msgs) == "12DDsZ" and msgs[-1][1] == b"T"
     # The named portal survives Sync inside a transaction block.
     msgs = run_batch(conn, execute("p1", 0), close("P", "p1"), sync())
