@@ -132,6 +132,11 @@ int sqlc__run_table(sql_portal *p, const sql_sink *sink, long max_rows, sql_run_
     if (p->commit_pending)
         goto commit;
     for (int attempt = 0;; attempt++) {
+        if (p->need_restart) {
+            /* woken: storage forgot the wait, so the rollback cannot cancel it */
+            p->need_restart = false;
+            restart(p);
+        }
         if (sqlc__check_interrupts(s, err)) {
             if (p->stmt_open)
                 restart(p);
@@ -150,7 +155,9 @@ int sqlc__run_table(sql_portal *p, const sql_sink *sink, long max_rows, sql_run_
             continue;
         }
         if (rc == ENG_BLOCKED) {
-            restart(p);
+            /* Keep the statement (and the wait storage registered) until
+             * the waker fires: a rollback now would cancel the wait. */
+            p->need_restart = true;
             *status = SQL_RUN_BLOCKED;
             return 0;
         }

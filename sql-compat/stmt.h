@@ -38,6 +38,7 @@ struct sql_portal {
     bool stmt_open;        /* inside st_stmt_begin .. end */
     bool commit_pending;   /* autocommit: waiting for the WAL flush */
     bool step_done;        /* DML ran; RETURNING rows are being sent */
+    bool need_restart;     /* blocked on a row lock: roll back and re-run when woken */
     eng_dml_result dres;
     size_t ret_pos;
     struct sqlc_copy *copy; /* COPY state */
