@@ -42,6 +42,10 @@
 #define OID_ANYELEMENT 2283u
 #define OID_VOID 2278u
 #define OID_ANYNONARRAY 2776u
+/* pgvector's vector: PostgreSQL assigns its OID at CREATE EXTENSION time;
+ * hcdb fixes it at 16385 (the user range starts at 16384), so clients that
+ * look the type up by name (pg_type) or hard-code it see one stable value. */
+#define OID_VECTOR 16385u
 
 typedef struct eng_num eng_num;
 

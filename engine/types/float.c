@@ -130,7 +130,7 @@ static int shortest_digits(double v, bool f4, char *d, int *exp)
     return nd;
 }
 
-static void format_shortest(double v, bool f4, char *out)
+void eng__float_shortest(double v, bool f4, char *out)
 {
     char d[32];
     int exp;
@@ -172,7 +172,7 @@ char *eng__float_to_text(arena *a, double v, bool f4, int extra_float_digits)
     else if (isinf(v))
         strcpy(buf, v > 0 ? "Infinity" : "-Infinity");
     else if (extra_float_digits > 0)
-        format_shortest(v, f4, buf);
+        eng__float_shortest(v, f4, buf);
     else {
         int ndig = (f4 ? 6 : 15) + extra_float_digits;
         snprintf(buf, sizeof(buf), "%.*g", ndig < 1 ? 1 : ndig, f4 ? (double)(float)v : v);

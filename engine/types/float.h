@@ -11,5 +11,8 @@ char *eng__float_to_text(arena *a, double v, bool f4, int extra_float_digits);
 /* float8in/float4in: 0, or -1 with err (22P02 or 22003). */
 int eng__float_parse(eng_ctx *c, const char *s, size_t n, bool f4, double *out);
 int eng__float_overflow(eng_ctx *c);
+/* The shortest round-trip text of a finite v (PostgreSQL's f2s/d2s layout)
+ * into out, which holds at least 32 bytes. */
+void eng__float_shortest(double v, bool f4, char *out);
 
 #endif

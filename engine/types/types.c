@@ -10,6 +10,7 @@
 #include "engine/types/int.h"
 #include "engine/types/numeric.h"
 #include "engine/types/text.h"
+#include "engine/types/vector.h"
 
 static const eng_type eng__type_any = {OID_ANY, "any", "\"any\"", 4, 'P', false, NULL, NULL, NULL, NULL, NULL};
 static const eng_type eng__type_anyelement = {OID_ANYELEMENT, "anyelement", "anyelement", 4, 'P', false,
@@ -23,7 +24,7 @@ static const eng_type *const all_types[] = {
     &eng__type_oid,     &eng__type_float4,    &eng__type_float8,      &eng__type_unknown,
     &eng__type_bpchar,  &eng__type_varchar,   &eng__type_date,        &eng__type_timestamp,
     &eng__type_timestamptz, &eng__type_numeric, &eng__type_void,      &eng__type_any,
-    &eng__type_anyelement, &eng__type_anynonarray,
+    &eng__type_anyelement, &eng__type_anynonarray, &eng__type_vector,
 };
 
 #define NTYPES (sizeof(all_types) / sizeof(all_types[0]))
@@ -65,6 +66,8 @@ char *eng_type_format(arena *a, uint32_t oid, int32_t typmod)
         return arena_strdup(a, base);
     if (oid == OID_VARCHAR || oid == OID_BPCHAR)
         return arena_printf(a, "%s(%d)", base, typmod - 4);
+    if (oid == OID_VECTOR)
+        return arena_printf(a, "vector(%d)", typmod);
     if (oid == OID_NUMERIC && typmod >= 4) {
         int32_t tm = typmod - 4;
         return arena_printf(a, "numeric(%d,%d)", (tm >> 16) & 0xffff, ((tm & 0x7ff) ^ 1024) - 1024);
@@ -113,6 +116,8 @@ int eng_type_typmod(const eng_type *t, const int32_t *mods, int nmods, int32_t *
         *out = ((p << 16) | (s & 0x7ff)) + 4;
         return 0;
     }
+    if (t->oid == OID_VECTOR)
+        return eng__vector_typmod(mods, nmods, out, err);
     pgw_error_set(err, SQLSTATE_SYNTAX_ERROR, "type modifier is not allowed for type \"%s\"", t->name);
     return -1;
 }
