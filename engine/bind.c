@@ -287,6 +287,7 @@ int eng_bind_select(arena *a, const char *text, const eng_env *env, const ast_se
         return -1;
     if (finish_params(&b))
         return -1;
+    s->long_running = b.saw_long;
     *out = s;
     return 0;
 }

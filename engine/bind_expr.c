@@ -306,6 +306,8 @@ static eng_expr *func_node(bctx *b, const ast_expr *x)
     eng_expr *e = eng__make_call(b, x->name, false, args, x->nargs, x->loc);
     if (e && (e->proc->flags & ENG_F_SRF))
         b->saw_srf = true;
+    if (e && (e->proc->flags & ENG_F_LONG))
+        b->saw_long = true;
     return e;
 }
 

@@ -53,6 +53,7 @@ typedef struct eng_select {
     eng_expr *limit, *offset;  /* int8 or NULL */
     eng_expr *scan_func;       /* FROM f(...): a set-returning BX_FUNC, or NULL */
     uint32_t scan_type;
+    bool long_running;         /* calls a function that may run for long */
 } eng_select;
 
 /* Bind a SELECT. `text` is the query text, for error positions. */

@@ -10,6 +10,7 @@ PACKAGES=(
   libpg-query-dev libprotobuf-c-dev
   postgresql-client postgresql-contrib postgresql-15
   python3-psycopg2 python3-pytest openssl
+  pgbouncer prometheus-postgres-exporter
 )
 
 missing=()
@@ -45,4 +46,11 @@ dpkg -s postgresql-15 >/dev/null 2>&1 && had_pg15=1
 if [ "$had_pg15" -eq 0 ] && command -v pg_ctlcluster >/dev/null 2>&1; then
   "${SUDO[@]}" pg_ctlcluster 15 main stop >/dev/null 2>&1 || true
 fi
+# pgbouncer and prometheus-postgres-exporter enable their services too; the
+# tests run their own instances on free ports, so those are stopped when this script installed them.
+for svc in pgbouncer prometheus-postgres-exporter; do
+  if [[ " ${missing[*]} " == *" $svc "* ]] && command -v systemctl >/dev/null 2>&1; then
+    "${SUDO[@]}" systemctl disable --now "$svc" >/dev/null 2>&1 || true
+  fi
+done
 echo "setup: done"
