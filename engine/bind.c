@@ -219,7 +219,9 @@ static int bind_targets(bctx *b, const ast_select *sel, eng_select *out)
         if (!e)
             return -1;
         out->targets[i].expr = e;
-        out->targets[i].name = sel->targets[i].name ? sel->targets[i].name : b->scan_name;
+        const ast_expr *x = sel->targets[i].expr;
+        bool star = x->kind == AST_COLREF && strcmp(x->str, "*") == 0;
+        out->targets[i].name = star && b->scan_name ? b->scan_name : sel->targets[i].name;
         out->targets[i].srf = e->kind == BX_FUNC && (e->proc->flags & ENG_F_SRF);
     }
     /* resolveTargetListUnknowns: what is still unknown becomes text. */
@@ -293,6 +295,8 @@ int eng__bind_select_in(bctx *pb, const ast_select *sel, eng_select **out)
         goto out;
     if (eng__bind_sort(&b, sel, s) || eng__check_grouping(&b, s))
         goto out;
+    s->long_running = b.saw_long;
+    pb->saw_long |= b.saw_long; /* an INSERT ... SELECT calling pg_sleep is long too */
     *out = s;
     rc = 0;
 out:
@@ -310,6 +314,5 @@ int eng_bind_select(arena *a, const char *text, const eng_env *env, const ast_se
     bctx b = {.a = a, .text = text, .env = env, .params = params, .err = err};
     if (eng__bind_select_in(&b, sel, out) || eng__finish_params(&b))
         return -1;
-    (*out)->long_running = b.saw_long;
     return 0;
 }
