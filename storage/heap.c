@@ -46,7 +46,6 @@ void st__table_clear(st_table *tb)
     tb->chunks = NULL;
     tb->nchunks = 0;
     tb->next_rowid = 0;
-    atomic_store(&tb->nlive, 0);
 }
 
 void st__table_free(st_table *tb)
@@ -183,6 +182,12 @@ static void prune_chain(st_ver *v, uint64_t horizon)
 void st__table_vacuum(st_table *tb, uint64_t horizon)
 {
     pthread_rwlock_wrlock(&tb->lock);
+    uint64_t dropped = atomic_load(&tb->dropped_csn);
+    if ((dropped != 0 && dropped <= horizon) || atomic_load(&tb->dead)) {
+        st__table_clear(tb); /* nobody can read it any more */
+        pthread_rwlock_unlock(&tb->lock);
+        return;
+    }
     for (uint64_t r = 0; r < tb->next_rowid; r++) {
         st_ver **s = st__slot(tb, r);
         if (!s || !*s)

@@ -4,7 +4,7 @@
  * tests may include it for the crash hook.
  *
  * Locks, in the order they may nest: ckpt_lock > table->lock > db->tx_lock;
- * wal->lock and commit_lock are leaves. Row version csn fields are atomics
+ * wal->lock > commit_lock (a leaf). Row version csn fields are atomics
  * stamped without the table lock: readers load db->last_csn with acquire
  * order before they look at them, and a commit stamps every version before
  * it publishes its csn (so a statement sees all of a commit or none of it).
@@ -46,7 +46,6 @@ struct st_table {
     _Atomic uint64_t created_csn; /* 0 = uncommitted */
     _Atomic uint64_t dropped_csn; /* 0 = not dropped */
     _Atomic bool dead;            /* creation rolled back, or dropped (recovery) */
-    _Atomic uint64_t nlive;       /* approximate live row count */
 };
 
 enum { ST_UNDO_ROW, ST_UNDO_CREATE, ST_UNDO_DROP };
@@ -140,6 +139,9 @@ int st__txn_push_undo(st_txn *t, const st_undo *u);
 /* Register t as waiting on `blocker`: ST_WOULD_BLOCK, ST_RETRY (blocker already
  * gone: look again) or ST_ERROR (deadlock). Caller holds the table lock. */
 int st__txn_wait_for(st_txn *t, uint64_t blocker, pgw_error *err);
+/* Stamp t's versions with a new csn and publish it (visible). */
+void st__txn_stamp(st_txn *t);
+/* Finish a commit: stamp (if synchronous), release locks, wake. */
 void st__txn_commit_durable(st_txn *t);
 void st__txn_commit_failed(st_txn *t, int neg_errno);
 void st__error_from_errno(pgw_error *err, int neg_errno, const char *what);

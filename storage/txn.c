@@ -199,11 +199,13 @@ static void rollback_to_mark(st_txn *t, st_mark m)
         t->wal.len = m.wal_len;
     t->wal.failed = false;
     t->nrec = m.nrec;
-    pthread_mutex_lock(&t->db->tx_lock);
-    unwait_locked(t);
-    if (undid)
+    /* A wait registered by the failed statement stays: the caller rolls
+     * the statement back and then waits for the waker. */
+    if (undid) {
+        pthread_mutex_lock(&t->db->tx_lock);
         wake_waiters_locked(t);
-    pthread_mutex_unlock(&t->db->tx_lock);
+        pthread_mutex_unlock(&t->db->tx_lock);
+    }
 }
 
 void st_stmt_rollback(st_txn *t)
@@ -284,7 +286,7 @@ int st__txn_push_undo(st_txn *t, const st_undo *u)
 /* ---- commit / abort ------------------------------------------------ */
 
 /* Stamp every version t wrote with a new csn, then publish it. */
-static void stamp_and_publish(st_txn *t)
+void st__txn_stamp(st_txn *t)
 {
     st_db *db = t->db;
     pthread_mutex_lock(&db->commit_lock);
@@ -309,7 +311,8 @@ static void stamp_and_publish(st_txn *t)
 
 void st__txn_commit_durable(st_txn *t)
 {
-    stamp_and_publish(t);
+    if (t->sync) /* asynchronous commits were stamped while appended */
+        st__txn_stamp(t);
     atomic_fetch_add(&t->db->n_commits, 1);
     release(t, ST_TXN_COMMITTED, t->sync);
 }

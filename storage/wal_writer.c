@@ -42,6 +42,7 @@ struct st_wal {
     buf cur, spare;
     uint64_t insert_lsn;     /* end of appended bytes */
     uint64_t flushed_lsn;    /* end of durable bytes */
+    uint64_t completed_lsn;  /* commits up to here are durable and visible */
     uint64_t async_end;      /* end of the newest asynchronous commit */
     uint64_t flush_want;     /* someone waits for flushed_lsn >= this */
     st_txn *pend_head, *pend_tail;
@@ -265,6 +266,12 @@ static void *writer_main(void *arg)
         pthread_cond_broadcast(&w->done_cv);
         pthread_mutex_unlock(&w->lock);
         complete(done, rc);
+        if (rc == 0) {
+            pthread_mutex_lock(&w->lock);
+            w->completed_lsn = end;
+            pthread_cond_broadcast(&w->done_cv);
+            pthread_mutex_unlock(&w->lock);
+        }
         if (rc != 0 && w->need_ckpt_err)
             st_checkpoint_request(w->db);
         if (w->db->opt.max_wal_size &&
@@ -325,7 +332,7 @@ int st__wal_start(st_db *db, uint64_t end_lsn, pgw_error *err)
     w->db = db;
     w->io = db->io;
     w->fd = -1;
-    w->insert_lsn = w->flushed_lsn = end_lsn;
+    w->insert_lsn = w->flushed_lsn = w->completed_lsn = end_lsn;
     buf_init(&w->cur);
     buf_init(&w->spare);
     pthread_mutex_init(&w->lock, NULL);
@@ -410,7 +417,10 @@ int st__wal_append(st_db *db, st_txn *t)
             w->pend_head = t;
         w->pend_tail = t;
     } else {
+        /* Visible before the lock is dropped: a checkpoint that reads the
+         * insert LSN after this must find the commit in its snapshot. */
         w->async_end = w->insert_lsn;
+        st__txn_stamp(t);
     }
     pthread_cond_signal(&w->work_cv);
     pthread_mutex_unlock(&w->lock);
@@ -425,9 +435,11 @@ int st__wal_flush(st_db *db, uint64_t *end_lsn)
     if (target > w->flush_want)
         w->flush_want = target;
     pthread_cond_signal(&w->work_cv);
-    while (w->flushed_lsn < target && w->fail_gen == gen && w->running)
+    /* Wait until the commits are visible too, so that a snapshot taken
+     * after this holds every transaction that committed before target. */
+    while (w->completed_lsn < target && w->fail_gen == gen && w->running)
         pthread_cond_wait(&w->done_cv, &w->lock);
-    int rc = w->flushed_lsn >= target ? 0 : (w->last_err ? w->last_err : -EIO);
+    int rc = w->completed_lsn >= target ? 0 : (w->last_err ? w->last_err : -EIO);
     if (end_lsn)
         *end_lsn = target;
     pthread_mutex_unlock(&w->lock);
