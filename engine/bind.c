@@ -219,7 +219,7 @@ static int bind_targets(bctx *b, const ast_select *sel, eng_select *out)
         if (!e)
             return -1;
         out->targets[i].expr = e;
-        out->targets[i].name = sel->targets[i].name;
+        out->targets[i].name = sel->targets[i].name ? sel->targets[i].name : b->scan_name;
         out->targets[i].srf = e->kind == BX_FUNC && (e->proc->flags & ENG_F_SRF);
     }
     /* resolveTargetListUnknowns: what is still unknown becomes text. */
@@ -293,6 +293,7 @@ int eng__bind_select_in(bctx *pb, const ast_select *sel, eng_select **out)
         goto out;
     if (eng__bind_sort(&b, sel, s) || eng__check_grouping(&b, s))
         goto out;
+    s->long_running = b.saw_long;
     *out = s;
     rc = 0;
 out:

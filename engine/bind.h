@@ -20,6 +20,7 @@ typedef struct bctx {
     bool in_agg;                /* binding an aggregate's argument */
     bool srf_ok;                /* a set-returning call is allowed here */
     bool saw_srf;
+    bool saw_long;              /* a call to an ENG_F_LONG function */
     eng_expr **param_nodes;     /* every BX_PARAM made, to fix types at the end */
     int nparam_nodes, cap_param_nodes;
 } bctx;

@@ -79,6 +79,8 @@ static eng_expr *colref(bctx *b, const ast_expr *x)
 {
     if (b->table)
         return eng__table_colref(b, x);
+    if (x->ival == 1 && b->scan_name) /* `*` over the FROM function's one column */
+        return eng__bx_new(b, BX_SCANCOL, b->scan_type, x->loc, 0);
     if (strcmp(x->str, "*") == 0) {
         pgw_error_set(b->err, SQLSTATE_SYNTAX_ERROR, "SELECT * with no tables specified is not valid");
         eng__errpos(b, x->loc);
@@ -315,6 +317,8 @@ static eng_expr *func_node(bctx *b, const ast_expr *x)
     eng_expr *e = eng__make_call(b, x->name, false, args, x->nargs, x->loc);
     if (e && (e->proc->flags & ENG_F_SRF))
         b->saw_srf = true;
+    if (e && (e->proc->flags & ENG_F_LONG))
+        b->saw_long = true;
     return e;
 }
 

@@ -79,6 +79,7 @@ typedef struct eng_select {
     eng_agg *aggs;
     int nsort;
     eng_sortkey *sort;
+    bool long_running;         /* calls a function that may run for long */
 } eng_select;
 
 /* Bind a SELECT. `text` is the query text, for error positions. */

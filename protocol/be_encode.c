@@ -74,7 +74,7 @@ void pgw_put_error(buf *b, const pgw_error *e, int notice)
     put_field(b, 'S', severity);
     put_field(b, 'V', severity); /* non-localized severity, protocol 3.0 since PostgreSQL 9.6 */
     put_field(b, 'C', e->sqlstate[0] ? e->sqlstate : SQLSTATE_INTERNAL_ERROR);
-    put_field(b, 'M', e->message);
+    put_field(b, 'M', e->message[0] ? e->message : "internal error: no message was set");
     put_field(b, 'D', e->detail);
     put_field(b, 'H', e->hint);
     if (e->position > 0) {

@@ -21,7 +21,16 @@ static void conn_pump_input(srv_conn *c);
 
 static void on_handle_closed(uv_handle_t *h)
 {
-    srv_conn *c = h->data;
+    srv_conn_unref(h->data);
+}
+
+void srv_conn_ref(srv_conn *c)
+{
+    c->open_handles++;
+}
+
+void srv_conn_unref(srv_conn *c)
+{
     if (--c->open_handles > 0)
         return;
     srv_session_end(c);
@@ -300,11 +309,20 @@ static void conn_pump_input(srv_conn *c)
         buf_shrink(&c->in, CONN_KEEP_BUFFER);
 }
 
+void srv_conn_terminate(srv_conn *c)
+{
+    pgw_error e;
+    pgw_error_set(&e, SQLSTATE_ADMIN_SHUTDOWN, "terminating connection due to administrator command");
+    srv_conn_fatal(c, &e);
+}
+
 void srv_conn_pump(srv_conn *c)
 {
     if (uv_is_closing((uv_handle_t *)&c->tcp))
         return;
     conn_pump_input(c);
+    if (c->terminate_when_idle && c->state == SRV_CONN_READY && !srv_session_busy(c))
+        srv_conn_terminate(c);
     set_reading(c, c->state != SRV_CONN_CLOSING && !srv_conn_output_full(c));
     srv_conn_flush(c);
 }

@@ -49,7 +49,7 @@ typedef struct srv_conn {
     uv_tcp_t tcp;
     uv_timer_t timer;           /* authentication_timeout, then blocked-statement timeouts */
     uv_async_t wake;            /* the SQL layer's waker for a blocked statement */
-    int open_handles;           /* handles not yet closed; freed at 0 */
+    int open_handles;           /* handles not yet closed, plus work in flight; freed at 0 */
     srv_loop *loop;
     srv_server *srv;
     struct srv_conn *prev, *next; /* the loop's connection list */
@@ -65,6 +65,7 @@ typedef struct srv_conn {
     bool writing;
     bool reading;
     bool aborted;               /* peer gone: drop everything */
+    bool terminate_when_idle;   /* shutdown: end the session once its statement is done */
 
     char peer_addr[64];
     int peer_port;
@@ -97,6 +98,8 @@ void srv_conn_start(srv_loop *loop, srv_server *srv, int fd, const uint8_t *pend
 void srv_conn_put_error(srv_conn *c, const pgw_error *e);
 /* Send `e` as FATAL and close once it is written. */
 void srv_conn_fatal(srv_conn *c, pgw_error *e);
+/* FATAL 57P01 (administrator command) and close. */
+void srv_conn_terminate(srv_conn *c);
 /* Close now, dropping whatever is queued. */
 void srv_conn_abort(srv_conn *c);
 /* Close once everything queued is written. */
@@ -107,6 +110,10 @@ void srv_conn_flush(srv_conn *c);
 bool srv_conn_output_full(const srv_conn *c);
 /* Switch the stream to TLS (after answering 'S' to SSLRequest). */
 int srv_conn_start_tls(srv_conn *c) __attribute__((warn_unused_result));
+/* Keep the connection's memory alive across work that outlives its handles
+ * (a statement on a worker thread); the last unref frees it. */
+void srv_conn_ref(srv_conn *c);
+void srv_conn_unref(srv_conn *c);
 /* Call the session's unblock (or the auth timeout) after `ms`. */
 void srv_conn_arm_timer(srv_conn *c, uint64_t ms);
 /* Resume processing (after a pause ended); used by session.c. */
@@ -127,6 +134,8 @@ void srv_conn_release_startup(srv_conn *c);
 void srv_session_message(srv_conn *c, const pgw_frame *f);
 /* True while a statement waits for output room; srv_session_resume goes on. */
 bool srv_session_paused(const srv_conn *c);
+/* True while a statement is under way (running, parked, in COPY). */
+bool srv_session_busy(const srv_conn *c);
 /* True while a statement waits for its waker (SQL_RUN_BLOCKED). */
 bool srv_session_blocked(const srv_conn *c);
 /* The waker fired (or the block timed out): the statement may go on. */

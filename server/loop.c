@@ -81,10 +81,10 @@ static void terminate_sessions(srv_loop *loop)
     srv_conn *c = loop->conns;
     while (c) {
         srv_conn *next = c->next;
-        if (c->state == SRV_CONN_READY || c->state == SRV_CONN_AUTH) {
-            pgw_error e;
-            pgw_error_set(&e, SQLSTATE_ADMIN_SHUTDOWN, "terminating connection due to administrator command");
-            srv_conn_fatal(c, &e);
+        if (c->state == SRV_CONN_READY && srv_session_busy(c)) {
+            c->terminate_when_idle = true; /* its statement finishes first */
+        } else if (c->state == SRV_CONN_READY || c->state == SRV_CONN_AUTH) {
+            srv_conn_terminate(c);
         } else {
             srv_conn_close_after_flush(c);
         }
@@ -190,7 +190,7 @@ void srv_loops_handoff(srv_server *srv, int fd, const uint8_t *pending, size_t n
     uv_async_send(&loop->wake);
 }
 
-void srv_loops_stop_and_join(srv_server *srv)
+void srv_loops_request_stop(srv_server *srv)
 {
     for (int i = 0; i < srv->nloops; i++) {
         srv_loop *loop = srv->loops[i];
@@ -199,6 +199,10 @@ void srv_loops_stop_and_join(srv_server *srv)
         uv_mutex_unlock(&loop->lock);
         uv_async_send(&loop->wake);
     }
+}
+
+void srv_loops_join(srv_server *srv)
+{
     for (int i = 0; i < srv->nloops; i++) {
         srv_loop *loop = srv->loops[i];
         uv_thread_join(&loop->thread);

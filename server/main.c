@@ -16,6 +16,7 @@
 
 #include "server/config.h"
 #include "server/datadir.h"
+#include "server/sdnotify.h"
 #include "server/server.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -46,10 +47,18 @@ static void on_signal(uv_signal_t *s, int signum)
     log_info("received %s: shutting down (running statements finish first)",
              signum == SIGINT ? "SIGINT" : "SIGTERM");
     atomic_store(&server.stopping, true);
-    srv_acceptor_stop();
-    srv_loops_stop_and_join(&server);
-    /* Pending first-packet sockets and the signal handles themselves. */
+    if (srv_sdnotify_stopping("shutting down") < 0)
+        log_warn("could not tell the service manager (NOTIFY_SOCKET) that hcdb is stopping");
+    srv_acceptor_stop(); /* closed on this loop's next turn: new clients are refused at once */
+    srv_loops_request_stop(&server);
+    /* Pending first-packet sockets and the signal handles themselves; uv_run
+     * then returns and run() waits for the loops. */
     uv_walk(s->loop, close_any, NULL);
+    /* Closing the handles restored the default actions: a second signal
+     * must not kill the process while sessions end (they are bounded by the
+     * loops' shutdown grace anyway). */
+    signal(SIGINT, SIG_IGN);
+    signal(SIGTERM, SIG_IGN);
 }
 
 static int setup_tls(srv_server *srv)
@@ -111,7 +120,8 @@ static int run(void)
         return 1;
     }
     if (srv_acceptor_start(&server, loop) < 0) {
-        srv_loops_stop_and_join(&server);
+        srv_loops_request_stop(&server);
+        srv_loops_join(&server);
         return 1;
     }
     uv_signal_init(loop, &sigint_handle);
@@ -121,7 +131,10 @@ static int run(void)
     log_info("hcdb %s (PostgreSQL %s protocol) listening on %s:%d, data directory \"%s\", auth %s, %d threads%s",
              HCDB_VERSION, HCDB_PG_VERSION, server.cfg.listen, server.cfg.port, server.cfg.data_dir,
              srv_auth_method_name(server.cfg.auth), server.cfg.threads, server.tls ? ", TLS on" : "");
+    if (srv_sdnotify_ready("accepting connections") < 0)
+        log_warn("could not tell the service manager (NOTIFY_SOCKET) that hcdb is ready");
     uv_run(loop, UV_RUN_DEFAULT);
+    srv_loops_join(&server);
     uv_loop_close(loop);
     sql_server_free(server.sql);
     srv_roles_free(server.roles);
@@ -149,5 +162,8 @@ int main(int argc, char **argv)
     if (!hooked)
         log_warn("libuv or OpenSSL allocations are not counted: their memory hooks could not be installed");
     raise_fd_limit();
+    /* Long statements run on libuv's worker pool; its default of 4 would let
+     * a few pg_sleep calls queue everyone else's. Set before the pool starts. */
+    setenv("UV_THREADPOOL_SIZE", "64", 0);
     return run();
 }

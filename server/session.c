@@ -50,10 +50,24 @@ struct srv_session {
     named_portal *exec;
     long exec_max_rows;
     long exec_rows;
+    long exec_rows_before; /* s->rows when this run of the Execute began */
 
     long rows; /* rows sent by the statement running now */
     pause_kind paused;
     bool blocked; /* paused until the SQL layer's waker fires */
+
+    /* A long statement running on a worker thread (see run_portal). */
+    buf *sink_out;          /* where results go: the connection's out, or work_out */
+    bool offloaded;         /* a worker runs work_portal now */
+    bool work_ready;        /* its result waits for continue_<work_kind> */
+    uv_work_t work;
+    sql_portal *work_portal;
+    long work_max_rows;
+    pause_kind work_kind;
+    buf work_out;           /* the worker's output, appended when it returns */
+    int work_rc;
+    sql_run_status work_status;
+    pgw_error work_err;
 };
 
 static sql_sink make_sink(srv_conn *c);
@@ -133,20 +147,32 @@ static void put_row_description(srv_conn *c, const sql_stmt *st, const sql_porta
     pgw_msg_end(&c->out, m);
 }
 
+/* Output room, judged without touching what the loop thread owns while a
+ * worker runs the statement. */
+static bool sink_full(srv_conn *c)
+{
+    srv_session *s = c->session;
+    if (s->sink_out == &c->out)
+        return srv_conn_output_full(c);
+    return s->work_out.len >= SRV_CONN_OUT_HIGH_WATER;
+}
+
 static int sink_row(void *ctx, int ncols, const sql_cell *cells)
 {
     srv_conn *c = ctx;
-    size_t m = pgw_data_row_begin(&c->out, ncols);
+    buf *out = c->session->sink_out;
+    size_t m = pgw_data_row_begin(out, ncols);
     for (int i = 0; i < ncols; i++)
-        pgw_data_row_value(&c->out, cells[i].data, cells[i].len);
-    pgw_msg_end(&c->out, m);
+        pgw_data_row_value(out, cells[i].data, cells[i].len);
+    pgw_msg_end(out, m);
     c->session->rows++;
-    return srv_conn_output_full(c) ? 1 : 0;
+    return sink_full(c) ? 1 : 0;
 }
 
 static void sink_notice(void *ctx, const pgw_error *notice)
 {
-    srv_conn_put_error(ctx, notice);
+    srv_conn *c = ctx;
+    pgw_put_error(c->session->sink_out, notice, 1);
 }
 
 static sql_sink make_sink(srv_conn *c)
@@ -169,6 +195,76 @@ static void park(srv_conn *c, pause_kind kind, sql_run_status status)
     long ms = sql_session_block_timeout_ms(c->sql);
     if (ms >= 0)
         srv_conn_arm_timer(c, (uint64_t)ms);
+}
+
+/* ---- long statements on a worker thread ----------------------------- */
+
+static void continue_query(srv_conn *c);
+static void continue_execute(srv_conn *c);
+
+static void work_run(uv_work_t *w)
+{
+    srv_conn *c = w->data;
+    srv_session *s = c->session;
+    sql_sink sink = make_sink(c);
+    s->work_rc = sql_portal_run(s->work_portal, &sink, s->work_max_rows, &s->work_status, &s->work_err);
+}
+
+static void work_done(uv_work_t *w, int status)
+{
+    srv_conn *c = w->data;
+    srv_session *s = c->session;
+    (void)status;
+    s->offloaded = false;
+    s->sink_out = &c->out;
+    if (c->state == SRV_CONN_CLOSING) { /* the client left or the server stops */
+        buf_reset(&s->work_out);
+        srv_conn_unref(c);
+        return;
+    }
+    buf_append(&c->out, s->work_out.data, s->work_out.len);
+    buf_reset(&s->work_out);
+    s->work_ready = true;
+    if (s->work_kind == PAUSE_QUERY)
+        continue_query(c);
+    else
+        continue_execute(c);
+    srv_conn_pump(c);
+    srv_conn_unref(c);
+}
+
+/* Run p now, or on a worker thread when it may run for long, so this loop
+ * keeps serving its other connections. Returns 1 if it went to a worker
+ * (continue_<kind> runs again when it is back, and finds the result here),
+ * else 0 with rc, status and err filled. */
+static int run_portal(srv_conn *c, sql_portal *p, long max_rows, pause_kind kind, int *rc,
+                      sql_run_status *status, pgw_error *err)
+{
+    srv_session *s = c->session;
+    if (s->work_ready) {
+        s->work_ready = false;
+        *rc = s->work_rc;
+        *status = s->work_status;
+        if (*rc < 0)
+            *err = s->work_err;
+        return 0;
+    }
+    if (sql_portal_wants_worker(p)) {
+        s->work.data = c;
+        s->work_portal = p;
+        s->work_max_rows = max_rows;
+        s->work_kind = kind;
+        s->sink_out = &s->work_out;
+        if (uv_queue_work(srv_loop_uv(c->loop), &s->work, work_run, work_done) == 0) {
+            s->offloaded = true;
+            srv_conn_ref(c); /* the connection outlives its handles until the work is back */
+            return 1;
+        }
+        s->sink_out = &c->out; /* no worker: run it here */
+    }
+    sql_sink sink = make_sink(c);
+    *rc = sql_portal_run(p, &sink, max_rows, status, err);
+    return 0;
 }
 
 /* ---- simple Query -------------------------------------------------- */
@@ -203,14 +299,16 @@ static int start_statement(srv_conn *c, pgw_error *err)
 static void continue_query(srv_conn *c)
 {
     srv_session *s = c->session;
-    sql_sink sink = make_sink(c);
-    pgw_error err;
+    pgw_error err = {0};
     s->paused = PAUSE_NONE;
     while (s->batch_index < sql_batch_count(s->batch)) {
         if (!s->query_portal && start_statement(c, &err) < 0)
             goto failed;
         sql_run_status status;
-        if (sql_portal_run(s->query_portal, &sink, 0, &status, &err) < 0)
+        int rc;
+        if (run_portal(c, s->query_portal, 0, PAUSE_QUERY, &rc, &status, &err))
+            return;
+        if (rc < 0)
             goto failed;
         if (status != SQL_RUN_DONE) {
             park(c, PAUSE_QUERY, status);
@@ -236,7 +334,7 @@ static void handle_query(srv_conn *c, const pgw_frame *f)
 {
     srv_session *s = c->session;
     const char *sql;
-    pgw_error err;
+    pgw_error err = {0};
     if (pgw_decode_query(f->body, f->len, &sql, &err) < 0) {
         srv_conn_fatal(c, &err);
         return;
@@ -276,7 +374,7 @@ static void handle_parse(srv_conn *c, const pgw_frame *f)
 {
     srv_session *s = c->session;
     pgw_parse msg;
-    pgw_error err;
+    pgw_error err = {0};
     if (pgw_decode_parse(f->body, f->len, &msg, &err) < 0)
         { extended_error(c, &err); return; }
     log_debug("parse %s: %s", msg.name[0] ? msg.name : "<unnamed>", msg.query);
@@ -335,7 +433,7 @@ static void handle_bind(srv_conn *c, const pgw_frame *f)
 {
     srv_session *s = c->session;
     pgw_bind msg;
-    pgw_error err;
+    pgw_error err = {0};
     if (pgw_decode_bind(f->body, f->len, s->msg_arena, &msg, &err) < 0)
         { extended_error(c, &err); return; }
     sql_stmt *st = lookup_stmt(s, msg.statement, &err);
@@ -369,7 +467,7 @@ static void handle_describe(srv_conn *c, const pgw_frame *f)
 {
     srv_session *s = c->session;
     pgw_target msg;
-    pgw_error err;
+    pgw_error err = {0};
     if (pgw_decode_target(f->body, f->len, 'D', &msg, &err) < 0)
         { extended_error(c, &err); return; }
     if (msg.kind == 'S') {
@@ -399,14 +497,16 @@ static void continue_execute(srv_conn *c)
 {
     srv_session *s = c->session;
     named_portal *p = s->exec;
-    sql_sink sink = make_sink(c);
-    pgw_error err;
+    pgw_error err = {0};
     s->paused = PAUSE_NONE;
     long limit = s->exec_max_rows ? s->exec_max_rows - s->exec_rows : 0;
-    long before = s->rows;
+    if (!s->work_ready)
+        s->exec_rows_before = s->rows;
     sql_run_status status;
-    int rc = sql_portal_run(p->portal, &sink, limit, &status, &err);
-    s->exec_rows += s->rows - before;
+    int rc;
+    if (run_portal(c, p->portal, limit, PAUSE_EXECUTE, &rc, &status, &err))
+        return;
+    s->exec_rows += s->rows - s->exec_rows_before;
     if (rc < 0) {
         s->exec = NULL;
         drop_portal(s, find_portal(s, p->name));
@@ -429,7 +529,7 @@ static void handle_execute(srv_conn *c, const pgw_frame *f)
 {
     srv_session *s = c->session;
     pgw_execute msg;
-    pgw_error err;
+    pgw_error err = {0};
     if (pgw_decode_execute(f->body, f->len, &msg, &err) < 0)
         { extended_error(c, &err); return; }
     named_portal *p = lookup_portal(s, msg.portal, &err);
@@ -454,7 +554,7 @@ static void handle_close(srv_conn *c, const pgw_frame *f)
 {
     srv_session *s = c->session;
     pgw_target msg;
-    pgw_error err;
+    pgw_error err = {0};
     if (pgw_decode_target(f->body, f->len, 'C', &msg, &err) < 0)
         { extended_error(c, &err); return; }
     if (msg.kind == 'S') {
@@ -482,7 +582,7 @@ static void handle_sync(srv_conn *c)
 
 static void unsupported(srv_conn *c, const char *what)
 {
-    pgw_error err;
+    pgw_error err = {0};
     pgw_error_set(&err, SQLSTATE_FEATURE_NOT_SUPPORTED, "%s is not supported", what);
     extended_error(c, &err);
 }
@@ -543,9 +643,15 @@ bool srv_session_paused(const srv_conn *c)
     return c->session && c->session->paused != PAUSE_NONE;
 }
 
+bool srv_session_busy(const srv_conn *c)
+{
+    const srv_session *s = c->session;
+    return s && (s->batch || s->exec || s->paused != PAUSE_NONE || s->blocked || s->offloaded);
+}
+
 bool srv_session_blocked(const srv_conn *c)
 {
-    return c->session && c->session->blocked;
+    return c->session && (c->session->blocked || c->session->offloaded);
 }
 
 void srv_session_unblock(srv_conn *c)
@@ -588,6 +694,7 @@ int srv_session_begin(srv_conn *c, pgw_error *err)
         return -1;
     }
     c->session = s;
+    s->sink_out = &c->out;
     srv_cancel_new_key(&c->backend_pid, &c->cancel_secret);
     sql_session_info info = {c->user, c->database, (int32_t)c->backend_pid, c->role.superuser, c->peer_addr,
                              c->peer_port, c->local_addr, c->local_port};
@@ -608,6 +715,12 @@ int srv_session_begin(srv_conn *c, pgw_error *err)
 void srv_session_end(srv_conn *c)
 {
     srv_session *s = c->session;
+    if (s && s->offloaded) {
+        /* A worker still runs its statement: stop it soon, free all later
+         * (the work holds a reference on the connection). */
+        sql_session_cancel(c->sql);
+        return;
+    }
     if (c->sql)
         srv_cancel_unregister(c->backend_pid);
     if (s) {
@@ -616,6 +729,7 @@ void srv_session_end(srv_conn *c)
         while (s->stmts)
             drop_stmt(&s->stmts);
         arena_free(s->msg_arena);
+        buf_free(&s->work_out);
         mem_free(s);
         c->session = NULL;
     }

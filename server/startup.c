@@ -194,7 +194,7 @@ static void startup_message(srv_conn *c, const pgw_startup *st)
 void srv_startup_packet(srv_conn *c, const pgw_frame *f)
 {
     pgw_startup st;
-    pgw_error err;
+    pgw_error err = {0};
     if (pgw_decode_startup(f->body, f->len, &st, &err) < 0) {
         srv_conn_fatal(c, &err);
         return;
@@ -233,7 +233,7 @@ static void login_succeeded(srv_conn *c)
         return;
     }
     pgw_put_auth(&c->out, PGW_AUTH_OK, NULL, 0);
-    pgw_error err;
+    pgw_error err = {0};
     if (srv_session_begin(c, &err) < 0) {
         srv_conn_fatal(c, &err);
         return;
@@ -286,7 +286,7 @@ static void begin_authentication(srv_conn *c)
 static void check_password(srv_conn *c, const pgw_frame *f)
 {
     const char *password;
-    pgw_error err;
+    pgw_error err = {0};
     if (pgw_decode_password(f->body, f->len, &password, &err) < 0) {
         srv_conn_fatal(c, &err);
         return;
@@ -300,7 +300,7 @@ static void check_password(srv_conn *c, const pgw_frame *f)
 static void sasl_first(srv_conn *c, const pgw_frame *f)
 {
     pgw_sasl_initial init;
-    pgw_error err;
+    pgw_error err = {0};
     if (pgw_decode_sasl_initial(f->body, f->len, &init, &err) < 0) {
         srv_conn_fatal(c, &err);
         return;
@@ -322,7 +322,7 @@ static void sasl_final(srv_conn *c, const pgw_frame *f)
 {
     buf reply;
     buf_init(&reply);
-    pgw_error err;
+    pgw_error err = {0};
     int rc = srv_scram_client_final(c->scram, c->user, f->body, f->len, &reply, &err);
     if (rc < 0) {
         buf_free(&reply);

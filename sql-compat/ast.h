@@ -18,7 +18,7 @@ typedef enum ast_kind {
     AST_CONST_BOOL,   /* ival */
     AST_CONST_NULL,
     AST_PARAM,        /* ival: $n */
-    AST_COLREF,       /* str: column name (no tables yet) */
+    AST_COLREF,       /* str: column name; ival 1: `*` (str NULL) */
     AST_OP,           /* name, args[0..nargs): 1 prefix, 2 infix */
     AST_AND,          /* args */
     AST_OR,

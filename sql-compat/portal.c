@@ -326,3 +326,8 @@ int sqlc__run_utility(sql_portal *p, const sql_sink *sink, sql_run_status *statu
         p->done = true;
     return rc;
 }
+
+bool sql_portal_wants_worker(const sql_portal *p)
+{
+    return p->st->sel && p->st->sel->long_running;
+}

@@ -205,6 +205,11 @@ int sql_portal_copy_in(sql_portal *p, const uint8_t *data, size_t len, pgw_error
 int sql_portal_copy_in_end(sql_portal *p, const char *failed_reason, pgw_error *err)
     __attribute__((warn_unused_result));
 
+/* True when the statement may run for long (pg_sleep, big scans): the
+ * server then runs it on a worker thread so its event loop stays free.
+ * While it runs there, nothing else touches the session. */
+bool sql_portal_wants_worker(const sql_portal *p);
+
 /* The CommandComplete tag ("SELECT 3", "INSERT 0 1", "BEGIN", "SET"). */
 const char *sql_portal_tag(const sql_portal *p);
 const sql_stmt *sql_portal_stmt(const sql_portal *p);

@@ -19,6 +19,7 @@ typedef struct tctx {
     arena *a;
     pgw_error *err;
     int depth;
+    int nfrom;  /* FROM items of the SELECT being translated */
 } tctx;
 
 static ast_expr *expr(tctx *t, PgQuery__Node *n);
@@ -312,6 +313,7 @@ static ast_expr *expr_inner(tctx *t, PgQuery__Node *n)
             if (!(e = mk(t, AST_COLREF, c->location, 0)))
                 return NULL;
             e->str = "*";
+            e->ival = 1;
             e->name = c->n_fields > 1 ? str_of(c->fields[0]) : NULL;
             return e;
         }
@@ -565,6 +567,7 @@ static int translate_select(tctx *t, PgQuery__SelectStmt *s, ast_stmt *st)
     for (size_t i = 0; i < s->n_from_clause; i++)
         if (from_item(t, s->from_clause[i], &sel->from[sel->nfrom++]))
             return -1;
+    t->nfrom = sel->nfrom;
     for (size_t i = 0; i < s->n_target_list; i++) {
         PgQuery__Node *n = s->target_list[i];
         if (n->node_case != PG_QUERY__NODE__NODE_RES_TARGET)
@@ -579,6 +582,8 @@ static int translate_select(tctx *t, PgQuery__SelectStmt *s, ast_stmt *st)
             name = rt->name;
         else
             figure_colname(rt->val, &name, 0);
+        if (sel->targets[i].expr->kind == AST_COLREF && sel->targets[i].expr->ival == 1)
+            name = NULL; /* `*`: named after the FROM column it becomes */
         sel->targets[i].name = name;
     }
     if (s->where_clause && !(sel->where = expr(t, s->where_clause)))
@@ -592,25 +597,25 @@ static int translate_select(tctx *t, PgQuery__SelectStmt *s, ast_stmt *st)
 
 ast_expr *sqlc__tr_expr(const char *text, arena *a, pgw_error *err, PgQuery__Node *n)
 {
-    tctx t = {text, a, err, 0};
+    tctx t = {.text = text, .a = a, .err = err};
     return expr(&t, n);
 }
 
 int sqlc__tr_type(const char *text, arena *a, pgw_error *err, PgQuery__TypeName *tn, ast_type *out)
 {
-    tctx t = {text, a, err, 0};
+    tctx t = {.text = text, .a = a, .err = err};
     return type_name(&t, tn, out);
 }
 
 int sqlc__tr_select(const char *text, arena *a, pgw_error *err, PgQuery__SelectStmt *s, ast_stmt *out)
 {
-    tctx t = {text, a, err, 0};
+    tctx t = {.text = text, .a = a, .err = err};
     return translate_select(&t, s, out);
 }
 
 int sqlc__tr_targets(const char *text, arena *a, pgw_error *err, PgQuery__Node **items, size_t n, ast_target **out)
 {
-    tctx t = {text, a, err, 0};
+    tctx t = {.text = text, .a = a, .err = err};
     ast_target *tg = arena_calloc(a, n + 1, sizeof(*tg));
     if (!tg)
         return oom(&t), -1;
@@ -632,7 +637,7 @@ int sqlc__tr_targets(const char *text, arena *a, pgw_error *err, PgQuery__Node *
 
 int sqlc__translate_stmt(const char *text, PgQuery__Node *n, arena *a, ast_stmt **out, pgw_error *err)
 {
-    tctx t = {text, a, err, 0};
+    tctx t = {.text = text, .a = a, .err = err};
     ast_stmt *st = arena_calloc(a, 1, sizeof(*st));
     if (!st)
         return pgw_error_oom(err), -1;

@@ -158,7 +158,7 @@ void eng__register_misc(void)
     eng__reg("current_setting", false, OID_TEXT, ENG_F_STRICT, f_current_setting, 1, OID_TEXT);
     eng__reg("current_setting", false, OID_TEXT, ENG_F_STRICT, f_current_setting, 2, OID_TEXT, OID_BOOL);
     eng__reg("set_config", false, OID_TEXT, ENG_F_VOLATILE, f_set_config, 3, OID_TEXT, OID_TEXT, OID_BOOL);
-    eng__reg("pg_sleep", false, OID_VOID, ENG_F_STRICT | ENG_F_VOLATILE, f_pg_sleep, 1, OID_FLOAT8);
+    eng__reg("pg_sleep", false, OID_VOID, ENG_F_STRICT | ENG_F_VOLATILE | ENG_F_LONG, f_pg_sleep, 1, OID_FLOAT8);
     eng__reg_srf("generate_series", OID_INT4, ENG_F_STRICT, series4, 2, OID_INT4, OID_INT4);
     eng__reg_srf("generate_series", OID_INT4, ENG_F_STRICT, series4, 3, OID_INT4, OID_INT4, OID_INT4);
     eng__reg_srf("generate_series", OID_INT8, ENG_F_STRICT, series, 2, OID_INT8, OID_INT8);

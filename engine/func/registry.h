@@ -27,6 +27,7 @@ enum {
     ENG_F_STRICT = 1,    /* NULL in any argument gives NULL without a call */
     ENG_F_VOLATILE = 2,  /* never folded at bind time */
     ENG_F_SRF = 4,       /* set-returning: fn is an eng_srf_fn */
+    ENG_F_LONG = 8,      /* may run for long: its statement goes to a worker thread */
 };
 
 typedef struct eng_proc {

@@ -61,10 +61,10 @@ Test(sql_select, syntax_and_relations)
 {
     sql_session *s = new_session();
     EXPECT_ERR(s, "SELEC 1", "42601", "syntax error at or near \"SELEC\"", 1);
-    EXPECT_ERR(s, "SELECT * FROM foo", "42601", "SELECT * with no tables specified is not valid", 8);
+    EXPECT_ERR(s, "SELECT * FROM foo", "42P01", "relation \"foo\" does not exist", 15); /* PostgreSQL 15 */
     EXPECT_ERR(s, "SELECT x FROM foo", "42P01", "relation \"foo\" does not exist", 15);
     EXPECT_ERR(s, "SELECT x", "42703", "column \"x\" does not exist", 8);
-    EXPECT_ERR(s, "CREATE TABLE t (a int)", "0A000", "CREATE TABLE is not supported yet", 0);
+    EXPECT_ERR(s, "CREATE VIEW v AS SELECT 1", "0A000", "CREATE VIEW is not supported yet", 0);
     EXPECT_ERR(s, "SELECT 'é' + ;", "42601", "syntax error at or near \";\"", 14);
     EXPECT_ERR(s, "SELECT 1 \xc3\x28", "22021", "invalid byte sequence for encoding \"UTF8\": 0xc3 0x28", 0);
     EXPECT(s, "SELECT 1; SELECT 2;", "1\n2\n", "SELECT 1;SELECT 1");
