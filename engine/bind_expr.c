@@ -79,7 +79,7 @@ static eng_expr *colref(bctx *b, const ast_expr *x)
 {
     if (b->table)
         return eng__table_colref(b, x);
-    if (strcmp(x->str, "*") == 0 && b->scan_name) /* `*` over the FROM function's one column */
+    if (x->ival == 1 && b->scan_name) /* `*` over the FROM function's one column */
         return eng__bx_new(b, BX_SCANCOL, b->scan_type, x->loc, 0);
     if (strcmp(x->str, "*") == 0) {
         pgw_error_set(b->err, SQLSTATE_SYNTAX_ERROR, "SELECT * with no tables specified is not valid");

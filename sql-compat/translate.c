@@ -312,6 +312,7 @@ static ast_expr *expr_inner(tctx *t, PgQuery__Node *n)
             if (!(e = mk(t, AST_COLREF, c->location, 0)))
                 return NULL;
             e->str = "*";
+            e->ival = 1;
             e->name = c->n_fields > 1 ? str_of(c->fields[0]) : NULL;
             return e;
         }
@@ -592,25 +593,25 @@ static int translate_select(tctx *t, PgQuery__SelectStmt *s, ast_stmt *st)
 
 ast_expr *sqlc__tr_expr(const char *text, arena *a, pgw_error *err, PgQuery__Node *n)
 {
-    tctx t = {text, a, err, 0};
+    tctx t = {.text = text, .a = a, .err = err};
     return expr(&t, n);
 }
 
 int sqlc__tr_type(const char *text, arena *a, pgw_error *err, PgQuery__TypeName *tn, ast_type *out)
 {
-    tctx t = {text, a, err, 0};
+    tctx t = {.text = text, .a = a, .err = err};
     return type_name(&t, tn, out);
 }
 
 int sqlc__tr_select(const char *text, arena *a, pgw_error *err, PgQuery__SelectStmt *s, ast_stmt *out)
 {
-    tctx t = {text, a, err, 0};
+    tctx t = {.text = text, .a = a, .err = err};
     return translate_select(&t, s, out);
 }
 
 int sqlc__tr_targets(const char *text, arena *a, pgw_error *err, PgQuery__Node **items, size_t n, ast_target **out)
 {
-    tctx t = {text, a, err, 0};
+    tctx t = {.text = text, .a = a, .err = err};
     ast_target *tg = arena_calloc(a, n + 1, sizeof(*tg));
     if (!tg)
         return oom(&t), -1;

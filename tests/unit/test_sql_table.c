@@ -73,3 +73,51 @@ Test(sql_table, transactions)
     cr_assert_str_eq(c.err.sqlstate, "42P01");
     sql_session_free(s);
 }
+
+/* COPY FROM STDIN through the contract: COPY_IN, CopyData in pieces, CopyDone, DONE. */
+static int copy_in(sql_session *s, const char *sql, const char *const *chunks, int n, cap *c)
+{
+    memset(c, 0, sizeof(*c));
+    sql_batch *b;
+    sql_stmt *st;
+    sql_portal *p;
+    sql_sink sink = {.ctx = c, .row = cap_row, .notice = cap_notice};
+    sql_run_status status;
+    cr_assert_eq(sql_batch_parse(s, sql, &b, &c->err), 0);
+    cr_assert_eq(sql_batch_prepare(b, 0, &st, &c->err), 0, "%s", c->err.message);
+    cr_assert_eq(sql_bind(s, st, NULL, NULL, 0, &p, &c->err), 0);
+    int rc = sql_portal_run(p, &sink, 0, &status, &c->err);
+    cr_assert_eq(rc, 0, "%s", c->err.message);
+    cr_assert_eq(status, SQL_RUN_COPY_IN);
+    for (int i = 0; i < n && rc == 0; i++)
+        rc = sql_portal_copy_in(p, (const uint8_t *)chunks[i], strlen(chunks[i]), &c->err);
+    if (rc == 0 && (rc = sql_portal_copy_in_end(p, NULL, &c->err)) == 0)
+        rc = sql_portal_run(p, &sink, 0, &status, &c->err);
+    if (rc == 0)
+        snprintf(c->tags, sizeof(c->tags), "%s", sql_portal_tag(p));
+    sql_portal_free(p);
+    sql_stmt_free(st);
+    sql_batch_free(b);
+    return rc;
+}
+
+Test(sql_table, copy_from_stdin)
+{
+    sql_session *s = new_session();
+    cap c;
+    EXPECT(s, "create table tf(a int primary key, b int, f char(4), t text)", "", "CREATE TABLE");
+    const char *text[] = {"1\t10\t\tx\\ty\n2\t2", "0\t\\N\t\\N\n", "\\.\n"};
+    cr_assert_eq(copy_in(s, "copy tf from stdin with (freeze on)", text, 3, &c), 0, "%s", c.err.message);
+    cr_assert_str_eq(c.tags, "COPY 2");
+    EXPECT(s, "select a, b, f, t from tf order by a", "1|10|    |x\ty\n2|20|<null>|<null>\n", "SELECT 2");
+    const char *csv[] = {"a,b,f,t\n3,30,\"q,\"\"\",\n"};
+    cr_assert_eq(copy_in(s, "copy tf (a, b, f, t) from stdin with (format csv, header)", csv, 1, &c), 0, "%s",
+                 c.err.message);
+    EXPECT(s, "select f, t from tf where a = 3", "q,\" |<null>\n", "SELECT 1");
+    const char *bad[] = {"4\t40\t\t\n5\tzz\t\t\n"};
+    cr_assert_eq(copy_in(s, "copy tf from stdin", bad, 1, &c), -1);
+    cr_assert_str_eq(c.err.sqlstate, "22P02");
+    cr_assert(strstr(c.err.detail, "line 2"), "%s", c.err.detail);
+    EXPECT(s, "select count(*) from tf", "3\n", "SELECT 1");
+    sql_session_free(s);
+}
