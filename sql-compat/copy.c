@@ -389,11 +389,25 @@ static int copy_out(sql_portal *p, const sql_sink *sink, sql_run_status *status,
     out_ctx o = {sink, ac, 0, false};
     sql_sink s2 = {.ctx = &o, .row = out_row, .notice = sink ? sink->notice : NULL};
     int ncols = p->st->sel->nvisible;
-    p->st->ncols = ncols; /* encode_row reads it; the statement describes no rows */
-    if (!p->formats && !(p->formats = arena_calloc(p->mem, (size_t)ncols + 1, sizeof(int16_t))))
+    /* encode_row reads the statement's columns; a COPY describes none, so
+     * lend it the query's for the run (text output of each column type). */
+    sql_column *cols = arena_calloc(p->mem, (size_t)ncols + 1, sizeof(sql_column));
+    int16_t *text_formats = arena_calloc(p->mem, (size_t)ncols + 1, sizeof(int16_t));
+    if (!cols || !text_formats)
         return pgw_error_oom(err), -1;
+    int16_t *bound_formats = p->formats; /* sized for the 0 columns the COPY describes */
+    p->formats = text_formats;
+    for (int i = 0; i < ncols; i++) {
+        cols[i].type_oid = p->st->sel->targets[i].expr->type;
+        cols[i].typmod = p->st->sel->targets[i].expr->typmod;
+    }
+    sql_column *described = p->st->cols;
+    p->st->cols = cols;
+    p->st->ncols = ncols;
     int rc = sqlc__run_select(p, sink ? &s2 : NULL, 0, status, err);
     p->st->ncols = 0;
+    p->st->cols = described;
+    p->formats = bound_formats;
     if (rc)
         return rc;
     if (!o.begun && sink && sink->copy_out_begin)

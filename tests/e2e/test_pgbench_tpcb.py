@@ -99,10 +99,7 @@ def test_run_setup_with_vacuum_and_truncate(bench_server):
     assert scalar(bench_server, "SELECT count(*) FROM pgbench_history") == "100"
 
 
-# The SQL layer implements COPY (sql_portal_copy_in...); until the server speaks the COPY
-# sub-protocol, pgbench waits forever on an unanswered COPY, so this is opt-in.
-@pytest.mark.skipif(not __import__("os").environ.get("HCDB_E2E_COPY"),
-                    reason="set HCDB_E2E_COPY=1 once the server side of COPY FROM STDIN is in")
+# pgbench's default init loads with COPY ... FROM STDIN (with freeze on).
 def test_client_side_init_with_copy(server_factory):
     srv = server_factory()
     run(srv, "-i", "-s", "1")
