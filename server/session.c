@@ -213,10 +213,17 @@ static sql_sink make_sink(srv_conn *c)
 /* CommandComplete, after CopyDone when the statement was a COPY TO STDOUT. */
 static void complete_command(srv_conn *c, const sql_portal *p)
 {
-    if (c->session->copy_out)
+    srv_session *s = c->session;
+    if (s->copy_out)
         pgw_put_empty(&c->out, 'c');
-    c->session->copy_out = false;
+    s->copy_out = false;
+    bool discard_all = strcmp(sql_portal_tag(p), "DISCARD ALL") == 0;
     pgw_put_command_complete(&c->out, sql_portal_tag(p));
+    if (discard_all) { /* as in PostgreSQL, it includes DEALLOCATE ALL and CLOSE ALL */
+        drop_all_portals(s);
+        while (s->stmts)
+            drop_stmt(&s->stmts);
+    }
 }
 
 /* CopyInResponse; the statement waits for CopyData in `kind`. */

@@ -159,11 +159,8 @@ def test_wrong_password_is_refused_by_pgbouncer(bouncer):
 
 
 def run_discard_all(server):
-    """DISCARD ALL is PgBouncer's server_reset_query. Until the SQL layer has it,
-    its 0A000 (feature not supported) is an expected failure; any other error fails."""
+    """DISCARD ALL is PgBouncer's server_reset_query: it must succeed with its tag."""
     r = server.psql("-v", "VERBOSITY=verbose", sql="DISCARD ALL", tuples_only=False)
-    if r.returncode != 0 and "0A000" in r.stderr:
-        pytest.xfail("server gap: " + r.stderr.strip())
     assert r.returncode == 0, r.stderr
     assert "DISCARD ALL" in r.stdout
 

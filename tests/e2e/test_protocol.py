@@ -365,6 +365,16 @@ def test_named_portal_in_transaction(conn):
     assert conn.query("COMMIT").status == "I"
 
 
+def test_discard_all_deallocates_prepared_statements(conn):
+    msgs = run_batch(conn, parse("SELECT 7", name="keep"), sync())
+    assert types_of(msgs) == "1Z"
+    assert conn.query("DISCARD ALL").status == "I"
+    msgs = run_batch(conn, bind(stmt="keep"), execute(), sync())
+    assert types_of(msgs) == "EZ", types_of(msgs)
+    e = pgwire.error_fields(msgs[0][1])
+    assert e["C"] == "26000" and e["M"] == 'prepared statement "keep" does not exist', e
+
+
 def test_error_skips_until_sync(conn):
     msgs = run_batch(conn, parse("SELECT 1/0"), bind(), execute(),
                      parse("SELECT 2"), bind(), execute(), sync())
