@@ -497,7 +497,8 @@ static int sort_next(node *n, eng_ctx *c, const eng_val **row)
         if (sort_fill(n, c))
             return -1;
         sort_ctx sc = {n->sel, c};
-        qsort_r(n->rows, n->nrows, sizeof(eng_val *), sort_cmp, &sc);
+        if (n->nrows > 1) /* an empty result has no row array to hand qsort_r */
+            qsort_r(n->rows, n->nrows, sizeof(eng_val *), sort_cmp, &sc);
     }
     if (n->pos >= n->nrows)
         return 0;

@@ -117,6 +117,22 @@ static int insert_stmt(const char *text, arena *a, PgQuery__InsertStmt *x, ast_s
     return 0;
 }
 
+/* What UPDATE and DELETE share: the target table and its alias, WHERE, RETURNING. */
+static int dml_target(const char *text, arena *a, PgQuery__RangeVar *rel, PgQuery__Node *where,
+                      PgQuery__Node **returning, size_t nreturning, ast_update *u, pgw_error *err)
+{
+    if (relname(rel, a, &u->relname, err))
+        return -1;
+    u->loc = rel->location;
+    u->alias = rel->alias ? rel->alias->aliasname : NULL;
+    if (where && !(u->where = sqlc__tr_expr(text, a, err, where)))
+        return -1;
+    if (nreturning && sqlc__tr_targets(text, a, err, returning, nreturning, &u->returning))
+        return -1;
+    u->nreturning = (int)nreturning;
+    return 0;
+}
+
 static int update_stmt(const char *text, arena *a, PgQuery__UpdateStmt *x, ast_stmt *st, pgw_error *err)
 {
     ast_update *u = &st->update;
@@ -124,10 +140,6 @@ static int update_stmt(const char *text, arena *a, PgQuery__UpdateStmt *x, ast_s
     st->tag = "UPDATE";
     if (x->n_from_clause || x->with_clause)
         return refuse(err, "UPDATE with FROM or WITH");
-    if (relname(x->relation, a, &u->relname, err))
-        return -1;
-    u->loc = x->relation->location;
-    u->alias = x->relation->alias ? x->relation->alias->aliasname : NULL;
     u->set_cols = arena_calloc(a, x->n_target_list + 1, sizeof(char *));
     u->set_locs = arena_calloc(a, x->n_target_list + 1, sizeof(int));
     u->set_exprs = arena_calloc(a, x->n_target_list + 1, sizeof(ast_expr *));
@@ -143,13 +155,7 @@ static int update_stmt(const char *text, arena *a, PgQuery__UpdateStmt *x, ast_s
             return -1;
         u->nset++;
     }
-    if (x->where_clause && !(u->where = sqlc__tr_expr(text, a, err, x->where_clause)))
-        return -1;
-    if (x->n_returning_list &&
-        sqlc__tr_targets(text, a, err, x->returning_list, x->n_returning_list, &u->returning))
-        return -1;
-    u->nreturning = (int)x->n_returning_list;
-    return 0;
+    return dml_target(text, a, x->relation, x->where_clause, x->returning_list, x->n_returning_list, u, err);
 }
 
 static int delete_stmt(const char *text, arena *a, PgQuery__DeleteStmt *x, ast_stmt *st, pgw_error *err)
@@ -159,17 +165,7 @@ static int delete_stmt(const char *text, arena *a, PgQuery__DeleteStmt *x, ast_s
     st->tag = "DELETE";
     if (x->n_using_clause || x->with_clause)
         return refuse(err, "DELETE with USING or WITH");
-    if (relname(x->relation, a, &u->relname, err))
-        return -1;
-    u->loc = x->relation->location;
-    u->alias = x->relation->alias ? x->relation->alias->aliasname : NULL;
-    if (x->where_clause && !(u->where = sqlc__tr_expr(text, a, err, x->where_clause)))
-        return -1;
-    if (x->n_returning_list &&
-        sqlc__tr_targets(text, a, err, x->returning_list, x->n_returning_list, &u->returning))
-        return -1;
-    u->nreturning = (int)x->n_returning_list;
-    return 0;
+    return dml_target(text, a, x->relation, x->where_clause, x->returning_list, x->n_returning_list, u, err);
 }
 
 /* ---- DDL ------------------------------------------------------------- */
