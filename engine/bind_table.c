@@ -8,11 +8,11 @@
 #include <string.h>
 
 #include "engine/bind.h"
-#include "engine/catalog.h"
+#include "engine/syscat.h"
 
 int eng__bind_from_table(bctx *b, const ast_fromitem *f, eng_select *out)
 {
-    eng_table *t = b->env->catalog ? eng_catalog_find(b->env->catalog, f->relname) : NULL;
+    eng_table *t = eng_rel_find(b->env->catalog, f->relname);
     if (!t) {
         pgw_error_set(b->err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", f->relname);
         eng__errpos(b, f->loc);

@@ -33,6 +33,7 @@ typedef struct eng_column {
 
 typedef struct eng_index {
     char *name;
+    uint32_t relid;      /* its pg_class OID (from the table OID counter) */
     int ncols;
     int *cols;           /* table column numbers, 0-based */
     bool unique, primary;
@@ -48,6 +49,8 @@ typedef struct eng_table {
     int nindexes;
     eng_index **indexes; /* under the catalog lock */
     bool dropped;
+    const struct eng_vrel *vrel; /* a pg_catalog / information_schema relation: rows made at scan time
+                                  * (syscat.h), st is NULL */
 } eng_table;
 
 /* Open (recovering) the storage in `dir` and the catalog saved in it.
@@ -62,6 +65,8 @@ void eng_catalog_unlock(eng_catalog *cat);
 
 /* Under a lock: the live table of that name, or NULL. */
 eng_table *eng_catalog_find(eng_catalog *cat, const char *name);
+/* Under a lock: the i-th live table (0-based, oldest first), NULL past the end. */
+eng_table *eng_catalog_table_at(eng_catalog *cat, size_t i);
 /* Under a lock: the table holding the index of that name, or NULL. */
 eng_table *eng_catalog_find_index(eng_catalog *cat, const char *name, int *pos);
 /* Column number of name in t, or -1. */
@@ -94,6 +99,27 @@ int eng_catalog_add_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_t
                           const int *cols, int ncols, bool unique, bool primary, pgw_error *err)
     __attribute__((warn_unused_result));
 int eng_catalog_drop_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, int pos, pgw_error *err)
+    __attribute__((warn_unused_result));
+
+/* ---- extensions ------------------------------------------------------ */
+
+/* A created extension (CREATE EXTENSION); the registry of the ones hcdb
+ * has built in is engine/ext.h. */
+typedef struct eng_extension {
+    uint32_t oid;
+    char *name, *version, *schema;
+    bool dropped;
+} eng_extension;
+
+/* Under a lock: the created extension of that name, or NULL. */
+const eng_extension *eng_catalog_extension(eng_catalog *cat, const char *name);
+/* Under a lock: the i-th created extension (0-based, oldest first), NULL past the end. */
+const eng_extension *eng_catalog_extension_at(eng_catalog *cat, size_t i);
+/* Record (or forget) an extension inside txn, undone by a rollback. */
+int eng_catalog_create_extension(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, const char *name,
+                                 const char *version, const char *schema, pgw_error *err)
+    __attribute__((warn_unused_result));
+int eng_catalog_drop_extension(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, const char *name, pgw_error *err)
     __attribute__((warn_unused_result));
 
 /* ---- rows (rowfmt.c) -------------------------------------------------- */

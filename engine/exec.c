@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/catalog.h"
+#include "engine/syscat.h"
 #include "engine/types/numeric.h"
 
 typedef struct node node;
@@ -269,9 +269,27 @@ static int try_index(node *n, eng_ctx *c, bool *used)
     return 0;
 }
 
+/* A pg_catalog / information_schema relation: its rows are made at the
+ * first call, into the portal's arena. */
+static int vscan_next(node *n, eng_ctx *c, const eng_val **row)
+{
+    if (!n->started) {
+        n->started = true;
+        if (eng_syscat_rows(c, n->sel->table, n->a, &n->rows, &n->nrows))
+            return -1;
+    }
+    if (n->pos >= n->nrows)
+        return 0;
+    n->cur = n->rows[n->pos++];
+    *row = n->cur;
+    return 1;
+}
+
 static int scan_next(node *n, eng_ctx *c, const eng_val **row)
 {
     const eng_table *t = n->sel->table;
+    if (t->vrel)
+        return vscan_next(n, c, row);
     st_txn *txn = c->env->txn;
     if (!txn || t->dropped) {
         pgw_error_set(c->err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", t->name);

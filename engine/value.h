@@ -95,6 +95,7 @@ typedef struct eng_env {
     struct st_txn *txn;      /* the statement's storage transaction, set when it runs */
     /* Parse a column DEFAULT's SQL text into an expression AST in `a`. */
     struct ast_expr *(*parse_expr)(void *ctx, arena *a, const char *text, pgw_error *err);
+    const struct eng_sysinfo *sys; /* sessions, settings, roles for the catalog views (syscat.h); may be NULL */
 } eng_env;
 
 typedef struct eng_ctx {

@@ -477,12 +477,12 @@ static int from_item(tctx *t, PgQuery__Node *n, ast_fromitem *f)
         f->loc = rv->location;
         f->alias = rv->alias ? rv->alias->aliasname : NULL;
         if (rv->schemaname && rv->schemaname[0] && strcmp(rv->schemaname, "public") != 0) {
-            if (strcmp(rv->schemaname, "pg_catalog") != 0) {
+            if (strcmp(rv->schemaname, "pg_catalog") != 0 && strcmp(rv->schemaname, "information_schema") != 0) {
                 pgw_error_set(t->err, SQLSTATE_INVALID_SCHEMA_NAME, "schema \"%s\" does not exist", rv->schemaname);
                 sqlc_set_position(t->err, t->text, rv->location);
                 return -1;
             }
-            f->relname = arena_printf(t->a, "pg_catalog.%s", rv->relname);
+            f->relname = arena_printf(t->a, "%s.%s", rv->schemaname, rv->relname);
         }
         return 0;
     }

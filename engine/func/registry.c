@@ -112,3 +112,9 @@ const eng_castdef *eng_cast_lookup(uint32_t src, uint32_t dst)
             return &casts[i];
     return NULL;
 }
+
+const eng_proc *eng_proc_at(int i)
+{
+    eng_registry_init();
+    return i >= 0 && i < nprocs ? &procs[i] : NULL;
+}

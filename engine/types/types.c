@@ -37,6 +37,11 @@ const eng_type *eng_type_by_oid(uint32_t oid)
     return NULL;
 }
 
+const eng_type *eng_type_at(int i)
+{
+    return i >= 0 && (size_t)i < NTYPES ? all_types[i] : NULL;
+}
+
 const eng_type *eng_type_by_name(const char *name)
 {
     static const struct { const char *alias, *name; } aliases[] = {
