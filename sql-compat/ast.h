@@ -199,7 +199,18 @@ typedef enum ast_stmt_kind {
     STMT_SELECT, STMT_TXN, STMT_SET, STMT_SHOW,
     STMT_INSERT, STMT_UPDATE, STMT_DELETE, STMT_CREATE_TABLE, STMT_DROP, STMT_TRUNCATE,
     STMT_ALTER_ADD, STMT_CREATE_INDEX, STMT_COPY, STMT_NOOP, STMT_CHECKPOINT,
+    STMT_CREATE_EXT, STMT_DROP_EXT,
 } ast_stmt_kind;
+
+/* CREATE EXTENSION [IF NOT EXISTS] name [WITH SCHEMA s] [VERSION v] [CASCADE],
+ * DROP EXTENSION [IF EXISTS] a, b [CASCADE | RESTRICT]. */
+typedef struct ast_ext {
+    ast_names names;        /* one for CREATE */
+    const char *schema;     /* NULL = public */
+    const char *version;    /* NULL = the default version */
+    bool if_not_exists;     /* CREATE; DROP's IF EXISTS */
+    bool cascade;
+} ast_ext;
 
 typedef struct ast_drop {
     bool is_index;      /* DROP INDEX, else DROP TABLE */
@@ -222,6 +233,7 @@ typedef struct ast_stmt {
         ast_names truncate;
         ast_index index;    /* CREATE INDEX, and ALTER TABLE ADD PRIMARY KEY / UNIQUE */
         ast_copy copy;
+        ast_ext ext;
     };
 } ast_stmt;
 
