@@ -44,6 +44,8 @@ typedef struct eng_sysinfo {
     void (*each_setting)(void *ctx, eng_setting_cb fn, void *arg);
     void (*each_session)(void *ctx, eng_activity_cb fn, void *arg);
     void (*each_role)(void *ctx, eng_role_cb fn, void *arg);
+    /* pg_cancel_backend / pg_terminate_backend: 1 signalled, 0 no such pid. */
+    int (*signal_backend)(void *ctx, int32_t pid, bool terminate);
     int64_t start_time;         /* pg_postmaster_start_time(), µs since 2000 */
 } eng_sysinfo;
 

@@ -28,6 +28,10 @@
 #define OID_INT4 23u
 #define OID_TEXT 25u
 #define OID_OID 26u
+#define OID_REGPROC 24u
+#define OID_REGCLASS 2205u
+#define OID_REGTYPE 2206u
+#define OID_REGNAMESPACE 4089u
 #define OID_FLOAT4 700u
 #define OID_FLOAT8 701u
 #define OID_UNKNOWN 705u

@@ -96,6 +96,7 @@ static int open_storage(srv_server *srv)
         log_msg(LOG_FATAL, "could not open the database: %s", err.message);
         return -1;
     }
+    sql_server_set_roles(srv->sql, srv_roles_each, srv->roles);
     return 0;
 }
 

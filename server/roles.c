@@ -173,6 +173,15 @@ void srv_roles_free(srv_roles *r)
     mem_free(r);
 }
 
+void srv_roles_each(void *ctx, void (*fn)(void *arg, const char *name, bool superuser, bool login), void *arg)
+{
+    srv_roles *r = ctx;
+    uv_mutex_lock(&r->lock);
+    for (int i = 0; i < r->count; i++)
+        fn(arg, r->entries[i].name, r->entries[i].role.superuser, r->entries[i].role.can_login);
+    uv_mutex_unlock(&r->lock);
+}
+
 bool srv_roles_lookup(srv_roles *r, const char *name, srv_role *out)
 {
     uv_mutex_lock(&r->lock);

@@ -31,5 +31,8 @@ srv_roles *srv_roles_open(const char *data_dir, const char *bootstrap_password, 
 void srv_roles_free(srv_roles *r);
 /* Copy role `name` into *out; false if there is no such role. */
 bool srv_roles_lookup(srv_roles *r, const char *name, srv_role *out);
+/* Calls fn for every role (ctx is the srv_roles), under the roles' lock:
+ * fn must not call back into roles. The shape sql_server_set_roles takes. */
+void srv_roles_each(void *ctx, void (*fn)(void *arg, const char *name, bool superuser, bool login), void *arg);
 
 #endif

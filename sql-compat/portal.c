@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "engine/catalog.h"
+#include "sql-compat/activity.h"
 #include "sql-compat/stmt.h"
 
 static void notice(const sql_sink *sink, const char *sqlstate, const char *msg)
@@ -93,6 +94,8 @@ int sqlc__run_select(sql_portal *p, const sql_sink *sink, long max_rows, sql_run
     return 0;
 }
 
+static int portal_step(sql_portal *p, const sql_sink *sink, long max_rows, sql_run_status *status, pgw_error *err);
+
 int sql_portal_run(sql_portal *p, const sql_sink *sink, long max_rows, sql_run_status *status, pgw_error *err)
 {
     sql_session *s = p->s;
@@ -106,6 +109,15 @@ int sql_portal_run(sql_portal *p, const sql_sink *sink, long max_rows, sql_run_s
     if (!p->paused)
         p->rows = 0;
     p->paused = false;
+    sqlc__act_running(s, true);
+    int rc = portal_step(p, sink, max_rows, status, err);
+    sqlc__act_running(s, false);
+    return rc;
+}
+
+static int portal_step(sql_portal *p, const sql_sink *sink, long max_rows, sql_run_status *status, pgw_error *err)
+{
+    sql_session *s = p->s;
     int rc;
     if (s->txn == 'E' && !p->st->txn_exit) {
         pgw_error_set(err, SQLSTATE_IN_FAILED_SQL_TRANSACTION,

@@ -2,6 +2,7 @@
  * session: sql_server and sql_session — identity, transaction status,
  * settings, cancel and statement_timeout (see sql.h).
  */
+#include "sql-compat/activity.h"
 #include "sql-compat/session.h"
 
 #include <stdio.h>
@@ -20,6 +21,7 @@ sql_server *sql_server_new(const char *data_dir, pgw_error *err)
         pgw_error_oom(err);
         return NULL;
     }
+    srv->start_time = eng_now_us();
     /* Tables live in <data>/base; no data directory (unit tests) gets a
      * throw-away one without fsync. */
     char dir[4096];
@@ -80,7 +82,8 @@ sql_session *sql_session_new(sql_server *srv, const sql_session_info *info, pgw_
     s->txn = 'I';
     atomic_init(&s->cancel, false);
     s->settings = sqlc_settings_new(s->user, s->is_superuser);
-    if (!s->user || !s->database || !s->settings) {
+    sqlc__sysinfo_init(s);
+    if (!s->user || !s->database || !s->settings || sqlc__act_register(s, info)) {
         sql_session_free(s);
         pgw_error_oom(err);
         return NULL;
@@ -92,6 +95,7 @@ void sql_session_free(sql_session *s)
 {
     if (!s)
         return;
+    sqlc__act_unregister(s);
     sqlc__txn_abort(s);
     eng_ddl_log_free(s->ddl);
     mem_free(s->sp_names);
@@ -111,6 +115,11 @@ void sql_session_reports(sql_session *s, bool all, void (*fn)(void *ctx, const c
                          void *ctx)
 {
     sqlc_settings_reports(s->settings, all, fn, ctx);
+}
+
+bool sql_session_terminated(const sql_session *s)
+{
+    return atomic_load(&s->terminate);
 }
 
 char sql_session_txn_status(const sql_session *s)
@@ -231,4 +240,5 @@ void sqlc__env(sql_session *s, eng_env *env)
     env->catalog = s->srv->cat;
     env->txn = s->stx;
     env->parse_expr = sqlc__parse_default;
+    env->sys = &s->sys;
 }

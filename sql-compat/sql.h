@@ -89,6 +89,16 @@ void sql_session_set_waker(sql_session *s, void (*wake)(void *ctx), void *ctx);
  * statement starts, as PostgreSQL does. A blocked portal is woken so that
  * its next run fails with 57014. */
 void sql_session_cancel(sql_session *s);
+/* True once pg_terminate_backend() named this session (it was cancelled
+ * and woken too): the server ends it with FATAL 57P01 when idle. */
+bool sql_session_terminated(const sql_session *s);
+/* Where the server's roles come from, for pg_roles / pg_user / pg_authid:
+ * each(ctx, fn, arg) calls fn(arg, name, superuser, login) per role, on any
+ * thread. Set once, before sessions start. */
+void sql_server_set_roles(sql_server *srv,
+                          void (*each)(void *ctx, void (*fn)(void *arg, const char *name, bool superuser, bool login),
+                                       void *arg),
+                          void *ctx);
 
 /* While a portal is BLOCKED: milliseconds until its statement_timeout
  * expires (the server wakes it then, so it fails with 57014), or -1 for

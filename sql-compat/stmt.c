@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "engine/catalog.h"
+#include "sql-compat/activity.h"
 #include "engine/types/text.h"
 #include "util/mem.h"
 
@@ -33,6 +34,7 @@ int sql_batch_parse(sql_session *s, const char *text, sql_batch **out, pgw_error
         sqlc__fail(s);
         return -1;
     }
+    sqlc__act_query(s, text);
     if (sqlc_parse(text, &b->parsed, err)) {
         mem_free(b);
         sqlc__fail(s);
@@ -201,6 +203,7 @@ int sql_prepare(sql_session *s, const char *text, const uint32_t *param_types, i
                 pgw_error *err)
 {
     sqlc_parsed *parsed;
+    sqlc__act_query(s, text);
     if (sqlc_parse(text, &parsed, err)) {
         sqlc__fail(s);
         return -1;
