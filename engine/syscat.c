@@ -5,6 +5,7 @@
  */
 #include "engine/syscat_internal.h"
 
+#include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -360,6 +361,23 @@ void eng__vfloat(eng_vrows *r, double x)
 void eng__vchar(eng_vrows *r, char ch)
 {
     char s[2] = {ch, 0};
+    eng__vtext(r, s);
+}
+
+void eng__vdefault(eng_vrows *r, const char *def)
+{
+    if (!def) {
+        eng__vnull(r);
+        return;
+    }
+    while (isspace((unsigned char)*def))
+        def++;
+    size_t n = strlen(def);
+    while (n && isspace((unsigned char)def[n - 1]))
+        n--;
+    char *s = arena_strndup(r->a, def, n);
+    if (!s)
+        r->failed = true;
     eng__vtext(r, s);
 }
 

@@ -32,6 +32,8 @@ void eng__vbool(eng_vrows *r, bool v);
 void eng__vfloat(eng_vrows *r, double v);
 void eng__vchar(eng_vrows *r, char ch);       /* "char"; '\0' gives the empty string */
 void eng__vnull(eng_vrows *r);
+/* A column DEFAULT's text without the blanks around it (it is kept as written). */
+void eng__vdefault(eng_vrows *r, const char *def);
 
 /* The fill functions, by relation (syscat_pg.c, syscat_views.c). */
 int eng__fill_namespace(eng_vrows *r);

@@ -336,7 +336,7 @@ int eng__fill_attrdef(eng_vrows *r)
             eng__vint(r, (int64_t)t->relid * 1000 + k + 1);
             eng__vint(r, t->relid);
             eng__vint(r, k + 1);
-            eng__vtext(r, t->cols[k].def);
+            eng__vdefault(r, t->cols[k].def);
         }
     }
     return 0;

@@ -363,7 +363,7 @@ static void is_column_rows(eng_vrows *r, const eng_table *t)
         eng__vtext(r, t->name);
         eng__vtext(r, col->name);
         eng__vint(r, k + 1);
-        eng__vtext(r, col->def);
+        eng__vdefault(r, col->def);
         eng__vtext(r, col->notnull ? "NO" : "YES");
         eng__vtext(r, is_data_type(col->type));
         chars && col->typmod >= 4 ? eng__vint(r, col->typmod - 4) : eng__vnull(r);
