@@ -207,8 +207,10 @@ static void activity_row(void *arg, const eng_activity *a)
     a->xact_start ? eng__vint(r, a->xact_start) : eng__vnull(r);
     a->query_start ? eng__vint(r, a->query_start) : eng__vnull(r);
     a->state_change ? eng__vint(r, a->state_change) : eng__vnull(r);
-    eng__vnull(r);                                 /* wait_event_type */
-    eng__vnull(r);                                 /* wait_event */
+    /* as PostgreSQL: a session waiting for its client reads ClientRead */
+    bool waits = a->state && strncmp(a->state, "idle", 4) == 0;
+    eng__vtext(r, waits ? "Client" : NULL);
+    eng__vtext(r, waits ? "ClientRead" : NULL);
     eng__vtext(r, a->state);
     eng__vnull(r);
     eng__vnull(r);
