@@ -10,8 +10,9 @@
 #include <strings.h>
 
 #include "engine/catalog.h"
-#include "sql-compat/activity.h"
 #include "engine/types/text.h"
+#include "sql-compat/activity.h"
+#include "sql-compat/parse_cache.h"
 #include "util/mem.h"
 
 struct sql_batch {
@@ -35,7 +36,7 @@ int sql_batch_parse(sql_session *s, const char *text, sql_batch **out, pgw_error
         return -1;
     }
     sqlc__act_query(s, text);
-    if (sqlc_parse(text, &b->parsed, err)) {
+    if (sqlc_parse_cached(s->parses, text, &b->parsed, err)) {
         mem_free(b);
         sqlc__fail(s);
         return -1;
@@ -204,7 +205,7 @@ int sql_prepare(sql_session *s, const char *text, const uint32_t *param_types, i
 {
     sqlc_parsed *parsed;
     sqlc__act_query(s, text);
-    if (sqlc_parse(text, &parsed, err)) {
+    if (sqlc_parse_cached(s->parses, text, &parsed, err)) {
         sqlc__fail(s);
         return -1;
     }
