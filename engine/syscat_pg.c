@@ -359,6 +359,14 @@ static uint32_t array_oid(uint32_t oid)
     return 0;
 }
 
+/* vector belongs to the vector extension: its schema once created. */
+static uint32_t type_nsp(eng_vrows *r, const eng_type *t)
+{
+    eng_catalog *cat = r->c->env ? r->c->env->catalog : NULL;
+    const eng_extension *e = t->oid == OID_VECTOR && cat ? eng_catalog_extension(cat, "vector") : NULL;
+    return e && eng__nsp_oid(e->schema) ? eng__nsp_oid(e->schema) : ENG_NS_PG_CATALOG;
+}
+
 int eng__fill_type(eng_vrows *r)
 {
     for (int i = 0;; i++) {
@@ -368,7 +376,7 @@ int eng__fill_type(eng_vrows *r)
         eng__vrow(r);
         eng__vint(r, t->oid);
         eng__vtext(r, t->name);
-        eng__vint(r, t->oid == OID_VECTOR ? ENG_NS_PUBLIC : ENG_NS_PG_CATALOG);
+        eng__vint(r, type_nsp(r, t));
         eng__vint(r, ENG_BOOTSTRAP_ROLE_OID);
         eng__vint(r, t->len);
         eng__vbool(r, typbyval(t));
@@ -561,8 +569,8 @@ int eng__fill_database(eng_vrows *r)
     eng__vbool(r, true);
     eng__vint(r, -1);
     eng__vint(r, 1663);                         /* pg_default */
-    eng__vtext(r, "C.UTF-8");
-    eng__vtext(r, "C.UTF-8");
+    eng__vtext(r, "C"); /* hcdb compares text bytewise */
+    eng__vtext(r, "C");
     return 0;
 }
 

@@ -17,6 +17,7 @@
 #include "engine/syscat_internal.h"
 #include "engine/types/numeric.h"
 #include "engine/types/text.h"
+#include "util/buf.h"
 
 static int text_out(eng_ctx *c, const char *s, eng_val *o)
 {
@@ -174,6 +175,69 @@ static int f_constraintdef(eng_ctx *c, const eng_val *a, int n, eng_val *o)
     }
     unlock(c);
     return text_out(c, s, o);
+}
+
+/* pg_get_function_result(): the result type as \df shows it. */
+static int f_function_result(eng_ctx *c, const eng_val *a, int n, eng_val *o)
+{
+    const eng_proc *p = eng__proc_by_oid((uint32_t)a[0].i);
+    if (!p) {
+        o->null = true;
+        return 0;
+    }
+    const char *t = eng_type_sqlname(p->ret);
+    char *s = p->flags & ENG_F_SRF ? arena_printf(c->mem, "SETOF %s", t) : arena_strdup(c->mem, t);
+    return s ? text_out(c, s, o) : eng__oom(c);
+}
+
+/* pg_get_function_arguments(): "integer, text". */
+static int f_function_arguments(eng_ctx *c, const eng_val *a, int n, eng_val *o)
+{
+    const eng_proc *p = eng__proc_by_oid((uint32_t)a[0].i);
+    if (!p) {
+        o->null = true;
+        return 0;
+    }
+    char *s = arena_strdup(c->mem, "");
+    for (int k = 0; s && k < p->nargs; k++)
+        s = arena_printf(c->mem, "%s%s%s", s, k ? ", " : "", eng_type_sqlname(p->args[k]));
+    return s ? text_out(c, s, o) : eng__oom(c);
+}
+
+/* array_to_string(array, sep) over the array columns hcdb's catalogs show
+ * as text in PostgreSQL's literal form ("{a,b}"); NULL elements are
+ * skipped, as PostgreSQL does without a null string. */
+static int f_array_to_string(eng_ctx *c, const eng_val *a, int n, eng_val *o)
+{
+    const char *s = a[0].s.p, *end = s + a[0].s.n;
+    buf b;
+    buf_init(&b);
+    if (s < end && *s == '{')
+        s++;
+    bool first = true;
+    while (s < end && *s != '}') {
+        buf elem;
+        buf_init(&elem);
+        bool quoted = *s == '"';
+        for (s += quoted; s < end && (quoted ? *s != '"' : *s != ',' && *s != '}'); s++) {
+            if (*s == '\\' && s + 1 < end)
+                s++;
+            buf_append(&elem, s, 1);
+        }
+        s += quoted && s < end;
+        bool null = !quoted && elem.len == 4 && memcmp(elem.data, "NULL", 4) == 0;
+        if (!null) {
+            if (!first)
+                buf_append(&b, a[1].s.p, a[1].s.n);
+            buf_append(&b, elem.data, elem.len);
+            first = false;
+        }
+        buf_free(&elem);
+        s += s < end && *s == ',';
+    }
+    int rc = b.failed ? eng__oom(c) : eng__text_val(c, b.len ? (const char *)b.data : "", b.len, o);
+    buf_free(&b);
+    return rc;
 }
 
 /* pg_get_expr(): hcdb keeps expressions (pg_attrdef.adbin) as SQL text. */
@@ -440,6 +504,9 @@ void eng__register_catalog(void)
     eng__reg("pg_get_indexdef", false, OID_TEXT, V, f_indexdef, 3, OID_OID, OID_INT4, OID_BOOL);
     eng__reg("pg_get_constraintdef", false, OID_TEXT, V, f_constraintdef, 1, OID_OID);
     eng__reg("pg_get_constraintdef", false, OID_TEXT, V, f_constraintdef, 2, OID_OID, OID_BOOL);
+    eng__reg("pg_get_function_result", false, OID_TEXT, S, f_function_result, 1, OID_OID);
+    eng__reg("pg_get_function_arguments", false, OID_TEXT, S, f_function_arguments, 1, OID_OID);
+    eng__reg("array_to_string", false, OID_TEXT, S, f_array_to_string, 2, OID_TEXT, OID_TEXT);
     eng__reg("pg_get_expr", false, OID_TEXT, S, f_get_expr, 2, OID_TEXT, OID_OID);
     eng__reg("pg_get_expr", false, OID_TEXT, S, f_get_expr, 3, OID_TEXT, OID_OID, OID_BOOL);
     eng__reg("obj_description", false, OID_TEXT, V, f_obj_description, 1, OID_OID);

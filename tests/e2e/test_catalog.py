@@ -194,3 +194,26 @@ def test_sizes_grow_with_rows(conn):
     assert table >= rel
     (db,), = rows(conn, "SELECT pg_database_size('postgres')")
     assert db >= total
+
+
+def test_function_result_and_arguments(conn):
+    got = rows(conn, "SELECT pg_get_function_arguments('pg_sleep'::regproc), pg_get_function_result('pg_sleep'::regproc)")
+    assert got == [("double precision", "void")]
+
+
+@pytest.mark.hcdb_only
+def test_array_to_string_over_catalog_array_text(conn):
+    # hcdb's catalogs show array columns as text in PostgreSQL's literal form
+    got = rows(conn, "SELECT array_to_string('{a,\"b c\",NULL,d}', '|'), array_to_string('{}', ',')")
+    assert got == [("a|b c|d", "")]
+
+
+@pytest.mark.hcdb_only
+def test_vector_type_moves_to_the_extension_schema(conn):
+    q = "SELECT typnamespace::regnamespace::text FROM pg_type WHERE typname = 'vector'"
+    with conn.cursor() as cur:
+        cur.execute("DROP EXTENSION IF EXISTS vector")
+        assert rows(conn, q) == [("pg_catalog",)]
+        cur.execute("CREATE EXTENSION vector")
+        assert rows(conn, q) == [("public",)]
+        cur.execute("DROP EXTENSION vector")
