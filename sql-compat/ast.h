@@ -199,8 +199,20 @@ typedef enum ast_stmt_kind {
     STMT_SELECT, STMT_TXN, STMT_SET, STMT_SHOW,
     STMT_INSERT, STMT_UPDATE, STMT_DELETE, STMT_CREATE_TABLE, STMT_DROP, STMT_TRUNCATE,
     STMT_ALTER_ADD, STMT_CREATE_INDEX, STMT_COPY, STMT_NOOP, STMT_CHECKPOINT,
-    STMT_CREATE_EXT, STMT_DROP_EXT,
+    STMT_CREATE_EXT, STMT_DROP_EXT, STMT_ROLE,
 } ast_stmt_kind;
+
+/* CREATE ROLE / USER, ALTER ROLE / USER, DROP ROLE / USER [IF EXISTS]. */
+typedef enum ast_role_kind { ROLE_CREATE, ROLE_ALTER, ROLE_DROP } ast_role_kind;
+
+typedef struct ast_role {
+    ast_role_kind kind;
+    ast_names names;        /* one, except for DROP */
+    int superuser, login;   /* -1 not given, else 0 / 1 (CREATE USER: login 1) */
+    const char *password;   /* PASSWORD '...'; NULL = not given or NULL */
+    bool password_null;     /* PASSWORD NULL */
+    bool missing_ok;        /* DROP ... IF EXISTS */
+} ast_role;
 
 /* CREATE EXTENSION [IF NOT EXISTS] name [WITH SCHEMA s] [VERSION v] [CASCADE],
  * DROP EXTENSION [IF EXISTS] a, b [CASCADE | RESTRICT]. */
@@ -234,6 +246,7 @@ typedef struct ast_stmt {
         ast_index index;    /* CREATE INDEX, and ALTER TABLE ADD PRIMARY KEY / UNIQUE */
         ast_copy copy;
         ast_ext ext;
+        ast_role role;
     };
 } ast_stmt;
 

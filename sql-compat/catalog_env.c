@@ -16,19 +16,15 @@ static void each_setting(void *ctx, eng_setting_cb fn, void *arg)
 static void each_role(void *ctx, eng_role_cb fn, void *arg)
 {
     sql_session *s = ctx;
-    if (s->srv->each_role)
-        s->srv->each_role(s->srv->roles_ctx, fn, arg);
+    if (s->srv->roles.each)
+        s->srv->roles.each(s->srv->roles.ctx, fn, arg);
     else
         fn(arg, s->user, s->is_superuser, true); /* no role store (tests): the session's own role */
 }
 
-void sql_server_set_roles(sql_server *srv,
-                          void (*each)(void *ctx, void (*fn)(void *arg, const char *name, bool superuser, bool login),
-                                       void *arg),
-                          void *ctx)
+void sql_server_set_roles(sql_server *srv, const sql_role_ops *ops)
 {
-    srv->each_role = each;
-    srv->roles_ctx = ctx;
+    srv->roles = *ops;
 }
 
 void sqlc__sysinfo_init(sql_session *s)

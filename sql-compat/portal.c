@@ -330,6 +330,10 @@ int sqlc__run_utility(sql_portal *p, const sql_sink *sink, sql_run_status *statu
     case STMT_SHOW:
         rc = run_show(p, sink, status, err);
         break;
+    case STMT_ROLE:
+        snprintf(p->tag, sizeof(p->tag), "%s", p->st->ast->tag);
+        rc = sqlc__run_role(p, sink, err);
+        break;
     default:
         pgw_error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, "statement is not supported yet");
         rc = -1;

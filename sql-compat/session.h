@@ -14,8 +14,7 @@ struct eng_ddl_log;
 struct st_txn;
 
 struct sql_server {
-    void (*each_role)(void *ctx, void (*fn)(void *arg, const char *name, bool superuser, bool login), void *arg);
-    void *roles_ctx;
+    sql_role_ops roles;       /* each == NULL: no role store */
     int64_t start_time;       /* pg_postmaster_start_time() */
     char *data_dir;
     char *tmp_dir;            /* a throw-away data directory (tests), removed at free */

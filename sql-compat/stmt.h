@@ -53,6 +53,8 @@ bool sqlc__is_table_stmt(const sql_stmt *st);
 int sqlc__run_table(sql_portal *p, const sql_sink *sink, long max_rows, sql_run_status *status, pgw_error *err);
 /* ddl.c: CREATE/DROP/TRUNCATE/ALTER/INDEX; ENG_BLOCKED/ENG_RETRY as DML. */
 int sqlc__run_ddl(sql_portal *p, const sql_sink *sink, pgw_error *err);
+/* role.c: CREATE / ALTER / DROP ROLE. */
+int sqlc__run_role(sql_portal *p, const sql_sink *sink, pgw_error *err);
 /* extension.c: CREATE / DROP EXTENSION, like DDL. */
 int sqlc__run_extension(sql_portal *p, const sql_sink *sink, pgw_error *err);
 /* copy.c */
