@@ -24,7 +24,7 @@ static void notice(const sql_sink *sink, const char *sqlstate, const char *msg)
 
 int sqlc__encode_row(sql_portal *p, const eng_val *row, sql_cell *cells, pgw_error *err)
 {
-    eng_ctx c = {p->row, err, &p->env, p->params, p->st->params.n, 0};
+    eng_ctx c = {.mem = p->row, .err = err, .env = &p->env, .params = p->params, .nparams = p->st->params.n};
     for (int i = 0; i < p->st->ncols; i++) {
         if (row[i].null) {
             cells[i].data = NULL;
@@ -56,7 +56,7 @@ int sqlc__encode_row(sql_portal *p, const eng_val *row, sql_cell *cells, pgw_err
 
 int sqlc__run_select(sql_portal *p, const sql_sink *sink, long max_rows, sql_run_status *status, pgw_error *err)
 {
-    eng_ctx c = {p->row, err, &p->env, p->params, p->st->params.n, 0};
+    eng_ctx c = {.mem = p->row, .err = err, .env = &p->env, .params = p->params, .nparams = p->st->params.n};
     if (!p->exec && eng_exec_open(p->mem, p->st->sel, &c, &p->exec))
         return -1;
     sql_cell *cells = arena_calloc(p->mem, (size_t)p->st->ncols + 1, sizeof(sql_cell));

@@ -24,7 +24,7 @@ bool sqlc__is_table_stmt(const sql_stmt *st)
         return false;
     switch (st->ast->kind) {
     case STMT_SELECT:
-        return st->sel && st->sel->table;
+        return st->sel && st->sel->uses_tables;
     case STMT_INSERT: case STMT_UPDATE: case STMT_DELETE: case STMT_CREATE_TABLE: case STMT_DROP:
     case STMT_TRUNCATE: case STMT_ALTER_ADD: case STMT_CREATE_INDEX: case STMT_COPY:
         return true;
@@ -51,7 +51,7 @@ static void dml_tag(sql_portal *p)
 
 static int run_dml(sql_portal *p, const sql_sink *sink, long max_rows, sql_run_status *status, pgw_error *err)
 {
-    eng_ctx c = {p->row, err, &p->env, p->params, p->st->params.n, 0};
+    eng_ctx c = {.mem = p->row, .err = err, .env = &p->env, .params = p->params, .nparams = p->st->params.n};
     if (!p->step_done) {
         eng_catalog *cat = p->s->srv->cat;
         arena_reset(p->row);

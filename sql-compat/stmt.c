@@ -282,7 +282,7 @@ static int bind_param(sql_portal *p, const sql_params *pr, int i, pgw_error *err
     }
     uint32_t type = p->st->params.types[i];
     const eng_type *t = eng_type_by_oid(type);
-    eng_ctx c = {p->mem, err, &p->env, NULL, 0, 0};
+    eng_ctx c = {.mem = p->mem, .err = err, .env = &p->env};
     const char *data = (const char *)pr->values[i];
     if (format_of(pr->formats, pr->nformats, i) == 1) {
         if (!t || !t->recv) {
