@@ -171,11 +171,9 @@ static void funcscan_label(const eng_node *n, buf *out)
         buf_printf(out, " %s", n->rel->alias);
 }
 
-static void scan_detail(const eng_node *n, eng_plan *p)
-{
-    if (n->rel && n->rel->quals)
-        eng__explain_expr(p, "Filter", n, n->rel->quals, false);
-}
+
+
+static void scan_detail(const eng_node *n, eng_plan *p);
 
 static const eng_node_ops result_ops = {"Result", result_next, NULL, NULL};
 static const eng_node_ops funcscan_ops = {"Function Scan", funcscan_next, funcscan_label, scan_detail};
@@ -236,16 +234,33 @@ static const eng_expr *scan_filter(const eng_node *n)
     return n->sel->from == n->rel ? n->sel->where : NULL;
 }
 
-/* Choose an index whose every column is fixed by `=` in the filter and look
- * the key up: ids holds the candidates. Otherwise the heap is scanned. */
+/* Planning: an index whose every column is fixed by `=` in the filter. */
+static const eng_index *choose_index(const eng_node *n)
+{
+    const eng_table *t = n->rel->table;
+    const eng_expr *w = scan_filter(n);
+    for (int k = 0; k < t->nindexes && w; k++) {
+        const eng_index *ix = t->indexes[k];
+        bool all = true;
+        for (int i = 0; i < ix->ncols && all; i++)
+            all = eq_value(w, n->rel->lo + ix->cols[i], t->cols[ix->cols[i]].type) != NULL;
+        if (all)
+            return ix;
+    }
+    return NULL;
+}
+
+/* Look the chosen index's key up: ids holds the candidates. */
 static int try_index(eng_node *n, eng_ctx *c)
 {
     scan_state *s = n->st;
     const eng_table *t = n->rel->table;
     const eng_expr *w = scan_filter(n);
     pgw_error_clear(c->err);
-    for (int k = 0; k < t->nindexes && w; k++) {
+    for (int k = 0; k < t->nindexes && w && s->index; k++) {
         const eng_index *ix = t->indexes[k];
+        if (ix != s->index)
+            continue;
         eng_val *vals = arena_calloc(c->mem, (size_t)t->ncols + 1, sizeof(eng_val));
         if (!vals)
             return eng__oom(c);
@@ -335,11 +350,18 @@ static int scan_next(eng_node *n, eng_ctx *c, const eng_val **row)
 static void scan_label(const eng_node *n, buf *out)
 {
     const scan_state *s = n->st;
-    if (s->use_index)
+    if (s->index)
         buf_printf(out, " using %s", s->index->name);
     buf_printf(out, " on %s", n->rel->table->name);
     if (n->rel->alias && strcmp(n->rel->alias, n->rel->table->name) != 0)
         buf_printf(out, " %s", n->rel->alias);
+}
+
+static void scan_detail(const eng_node *n, eng_plan *p)
+{
+    if (n->rel && n->rel->quals)
+        eng__explain_expr(p, n->rel->kind == REL_TABLE && ((const scan_state *)n->st)->index ? "Index Cond" : "Filter",
+                          n, n->rel->quals, false);
 }
 
 static const eng_node_ops seqscan_ops = {"Seq Scan", scan_next, scan_label, scan_detail};
@@ -504,8 +526,15 @@ eng_node *eng__plan_rel(eng_plan *p, const eng_select *sel, const eng_rel *r, en
     switch (r->kind) {
     case REL_TABLE:
         if ((n = with_state(eng__node(p, &seqscan_ops, sel, NULL), sizeof(scan_state)))) {
+            n->rel = r;
             n->rows = table_rows(r->table);
             n->cost1 = n->rows * 0.01 + 10;
+            scan_state *s = n->st;
+            if ((s->index = choose_index(n))) {
+                n->name_override = "Index Scan";
+                n->rows = 1;
+                n->cost1 = 8.17;
+            }
         }
         break;
     case REL_FUNC:

@@ -207,6 +207,7 @@ static bool is_named(const eng_node *n, const char *name)
 static void print_node(eng_plan *p, const eng_node *n, const eng_expr *filter, bool filter_agg, int col, bool child,
                        const xopts *o);
 
+/* col: where the children's names start. */
 static void print_children(eng_plan *p, const eng_node *n, int col, const xopts *o)
 {
     const eng_node *kids[2] = {n->child, n->child2};
@@ -222,7 +223,7 @@ static void print_children(eng_plan *p, const eng_node *n, int col, const xopts 
             stats(kids[i], o, &b);
             buf_put_u8(&b, 0);
             if (!b.failed)
-                line(p, col + 2, (const char *)b.data);
+                line(p, col - 4, (const char *)b.data);
             buf_free(&b);
             print_node(p, kids[i], NULL, false, col + 6, true, o);
             continue;
@@ -258,17 +259,17 @@ static void print_node(eng_plan *p, const eng_node *n, const eng_expr *filter, b
     stats(n, o, &b);
     buf_put_u8(&b, 0);
     if (!b.failed)
-        line(p, child ? col + 2 : col, (const char *)b.data);
+        line(p, child ? col - 4 : col, (const char *)b.data);
     buf_free(&b);
-    int own = child ? col + 6 : col + 2;
     int saved = p->indent;
-    p->indent = own;
+    p->indent = col + 2;
     if (n->ops->detail)
         n->ops->detail(n, p);
     if (filter)
-        eng__explain_expr(p, "Filter", n, filter, filter_agg);
+        eng__explain_expr(p, n->name_override && strcmp(n->name_override, "Index Scan") == 0 ? "Index Cond" : "Filter",
+                          n, filter, filter_agg);
     p->indent = saved;
-    print_children(p, n, child ? col + 6 : col + 2 - 2, o);
+    print_children(p, n, col + 6, o);
 }
 
 static double now_ms(void)

@@ -241,7 +241,7 @@ typedef struct ast_set {
 typedef enum ast_stmt_kind {
     STMT_SELECT, STMT_TXN, STMT_SET, STMT_SHOW,
     STMT_INSERT, STMT_UPDATE, STMT_DELETE, STMT_CREATE_TABLE, STMT_DROP, STMT_TRUNCATE,
-    STMT_ALTER_ADD, STMT_CREATE_INDEX, STMT_COPY, STMT_NOOP, STMT_CHECKPOINT,
+    STMT_ALTER_ADD, STMT_CREATE_INDEX, STMT_COPY, STMT_NOOP, STMT_CHECKPOINT, STMT_EXPLAIN,
 } ast_stmt_kind;
 
 typedef struct ast_drop {
@@ -249,6 +249,11 @@ typedef struct ast_drop {
     bool missing_ok, cascade;
     ast_names names;
 } ast_drop;
+
+typedef struct ast_explain {
+    ast_select *query;
+    bool analyze, verbose, costs, json;
+} ast_explain;
 
 typedef struct ast_stmt {
     ast_stmt_kind kind;
@@ -265,6 +270,7 @@ typedef struct ast_stmt {
         ast_names truncate;
         ast_index index;    /* CREATE INDEX, and ALTER TABLE ADD PRIMARY KEY / UNIQUE */
         ast_copy copy;
+        ast_explain explain;
     };
 } ast_stmt;
 

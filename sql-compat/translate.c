@@ -448,6 +448,31 @@ int sqlc__figure_colname(PgQuery__Node *n, const char **name, int depth)
     case PG_QUERY__NODE__NODE_A_ARRAY_EXPR:
         *name = "array";
         return 2;
+    case PG_QUERY__NODE__NODE_SUB_LINK: {
+        PgQuery__SubLink *sl = n->sub_link;
+        if (sl->sub_link_type == PG_QUERY__SUB_LINK_TYPE__EXISTS_SUBLINK) {
+            *name = "exists";
+            return 2;
+        }
+        if (sl->sub_link_type == PG_QUERY__SUB_LINK_TYPE__ARRAY_SUBLINK) {
+            *name = "array";
+            return 2;
+        }
+        if (sl->sub_link_type != PG_QUERY__SUB_LINK_TYPE__EXPR_SUBLINK || !sl->subselect ||
+            sl->subselect->node_case != PG_QUERY__NODE__NODE_SELECT_STMT)
+            return 0;
+        PgQuery__SelectStmt *ss = sl->subselect->select_stmt;
+        while (ss->op != PG_QUERY__SET_OPERATION__SETOP_NONE && ss->larg)
+            ss = ss->larg;
+        if (!ss->n_target_list || ss->target_list[0]->node_case != PG_QUERY__NODE__NODE_RES_TARGET)
+            return 0;
+        PgQuery__ResTarget *rt = ss->target_list[0]->res_target;
+        if (rt->name && rt->name[0]) {
+            *name = rt->name;
+            return 2;
+        }
+        return sqlc__figure_colname(rt->val, name, depth + 1);
+    }
     case PG_QUERY__NODE__NODE_ROW_EXPR:
         *name = "row";
         return 2;

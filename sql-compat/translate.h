@@ -29,6 +29,7 @@ int sqlc__figure_colname(PgQuery__Node *n, const char **name, int depth);
 /* translate_select.c */
 int sqlc__select_stmt(tctx *t, PgQuery__SelectStmt *s, ast_stmt *st);
 ast_expr *sqlc__sublink(tctx *t, PgQuery__SubLink *s);
+int sqlc__explain_stmt(tctx *t, PgQuery__ExplainStmt *x, ast_stmt *st);
 int sqlc__sort_list(tctx *t, PgQuery__Node **items, size_t n, ast_sortby **out, int *nout);
 
 /* translate.c's pieces for translate_ddl.c. */

@@ -385,3 +385,44 @@ ast_expr *sqlc__sublink(tctx *t, PgQuery__SubLink *s)
         return NULL;
     return e;
 }
+
+/* EXPLAIN [ANALYZE] [VERBOSE] [(option [value], ...)] SELECT ... */
+int sqlc__explain_stmt(tctx *t, PgQuery__ExplainStmt *x, ast_stmt *st)
+{
+    ast_explain *e = &st->explain;
+    st->kind = STMT_EXPLAIN;
+    st->tag = "EXPLAIN";
+    e->costs = true;
+    for (size_t i = 0; i < x->n_options; i++) {
+        if (x->options[i]->node_case != PG_QUERY__NODE__NODE_DEF_ELEM)
+            return fail_unsupported(t, "this EXPLAIN option", -1);
+        PgQuery__DefElem *d = x->options[i]->def_elem;
+        const char *v = d->arg ? sqlc__str_of(d->arg) : NULL;
+        if (!v && d->arg && d->arg->node_case == PG_QUERY__NODE__NODE_BOOLEAN)
+            v = d->arg->boolean->boolval ? "true" : "false";
+        bool on = !v || strcmp(v, "true") == 0 || strcmp(v, "on") == 0 || strcmp(v, "1") == 0;
+        if (strcmp(d->defname, "analyze") == 0)
+            e->analyze = on;
+        else if (strcmp(d->defname, "verbose") == 0)
+            e->verbose = on;
+        else if (strcmp(d->defname, "costs") == 0)
+            e->costs = on;
+        else if (strcmp(d->defname, "format") == 0 && v && (strcmp(v, "json") == 0 || strcmp(v, "text") == 0))
+            e->json = strcmp(v, "json") == 0;
+        else if (strcmp(d->defname, "format") == 0) {
+            pgw_error_set(t->err, SQLSTATE_INVALID_PARAMETER_VALUE, "unrecognized value for EXPLAIN option \"format\": \"%s\"",
+                          v ? v : "");
+            sqlc_set_position(t->err, t->text, d->location);
+            return -1;
+        } else if (strcmp(d->defname, "buffers") != 0 && strcmp(d->defname, "timing") != 0 &&
+                   strcmp(d->defname, "summary") != 0 && strcmp(d->defname, "settings") != 0 &&
+                   strcmp(d->defname, "wal") != 0) {
+            pgw_error_set(t->err, SQLSTATE_SYNTAX_ERROR, "unrecognized EXPLAIN option \"%s\"", d->defname);
+            sqlc_set_position(t->err, t->text, d->location);
+            return -1;
+        }
+    }
+    if (!x->query || x->query->node_case != PG_QUERY__NODE__NODE_SELECT_STMT)
+        return fail_unsupported(t, "EXPLAIN of a statement other than SELECT", -1);
+    return (e->query = subselect(t, x->query)) ? 0 : -1;
+}
