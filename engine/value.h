@@ -102,6 +102,12 @@ typedef struct eng_env {
     const struct eng_sysinfo *sys; /* sessions, settings, roles for the catalog views (syscat.h); may be NULL */
 } eng_env;
 
+/* The rows of the enclosing queries while a subquery runs (correlation). */
+typedef struct eng_outer {
+    const struct eng_val *row; /* a FROM row of that query, NULL when it has none */
+    const struct eng_outer *up;
+} eng_outer;
+
 typedef struct eng_ctx {
     arena *mem;              /* where results of this evaluation live */
     pgw_error *err;
@@ -109,6 +115,8 @@ typedef struct eng_ctx {
     const eng_val *params;   /* bound parameter values ($1 is params[0]) */
     int nparams;
     int depth;               /* recursion guard, see ENG_MAX_DEPTH */
+    const eng_outer *outer;  /* enclosing queries' rows, innermost first; NULL at top level */
+    struct eng_subcache *subcache; /* results of uncorrelated subqueries for this run, or NULL */
 } eng_ctx;
 
 /* Deepest expression nesting any recursive pass (translate, bind, eval)

@@ -68,5 +68,6 @@ void eng__register_misc(void);
 void eng__register_vector(void);
 void eng__register_regtypes(void);
 void eng__register_catalog(void);
+void eng__register_regex(void);
 
 #endif
