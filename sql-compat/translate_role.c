@@ -66,7 +66,14 @@ static int role_spec_name(const PgQuery__RoleSpec *rs, const char **out, pgw_err
 int sqlc__translate_role_stmt(PgQuery__Node *n, arena *a, ast_stmt *st, pgw_error *err)
 {
     ast_role *r = &st->role;
-    r->superuser = r->login = -1;
+    switch (n->node_case) {
+    case PG_QUERY__NODE__NODE_CREATE_ROLE_STMT: case PG_QUERY__NODE__NODE_ALTER_ROLE_STMT:
+    case PG_QUERY__NODE__NODE_DROP_ROLE_STMT:
+        r->superuser = r->login = -1; /* only now: st is a union shared with other statements */
+        break;
+    default:
+        return 1;
+    }
     switch (n->node_case) {
     case PG_QUERY__NODE__NODE_CREATE_ROLE_STMT: {
         PgQuery__CreateRoleStmt *x = n->create_role_stmt;
