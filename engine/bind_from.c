@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "engine/bind.h"
+#include "engine/privs.h"
 #include "engine/syscat.h"
 
 static void *grow(bctx *b, void *v, int n, int *cap, size_t size)
@@ -371,7 +372,11 @@ static int from_item(bctx *b, eng_scope *sc, const ast_fromitem *f, eng_rel **ou
     }
     int rc;
     switch (f->kind) {
-    case FROM_TABLE: rc = from_table(b, sc, f, out); break;
+    case FROM_TABLE:
+        rc = from_table(b, sc, f, out);
+        if (rc == 0 && (*out)->kind == REL_TABLE) /* a DML target is checked for its own privilege */
+            rc = eng_priv_check_table(b->env, (*out)->table, ENG_PRIV_SELECT, b->err);
+        break;
     case FROM_FUNCTION: rc = from_function(b, sc, f, out); break;
     case FROM_SUBQUERY: rc = from_subquery(b, sc, f->sub, f->alias, f, NULL, out); break;
     default: rc = from_join(b, sc, f, out); break;

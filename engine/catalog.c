@@ -18,11 +18,13 @@
  *   CAT_DROP_INDEX: u32 relid, str name
  *   CAT_EXT:    u32 oid, str name, str version, str schema
  *   CAT_DROP_EXT: u32 oid
+ *   CAT_ACL:    u32 object oid, str role, u32 privilege bits (the new value)
  * (the fixed-size fields are written as u32 whatever their range)
  */
 #include "engine/catalog.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "engine/types/types.h"
@@ -30,7 +32,13 @@
 #include "util/log.h"
 #include "util/mem.h"
 
-enum { CAT_CREATE = 1, CAT_DROP = 2, CAT_INDEX = 3, CAT_DROP_INDEX = 4, CAT_EXT = 5, CAT_DROP_EXT = 6 };
+enum { CAT_CREATE = 1, CAT_DROP = 2, CAT_INDEX = 3, CAT_DROP_INDEX = 4, CAT_EXT = 5, CAT_DROP_EXT = 6, CAT_ACL = 7 };
+
+typedef struct acl_entry {
+    uint32_t oid;
+    char role[64];
+    uint32_t privs;
+} acl_entry;
 #define CAT_BLOB_KIND 1u
 /* PostgreSQL's first user OID; relids below it stay free for emulated catalogs. */
 #define CAT_FIRST_RELID 16384u
@@ -43,6 +51,8 @@ struct eng_catalog {
     uint32_t next_relid;  /* the next OID for a table, index or extension */
     eng_extension **exts; /* every extension ever created, dropped ones too */
     size_t nexts, capexts;
+    acl_entry *acl;       /* granted privileges; entries are never removed (0 = none) */
+    size_t nacl, capacl;
 };
 
 typedef struct undo {
@@ -50,6 +60,8 @@ typedef struct undo {
     eng_table *t;
     eng_index *ix;
     eng_extension *ext;
+    size_t acl;          /* CAT_ACL: the entry, and its value before */
+    uint32_t old_privs;
 } undo;
 
 struct eng_ddl_log {
@@ -386,6 +398,45 @@ static int apply_ext(eng_catalog *cat, uint32_t kind, uint32_t oid, rd *r, arena
     return ext_add(cat, oid, name, version, schema) ? 0 : (pgw_error_oom(err), -1);
 }
 
+static acl_entry *acl_find(eng_catalog *cat, uint32_t oid, const char *role)
+{
+    for (size_t i = 0; i < cat->nacl; i++)
+        if (cat->acl[i].oid == oid && strcmp(cat->acl[i].role, role) == 0)
+            return &cat->acl[i];
+    return NULL;
+}
+
+/* Set (adding the entry if new); *old gets the value before. -1 on OOM. */
+static int acl_put(eng_catalog *cat, uint32_t oid, const char *role, uint32_t privs, uint32_t *old)
+{
+    acl_entry *e = acl_find(cat, oid, role);
+    if (!e) {
+        if (cat->nacl == cat->capacl) {
+            size_t nc = cat->capacl ? cat->capacl * 2 : 16;
+            acl_entry *v = mem_realloc(cat->acl, nc * sizeof(*v));
+            if (!v)
+                return -1;
+            cat->acl = v;
+            cat->capacl = nc;
+        }
+        e = &cat->acl[cat->nacl++];
+        memset(e, 0, sizeof(*e));
+        e->oid = oid;
+        snprintf(e->role, sizeof(e->role), "%s", role);
+    }
+    if (old)
+        *old = e->privs;
+    e->privs = privs;
+    return 0;
+}
+
+static void rec_acl(buf *b, const acl_entry *e)
+{
+    put_u32(b, e->oid);
+    put_str(b, e->role);
+    put_u32(b, e->privs);
+}
+
 /* Apply one record during recovery (idempotent). */
 static int apply_rec(eng_catalog *cat, uint32_t kind, const uint8_t *data, size_t len, pgw_error *err)
 {
@@ -396,6 +447,15 @@ static int apply_rec(eng_catalog *cat, uint32_t kind, const uint8_t *data, size_
     uint32_t relid = get_u32(&r);
     eng_table *t = find_relid(cat, relid);
     int rc = 0;
+    if (kind == CAT_ACL) {
+        char *role = get_str(&r, a);
+        uint32_t privs = get_u32(&r);
+        rc = r.bad || !role || acl_put(cat, relid, role, privs, NULL) ? -1 : 0;
+        if (rc)
+            pgw_error_set(err, ST_SQLSTATE_DATA_CORRUPTED, "malformed catalog record (kind %u)", kind);
+        arena_free(a);
+        return rc;
+    }
     if (kind == CAT_EXT || kind == CAT_DROP_EXT) {
         rc = apply_ext(cat, kind, relid, &r, a, err);
         arena_free(a);
@@ -522,6 +582,12 @@ static int checkpoint_fn(void *ctx, st_ckpt_writer *w, pgw_error *err)
         rec_ext(&one, cat->exts[i]);
         blob_rec(&b, CAT_EXT, &one);
     }
+    for (size_t i = 0; i < cat->nacl; i++) {
+        if (!cat->acl[i].privs)
+            continue;
+        rec_acl(&one, &cat->acl[i]);
+        blob_rec(&b, CAT_ACL, &one);
+    }
     eng_catalog_unlock(cat);
     int rc = b.failed || one.failed ? -1 : st_ckpt_put(w, CAT_BLOB_KIND, 0, b.data, b.len);
     if (rc)
@@ -568,6 +634,7 @@ void eng_catalog_close(eng_catalog *cat)
     for (size_t i = 0; i < cat->nexts; i++)
         ext_free(cat->exts[i]);
     mem_free(cat->exts);
+    mem_free(cat->acl);
     pthread_rwlock_destroy(&cat->lock);
     mem_free(cat);
 }
@@ -623,7 +690,7 @@ static int log_push_ext(eng_ddl_log *log, int kind, eng_table *t, eng_index *ix,
         log->v = v;
         log->cap = nc;
     }
-    log->v[log->n++] = (undo){kind, t, ix, ext};
+    log->v[log->n++] = (undo){kind, t, ix, ext, 0, 0};
     return 0;
 }
 
@@ -661,6 +728,9 @@ void eng_ddl_log_rollback(eng_catalog *cat, eng_ddl_log *log)
             break;
         case CAT_EXT:
             u->ext->dropped = true;
+            break;
+        case CAT_ACL:
+            cat->acl[u->acl].privs = u->old_privs;
             break;
         case CAT_DROP_EXT:
             u->ext->dropped = false;
@@ -842,5 +912,32 @@ int eng_catalog_drop_extension(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, 
     if (log_rec(txn, e->oid, CAT_DROP_EXT, &b, err) || log_push_ext(log, CAT_DROP_EXT, NULL, NULL, e, err))
         return -1;
     e->dropped = true;
+    return 0;
+}
+
+/* ---- privileges ------------------------------------------------------------ */
+
+uint32_t eng_catalog_privs(eng_catalog *cat, uint32_t oid, const char *role)
+{
+    const acl_entry *e = acl_find(cat, oid, role);
+    return e ? e->privs : 0;
+}
+
+int eng_catalog_set_privs(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, uint32_t oid, const char *role,
+                          uint32_t privs, pgw_error *err)
+{
+    uint32_t old;
+    if (strlen(role) >= sizeof(((acl_entry *)0)->role) || acl_put(cat, oid, role, privs, &old))
+        return pgw_error_oom(err), -1;
+    const acl_entry *e = acl_find(cat, oid, role);
+    buf b;
+    buf_init(&b);
+    rec_acl(&b, e);
+    if (log_rec(txn, oid, CAT_ACL, &b, err) || log_push(log, CAT_ACL, NULL, NULL, err)) {
+        acl_put(cat, oid, role, old, NULL);
+        return -1;
+    }
+    log->v[log->n - 1].acl = (size_t)(e - cat->acl);
+    log->v[log->n - 1].old_privs = old;
     return 0;
 }

@@ -122,6 +122,24 @@ int eng_catalog_create_extension(eng_catalog *cat, st_txn *txn, eng_ddl_log *log
 int eng_catalog_drop_extension(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, const char *name, pgw_error *err)
     __attribute__((warn_unused_result));
 
+/* ---- privileges (GRANT / REVOKE) ----------------------------------------- */
+
+enum {
+    ENG_PRIV_SELECT = 1, ENG_PRIV_INSERT = 2, ENG_PRIV_UPDATE = 4, ENG_PRIV_DELETE = 8,
+    ENG_PRIV_TRUNCATE = 16, ENG_PRIV_REFERENCES = 32, ENG_PRIV_TRIGGER = 64, /* tables */
+    ENG_PRIV_USAGE = 128, ENG_PRIV_CREATE = 256,                              /* schemas */
+    ENG_PRIV_CONNECT = 512, ENG_PRIV_TEMP = 1024,                             /* databases */
+    ENG_PRIV_OWNER = 2048,     /* a table a non-superuser created: DROP, ALTER, GRANT on it */
+};
+#define ENG_PRIV_TABLE_ALL 127u
+
+/* Under a lock: what `role` was granted on object `oid` (a table's relid,
+ * a namespace OID, a database OID); "public" names PUBLIC. */
+uint32_t eng_catalog_privs(eng_catalog *cat, uint32_t oid, const char *role);
+/* Set role's privileges on oid to `privs`, inside txn (undone by a rollback). */
+int eng_catalog_set_privs(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, uint32_t oid, const char *role,
+                          uint32_t privs, pgw_error *err) __attribute__((warn_unused_result));
+
 /* ---- rows (rowfmt.c) -------------------------------------------------- */
 
 /* Encode vals[0..t->ncols) into a row image in `a`. */

@@ -91,6 +91,7 @@ typedef struct eng_env {
     int64_t txn_ts;          /* transaction start, µs since 2000-01-01 UTC */
     int64_t stmt_ts;         /* statement start */
     const char *user;
+    bool superuser;          /* the session's role passes every privilege check */
     const char *database;
     const char *schema;      /* current_schema() */
     int32_t backend_pid;

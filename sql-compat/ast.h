@@ -242,8 +242,20 @@ typedef enum ast_stmt_kind {
     STMT_SELECT, STMT_TXN, STMT_SET, STMT_SHOW,
     STMT_INSERT, STMT_UPDATE, STMT_DELETE, STMT_CREATE_TABLE, STMT_DROP, STMT_TRUNCATE,
     STMT_ALTER_ADD, STMT_CREATE_INDEX, STMT_COPY, STMT_NOOP, STMT_CHECKPOINT, STMT_EXPLAIN,
-    STMT_CREATE_EXT, STMT_DROP_EXT, STMT_ROLE,
+    STMT_CREATE_EXT, STMT_DROP_EXT, STMT_ROLE, STMT_GRANT,
 } ast_stmt_kind;
+
+/* GRANT / REVOKE privileges ON TABLE t, ... | ALL TABLES IN SCHEMA s |
+ * SCHEMA s | DATABASE d TO / FROM roles. */
+typedef enum ast_grant_on { GRANT_ON_TABLE, GRANT_ON_ALL_TABLES, GRANT_ON_SCHEMA, GRANT_ON_DATABASE } ast_grant_on;
+
+typedef struct ast_grant {
+    bool is_grant;
+    ast_grant_on on;
+    ast_names objects;      /* table, schema or database names */
+    uint32_t privs;         /* ENG_PRIV_* bits; ALL gives every bit of the object kind */
+    ast_names grantees;     /* role names; "public" for PUBLIC */
+} ast_grant;
 
 /* CREATE ROLE / USER, ALTER ROLE / USER, DROP ROLE / USER [IF EXISTS]. */
 typedef enum ast_role_kind { ROLE_CREATE, ROLE_ALTER, ROLE_DROP } ast_role_kind;
@@ -296,6 +308,7 @@ typedef struct ast_stmt {
         ast_explain explain;
         ast_ext ext;
         ast_role role;
+        ast_grant grant;
     };
 } ast_stmt;
 

@@ -95,7 +95,7 @@ sql_session *sql_session_new(sql_server *srv, const sql_session_info *info, pgw_
     s->database = mem_strdup(info && info->database ? info->database : "postgres");
     s->backend_pid = info ? info->backend_pid : 0;
     s->server_port = info ? info->server_port : 0;
-    s->is_superuser = info && info->is_superuser;
+    s->is_superuser = !info || info->is_superuser; /* no session info: the bootstrap superuser */
     s->txn = 'I';
     atomic_init(&s->cancel, false);
     s->settings = sqlc_settings_new(s->user, s->is_superuser);
@@ -256,6 +256,7 @@ void sqlc__env(sql_session *s, eng_env *env)
     env->txn_ts = s->txn_ts ? s->txn_ts : eng_now_us();
     env->stmt_ts = s->stmt_ts ? s->stmt_ts : env->txn_ts;
     env->user = s->user;
+    env->superuser = s->is_superuser;
     env->database = s->database;
     env->schema = "public";
     env->backend_pid = s->backend_pid;

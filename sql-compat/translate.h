@@ -43,5 +43,6 @@ int sqlc__translate_table_stmt(const char *text, PgQuery__Node *n, arena *a, ast
 int sqlc__translate_ext_stmt(PgQuery__Node *n, arena *a, ast_stmt *st, pgw_error *err);
 /* translate_role.c: CREATE / ALTER / DROP ROLE and USER; 1 = not one of them. */
 int sqlc__translate_role_stmt(PgQuery__Node *n, arena *a, ast_stmt *st, pgw_error *err);
+int sqlc__translate_grant_stmt(PgQuery__Node *n, arena *a, ast_stmt *st, pgw_error *err);
 
 #endif

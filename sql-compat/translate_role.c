@@ -1,6 +1,7 @@
 /* translate_role: CREATE / ALTER / DROP ROLE and USER → ast_role. */
 #include <string.h>
 
+#include "engine/catalog.h"
 #include "sql-compat/translate.h"
 
 static int refuse(pgw_error *err, const char *what)
@@ -120,4 +121,129 @@ int sqlc__translate_role_stmt(PgQuery__Node *n, arena *a, ast_stmt *st, pgw_erro
     default:
         return 1;
     }
+}
+
+/* ---- GRANT / REVOKE ---------------------------------------------------------- */
+
+static const struct { const char *name; uint32_t bit; } priv_names[] = {
+    {"select", ENG_PRIV_SELECT}, {"insert", ENG_PRIV_INSERT}, {"update", ENG_PRIV_UPDATE},
+    {"delete", ENG_PRIV_DELETE}, {"truncate", ENG_PRIV_TRUNCATE}, {"references", ENG_PRIV_REFERENCES},
+    {"trigger", ENG_PRIV_TRIGGER}, {"usage", ENG_PRIV_USAGE}, {"create", ENG_PRIV_CREATE},
+    {"connect", ENG_PRIV_CONNECT}, {"temporary", ENG_PRIV_TEMP}, {"temp", ENG_PRIV_TEMP},
+};
+
+/* What ALL means, and which privileges exist, per object kind. */
+static uint32_t kind_privs(ast_grant_on on)
+{
+    switch (on) {
+    case GRANT_ON_SCHEMA: return ENG_PRIV_USAGE | ENG_PRIV_CREATE;
+    case GRANT_ON_DATABASE: return ENG_PRIV_CREATE | ENG_PRIV_CONNECT | ENG_PRIV_TEMP;
+    default: return ENG_PRIV_TABLE_ALL;
+    }
+}
+
+static const char *kind_word(ast_grant_on on)
+{
+    return on == GRANT_ON_SCHEMA ? "schema" : on == GRANT_ON_DATABASE ? "database" : "table";
+}
+
+static int grant_privs(PgQuery__GrantStmt *x, ast_grant *g, pgw_error *err)
+{
+    uint32_t valid = kind_privs(g->on);
+    if (x->n_privileges == 0) {
+        g->privs = valid;
+        return 0;
+    }
+    for (size_t i = 0; i < x->n_privileges; i++) {
+        PgQuery__Node *p = x->privileges[i];
+        if (p->node_case != PG_QUERY__NODE__NODE_ACCESS_PRIV || p->access_priv->n_cols)
+            return refuse(err, "column privileges");
+        const char *name = p->access_priv->priv_name;
+        uint32_t bit = 0;
+        for (size_t k = 0; k < sizeof(priv_names) / sizeof(priv_names[0]); k++)
+            if (strcmp(name, priv_names[k].name) == 0)
+                bit = priv_names[k].bit;
+        if (!(bit & valid)) {
+            char upper[32];
+            size_t k = 0;
+            for (; name[k] && k + 1 < sizeof(upper); k++)
+                upper[k] = (char)(name[k] >= 'a' && name[k] <= 'z' ? name[k] - 32 : name[k]);
+            upper[k] = '\0';
+            pgw_error_set(err, SQLSTATE_INVALID_GRANT_OPERATION, "invalid privilege type %s for %s", upper,
+                          kind_word(g->on));
+            return -1;
+        }
+        g->privs |= bit;
+    }
+    return 0;
+}
+
+static int grant_objects(PgQuery__GrantStmt *x, arena *a, ast_grant *g, pgw_error *err)
+{
+    g->objects.v = arena_calloc(a, x->n_objects + 1, sizeof(char *));
+    if (!g->objects.v)
+        return pgw_error_oom(err), -1;
+    for (size_t i = 0; i < x->n_objects; i++) {
+        PgQuery__Node *o = x->objects[i];
+        const char *name = NULL;
+        if (o->node_case == PG_QUERY__NODE__NODE_RANGE_VAR) {
+            const char *schema = o->range_var->schemaname;
+            if (schema && schema[0] && strcmp(schema, "public") != 0) {
+                pgw_error_set(err, SQLSTATE_INVALID_SCHEMA_NAME, "schema \"%s\" does not exist", schema);
+                return -1;
+            }
+            name = o->range_var->relname;
+        } else if (o->node_case == PG_QUERY__NODE__NODE_STRING) {
+            name = o->string->sval;
+        }
+        if (!name)
+            return refuse(err, "this GRANT object");
+        g->objects.v[g->objects.n++] = name;
+    }
+    return 0;
+}
+
+static int grant_grantees(PgQuery__GrantStmt *x, arena *a, ast_grant *g, pgw_error *err)
+{
+    g->grantees.v = arena_calloc(a, x->n_grantees + 1, sizeof(char *));
+    if (!g->grantees.v)
+        return pgw_error_oom(err), -1;
+    for (size_t i = 0; i < x->n_grantees; i++) {
+        PgQuery__Node *n = x->grantees[i];
+        const PgQuery__RoleSpec *rs = n->node_case == PG_QUERY__NODE__NODE_ROLE_SPEC ? n->role_spec : NULL;
+        if (rs && rs->roletype == PG_QUERY__ROLE_SPEC_TYPE__ROLESPEC_PUBLIC)
+            g->grantees.v[g->grantees.n++] = "public";
+        else if (role_spec_name(rs, &g->grantees.v[g->grantees.n], err) == 0)
+            g->grantees.n++;
+        else
+            return -1;
+    }
+    return 0;
+}
+
+int sqlc__translate_grant_stmt(PgQuery__Node *n, arena *a, ast_stmt *st, pgw_error *err)
+{
+    if (n->node_case != PG_QUERY__NODE__NODE_GRANT_STMT)
+        return 1;
+    PgQuery__GrantStmt *x = n->grant_stmt;
+    ast_grant *g = &st->grant;
+    st->kind = STMT_GRANT;
+    st->tag = x->is_grant ? "GRANT" : "REVOKE";
+    g->is_grant = x->is_grant;
+    if (x->grant_option)
+        return refuse(err, "WITH GRANT OPTION");
+    if (x->targtype == PG_QUERY__GRANT_TARGET_TYPE__ACL_TARGET_ALL_IN_SCHEMA &&
+        x->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_TABLE)
+        g->on = GRANT_ON_ALL_TABLES;
+    else if (x->targtype != PG_QUERY__GRANT_TARGET_TYPE__ACL_TARGET_OBJECT)
+        return refuse(err, "this GRANT target");
+    else if (x->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_TABLE)
+        g->on = GRANT_ON_TABLE;
+    else if (x->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_SCHEMA)
+        g->on = GRANT_ON_SCHEMA;
+    else if (x->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_DATABASE)
+        g->on = GRANT_ON_DATABASE;
+    else
+        return refuse(err, "GRANT on this kind of object");
+    return grant_privs(x, g, err) || grant_objects(x, a, g, err) || grant_grantees(x, a, g, err) ? -1 : 0;
 }

@@ -260,6 +260,8 @@ int sqlc__translate_utility(const char *text, PgQuery__Node *n, arena *a, ast_st
         if (rc == 1)
             rc = sqlc__translate_role_stmt(n, a, st, err);
         if (rc == 1)
+            rc = sqlc__translate_grant_stmt(n, a, st, err);
+        if (rc == 1)
             rc = sqlc__translate_table_stmt(text, n, a, st, err);
         return rc == 1 ? refuse(err, command_name(n)) : rc;
     }
