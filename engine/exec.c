@@ -408,7 +408,7 @@ static int copy_val(arena *a, uint32_t type, eng_val *v)
         return 0;
     switch (type) {
     case OID_TEXT: case OID_VARCHAR: case OID_BPCHAR: case OID_NAME: case OID_BYTEA: case OID_UNKNOWN:
-    case OID_VECTOR: {
+    case OID_VECTOR: case OID_HYPERCUBE: {
         char *p = arena_alloc(a, v->s.n + 1);
         if (!p)
             return -1;
