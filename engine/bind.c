@@ -222,7 +222,8 @@ static int bind_targets(bctx *b, const ast_select *sel, eng_select *out)
         const ast_expr *x = sel->targets[i].expr;
         bool star = x->kind == AST_COLREF && strcmp(x->str, "*") == 0;
         out->targets[i].name = star && b->scan_name ? b->scan_name : sel->targets[i].name;
-        out->targets[i].srf = e->kind == BX_FUNC && (e->proc->flags & ENG_F_SRF);
+        if (b->saw_srf && eng__lift_srf(b, &out->targets[i]))
+            return -1;
     }
     /* resolveTargetListUnknowns: what is still unknown becomes text. */
     for (int i = 0; i < sel->ntargets; i++) {

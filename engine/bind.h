@@ -51,4 +51,8 @@ int eng__expand_star(bctx *b, const ast_select *sel, ast_select *out);
 int eng__finish_params(bctx *b);
 int eng__bind_select_in(bctx *b, const ast_select *sel, eng_select **out);
 
+/* bind_srf.c: mark target t as set-returning; a call nested in
+ * its expression is moved to t->srf_call, a NULL constant in its place. */
+int eng__lift_srf(bctx *b, eng_target *t);
+
 #endif

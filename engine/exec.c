@@ -18,6 +18,8 @@ struct node {
     int64_t srf_state[ENG_SRF_STATE_WORDS];
     bool srf_started;
     eng_val *slot;                  /* ProjectSet output */
+    eng_val *srfval;                /* ProjectSet: each SRF target's call's current value */
+    eng_expr **tinst, **thole;      /* ProjectSet: per target with a nested call, eng_srf_instance */
     int64_t *tstate;                /* ProjectSet: SRF state per target */
     bool *tdone;
     const eng_val *input;           /* ProjectSet: current input row */
@@ -108,7 +110,7 @@ static int filter_next(node *n, eng_ctx *c, const eng_val **row)
 /* One SRF target step: first call evaluates its arguments. */
 static int srf_step(node *n, eng_ctx *c, int i, bool *done, eng_val *out)
 {
-    const eng_expr *f = n->sel->targets[i].expr;
+    const eng_expr *f = n->sel->targets[i].srf_call;
     int64_t *st = &n->tstate[i * ENG_SRF_STATE_WORDS];
     eng_val args[ENG_PROC_MAX_ARGS];
     if (st[ENG_SRF_STATE_WORDS - 1] == 0) {
@@ -151,24 +153,33 @@ static int project_next(node *n, eng_ctx *c, const eng_val **row)
             if (n->tdone[i])
                 continue;
             bool done = false;
-            if (srf_step(n, c, i, &done, &n->slot[i]))
+            if (srf_step(n, c, i, &done, &n->srfval[i]))
                 return -1;
             /* the last state word marks "started" for srf_step */
             n->tstate[i * ENG_SRF_STATE_WORDS + ENG_SRF_STATE_WORDS - 1] = 1;
             if (done) {
                 n->tdone[i] = true;
-                n->slot[i].null = true;
+                n->srfval[i].null = true;
             } else {
                 any = true;
             }
+            n->slot[i] = n->srfval[i];
         }
         if (!any) {
             n->need_input = true;
             continue;
         }
-        for (int i = 0; i < s->ntargets; i++)
-            if (!s->targets[i].srf && eng_eval(c, s->targets[i].expr, n->input, &n->slot[i]))
+        for (int i = 0; i < s->ntargets; i++) {
+            const eng_expr *e = s->targets[i].expr;
+            if (n->thole[i]) { /* a nested call: its value goes into this portal's copy */
+                n->thole[i]->val = n->srfval[i];
+                e = n->tinst[i];
+            } else if (s->targets[i].srf) {
+                continue;
+            }
+            if (eng_eval(c, e, n->input, &n->slot[i]))
                 return -1;
+        }
         if (!has_srf)
             n->need_input = true;
         *row = n->slot;
@@ -549,8 +560,14 @@ int eng_exec_open(arena *a, const eng_select *sel, eng_ctx *c, eng_exec **out)
     n->slot = arena_calloc(a, (size_t)sel->ntargets + 1, sizeof(eng_val));
     n->tstate = arena_calloc(a, ((size_t)sel->ntargets + 1) * ENG_SRF_STATE_WORDS, sizeof(int64_t));
     n->tdone = arena_calloc(a, (size_t)sel->ntargets + 1, sizeof(bool));
-    if (!n->slot || !n->tstate || !n->tdone)
+    n->srfval = arena_calloc(a, (size_t)sel->ntargets + 1, sizeof(eng_val));
+    n->tinst = arena_calloc(a, (size_t)sel->ntargets + 1, sizeof(eng_expr *));
+    n->thole = arena_calloc(a, (size_t)sel->ntargets + 1, sizeof(eng_expr *));
+    if (!n->slot || !n->tstate || !n->tdone || !n->srfval || !n->tinst || !n->thole)
         return eng__oom(c);
+    for (int i = 0; i < sel->ntargets; i++)
+        if (sel->targets[i].srf_hole && !(n->tinst[i] = eng_srf_instance(a, &sel->targets[i], &n->thole[i])))
+            return eng__oom(c);
     if (sel->nsort) {
         if (!(n = mknode(a, sel, n, sort_next)))
             return eng__oom(c);

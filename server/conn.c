@@ -123,6 +123,11 @@ void srv_conn_flush(srv_conn *c)
         buf_reset(&c->wire);
         buf_shrink(&c->wire, CONN_KEEP_BUFFER);
         buf_shrink(&c->out, CONN_KEEP_BUFFER);
+        /* No write callback will come to resume a portal paused on full
+         * output: go on from the next loop iteration (other connections
+         * get their turn in between). */
+        if (c->state == SRV_CONN_READY && srv_session_paused(c))
+            uv_async_send(&c->wake);
         maybe_finish_close(c);
         return;
     }
@@ -350,7 +355,11 @@ void srv_conn_arm_timer(srv_conn *c, uint64_t ms)
 static void on_wake(uv_async_t *a)
 {
     srv_conn *c = a->data;
-    if (c->state == SRV_CONN_READY)
+    if (c->state != SRV_CONN_READY)
+        return;
+    if (srv_session_paused(c) && !srv_session_blocked(c))
+        srv_conn_pump(c);
+    else
         srv_session_unblock(c);
 }
 

@@ -2,8 +2,13 @@
  * hc_sql: the hypercube functions on codepoints in SQL -- placement
  * (hc_map_codepoint), the reverse lookup (hc_codepoint_from_coords), Hilbert
  * keys and categories -- over engine/hypercube/. Errors carry the module's
- * SQLSTATEs (22003 codepoint out of range, 22023 surrogates and bad
- * coordinates).
+ * SQLSTATEs (22003 codepoint out of range, 22023 surrogates where they mean
+ * nothing -- an atom id needs UTF-8 -- and bad coordinates).
+ *
+ * Surrogates (U+D800..U+DFFF) are placed, as the reference places them, all
+ * at its reserved point (1, 0, 0, 0) of the sphere, (1, 0.5, 0.5, 0.5) in the
+ * unit cube: so a scan over any range of integers maps without failing. No
+ * atom sits there, so they do not round-trip through the reverse lookup.
  *
  * Hilbert keys of a hypercube point use its lanes quantised to uint32 with
  * the reference's quantiser (x in [0,1] -> round(x * (2^32 - 1))). A key is
@@ -46,7 +51,9 @@ static int f_map_codepoint(eng_ctx *c, const eng_val *a, int n, eng_val *o)
 {
     hc_point p;
     hc_status st = hc_map_codepoint(a[0].i, &p);
-    if (st != HC_OK)
+    if (st == HC_ERR_SURROGATE)
+        p = (hc_point){1.0, 0.5, 0.5, 0.5};
+    else if (st != HC_OK)
         return codepoint_fail(c, st, a[0].i);
     double v[4] = {p.x, p.y, p.z, p.m};
     return eng_hcube_make(c, v, o);
