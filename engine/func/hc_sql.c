@@ -185,13 +185,12 @@ static int f_hilbert_hi(eng_ctx *c, const eng_val *a, int n, eng_val *o)
 void eng__register_hc(void)
 {
     const uint32_t H = OID_HYPERCUBE, F = OID_FLOAT8, I4 = OID_INT4, I8 = OID_INT8;
-    for (int k = 0; k < 2; k++) {
-        uint32_t cp = k ? I8 : I4; /* int4 for literals and series, int8 for bigint columns */
-        eng__reg("hc_map_codepoint", false, H, ENG_F_STRICT, f_map_codepoint, 1, cp);
-        eng__reg("hc_categorize", false, OID_TEXT, ENG_F_STRICT, f_categorize, 1, cp);
-        eng__reg("hypercube_categorize", false, OID_TEXT, ENG_F_STRICT, f_categorize, 1, cp);
-        eng__reg("hc_atom_id", false, OID_BYTEA, ENG_F_STRICT, f_atom_id, 1, cp);
-    }
+    /* Codepoints as bigint: int4 arguments coerce to it, bigint columns fit, and
+     * one signature keeps an unknown literal from being ambiguous. */
+    eng__reg("hc_map_codepoint", false, H, ENG_F_STRICT, f_map_codepoint, 1, I8);
+    eng__reg("hc_categorize", false, OID_TEXT, ENG_F_STRICT, f_categorize, 1, I8);
+    eng__reg("hypercube_categorize", false, OID_TEXT, ENG_F_STRICT, f_categorize, 1, I8);
+    eng__reg("hc_atom_id", false, OID_BYTEA, ENG_F_STRICT, f_atom_id, 1, I8);
     eng__reg("hc_codepoint_from_coords", false, I4, ENG_F_STRICT, f_from_coords, 4, F, F, F, F);
     eng__reg("hc_codepoint_from_coords", false, I4, ENG_F_STRICT, f_from_point, 1, H);
     eng__reg("hc_hilbert_encode", false, OID_BYTEA, ENG_F_STRICT, f_hilbert_encode, 1, H);
