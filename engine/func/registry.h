@@ -68,6 +68,8 @@ void eng__register_misc(void);
 void eng__register_vector(void);
 void eng__register_regtypes(void);
 void eng__register_catalog(void);
+void eng__register_hypercube(void);
+void eng__register_hc(void);
 void eng__register_regex(void);
 
 #endif
