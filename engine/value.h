@@ -95,6 +95,8 @@ typedef struct eng_env {
     struct st_txn *txn;      /* the statement's storage transaction, set when it runs */
     /* Parse a column DEFAULT's SQL text into an expression AST in `a`. */
     struct ast_expr *(*parse_expr)(void *ctx, arena *a, const char *text, pgw_error *err);
+    /* hcdb_backup(): copy the data directory to dest; NULL = not available. */
+    int (*backup)(void *ctx, const char *dest, uint64_t *end_lsn, pgw_error *err);
 } eng_env;
 
 typedef struct eng_ctx {

@@ -20,6 +20,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "server/backup_cli.h"
 #include "server/config.h"
 #include "server/datadir.h"
 #include "server/sdnotify.h"
@@ -181,6 +182,8 @@ int main(int argc, char **argv)
 {
     bool hooked = mem_install_library_hooks() == 0;
     signal(SIGPIPE, SIG_IGN);
+    if (argc > 1 && strcmp(argv[1], "backup") == 0)
+        return srv_backup_main(argc - 1, argv + 1);
     char why[8192] = "";
     switch (srv_config_load(&server.cfg, argc, argv, why, sizeof(why))) {
     case SRV_CONFIG_EXIT_OK:

@@ -256,4 +256,5 @@ void sqlc__env(sql_session *s, eng_env *env)
     env->catalog = s->srv->cat;
     env->txn = s->stx;
     env->parse_expr = sqlc__parse_default;
+    env->backup = sqlc__backup;
 }

@@ -60,6 +60,8 @@ int sqlc__savepoint(sql_session *s, const char *name, pgw_error *err);
 int sqlc__release(sql_session *s, const char *name, bool rollback, pgw_error *err);
 /* A column DEFAULT's text → AST (env->parse_expr). */
 struct ast_expr *sqlc__parse_default(void *ctx, arena *a, const char *text, pgw_error *err);
+/* hcdb_backup() for the engine (backup.c): superuser, absolute dest. */
+int sqlc__backup(void *ctx, const char *dest, uint64_t *end_lsn, pgw_error *err);
 /* The engine's view of the session for one statement. */
 void sqlc__env(sql_session *s, eng_env *env);
 

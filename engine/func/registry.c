@@ -75,6 +75,7 @@ static void build(void)
     eng__register_text();
     eng__register_datetime();
     eng__register_misc();
+    eng__register_admin();
     eng__register_vector();
     qsort(procs, (size_t)nprocs, sizeof(procs[0]), proc_cmp);
 }
