@@ -46,6 +46,8 @@
  * hcdb fixes it at 16385 (the user range starts at 16384), so clients that
  * look the type up by name (pg_type) or hard-code it see one stable value. */
 #define OID_VECTOR 16385u
+/* hcdb's 4-D point type `hypercube`, fixed the same way. */
+#define OID_HYPERCUBE 16390u
 
 typedef struct eng_num eng_num;
 
@@ -99,6 +101,12 @@ typedef struct eng_env {
     int (*backup)(void *ctx, const char *dest, uint64_t *end_lsn, pgw_error *err);
 } eng_env;
 
+/* The rows of the enclosing queries while a subquery runs (correlation). */
+typedef struct eng_outer {
+    const struct eng_val *row; /* a FROM row of that query, NULL when it has none */
+    const struct eng_outer *up;
+} eng_outer;
+
 typedef struct eng_ctx {
     arena *mem;              /* where results of this evaluation live */
     pgw_error *err;
@@ -106,6 +114,8 @@ typedef struct eng_ctx {
     const eng_val *params;   /* bound parameter values ($1 is params[0]) */
     int nparams;
     int depth;               /* recursion guard, see ENG_MAX_DEPTH */
+    const eng_outer *outer;  /* enclosing queries' rows, innermost first; NULL at top level */
+    struct eng_subcache *subcache; /* results of uncorrelated subqueries for this run, or NULL */
 } eng_ctx;
 
 /* Deepest expression nesting any recursive pass (translate, bind, eval)

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "engine/catalog.h"
+#include "sql-compat/parse_cache.h"
 #include "storage/st.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -101,11 +102,12 @@ sql_session *sql_session_new(sql_server *srv, const sql_session_info *info, pgw_
     s->txn = 'I';
     atomic_init(&s->cancel, false);
     s->settings = sqlc_settings_new(s->user, s->is_superuser);
+    s->parses = sqlc_parse_cache_new();
     pgw_error ignored;
     if (s->settings && srv->async_commit &&
         sqlc_settings_set(s->settings, "synchronous_commit", "off", SQLC_SET_STARTUP, false, &ignored) < 0)
         log_warn("could not default synchronous_commit to off: %s", ignored.message);
-    if (!s->user || !s->database || !s->settings) {
+    if (!s->user || !s->database || !s->settings || !s->parses) {
         sql_session_free(s);
         pgw_error_oom(err);
         return NULL;
@@ -122,6 +124,7 @@ void sql_session_free(sql_session *s)
     mem_free(s->sp_names);
     mem_free(s->sp_levels);
     sqlc_settings_free(s->settings);
+    sqlc_parse_cache_free(s->parses);
     mem_free(s->user);
     mem_free(s->database);
     mem_free(s);
