@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "engine/catalog.h"
+#include "engine/exec_indexscan.h"
 #include "engine/types/numeric.h"
 
 typedef struct node node;
@@ -29,6 +30,7 @@ struct node {
     bool use_index, started;
     uint64_t *ids;
     long nids, ipos;
+    eng_idxscan *iscan;             /* ORDER BY ... LIMIT through an ordered index */
     uint64_t rowid;                 /* the current row's id */
     const eng_val *cur;             /* the current row */
     /* Sort */
@@ -196,7 +198,7 @@ static int limit_next(node *n, eng_ctx *c, const eng_val **row)
 
 /* ---- table scans ------------------------------------------------------ */
 
-static bool reads_scan(const eng_expr *e)
+bool eng__reads_scan(const eng_expr *e)
 {
     if (!e)
         return false;
@@ -205,7 +207,7 @@ static bool reads_scan(const eng_expr *e)
     if (e->kind == BX_FUNC && (e->proc->flags & ENG_F_VOLATILE))
         return true;
     for (int i = 0; i < e->nargs; i++)
-        if (reads_scan(e->args[i]))
+        if (eng__reads_scan(e->args[i]))
             return true;
     return false;
 }
@@ -227,7 +229,7 @@ static const eng_expr *eq_value(const eng_expr *w, int col, uint32_t type)
         return NULL;
     for (int side = 0; side < 2; side++) {
         const eng_expr *l = w->args[side], *r = w->args[1 - side];
-        if (l->kind == BX_SCANCOL && l->index == col && r->type == type && !reads_scan(r))
+        if (l->kind == BX_SCANCOL && l->index == col && r->type == type && !eng__reads_scan(r))
             return r;
     }
     return NULL;
@@ -242,6 +244,8 @@ static int try_index(node *n, eng_ctx *c, bool *used)
     pgw_error_clear(c->err);
     for (int k = 0; k < t->nindexes; k++) {
         const eng_index *ix = t->indexes[k];
+        if (!ix->keys)
+            continue; /* an ordered access-method index: exec_indexscan.c */
         eng_val *vals = arena_calloc(c->mem, (size_t)t->ncols + 1, sizeof(eng_val));
         if (!vals)
             return eng__oom(c);
@@ -279,9 +283,18 @@ static int scan_next(node *n, eng_ctx *c, const eng_val **row)
     }
     if (!n->started) {
         n->started = true;
-        if (try_index(n, c, &n->use_index))
+        const eng_expr *q;
+        const eng_index *ox = eng_idxscan_match(n->sel, c->env, &q);
+        if (ox && eng_idxscan_open(n->a, n->sel, ox, q, c, &n->iscan))
+            return -1;
+        if (!ox && try_index(n, c, &n->use_index))
             return -1;
         st_scan_init(&n->scan, txn, t->st);
+    }
+    if (n->iscan) {
+        int rc = eng_idxscan_next(n->iscan, c, row, &n->rowid);
+        n->cur = rc == 1 ? *row : NULL;
+        return rc;
     }
     st_row r;
     for (;;) {
