@@ -283,11 +283,13 @@ static int scan_next(node *n, eng_ctx *c, const eng_val **row)
     }
     if (!n->started) {
         n->started = true;
+        /* a key lookup fixed by the WHERE is selective: read its few rows exactly (the
+         * Sort above orders them) rather than walk a distance index past non-matches */
         const eng_expr *q;
-        const eng_index *ox = eng_idxscan_match(n->sel, c->env, &q);
-        if (ox && eng_idxscan_open(n->a, n->sel, ox, q, c, &n->iscan))
+        if (try_index(n, c, &n->use_index))
             return -1;
-        if (!ox && try_index(n, c, &n->use_index))
+        const eng_index *ox = n->use_index ? NULL : eng_idxscan_match(n->sel, c->env, &q);
+        if (ox && eng_idxscan_open(n->a, n->sel, ox, q, c, &n->iscan))
             return -1;
         st_scan_init(&n->scan, txn, t->st);
     }

@@ -24,8 +24,10 @@ struct eng_idxscan {
     const eng_select *sel;
     const eng_index *ix;
     const eng_expr *query;
+    arena *a;                  /* the portal's: hits live across calls */
     eng_ctx *c;                /* during a search: the accept callback's context */
-    size_t k;
+    size_t k, want;            /* LIMIT + OFFSET; hits asked of the index (more when rows repeat) */
+    size_t entries;
     bool started, heap;        /* heap: fell back to reading the table */
     st_scan scan;
     eng_am_hit *hits;
@@ -78,19 +80,17 @@ int eng_idxscan_open(arena *a, const eng_select *sel, const eng_index *ix, const
     eng_idxscan *s = arena_calloc(a, 1, sizeof(*s));
     if (!s)
         return eng__oom(c);
+    s->a = a;
     s->sel = sel;
     s->ix = ix;
     s->query = query;
     eng_val lim = {.null = true}, off = {.null = true};
     if (eng_eval(c, sel->limit, NULL, &lim) || (sel->offset && eng_eval(c, sel->offset, NULL, &off)))
         return -1;
-    size_t entries = eng_amidx_entries(ix->amx);
-    int64_t k = lim.null || lim.i < 0 ? (int64_t)entries : lim.i + (off.null || off.i < 0 ? 0 : off.i);
-    s->k = (size_t)k < entries ? (size_t)k : entries;
-    s->hits = arena_alloc(a, (s->k + 1) * sizeof(*s->hits));
-    s->rowids = arena_alloc(a, (s->k + 1) * sizeof(*s->rowids));
-    if (!s->hits || !s->rowids)
-        return eng__oom(c);
+    s->entries = eng_amidx_entries(ix->amx);
+    int64_t k = lim.null || lim.i < 0 ? (int64_t)s->entries : lim.i + (off.null || off.i < 0 ? 0 : off.i);
+    s->k = (size_t)k < s->entries ? (size_t)k : s->entries;
+    s->want = s->k;
     *out = s;
     return 0;
 }
@@ -136,15 +136,20 @@ static bool accept(void *ctx, int64_t label)
     return rc == 1;
 }
 
+/* Ask the index for s->want hits (checked: through the accept callback). */
 static int search(eng_idxscan *s, eng_ctx *c, const eng_val *q, bool checked)
 {
+    s->hits = arena_alloc(s->a, (s->want + 1) * sizeof(*s->hits));
+    s->rowids = arena_alloc(s->a, (s->want + 1) * sizeof(*s->rowids));
+    if (!s->hits || !s->rowids)
+        return eng__oom(c);
     eng_am_scan_opts o = {ENG_AM_DEFAULT_EF_SEARCH};
     const char *ef = setting(c->env, "hnsw.ef_search");
     if (ef)
         o.ef_search = atoi(ef);
     s->c = c;
     s->check_rc = 0;
-    int n = eng_amidx_knn(s->ix->amx, q, s->k, &o, checked ? accept : NULL, s, s->hits, c->err);
+    int n = eng_amidx_knn(s->ix->amx, q, s->want, &o, checked ? accept : NULL, s, s->hits, c->err);
     if (s->check_rc)
         return -1;
     s->nhits = n < 0 ? 0 : n;
@@ -152,6 +157,36 @@ static int search(eng_idxscan *s, eng_ctx *c, const eng_val *q, bool checked)
     return n < 0 ? -1 : 0;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Rows behind the hits, each counted once (the hits of a checked search are all valid);
+ * *invalid: some hit fails the check (only looked at when !checked). */
+static int distinct_rows(eng_idxscan *s, eng_ctx *c, bool checked, bool *invalid, size_t *out)
+{
+    *invalid = false;
+    for (int i = 0; i < s->nhits; i++) {
+        uint64_t hash;
+        eng_val *vals;
+        eng_amidx_entry(s->ix->amx, s->hits[i].label, &s->rowids[i], &hash);
+        int rc = checked ? 1 : fetch(s, c, s->rowids[i], hash, &vals);
+        if (rc < 0)
+            return -1;
+        *invalid |= rc == 0;
+    }
+    qsort(s->rowids, (size_t)s->nhits, sizeof(uint64_t), cmp_u64);
+    *out = 0;
+    for (int i = 0; i < s->nhits; i++)
+        *out += i == 0 || s->rowids[i] != s->rowids[i - 1];
+    return 0;
+}
+
+/* Search until k distinct valid rows are in hand or the index has no more: first without
+ * the callback (the common case, nothing to skip), then checked; a row that two entries
+ * hold (its value changed and changed back) makes it ask for more. */
 static int start(eng_idxscan *s, eng_ctx *c)
 {
     eng_val q;
@@ -163,21 +198,20 @@ static int start(eng_idxscan *s, eng_ctx *c)
         st_scan_init(&s->scan, c->env->txn, s->sel->table->st);
         return 0;
     }
-    if (search(s, c, &q, s->sel->where != NULL))
-        return -1;
-    if (s->sel->where || (size_t)s->nhits < s->k)
-        return 0;
-    for (int i = 0; i < s->nhits; i++) {
-        uint64_t rowid, hash;
-        eng_val *vals;
-        eng_amidx_entry(s->ix->amx, s->hits[i].label, &rowid, &hash);
-        int rc = fetch(s, c, rowid, hash, &vals);
-        if (rc < 0)
+    bool checked = s->sel->where != NULL;
+    for (;;) {
+        bool invalid;
+        size_t rows;
+        if (search(s, c, &q, checked) || distinct_rows(s, c, checked, &invalid, &rows))
             return -1;
-        if (rc == 0)
-            return search(s, c, &q, true);
+        if (!checked && invalid) {
+            checked = true;
+            continue;
+        }
+        if (rows >= s->k || (size_t)s->nhits < s->want || s->want >= s->entries)
+            return 0;
+        s->want += s->k - rows;
     }
-    return 0;
 }
 
 static bool seen(const eng_idxscan *s, uint64_t rowid)
