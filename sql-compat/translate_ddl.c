@@ -519,8 +519,8 @@ static int copy_stmt(const char *text, arena *a, PgQuery__CopyStmt *x, ast_stmt 
     for (size_t i = 0; i < x->n_options; i++)
         if (x->options[i]->node_case == PG_QUERY__NODE__NODE_DEF_ELEM && copy_option(x->options[i]->def_elem, c, err))
             return -1;
-    if (c->format == COPY_BINARY)
-        return refuse(err, "COPY BINARY");
+    if (c->format == COPY_BINARY && !c->is_from)
+        return refuse(err, "COPY TO in binary format");
     if (!c->delim)
         c->delim = c->format == COPY_CSV ? ',' : '\t';
     if (!c->escape)
