@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "engine/catalog.h"
+#include "sql-compat/parse_cache.h"
 #include "util/mem.h"
 
 sql_server *sql_server_new(const char *data_dir, pgw_error *err)
@@ -80,7 +81,8 @@ sql_session *sql_session_new(sql_server *srv, const sql_session_info *info, pgw_
     s->txn = 'I';
     atomic_init(&s->cancel, false);
     s->settings = sqlc_settings_new(s->user, s->is_superuser);
-    if (!s->user || !s->database || !s->settings) {
+    s->parses = sqlc_parse_cache_new();
+    if (!s->user || !s->database || !s->settings || !s->parses) {
         sql_session_free(s);
         pgw_error_oom(err);
         return NULL;
@@ -97,6 +99,7 @@ void sql_session_free(sql_session *s)
     mem_free(s->sp_names);
     mem_free(s->sp_levels);
     sqlc_settings_free(s->settings);
+    sqlc_parse_cache_free(s->parses);
     mem_free(s->user);
     mem_free(s->database);
     mem_free(s);

@@ -39,6 +39,7 @@ struct sql_session {
     char **sp_names;          /* user savepoints, innermost last */
     int *sp_levels;
     int nsp, capsp;
+    struct sqlc_parse_cache *parses; /* recent statement texts' parse trees */
 };
 
 /* Start a statement: drop a stale cancel, arm statement_timeout, stamp times. */
