@@ -290,3 +290,55 @@ def test_errors(srv, sql, state, message):
         assert e.value.pgerror.splitlines()[0] == "ERROR:  " + message
     finally:
         conn.close()
+
+
+def test_concurrent_inserts_and_searches(srv):
+    """Two sessions insert while two others search through the index; nothing fails, every
+    search returns rows nearest first, and afterwards every inserted row is found by its own value."""
+    import threading
+    rng = np.random.default_rng(7)
+    vals = rng.standard_normal((400, 8)).astype(np.float32)
+    setup = srv.pg_connect()
+    setup.autocommit = True
+    setup.cursor().execute("CREATE TABLE conc (id int, v vector(8))")
+    setup.cursor().execute("CREATE INDEX ON conc USING hnsw (v) WITH (m = 8, ef_construction = 32)")
+    errors, stop = [], threading.Event()
+
+    def writer(lo):
+        try:
+            c = srv.pg_connect()
+            c.autocommit = True
+            for i in range(lo, lo + 200):
+                c.cursor().execute("INSERT INTO conc VALUES (%s, %s)", (i, vec_text(vals[i])))
+            c.close()
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    def reader():
+        try:
+            c = srv.pg_connect()
+            c.autocommit = True
+            cur = c.cursor()
+            while not stop.is_set():
+                cur.execute("SELECT v <-> %s FROM conc ORDER BY v <-> %s LIMIT 5", (vec_text(vals[0]),) * 2)
+                d = [r[0] for r in cur.fetchall()]
+                assert d == sorted(d)
+            c.close()
+        except Exception as e:  # noqa: BLE001
+            errors.append(e)
+
+    readers = [threading.Thread(target=reader) for _ in range(2)]
+    writers = [threading.Thread(target=writer, args=(lo,)) for lo in (0, 200)]
+    for t in readers + writers:
+        t.start()
+    for t in writers:
+        t.join()
+    stop.set()
+    for t in readers:
+        t.join()
+    assert not errors, errors
+    cur = setup.cursor()
+    for i in range(0, 400, 7):
+        cur.execute("SELECT id FROM conc ORDER BY v <-> %s LIMIT 1", (vec_text(vals[i]),))
+        assert cur.fetchone() == (i,)
+    setup.close()
