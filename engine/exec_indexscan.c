@@ -23,13 +23,12 @@
 struct eng_idxscan {
     const eng_select *sel;
     const eng_index *ix;
-    const eng_expr *query;
     arena *a;                  /* the portal's: hits live across calls */
     eng_ctx *c;                /* during a search: the accept callback's context */
     size_t k, want;            /* LIMIT + OFFSET; hits asked of the index (more when rows repeat) */
     size_t entries;
-    bool started, heap;        /* heap: fell back to reading the table */
-    st_scan scan;
+    bool started;
+    eng_val q;                 /* the value to order by */
     eng_am_hit *hits;
     uint64_t *rowids;          /* of hits[0..nhits), the returned ones */
     int nhits, pos;
@@ -74,6 +73,17 @@ const eng_index *eng_idxscan_match(const eng_select *sel, const eng_env *env, co
     return NULL;
 }
 
+/* The query value outlives the row arena it was computed in. */
+static int copy_query(arena *a, eng_val *q)
+{
+    char *p = arena_alloc(a, q->s.n + 1);
+    if (!p)
+        return -1;
+    memcpy(p, q->s.p, q->s.n);
+    q->s.p = p;
+    return 0;
+}
+
 int eng_idxscan_open(arena *a, const eng_select *sel, const eng_index *ix, const eng_expr *query, eng_ctx *c,
                      eng_idxscan **out)
 {
@@ -83,10 +93,15 @@ int eng_idxscan_open(arena *a, const eng_select *sel, const eng_index *ix, const
     s->a = a;
     s->sel = sel;
     s->ix = ix;
-    s->query = query;
     eng_val lim = {.null = true}, off = {.null = true};
-    if (eng_eval(c, sel->limit, NULL, &lim) || (sel->offset && eng_eval(c, sel->offset, NULL, &off)))
+    if (eng_eval(c, sel->limit, NULL, &lim) || (sel->offset && eng_eval(c, sel->offset, NULL, &off)) ||
+        eng_eval(c, query, NULL, &s->q))
         return -1;
+    *out = NULL;
+    if (s->q.null)
+        return 0; /* every distance is NULL: the heap scan gives the exact plan's rows */
+    if (copy_query(a, &s->q))
+        return eng__oom(c);
     s->entries = eng_amidx_entries(ix->amx);
     int64_t k = lim.null || lim.i < 0 ? (int64_t)s->entries : lim.i + (off.null || off.i < 0 ? 0 : off.i);
     s->k = (size_t)k < s->entries ? (size_t)k : s->entries;
@@ -189,20 +204,12 @@ static int distinct_rows(eng_idxscan *s, eng_ctx *c, bool checked, bool *invalid
  * hold (its value changed and changed back) makes it ask for more. */
 static int start(eng_idxscan *s, eng_ctx *c)
 {
-    eng_val q;
     s->started = true;
-    if (eng_eval(c, s->query, NULL, &q))
-        return -1;
-    if (q.null) {
-        s->heap = true;
-        st_scan_init(&s->scan, c->env->txn, s->sel->table->st);
-        return 0;
-    }
     bool checked = s->sel->where != NULL;
     for (;;) {
         bool invalid;
         size_t rows;
-        if (search(s, c, &q, checked) || distinct_rows(s, c, checked, &invalid, &rows))
+        if (search(s, c, &s->q, checked) || distinct_rows(s, c, checked, &invalid, &rows))
             return -1;
         if (!checked && invalid) {
             checked = true;
@@ -224,26 +231,8 @@ static bool seen(const eng_idxscan *s, uint64_t rowid)
 
 int eng_idxscan_next(eng_idxscan *s, eng_ctx *c, const eng_val **row, uint64_t *rowid)
 {
-    const eng_table *t = s->sel->table;
-    if (!c->env->txn || t->dropped) {
-        pgw_error_set(c->err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", t->name);
-        return -1;
-    }
     if (!s->started && start(s, c))
         return -1;
-    if (s->heap) {
-        st_row r;
-        if (!st_scan_next(&s->scan, &r))
-            return 0;
-        eng_val *vals = arena_alloc(c->mem, sizeof(eng_val) * ((size_t)t->ncols + 1));
-        if (!vals)
-            return eng__oom(c);
-        if (eng_row_decode(c, t, r.data, r.len, vals))
-            return -1;
-        *row = vals;
-        *rowid = r.rowid;
-        return 1;
-    }
     while (s->pos < s->nhits) {
         uint64_t id, hash;
         eng_val *vals;

@@ -10,8 +10,8 @@
  * first ORDER BY key ascending and of the form `col <op> e` (or `e <op>
  * col`) where e does not read the row (a constant, a parameter, a scalar
  * subquery), and enable_indexscan on. The value of e is taken when the
- * scan starts; a NULL value falls back to reading the heap, as the exact
- * plan would.
+ * scan opens; when it is NULL the open gives no scan and the caller reads
+ * the heap, as the exact plan would.
  *
  * What it returns: up to LIMIT + OFFSET rows, each the version the
  * statement sees, still holding the indexed value, and passing the WHERE
@@ -32,7 +32,8 @@ typedef struct eng_idxscan eng_idxscan;
  * giving the value to order by (*query), or NULL. env may be NULL (settings not consulted). */
 const eng_index *eng_idxscan_match(const eng_select *sel, const eng_env *env, const eng_expr **query);
 
-/* Open the scan of sel through ix (from eng_idxscan_match); state in a. */
+/* Open the scan of sel through ix (from eng_idxscan_match); state in a. *out = NULL (and 0):
+ * read the heap instead. */
 int eng_idxscan_open(arena *a, const eng_select *sel, const eng_index *ix, const eng_expr *query, eng_ctx *c,
                      eng_idxscan **out) __attribute__((warn_unused_result));
 /* 1 with *row (the table's columns, in c->mem) and *rowid set, 0 when done, -1 on error. */

@@ -6,13 +6,8 @@
 #   bench/vector/run_wire.sh [SET[:u8dim]...]    (MIN_SECONDS: seconds per measurement, default 1;
 #                                                 MAX_QUERIES: queries per set, default 1000)
 set -eu
-root=$(cd "$(dirname "$0")/../.." && pwd)
-build=${BUILD_DIR:-$root/build}
-data=${HCDB_DATA_SETS:-$root/../shared/data}
-export HCDB_DATA_SETS=$data
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" -j2 --target hcdb hcdb_core >/dev/null
-mimalloc_inc=$(dirname "$(find /usr/include -name mimalloc.h | head -1)")
+targets="hcdb hcdb_core"
+. "$(dirname "$0")/build_env.sh"
 cc -std=gnu17 -O2 -Wall -Wextra -I"$root" -I"$mimalloc_inc" -I/usr/include/postgresql \
     -o "$build/wire_bench" "$root/bench/vector/wire_bench.c" "$build/libhcdb_core.a" \
     -lpq -luv -lprotobuf-c -lssl -lcrypto -lmimalloc -lxxhash -lpg_query -lpthread -lm

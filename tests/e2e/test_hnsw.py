@@ -16,6 +16,7 @@ import psycopg2
 import pytest
 
 from pgwire import bind, describe, execute, parse, sync
+from sqlerrors import assert_error
 
 pytestmark = pytest.mark.hcdb_only
 
@@ -282,14 +283,7 @@ def test_index_kept_across_restart_and_dropped(srv, sift):
     ("SET hnsw.ef_search = 0", "22023", '0 is outside the valid range for parameter "hnsw.ef_search" (1 .. 1000)'),
 ])
 def test_errors(srv, sql, state, message):
-    conn = srv.pg_connect()
-    try:
-        with pytest.raises(psycopg2.Error) as e:
-            conn.cursor().execute(sql)
-        assert e.value.pgcode == state
-        assert e.value.pgerror.splitlines()[0] == "ERROR:  " + message
-    finally:
-        conn.close()
+    assert_error(srv, sql, state, message)
 
 
 def test_concurrent_inserts_and_searches(srv):
@@ -342,3 +336,14 @@ def test_concurrent_inserts_and_searches(srv):
         cur.execute("SELECT id FROM conc ORDER BY v <-> %s LIMIT 1", (vec_text(vals[i]),))
         assert cur.fetchone() == (i,)
     setup.close()
+
+
+def test_null_query_value_reads_the_heap(srv):
+    conn = srv.pg_connect()
+    try:
+        cur = conn.cursor()
+        cur.execute("SELECT id, emb <-> NULL FROM items ORDER BY emb <-> NULL LIMIT 3")
+        rows = cur.fetchall()
+        assert len(rows) == 3 and all(d is None for _, d in rows)
+    finally:
+        conn.close()

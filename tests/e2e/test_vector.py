@@ -5,10 +5,10 @@ pgvector 0.8's. PostgreSQL 15 has no vector type, so these are hcdb_only.
 """
 import struct
 
-import psycopg2
 import pytest
 
 from pgwire import bind, describe, execute, parse, sync
+from sqlerrors import assert_error
 
 pytestmark = pytest.mark.hcdb_only
 
@@ -61,14 +61,7 @@ def test_psql_text_forms_and_functions(items):
     ("CREATE TABLE big (v vector(16001))", "22023", "dimensions for type vector cannot exceed 16000"),
 ])
 def test_psycopg2_errors(items, sql, state, message):
-    conn = items.pg_connect()
-    try:
-        with pytest.raises(psycopg2.Error) as e:
-            conn.cursor().execute(sql)
-        assert e.value.pgcode == state
-        assert e.value.pgerror.splitlines()[0] == "ERROR:  " + message
-    finally:
-        conn.close()
+    assert_error(items, sql, state, message)
 
 
 def test_psycopg2_parameters_and_oid(items):
