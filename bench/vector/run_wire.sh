@@ -22,7 +22,7 @@ out=$build/bench_wire.txt
 : > "$out"
 for s in $sets; do
     for m in l2 cosine; do
-        "$build/wire_bench" "host=127.0.0.1 port=$port user=postgres dbname=postgres" "$pid" "$s" "$m" \
+        "$build/wire_bench" "host=127.0.0.1 port=$port user=postgres dbname=postgres" "$tmp/log" "$s" "$m" \
             "${MAX_QUERIES:-1000}" | tee -a "$out"
     done
 done

@@ -5,7 +5,7 @@
  *      (pgvector's binary vector layout), timing each;
  *   2. builds the HNSW index (m 16, ef_construction 64) on 1 thread
  *      (max_parallel_maintenance_workers = 0) and on all cores, timing each,
- *      and reads the server's resident memory before and after (index memory);
+ *      and reads the index's bytes from the line the server logs for each build;
  *   3. for each ef_search: one client runs every query through a prepared
  *      statement with a binary vector parameter (SELECT id ... ORDER BY emb
  *      <op> $1 LIMIT 10), a warm-up pass then passes for at least MIN_SECONDS;
@@ -14,11 +14,11 @@
  *      connection each) for MIN_SECONDS.
  * Output lines (parsed by wire_compare.py):
  *   LOAD set metric n dim copy_text_s copy_binary_s
- *   BUILD set metric threads seconds index_rss_bytes
+ *   BUILD set metric threads seconds index_bytes
  *   SEARCH set metric ef recall qps
  *   CLIENTS set metric ef clients qps
  *
- * Usage: wire_bench CONNINFO SERVER_PID SET[:u8dim] l2|cosine [max_queries]
+ * Usage: wire_bench CONNINFO SERVER_LOG SET[:u8dim] l2|cosine [max_queries]
  */
 #include <arpa/inet.h>
 #include <libpq-fe.h>
@@ -76,18 +76,20 @@ static PGconn *connect_or_die(const char *conninfo)
     return c;
 }
 
-static long rss_bytes(long pid)
+/* The bytes of the last "index ... built: ..., N bytes" line of the server's log. */
+static long logged_index_bytes(const char *log)
 {
-    char path[64], line[256];
-    snprintf(path, sizeof(path), "/proc/%ld/status", pid);
-    FILE *f = fopen(path, "r");
-    long kb = 0;
-    while (f && fgets(line, sizeof(line), f))
-        if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
-            break;
+    char line[1024];
+    long bytes = 0, b;
+    FILE *f = fopen(log, "r");
+    while (f && fgets(line, sizeof(line), f)) {
+        const char *p = strstr(line, " s, ");
+        if (strstr(line, "\" built: ") && p && sscanf(p, " s, %ld bytes", &b) == 1)
+            bytes = b;
+    }
     if (f)
         fclose(f);
-    return kb * 1024;
+    return bytes;
 }
 
 /* ---- loading --------------------------------------------------------- */
@@ -181,19 +183,18 @@ static void load(PGconn *c, const data *d)
     fflush(stdout);
 }
 
-static void build(PGconn *c, const data *d, long pid)
+static void build(PGconn *c, const data *d, const char *log)
 {
     char sql[256];
     snprintf(sql, sizeof(sql), "CREATE INDEX bench_idx ON bench_items USING hnsw (emb vector_%s_ops) "
              "WITH (m = 16, ef_construction = 64)", d->metric);
     for (int all = 0; all < 2; all++) {
         run(c, all ? "RESET max_parallel_maintenance_workers" : "SET max_parallel_maintenance_workers = 0");
-        long before = rss_bytes(pid);
         double t0 = now();
         run(c, sql);
         double s = now() - t0;
         long threads = all ? sysconf(_SC_NPROCESSORS_ONLN) : 1; /* the server runs on this machine */
-        printf("BUILD %s %s %ld %.3f %ld\n", d->set, d->metric, threads, s, rss_bytes(pid) - before);
+        printf("BUILD %s %s %ld %.3f %ld\n", d->set, d->metric, threads, s, logged_index_bytes(log));
         fflush(stdout);
         if (!all)
             run(c, "DROP INDEX bench_idx");
@@ -318,7 +319,7 @@ static void concurrent(const data *d, int ef)
 int main(int argc, char **argv)
 {
     if (argc < 5) {
-        fprintf(stderr, "usage: wire_bench CONNINFO SERVER_PID SET[:u8dim] l2|cosine [max_queries]\n");
+        fprintf(stderr, "usage: wire_bench CONNINFO SERVER_LOG SET[:u8dim] l2|cosine [max_queries]\n");
         return 2;
     }
     if (getenv("MIN_SECONDS"))
@@ -344,7 +345,7 @@ int main(int argc, char **argv)
         die(NULL, "cannot read the data set");
     PGconn *c = connect_or_die(d.conninfo);
     load(c, &d);
-    build(c, &d, atol(argv[2]));
+    build(c, &d, argv[2]);
     search(&d);
     concurrent(&d, 40);
     run(c, "DROP TABLE bench_items");

@@ -35,7 +35,7 @@ def main():
     load, build, search, clients = parse(sys.argv[2])
     nq = int(os.environ.get("MAX_QUERIES", "1000"))
     print("| set | metric | n x dim | COPY text s | COPY binary s | build s hcdb 1 thr | build s hnswlib 1 thr | "
-          "build ratio | build s hcdb all thr | index RSS / raw f32 | ef | recall hcdb | recall hnswlib | "
+          "build ratio | build s hcdb all thr | index bytes / raw f32 | ef | recall hcdb | recall hnswlib | "
           "QPS hcdb wire 1 client | QPS hnswlib in-process | QPS ratio |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     ref = {}

@@ -110,3 +110,11 @@ def test_copy_text(items):
                    input="1\t[1.5,2]\n2\t\\N\n\\.\n")
     assert r.returncode == 0, r.stderr
     assert r.stdout.splitlines()[-2:] == ["1|[1.5,2]", "2|"]
+
+
+def test_subvector(items):
+    assert psql_rows(items, "SELECT subvector('[1,2,3,4,5]'::vector, 2, 3), subvector('[1,2,3]', 0, 2), "
+                            "subvector('[1,2,3]', 2, 99)") == ["[2,3,4]|[1]|[2,3]"]
+    for sql in ("SELECT subvector('[1,2,3]', 4, 1)", "SELECT subvector('[1,2,3]', 1, 0)",
+                "SELECT subvector('[1,2,3]', -5, 3)"):
+        assert_error(items, sql, "22000", "vector must have at least 1 dimension")
