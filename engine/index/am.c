@@ -2,10 +2,12 @@
  * am: the access-method registry and the label map of an index instance
  * (see am.h).
  *
- * The label map is an array of fixed-size chunks reached through a fixed
- * table of chunk pointers, so a reader (a search's accept callback) never
- * sees memory move under it while a writer appends: writers serialise on a
- * mutex, publish the entry, then bump the count with release order.
+ * The label map is a list of chunks that double in size (chunk k holds
+ * AMIDX_FIRST << k entries, so a small table costs little and a big one
+ * wastes at most half a chunk), reached through a fixed table of chunk
+ * pointers: a reader (a search's accept callback) never sees memory move
+ * under it while a writer appends. Writers serialise on a mutex, publish
+ * the entry, then bump the count with release order.
  */
 #include "engine/index/am.h"
 
@@ -16,10 +18,10 @@
 
 #include "util/mem.h"
 
-/* 64 Ki entries (1 MiB) per chunk, 4 Ki chunks: 2^28 row versions per index, 32 KiB of table. */
-#define AMIDX_CHUNK_BITS 16
-#define AMIDX_CHUNK (1u << AMIDX_CHUNK_BITS)
-#define AMIDX_MAX_CHUNKS 4096u
+/* The first chunk holds 1 Ki entries (16 KiB); 32 chunks reach 2^42 row versions. */
+#define AMIDX_FIRST_BITS 10
+#define AMIDX_FIRST ((size_t)1 << AMIDX_FIRST_BITS)
+#define AMIDX_MAX_CHUNKS 32u
 
 extern const eng_am eng__am_hnsw;
 
@@ -110,24 +112,37 @@ uint64_t eng_amidx_hash(const eng_val *v)
     return XXH3_64bits(v->s.p, v->s.n);
 }
 
+/* The chunk of a label and its place in it: label + FIRST lies in [FIRST << k, FIRST << (k+1)). */
+static unsigned chunk_of(size_t label, size_t *off)
+{
+    size_t m = label + AMIDX_FIRST;
+    unsigned k = (unsigned)(63 - __builtin_clzll((unsigned long long)m)) - AMIDX_FIRST_BITS;
+    *off = m - (AMIDX_FIRST << k);
+    return k;
+}
+
 /* Makes room for labels [n, n + count); caller holds the lock. */
 static int reserve(eng_amidx *x, size_t n, size_t count, pgw_error *err)
 {
-    size_t last = (n + count + AMIDX_CHUNK - 1) >> AMIDX_CHUNK_BITS;
-    if (last > AMIDX_MAX_CHUNKS) {
-        pgw_error_set(err, SQLSTATE_PROGRAM_LIMIT_EXCEEDED, "index \"%s\" cannot hold more than %u row versions",
-                      x->am->name, AMIDX_MAX_CHUNKS * AMIDX_CHUNK);
+    size_t off;
+    if (!count)
+        return 0;
+    unsigned last = chunk_of(n + count - 1, &off);
+    if (last >= AMIDX_MAX_CHUNKS) {
+        pgw_error_set(err, SQLSTATE_PROGRAM_LIMIT_EXCEEDED, "index cannot hold more row versions");
         return -1;
     }
-    for (size_t c = n >> AMIDX_CHUNK_BITS; c < last; c++)
-        if (!x->chunks[c] && !(x->chunks[c] = mem_alloc(AMIDX_CHUNK * sizeof(entry))))
+    for (unsigned c = chunk_of(n, &off); c <= last; c++)
+        if (!x->chunks[c] && !(x->chunks[c] = mem_alloc((AMIDX_FIRST << c) * sizeof(entry))))
             return pgw_error_oom(err), -1;
     return 0;
 }
 
 static entry *at(const eng_amidx *x, size_t label)
 {
-    return &x->chunks[label >> AMIDX_CHUNK_BITS][label & (AMIDX_CHUNK - 1)];
+    size_t off;
+    unsigned k = chunk_of(label, &off);
+    return &x->chunks[k][off];
 }
 
 int eng_amidx_insert(eng_amidx *x, uint64_t rowid, const eng_val *v, pgw_error *err)
@@ -182,8 +197,8 @@ int eng_amidx_knn(eng_amidx *x, const eng_val *query, size_t k, const eng_am_sca
 
 size_t eng_amidx_memory(const eng_amidx *x)
 {
-    size_t chunks = 0;
-    for (size_t i = 0; i < AMIDX_MAX_CHUNKS && x->chunks[i]; i++)
-        chunks++;
-    return sizeof(*x) + chunks * AMIDX_CHUNK * sizeof(entry) + x->am->memory(x->state);
+    size_t entries = 0;
+    for (unsigned i = 0; i < AMIDX_MAX_CHUNKS && x->chunks[i]; i++)
+        entries += AMIDX_FIRST << i;
+    return sizeof(*x) + entries * sizeof(entry) + x->am->memory(x->state);
 }

@@ -139,3 +139,38 @@ Test(am, build_insert_and_accepting_knn)
     cr_assert_gt(eng_amidx_memory(x), (size_t)N * 2 * sizeof(float));
     eng_amidx_free(x);
 }
+
+Test(am, label_map_across_chunks)
+{
+    pgw_error err;
+    eng_am_def def = {.typmod = 1};
+    def.opclass = eng_am_opclass_for(hnsw(), "vector_l1_ops", OID_VECTOR, "vector", &err);
+    cr_assert_eq(hnsw()->define(&def, NULL, 0, &err), 0);
+    eng_amidx *x = eng_amidx_new(hnsw(), &def, &err);
+    enum { N = 5000 };
+    static float v[N];
+    static uint64_t ids[N];
+    static eng_val vals[N];
+    for (int i = 0; i < N; i++) {
+        v[i] = (float)i;
+        ids[i] = 1000000 + (uint64_t)i;
+        vals[i] = vec(&v[i], 1);
+    }
+    /* 3,000 in bulk, the rest one by one: labels cross the 1 Ki, 2 Ki and 4 Ki chunks */
+    cr_assert_eq(eng_amidx_build(x, ids, vals, 3000, 1, &err), 0);
+    for (int i = 3000; i < N; i++)
+        cr_assert_eq(eng_amidx_insert(x, ids[i], &vals[i], &err), 0);
+    for (int i = 0; i < N; i += 97) {
+        uint64_t rowid, hash;
+        eng_amidx_entry(x, i, &rowid, &hash);
+        cr_assert_eq(rowid, ids[i]);
+        cr_assert_eq(hash, eng_amidx_hash(&vals[i]));
+    }
+    float q = 4321.2f;
+    eng_val qv = vec(&q, 1);
+    eng_am_hit hit;
+    eng_am_scan_opts o = {ENG_AM_DEFAULT_EF_SEARCH};
+    cr_assert_eq(eng_amidx_knn(x, &qv, 1, &o, NULL, NULL, &hit, &err), 1);
+    cr_assert_eq(hit.label, 4321);
+    eng_amidx_free(x);
+}
