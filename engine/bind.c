@@ -39,7 +39,7 @@ eng_expr *eng__bx_new(bctx *b, bx_kind k, uint32_t type, int loc, int nargs)
 
 static eng_ctx const_ctx(bctx *b)
 {
-    eng_ctx c = {b->a, b->err, b->env, NULL, 0, 0};
+    eng_ctx c = {.mem = b->a, .err = b->err, .env = b->env};
     return c;
 }
 
@@ -173,36 +173,6 @@ int eng__common_type(bctx *b, eng_expr **es, int n, const char *context, uint32_
 
 /* ---- SELECT ------------------------------------------------------------ */
 
-static int bind_from(bctx *b, const ast_select *sel, eng_select *out)
-{
-    if (sel->nfrom == 0)
-        return 0;
-    const ast_fromitem *f = &sel->from[0];
-    if (sel->nfrom > 1) {
-        pgw_error_set(b->err, SQLSTATE_FEATURE_NOT_SUPPORTED, "joins are not supported yet");
-        return -1;
-    }
-    if (!f->is_function)
-        return eng__bind_from_table(b, f, out);
-    b->srf_ok = true;
-    eng_expr *fn = eng__bind_expr(b, f->func);
-    b->srf_ok = false;
-    if (!fn)
-        return -1;
-    if (fn->kind != BX_FUNC || !(fn->proc->flags & ENG_F_SRF)) {
-        pgw_error_set(b->err, SQLSTATE_FEATURE_NOT_SUPPORTED, "only set-returning functions are supported in FROM yet");
-        eng__errpos(b, f->loc);
-        return -1;
-    }
-    out->scan_func = fn;
-    out->scan_type = fn->type;
-    b->scan_type = fn->type;
-    b->scan_name = f->alias ? f->alias : f->func->name;
-    b->scan_alias = f->alias ? f->alias : f->func->name;
-    b->saw_srf = false;
-    return 0;
-}
-
 static int bind_targets(bctx *b, const ast_select *sel, eng_select *out)
 {
     out->ntargets = sel->ntargets;
@@ -219,9 +189,7 @@ static int bind_targets(bctx *b, const ast_select *sel, eng_select *out)
         if (!e)
             return -1;
         out->targets[i].expr = e;
-        const ast_expr *x = sel->targets[i].expr;
-        bool star = x->kind == AST_COLREF && strcmp(x->str, "*") == 0;
-        out->targets[i].name = star && b->scan_name ? b->scan_name : sel->targets[i].name;
+        out->targets[i].name = sel->targets[i].name;
         out->targets[i].srf = e->kind == BX_FUNC && (e->proc->flags & ENG_F_SRF);
     }
     /* resolveTargetListUnknowns: what is still unknown becomes text. */
@@ -269,42 +237,89 @@ int eng__finish_params(bctx *b)
     return 0;
 }
 
-/* Bind a SELECT with the caller's context (its table scope is restored). */
-int eng__bind_select_in(bctx *pb, const ast_select *sel, eng_select **out)
+static int bind_where(bctx *b, const ast_select *sel, eng_select *s)
+{
+    if (!sel->where)
+        return 0;
+    eng_expr *w = eng__bind_expr(b, sel->where);
+    if (!w || !(s->where = eng__coerce_to_bool(b, w, "WHERE")))
+        return -1;
+    return 0;
+}
+
+static int bind_having(bctx *b, const ast_select *sel, eng_select *s)
+{
+    if (!sel->having)
+        return 0;
+    b->agg_sel = s;
+    eng_expr *h = eng__bind_expr(b, sel->having);
+    b->agg_sel = NULL;
+    if (!h || !(s->having = eng__coerce_to_bool(b, h, "HAVING")))
+        return -1;
+    return 0;
+}
+
+/* SELECT ... FROM ... WHERE ... GROUP BY ... HAVING ... (one query level). */
+static int bind_plain(bctx *b, const ast_select *sel, eng_select *s)
+{
+    ast_select expanded;
+    if (eng__bind_from(b, sel, s) || eng__expand_star(b, sel, &expanded) || bind_targets(b, &expanded, s))
+        return -1;
+    s->nvisible = s->ntargets;
+    if (bind_where(b, sel, s) || bind_having(b, sel, s))
+        return -1;
+    if (eng__bind_sort(b, &expanded, s) || eng__bind_distinct(b, &expanded, s) ||
+        eng__bind_grouping(b, &expanded, s))
+        return -1;
+    eng__push_quals_arena(b->a, s);
+    return eng__name_columns(b, s);
+}
+
+/* Bind one query level whose enclosing query level is `parent`. */
+int eng__bind_query(bctx *pb, const ast_select *sel, eng_scope *parent, eng_select **out)
 {
     bctx b = *pb;
-    b.table = NULL;
-    b.table_alias = NULL;
-    b.scan_name = b.scan_alias = NULL;
-    b.agg_sel = NULL;
+    if (++b.depth > ENG_MAX_DEPTH) {
+        eng_err_depth(pb->err);
+        return -1;
+    }
     eng_select *s = arena_calloc(b.a, 1, sizeof(*s));
     if (!s)
         return pgw_error_oom(b.err), -1;
-    ast_select expanded;
-    int rc = -1;
-    if (bind_from(&b, sel, s) || eng__expand_star(&b, sel, &expanded) || bind_targets(&b, &expanded, s))
-        goto out;
-    sel = &expanded;
-    s->nvisible = s->ntargets;
-    if (sel->where) {
-        eng_expr *w = eng__bind_expr(&b, sel->where);
-        if (!w || !(s->where = eng__coerce_to_bool(&b, w, "WHERE")))
-            goto out;
-    }
-    if (bind_limit(&b, sel->limit, "LIMIT", &s->limit) || bind_limit(&b, sel->offset, "OFFSET", &s->offset))
-        goto out;
-    if (eng__bind_sort(&b, sel, s) || eng__check_grouping(&b, s))
-        goto out;
+    eng_scope sc = {.parent = parent, .sel = s};
+    eng_ctes ctes = {sel->ctes, sel->nctes, pb->ctes};
+    b.scope = &sc;
+    b.agg_sel = NULL;
+    b.saw_table = false;
+    b.saw_long = false;
+    if (sel->nctes)
+        b.ctes = &ctes;
+    int rc;
+    if (sel->setop != SETOP_NONE)
+        rc = eng__bind_setop(&b, sel, s);
+    else if (sel->nvalues)
+        rc = eng__bind_values(&b, sel, s);
+    else
+        rc = bind_plain(&b, sel, s);
+    if (!rc)
+        rc = bind_limit(&b, sel->limit, "LIMIT", &s->limit) || bind_limit(&b, sel->offset, "OFFSET", &s->offset);
     s->long_running = b.saw_long;
+    s->uses_tables = b.saw_table;
     pb->saw_long |= b.saw_long; /* an INSERT ... SELECT calling pg_sleep is long too */
-    *out = s;
-    rc = 0;
-out:
+    pb->saw_table |= b.saw_table;
     /* the param-node list may have grown */
     pb->param_nodes = b.param_nodes;
     pb->nparam_nodes = b.nparam_nodes;
     pb->cap_param_nodes = b.cap_param_nodes;
-    return rc;
+    if (rc)
+        return -1;
+    *out = s;
+    return 0;
+}
+
+int eng__bind_select_in(bctx *pb, const ast_select *sel, eng_select **out)
+{
+    return eng__bind_query(pb, sel, NULL, out);
 }
 
 int eng_bind_select(arena *a, const char *text, const eng_env *env, const ast_select *sel, eng_params *params,

@@ -188,10 +188,10 @@ static int bind_insert(bctx *b, const ast_insert *ins, eng_dml *d)
     int *cols, ncols;
     if (insert_cols(b, ins, d->table, &cols, &ncols))
         return -1;
-    b->table = NULL; /* VALUES cannot see the target table's columns */
+    eng_scope *sc = b->scope;
+    b->scope = NULL; /* VALUES cannot see the target table's columns */
     int rc = ins->select ? bind_source(b, ins, d, cols, ncols) : bind_values(b, ins, d, cols, ncols);
-    b->table = d->table;
-    b->table_alias = d->table->name;
+    b->scope = sc;
     return rc;
 }
 
@@ -236,10 +236,11 @@ int eng_bind_dml(arena *a, const char *text, const eng_env *env, const ast_stmt 
     if (!d || !scan)
         return pgw_error_oom(err), -1;
     const char *rel = st->kind == STMT_INSERT ? st->insert.relname : st->update.relname;
-    ast_fromitem f = {.relname = rel,
+    ast_fromitem f = {.kind = FROM_TABLE, .relname = rel,
                       .loc = st->kind == STMT_INSERT ? st->insert.loc : st->update.loc,
                       .alias = st->kind == STMT_INSERT ? NULL : st->update.alias};
-    if (eng__bind_from_table(&b, &f, scan))
+    eng_scope sc;
+    if (eng__scope_table(&b, &f, &sc, scan))
         return -1;
     d->table = scan->table;
     d->kind = st->kind == STMT_INSERT ? ENG_INSERT : st->kind == STMT_UPDATE ? ENG_UPDATE : ENG_DELETE;

@@ -29,7 +29,7 @@ static eng_expr *num_const(bctx *b, const ast_expr *x)
     eng_expr *e = const_node(b, OID_NUMERIC, x->loc);
     if (!e)
         return NULL;
-    eng_ctx c = {b->a, b->err, b->env, NULL, 0, 0};
+    eng_ctx c = {.mem = b->a, .err = b->err, .env = b->env};
     if (!(e->val.num = eng__num_parse(&c, s, strlen(s))))
         return NULL;
     return e;
@@ -73,35 +73,6 @@ static eng_expr *param_node(bctx *b, const ast_expr *x)
     }
     b->param_nodes[b->nparam_nodes++] = e;
     return e;
-}
-
-static eng_expr *colref(bctx *b, const ast_expr *x)
-{
-    if (b->table)
-        return eng__table_colref(b, x);
-    if (x->ival == 1 && b->scan_name) /* `*` over the FROM function's one column */
-        return eng__bx_new(b, BX_SCANCOL, b->scan_type, x->loc, 0);
-    if (strcmp(x->str, "*") == 0) {
-        pgw_error_set(b->err, SQLSTATE_SYNTAX_ERROR, "SELECT * with no tables specified is not valid");
-        eng__errpos(b, x->loc);
-        return NULL;
-    }
-    bool qual_ok = !x->name || (b->scan_alias && strcmp(x->name, b->scan_alias) == 0);
-    if (x->name && !qual_ok) {
-        pgw_error_set(b->err, SQLSTATE_UNDEFINED_TABLE, "missing FROM-clause entry for table \"%s\"", x->name);
-        eng__errpos(b, x->loc);
-        return NULL;
-    }
-    if (b->scan_name && strcmp(x->str, b->scan_name) == 0) {
-        eng_expr *e = eng__bx_new(b, BX_SCANCOL, b->scan_type, x->loc, 0);
-        return e;
-    }
-    if (x->name)
-        pgw_error_set(b->err, SQLSTATE_UNDEFINED_COLUMN, "column %s.%s does not exist", x->name, x->str);
-    else
-        pgw_error_set(b->err, SQLSTATE_UNDEFINED_COLUMN, "column \"%s\" does not exist", x->str);
-    eng__errpos(b, x->loc);
-    return NULL;
 }
 
 static int bind_args(bctx *b, const ast_expr *x, int from, eng_expr **out)
@@ -294,8 +265,13 @@ static eng_expr *func_node(bctx *b, const ast_expr *x)
 {
     if (eng__is_agg_name(x->name))
         return eng__agg_call(b, x);
-    if (x->star) {
-        pgw_error_set(b->err, SQLSTATE_FEATURE_NOT_SUPPORTED, "aggregate functions are not supported yet");
+    if (x->star || x->distinct || x->nagg_order) {
+        if (x->star)
+            pgw_error_set(b->err, SQLSTATE_WRONG_OBJECT_TYPE, "%s(*) specified, but %s is not an aggregate function",
+                          x->name, x->name);
+        else
+            pgw_error_set(b->err, SQLSTATE_WRONG_OBJECT_TYPE, "%s specified, but %s is not an aggregate function",
+                          x->distinct ? "DISTINCT" : "ORDER BY", x->name);
         eng__errpos(b, x->loc);
         return NULL;
     }
@@ -358,7 +334,9 @@ static eng_expr *bind_inner(bctx *b, const ast_expr *x)
     case AST_PARAM:
         return param_node(b, x);
     case AST_COLREF:
-        return colref(b, x);
+        return eng__colref(b, x);
+    case AST_SUBLINK:
+        return eng__sublink(b, x);
     case AST_OP: {
         eng_expr *args[2];
         if (bind_args(b, x, 0, args))

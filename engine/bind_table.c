@@ -1,100 +1,18 @@
 /*
- * bind_table: the binder's table pieces — FROM a catalog table, column
- * references and `*` against it, aggregates (count, sum, avg, min, max,
- * without GROUP BY yet) and ORDER BY. Result types and error texts follow
- * PostgreSQL (sum(int4) is int8, avg(int) is numeric, 42803 for a bare
- * column beside an aggregate).
+ * bind_table: aggregate calls (count, sum, avg, min, max, string_agg,
+ * bool_and, bool_or, with DISTINCT) and ORDER BY. Result types and error
+ * texts follow PostgreSQL (sum(int4) is int8, avg(int) is numeric).
  */
 #include <string.h>
 
 #include "engine/bind.h"
-#include "engine/catalog.h"
-
-int eng__bind_from_table(bctx *b, const ast_fromitem *f, eng_select *out)
-{
-    eng_table *t = b->env->catalog ? eng_catalog_find(b->env->catalog, f->relname) : NULL;
-    if (!t) {
-        pgw_error_set(b->err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", f->relname);
-        eng__errpos(b, f->loc);
-        return -1;
-    }
-    out->table = t;
-    b->table = t;
-    b->table_alias = f->alias ? f->alias : t->name;
-    return 0;
-}
-
-eng_expr *eng__table_colref(bctx *b, const ast_expr *x)
-{
-    const eng_table *t = b->table;
-    if (x->name && strcmp(x->name, b->table_alias) != 0) {
-        pgw_error_set(b->err, SQLSTATE_UNDEFINED_TABLE, "missing FROM-clause entry for table \"%s\"", x->name);
-        eng__errpos(b, x->loc);
-        return NULL;
-    }
-    if (strcmp(x->str, "*") == 0) {
-        pgw_error_set(b->err, SQLSTATE_FEATURE_NOT_SUPPORTED, "* is only supported as a whole target");
-        eng__errpos(b, x->loc);
-        return NULL;
-    }
-    int col = eng_table_column(t, x->str);
-    if (col < 0) {
-        if (x->name)
-            pgw_error_set(b->err, SQLSTATE_UNDEFINED_COLUMN, "column %s.%s does not exist", x->name, x->str);
-        else
-            pgw_error_set(b->err, SQLSTATE_UNDEFINED_COLUMN, "column \"%s\" does not exist", x->str);
-        eng__errpos(b, x->loc);
-        return NULL;
-    }
-    eng_expr *e = eng__bx_new(b, BX_SCANCOL, t->cols[col].type, x->loc, 0);
-    if (e) {
-        e->index = col;
-        e->typmod = t->cols[col].typmod;
-    }
-    return e;
-}
-
-int eng__expand_star(bctx *b, const ast_select *sel, ast_select *out)
-{
-    *out = *sel;
-    int n = 0;
-    for (int i = 0; i < sel->ntargets; i++) {
-        const ast_expr *x = sel->targets[i].expr;
-        bool star = x->kind == AST_COLREF && strcmp(x->str, "*") == 0;
-        n += star && b->table ? b->table->ncols : 1;
-    }
-    if (n == sel->ntargets)
-        return 0;
-    out->targets = arena_calloc(b->a, (size_t)n + 1, sizeof(ast_target));
-    if (!out->targets)
-        return pgw_error_oom(b->err), -1;
-    out->ntargets = 0;
-    for (int i = 0; i < sel->ntargets; i++) {
-        const ast_expr *x = sel->targets[i].expr;
-        if (!(x->kind == AST_COLREF && strcmp(x->str, "*") == 0)) {
-            out->targets[out->ntargets++] = sel->targets[i];
-            continue;
-        }
-        for (int c = 0; c < b->table->ncols; c++) {
-            ast_expr *cr = arena_calloc(b->a, 1, sizeof(*cr));
-            if (!cr)
-                return pgw_error_oom(b->err), -1;
-            cr->kind = AST_COLREF;
-            cr->loc = x->loc;
-            cr->str = b->table->cols[c].name;
-            cr->name = x->name;
-            out->targets[out->ntargets].expr = cr;
-            out->targets[out->ntargets++].name = b->table->cols[c].name;
-        }
-    }
-    return 0;
-}
 
 /* ---- aggregates ------------------------------------------------------- */
 
 bool eng__is_agg_name(const char *name)
 {
-    static const char *const names[] = {"count", "sum", "avg", "min", "max"};
+    static const char *const names[] = {"count", "sum", "avg", "min", "max", "string_agg", "bool_and", "bool_or",
+                                        "every"};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         if (strcmp(name, names[i]) == 0)
             return true;
@@ -159,6 +77,26 @@ static int agg_procs(bctx *b, eng_agg *g, const ast_expr *x)
     case AGG_MIN: case AGG_MAX:
         g->type = in;
         return (g->step = op_on(b, g->kind == AGG_MIN ? "<" : ">", in, x->loc)) ? 0 : -1;
+    case AGG_STRING_AGG: {
+        /* string_agg(text, text) and (bytea, bytea) */
+        uint32_t t = in == OID_BYTEA ? OID_BYTEA : OID_TEXT;
+        if (in != OID_BYTEA && !eng_can_coerce(in, OID_TEXT)) {
+            agg_types(b, g, in, x);
+            return -1;
+        }
+        g->type = t;
+        if (!(g->arg = eng__coerce(b, g->arg, t, -1, ENG_CAST_IMPLICIT, x->loc)) ||
+            !(g->arg2 = eng__coerce(b, g->arg2, t, -1, ENG_CAST_IMPLICIT, x->loc)))
+            return -1;
+        return 0;
+    }
+    case AGG_BOOL_AND: case AGG_BOOL_OR:
+        g->type = OID_BOOL;
+        if (in != OID_BOOL && !eng_can_coerce(in, OID_BOOL)) {
+            agg_types(b, g, in, x);
+            return -1;
+        }
+        return (g->arg = eng__coerce(b, g->arg, OID_BOOL, -1, ENG_CAST_IMPLICIT, x->loc)) ? 0 : -1;
     case AGG_SUM: case AGG_AVG:
         if (agg_types(b, g, in, x))
             return -1;
@@ -183,7 +121,8 @@ eng_expr *eng__agg_call(bctx *b, const ast_expr *x)
         return no_agg(b, x, "aggregate functions are not allowed in this context");
     if (b->in_agg)
         return no_agg(b, x, "aggregate function calls cannot be nested");
-    if (x->nargs != (x->star ? 0 : 1)) {
+    int want = x->star ? 0 : strcmp(x->name, "string_agg") == 0 ? 2 : 1;
+    if (x->nargs != want) {
         pgw_error_set(b->err, SQLSTATE_UNDEFINED_FUNCTION, "function %s with %d arguments does not exist", x->name,
                       x->nargs);
         eng__errpos(b, x->loc);
@@ -197,10 +136,18 @@ eng_expr *eng__agg_call(bctx *b, const ast_expr *x)
         memcpy(v, s->aggs, (size_t)s->naggs * sizeof(eng_agg));
     eng_agg *g = &v[s->naggs];
     static const struct { const char *n; eng_agg_kind k; } kinds[] = {
-        {"count", AGG_COUNT}, {"sum", AGG_SUM}, {"avg", AGG_AVG}, {"min", AGG_MIN}, {"max", AGG_MAX}};
-    for (size_t i = 0; i < 5; i++)
+        {"count", AGG_COUNT}, {"sum", AGG_SUM}, {"avg", AGG_AVG}, {"min", AGG_MIN}, {"max", AGG_MAX},
+        {"string_agg", AGG_STRING_AGG}, {"bool_and", AGG_BOOL_AND}, {"bool_or", AGG_BOOL_OR}, {"every", AGG_BOOL_AND}};
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
         if (strcmp(kinds[i].n, x->name) == 0)
             g->kind = kinds[i].k;
+    g->name = x->name;
+    g->distinct = x->distinct;
+    if (x->nagg_order) {
+        pgw_error_set(b->err, SQLSTATE_FEATURE_NOT_SUPPORTED, "ORDER BY inside an aggregate call is not supported yet");
+        eng__errpos(b, x->loc);
+        return NULL;
+    }
     if (x->star) {
         if (g->kind != AGG_COUNT)
             return no_agg(b, x, "* is only allowed in count(*)");
@@ -210,9 +157,11 @@ eng_expr *eng__agg_call(bctx *b, const ast_expr *x)
         b->srf_ok = false;
         b->in_agg = true;
         g->arg = eng__bind_expr(b, x->args[0]);
+        if (g->arg && x->nargs > 1)
+            g->arg2 = eng__bind_expr(b, x->args[1]);
         b->in_agg = false;
         b->srf_ok = srf_ok;
-        if (!g->arg)
+        if (!g->arg || (x->nargs > 1 && !g->arg2))
             return NULL;
         if (g->arg->type == OID_UNKNOWN && !(g->arg = eng__coerce(b, g->arg, OID_TEXT, -1, ENG_CAST_IMPLICIT, x->loc)))
             return NULL;
@@ -226,41 +175,6 @@ eng_expr *eng__agg_call(bctx *b, const ast_expr *x)
     s->aggs = v;
     s->naggs++;
     return e;
-}
-
-/* True if e reads a scan column outside any aggregate. */
-static bool bare_column(const eng_expr *e, int *loc)
-{
-    if (!e)
-        return false;
-    if (e->kind == BX_SCANCOL) {
-        *loc = e->loc;
-        return true;
-    }
-    if (e->kind == BX_AGG)
-        return false;
-    for (int i = 0; i < e->nargs; i++)
-        if (bare_column(e->args[i], loc))
-            return true;
-    return false;
-}
-
-int eng__check_grouping(bctx *b, const eng_select *s)
-{
-    if (s->naggs == 0 || !s->table)
-        return 0;
-    for (int i = 0; i < s->ntargets; i++) {
-        int loc = -1;
-        if (bare_column(s->targets[i].expr, &loc)) {
-            const eng_expr *e = s->targets[i].expr;
-            (void)e;
-            pgw_error_set(b->err, SQLSTATE_GROUPING_ERROR,
-                          "column must appear in the GROUP BY clause or be used in an aggregate function");
-            eng__errpos(b, loc);
-            return -1;
-        }
-    }
-    return 0;
 }
 
 /* ---- ORDER BY ---------------------------------------------------------- */
@@ -277,12 +191,22 @@ static int sort_target(bctx *b, const ast_select *sel, eng_select *out, const as
         }
         return (int)x->ival - 1;
     }
-    if (x->kind == AST_COLREF && !x->name) {
-        for (int i = 0; i < sel->ntargets; i++)
-            if (sel->targets[i].name && strcmp(sel->targets[i].name, x->str) == 0 &&
-                !(b->table && eng_table_column(b->table, x->str) >= 0 &&
-                  !(sel->targets[i].expr->kind == AST_COLREF && strcmp(sel->targets[i].expr->str, x->str) == 0)))
-                return i;
+    /* an output column name wins (PostgreSQL's findTargetlistEntrySQL92) */
+    if (x->kind == AST_COLREF && !x->name && strcmp(x->str, "*") != 0) {
+        int found = -1;
+        for (int i = 0; i < out->nvisible; i++) {
+            if (!sel->targets[i].name || strcmp(sel->targets[i].name, x->str) != 0)
+                continue;
+            if (found >= 0 && !eng__expr_equal((*tv)[found].expr, (*tv)[i].expr)) {
+                pgw_error_set(b->err, SQLSTATE_AMBIGUOUS_COLUMN, "ORDER BY \"%s\" is ambiguous", x->str);
+                eng__errpos(b, x->loc);
+                return -1;
+            }
+            if (found < 0)
+                found = i;
+        }
+        if (found >= 0)
+            return found;
     }
     b->agg_sel = out;
     eng_expr *e = eng__bind_expr(b, x);
@@ -291,6 +215,9 @@ static int sort_target(bctx *b, const ast_select *sel, eng_select *out, const as
         return -1;
     if (e->type == OID_UNKNOWN && !(e = eng__coerce(b, e, OID_TEXT, -1, ENG_CAST_IMPLICIT, e->loc)))
         return -1;
+    for (int i = 0; i < *nt; i++)
+        if (eng__expr_equal((*tv)[i].expr, e))
+            return i;
     (*tv)[*nt].expr = e;
     (*tv)[*nt].name = "?column?";
     return (*nt)++;
@@ -298,10 +225,6 @@ static int sort_target(bctx *b, const ast_select *sel, eng_select *out, const as
 
 int eng__bind_sort(bctx *b, const ast_select *sel, eng_select *out)
 {
-    if (sel->ngroup) {
-        pgw_error_set(b->err, SQLSTATE_FEATURE_NOT_SUPPORTED, "GROUP BY is not supported yet");
-        return -1;
-    }
     if (!sel->nsort)
         return 0;
     eng_target *tv = arena_calloc(b->a, (size_t)(out->ntargets + sel->nsort) + 1, sizeof(eng_target));

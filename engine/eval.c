@@ -188,6 +188,21 @@ static int eval_inner(eng_ctx *c, const eng_expr *e, const eng_val *scan, eng_va
         }
         *out = scan[e->index];
         return 0;
+    case BX_OUTERCOL: {
+        const eng_outer *o = c->outer;
+        for (int i = 1; o && i < e->ival; i++)
+            o = o->up;
+        if (!o || !o->row) {
+            out->null = true;
+            return 0;
+        }
+        *out = o->row[e->index];
+        return 0;
+    }
+    case BX_SUBLINK:
+        return eng__sublink_eval(c, e, scan, out);
+    case BX_GROUPREF:
+        break;
     case BX_FUNC:
         return call(c, e, scan, out);
     case BX_AND:

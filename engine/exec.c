@@ -1,208 +1,201 @@
-/* exec: volcano iterator nodes (see exec.h). */
+/*
+ * exec: the planner and the basic volcano nodes (see exec.h, exec_node.h):
+ * Result, Function Scan, Seq Scan / primary-key lookups, Filter, the
+ * projection (ProjectSet for set-returning targets), Limit.
+ *
+ * A query level becomes: FROM tree (scans, joins) → Filter (WHERE left
+ * after pushdown) → Aggregate (GROUP BY / aggregates) → Filter (HAVING) →
+ * projection → Unique (DISTINCT) → Sort → Limit.
+ */
 #define _GNU_SOURCE
-#include "engine/exec.h"
+#include "engine/exec_node.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "engine/catalog.h"
 #include "engine/exec_indexscan.h"
 #include "engine/types/numeric.h"
 
-typedef struct node node;
-struct node {
-    int (*next)(node *n, eng_ctx *c, const eng_val **row);
-    node *child;
-    const eng_select *sel;
-    /* per-kind state */
-    bool done;
-    int64_t srf_state[ENG_SRF_STATE_WORDS];
-    bool srf_started;
-    eng_val *slot;                  /* ProjectSet output */
-    int64_t *tstate;                /* ProjectSet: SRF state per target */
-    bool *tdone;
-    const eng_val *input;           /* ProjectSet: current input row */
-    bool need_input;
-    int64_t skip, left;             /* Limit */
-    bool unlimited;
-    /* SeqScan / IndexScan */
-    st_scan scan;
-    bool use_index, started;
-    uint64_t *ids;
-    long nids, ipos;
-    eng_idxscan *iscan;             /* ORDER BY ... LIMIT through an ordered index */
-    uint64_t rowid;                 /* the current row's id */
-    const eng_val *cur;             /* the current row */
-    /* Sort */
-    eng_val **rows;
-    size_t nrows, caprows, pos;
-    arena *a;                       /* the portal's arena: sorted rows, aggregate states */
-};
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
 
-struct eng_exec {
-    node *top;
-    node *scan;                     /* the table scan, or NULL */
-};
+int eng__next(eng_node *n, eng_ctx *c, const eng_val **row)
+{
+    if (!n->plan->instrument)
+        return n->ops->next(n, c, row);
+    double t0 = now_ms();
+    if (!n->started) {
+        n->started = true;
+        n->loops = 1;
+    }
+    int rc = n->ops->next(n, c, row);
+    double dt = now_ms() - t0;
+    if (rc == 1 && n->nrows++ == 0)
+        n->t_first = n->t_total + dt;
+    n->t_total += dt;
+    return rc;
+}
 
-static int check(eng_ctx *c)
+int eng__check(eng_ctx *c)
 {
     return c->env && c->env->check_interrupts ? c->env->check_interrupts(c->env->ctx, c->err) : 0;
 }
 
-static int result_next(node *n, eng_ctx *c, const eng_val **row)
+eng_node *eng__node(eng_plan *p, const eng_node_ops *ops, const eng_select *sel, eng_node *child)
 {
-    if (n->done)
+    eng_node *n = arena_calloc(p->a, 1, sizeof(*n));
+    if (n) {
+        n->ops = ops;
+        n->sel = sel;
+        n->child = child;
+        n->a = p->a;
+        n->plan = p;
+        n->width = 4;
+        if (child) {
+            n->rows = child->rows;
+            n->cost0 = child->cost0;
+            n->cost1 = child->cost1;
+        }
+    }
+    return n;
+}
+
+arena *eng__node_arena(eng_plan *p)
+{
+    if (p->narenas == p->caparenas) {
+        int cap = p->caparenas ? p->caparenas * 2 : 4;
+        arena **v = arena_alloc(p->a, (size_t)cap * sizeof(*v));
+        if (!v)
+            return NULL;
+        if (p->narenas)
+            memcpy(v, p->arenas, (size_t)p->narenas * sizeof(*v));
+        p->arenas = v;
+        p->caparenas = cap;
+    }
+    arena *a = arena_new();
+    if (a)
+        p->arenas[p->narenas++] = a;
+    return a;
+}
+
+int eng__copy_val(arena *a, uint32_t type, eng_val *v)
+{
+    if (v->null)
         return 0;
-    n->done = true;
+    if (type == OID_NUMERIC) {
+        size_t sz = sizeof(eng_num) + (size_t)v->num->nd;
+        eng_num *p = arena_alloc(a, sz);
+        if (!p)
+            return -1;
+        memcpy(p, v->num, sz);
+        v->num = p;
+        return 0;
+    }
+    const eng_type *t = eng_type_by_oid(type);
+    if ((t && t->len > 0) || type == OID_INTERVAL)
+        return 0;
+    char *p = arena_alloc(a, v->s.n + 1);
+    if (!p)
+        return -1;
+    if (v->s.n)
+        memcpy(p, v->s.p, v->s.n);
+    v->s.p = p;
+    return 0;
+}
+
+/* ---- Result, Function Scan -------------------------------------------- */
+
+typedef struct once_state {
+    bool done;
+    int64_t srf_state[ENG_SRF_STATE_WORDS];
+    bool srf_started;
+    eng_val args[ENG_PROC_MAX_ARGS];
+} once_state;
+
+static int result_next(eng_node *n, eng_ctx *c, const eng_val **row)
+{
+    once_state *s = n->st;
+    (void)c;
+    if (s->done)
+        return 0;
+    s->done = true;
     *row = NULL;
     return 1;
 }
 
-static int funcscan_next(node *n, eng_ctx *c, const eng_val **row)
+static int funcscan_next(eng_node *n, eng_ctx *c, const eng_val **row)
 {
-    const eng_expr *f = n->sel->scan_func;
-    eng_val args[ENG_PROC_MAX_ARGS];
-    if (n->done)
+    once_state *s = n->st;
+    const eng_expr *f = n->rel->func;
+    if (s->done)
         return 0;
-    if (!n->srf_started) {
+    if (!s->srf_started) {
         bool anynull = false;
         for (int i = 0; i < f->nargs; i++) {
-            if (eng_eval(c, f->args[i], NULL, &args[i]))
+            if (eng_eval(c, f->args[i], NULL, &s->args[i]))
                 return -1;
-            anynull |= args[i].null;
+            if (eng__copy_val(n->a, f->args[i]->type, &s->args[i]))
+                return eng__oom(c);
+            anynull |= s->args[i].null;
         }
-        n->srf_started = true;
+        s->srf_started = true;
         if (anynull && (f->proc->flags & ENG_F_STRICT)) {
-            n->done = true;
+            s->done = true;
             return 0;
         }
     }
-    eng_val *out = arena_alloc(c->mem, sizeof(eng_val));
+    int w = n->sel->width;
+    eng_val *out = arena_calloc(c->mem, (size_t)w + 1, sizeof(eng_val));
     if (!out)
         return eng__oom(c);
     bool done = false;
-    if (f->proc->srf(c, args, f->nargs, n->srf_state, &done, out))
+    if (f->proc->srf(c, s->args, f->nargs, s->srf_state, &done, &out[n->rel->lo]))
         return -1;
     if (done) {
-        n->done = true;
+        s->done = true;
         return 0;
     }
     *row = out;
     return 1;
 }
 
-static int filter_next(node *n, eng_ctx *c, const eng_val **row)
+static void funcscan_label(const eng_node *n, buf *out)
 {
-    for (;;) {
-        int rc = n->child->next(n->child, c, row);
-        if (rc <= 0)
-            return rc;
-        eng_val v;
-        if (eng_eval(c, n->sel->where, *row, &v))
-            return -1;
-        if (!v.null && v.i)
-            return 1;
-        if (check(c))
-            return -1;
-    }
+    buf_printf(out, " on %s", n->rel->func->proc->name);
+    if (n->rel->alias && strcmp(n->rel->alias, n->rel->func->proc->name) != 0)
+        buf_printf(out, " %s", n->rel->alias);
 }
 
-/* One SRF target step: first call evaluates its arguments. */
-static int srf_step(node *n, eng_ctx *c, int i, bool *done, eng_val *out)
-{
-    const eng_expr *f = n->sel->targets[i].expr;
-    int64_t *st = &n->tstate[i * ENG_SRF_STATE_WORDS];
-    eng_val args[ENG_PROC_MAX_ARGS];
-    if (st[ENG_SRF_STATE_WORDS - 1] == 0) {
-        bool anynull = false;
-        for (int k = 0; k < f->nargs; k++) {
-            if (eng_eval(c, f->args[k], n->input, &args[k]))
-                return -1;
-            anynull |= args[k].null;
-        }
-        if (anynull) {
-            *done = true;
-            return 0;
-        }
-    }
-    return f->proc->srf(c, args, f->nargs, st, done, out);
-}
 
-/* ProjectSet: SRF targets advance in lockstep; the row count per input row
- * is the longest SRF's, shorter ones give NULL (PostgreSQL 10+). */
-static int project_next(node *n, eng_ctx *c, const eng_val **row)
-{
-    const eng_select *s = n->sel;
-    bool has_srf = false;
-    for (int i = 0; i < s->ntargets; i++)
-        has_srf |= s->targets[i].srf;
-    for (;;) {
-        if (n->need_input) {
-            int rc = n->child->next(n->child, c, &n->input);
-            if (rc <= 0)
-                return rc;
-            n->need_input = false;
-            memset(n->tstate, 0, sizeof(int64_t) * ENG_SRF_STATE_WORDS * (size_t)(s->ntargets + 1));
-            memset(n->tdone, 0, sizeof(bool) * (size_t)(s->ntargets + 1));
-        }
-        bool any = !has_srf;
-        for (int i = 0; i < s->ntargets; i++) {
-            if (!s->targets[i].srf)
-                continue;
-            n->slot[i].null = true;
-            if (n->tdone[i])
-                continue;
-            bool done = false;
-            if (srf_step(n, c, i, &done, &n->slot[i]))
-                return -1;
-            /* the last state word marks "started" for srf_step */
-            n->tstate[i * ENG_SRF_STATE_WORDS + ENG_SRF_STATE_WORDS - 1] = 1;
-            if (done) {
-                n->tdone[i] = true;
-                n->slot[i].null = true;
-            } else {
-                any = true;
-            }
-        }
-        if (!any) {
-            n->need_input = true;
-            continue;
-        }
-        for (int i = 0; i < s->ntargets; i++)
-            if (!s->targets[i].srf && eng_eval(c, s->targets[i].expr, n->input, &n->slot[i]))
-                return -1;
-        if (!has_srf)
-            n->need_input = true;
-        *row = n->slot;
-        return 1;
-    }
-}
 
-static int limit_next(node *n, eng_ctx *c, const eng_val **row)
-{
-    while (n->skip > 0) {
-        int rc = n->child->next(n->child, c, row);
-        if (rc <= 0)
-            return rc;
-        n->skip--;
-        if (check(c))
-            return -1;
-    }
-    if (!n->unlimited && n->left <= 0)
-        return 0;
-    int rc = n->child->next(n->child, c, row);
-    if (rc == 1)
-        n->left--;
-    return rc;
-}
+static void scan_detail(const eng_node *n, eng_plan *p);
 
-/* ---- table scans ------------------------------------------------------ */
+static const eng_node_ops result_ops = {"Result", result_next, NULL, NULL};
+static const eng_node_ops funcscan_ops = {"Function Scan", funcscan_next, funcscan_label, scan_detail};
+
+/* ---- Seq Scan and key lookups -------------------------------------------- */
+
+typedef struct scan_state {
+    st_scan scan;
+    bool use_index, opened;
+    const eng_index *index;
+    uint64_t *ids;
+    long nids, ipos;
+    uint64_t rowid;                 /* the current row's id */
+    const eng_val *cur;             /* the current row */
+} scan_state;
 
 bool eng__reads_scan(const eng_expr *e)
 {
     if (!e)
         return false;
-    if (e->kind == BX_SCANCOL || e->kind == BX_AGG)
+    if (e->kind == BX_SCANCOL || e->kind == BX_AGG || e->kind == BX_SUBLINK)
         return true;
     if (e->kind == BX_FUNC && (e->proc->flags & ENG_F_VOLATILE))
         return true;
@@ -235,24 +228,49 @@ static const eng_expr *eq_value(const eng_expr *w, int col, uint32_t type)
     return NULL;
 }
 
-/* Choose an index whose every column is fixed by `=` in the WHERE and look
- * the key up: n->ids holds the candidates. False: scan the heap. */
-static int try_index(node *n, eng_ctx *c, bool *used)
+static const eng_expr *scan_filter(const eng_node *n)
 {
-    const eng_table *t = n->sel->table;
-    *used = false;
-    pgw_error_clear(c->err);
-    for (int k = 0; k < t->nindexes; k++) {
+    if (n->rel->quals)
+        return n->rel->quals;
+    return n->sel->from == n->rel ? n->sel->where : NULL;
+}
+
+/* Planning: an index whose every column is fixed by `=` in the filter. */
+static const eng_index *choose_index(const eng_node *n)
+{
+    const eng_table *t = n->rel->table;
+    const eng_expr *w = scan_filter(n);
+    for (int k = 0; k < t->nindexes && w; k++) {
         const eng_index *ix = t->indexes[k];
         if (!ix->keys)
             continue; /* an ordered access-method index: exec_indexscan.c */
+        bool all = true;
+        for (int i = 0; i < ix->ncols && all; i++)
+            all = eq_value(w, n->rel->lo + ix->cols[i], t->cols[ix->cols[i]].type) != NULL;
+        if (all)
+            return ix;
+    }
+    return NULL;
+}
+
+/* Look the chosen index's key up: ids holds the candidates. */
+static int try_index(eng_node *n, eng_ctx *c)
+{
+    scan_state *s = n->st;
+    const eng_table *t = n->rel->table;
+    const eng_expr *w = scan_filter(n);
+    pgw_error_clear(c->err);
+    for (int k = 0; k < t->nindexes && w && s->index; k++) {
+        const eng_index *ix = t->indexes[k];
+        if (ix != s->index)
+            continue;
         eng_val *vals = arena_calloc(c->mem, (size_t)t->ncols + 1, sizeof(eng_val));
         if (!vals)
             return eng__oom(c);
         bool all = true;
         for (int i = 0; i < ix->ncols && all; i++) {
             int col = ix->cols[i];
-            const eng_expr *v = eq_value(n->sel->where, col, t->cols[col].type);
+            const eng_expr *v = eq_value(w, n->rel->lo + col, t->cols[col].type);
             if (!v || eng_eval(c, v, NULL, &vals[col]))
                 all = false;
         }
@@ -262,273 +280,322 @@ static int try_index(node *n, eng_ctx *c, bool *used)
             continue;
         uint8_t *key;
         size_t klen;
-        *used = true;
+        s->use_index = true;
+        s->index = ix;
         if (!eng_index_key(c, t, ix, vals, &key, &klen)) {
-            n->nids = 0; /* a NULL key matches nothing */
+            s->nids = 0; /* a NULL key matches nothing */
             return pgw_error_is_set(c->err) ? -1 : 0;
         }
-        n->nids = eng_keyidx_lookup(ix->keys, key, klen, n->a, &n->ids);
-        return n->nids < 0 ? eng__oom(c) : 0;
+        s->nids = eng_keyidx_lookup(ix->keys, key, klen, n->a, &s->ids);
+        return s->nids < 0 ? eng__oom(c) : 0;
     }
     return 0;
 }
 
-static int scan_next(node *n, eng_ctx *c, const eng_val **row)
+static int scan_fetch(eng_node *n, eng_ctx *c, st_txn *txn, st_row *r)
 {
-    const eng_table *t = n->sel->table;
+    scan_state *s = n->st;
+    const eng_table *t = n->rel->table;
+    for (;;) {
+        if (s->use_index) {
+            if (s->ipos >= s->nids)
+                return 0;
+            if (st_get(txn, t->st, s->ids[s->ipos++], r) != ST_OK)
+                continue;
+            return 1;
+        }
+        return st_scan_next(&s->scan, r) ? 1 : 0;
+    }
+}
+
+static int scan_next(eng_node *n, eng_ctx *c, const eng_val **row)
+{
+    scan_state *s = n->st;
+    const eng_table *t = n->rel->table;
     st_txn *txn = c->env->txn;
     if (!txn || t->dropped) {
         pgw_error_set(c->err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", t->name);
         return -1;
     }
-    if (!n->started) {
-        n->started = true;
-        /* a key lookup fixed by the WHERE is selective: read its few rows exactly (the
-         * Sort above orders them) rather than walk a distance index past non-matches */
-        const eng_expr *q;
-        if (try_index(n, c, &n->use_index))
+    if (!s->opened) {
+        s->opened = true;
+        if (try_index(n, c))
             return -1;
-        const eng_index *ox = n->use_index ? NULL : eng_idxscan_match(n->sel, c->env, &q);
-        if (ox && eng_idxscan_open(n->a, n->sel, ox, q, c, &n->iscan))
-            return -1;
-        st_scan_init(&n->scan, txn, t->st);
-    }
-    if (n->iscan) {
-        int rc = eng_idxscan_next(n->iscan, c, row, &n->rowid);
-        n->cur = rc == 1 ? *row : NULL;
-        return rc;
+        st_scan_init(&s->scan, txn, t->st);
     }
     st_row r;
     for (;;) {
-        if (n->use_index) {
-            if (n->ipos >= n->nids)
-                return 0;
-            if (st_get(txn, t->st, n->ids[n->ipos++], &r) != ST_OK)
-                continue;
-        } else if (!st_scan_next(&n->scan, &r)) {
-            return 0;
-        }
-        eng_val *vals = arena_alloc(c->mem, sizeof(eng_val) * ((size_t)t->ncols + 1));
+        int rc = scan_fetch(n, c, txn, &r);
+        if (rc <= 0)
+            return rc;
+        eng_val *vals = arena_calloc(c->mem, (size_t)n->sel->width + 1, sizeof(eng_val));
         if (!vals)
             return eng__oom(c);
-        if (eng_row_decode(c, t, r.data, r.len, vals))
+        if (eng_row_decode(c, t, r.data, r.len, vals + n->rel->lo))
             return -1;
-        n->rowid = r.rowid;
-        n->cur = vals;
+        if (n->rel->quals) {
+            eng_val v;
+            if (eng_eval(c, n->rel->quals, vals, &v))
+                return -1;
+            if (v.null || !v.i) {
+                if (eng__check(c))
+                    return -1;
+                continue;
+            }
+        }
+        s->rowid = r.rowid;
+        s->cur = vals + n->rel->lo;
         *row = vals;
         return 1;
     }
 }
 
-/* ---- aggregates --------------------------------------------------------- */
-
-static int agg_step(node *n, eng_ctx *c, const eng_agg *g, eng_val *acc, int64_t *cnt, const eng_val *in)
+static void scan_label(const eng_node *n, buf *out)
 {
-    if (g->kind == AGG_COUNT_STAR) {
-        (*cnt)++;
-        return 0;
-    }
-    eng_val v;
-    if (eng_eval(c, g->arg, in, &v))
-        return -1;
-    if (v.null)
-        return 0;
-    (*cnt)++;
-    if (g->kind == AGG_COUNT)
-        return 0;
-    if (acc->null) {
-        *acc = v;
-        return 0;
-    }
-    eng_val args[2] = {*acc, v}, out;
-    if (g->kind == AGG_SUM || g->kind == AGG_AVG) {
-        if (g->step->fn(c, args, 2, &out))
-            return -1;
-        *acc = out;
-        return 0;
-    }
-    /* min: replace when v < acc; max: when v > acc */
-    args[0] = v;
-    args[1] = *acc;
-    if (g->step->fn(c, args, 2, &out))
-        return -1;
-    if (!out.null && out.i)
-        *acc = v;
-    (void)n;
-    return 0;
+    const scan_state *s = n->st;
+    if (s->index)
+        buf_printf(out, " using %s", s->index->name);
+    buf_printf(out, " on %s", n->rel->table->name);
+    if (n->rel->alias && strcmp(n->rel->alias, n->rel->table->name) != 0)
+        buf_printf(out, " %s", n->rel->alias);
 }
 
-static int agg_final(eng_ctx *c, const eng_agg *g, eng_val *acc, int64_t cnt)
+static void scan_detail(const eng_node *n, eng_plan *p)
 {
-    if (g->kind == AGG_COUNT_STAR || g->kind == AGG_COUNT) {
-        acc->null = false;
-        acc->i = cnt;
-        return 0;
-    }
-    if (g->kind != AGG_AVG || acc->null)
-        return 0;
-    eng_val args[2] = {*acc, {.null = false}}, out;
-    if (g->state_type == OID_FLOAT8) {
-        acc->f = acc->f / (double)cnt;
-        return 0;
-    }
-    if (g->state_type == OID_INT8)
-        args[0].num = eng__num_from_int(c->mem, acc->i);
-    args[1].num = eng__num_from_int(c->mem, cnt);
-    if (!args[0].num || !args[1].num)
-        return eng__oom(c);
-    if (g->div->fn(c, args, 2, &out))
-        return -1;
-    *acc = out;
-    return 0;
+    if (n->rel && n->rel->quals)
+        eng__explain_expr(p, n->rel->kind == REL_TABLE && ((const scan_state *)n->st)->index ? "Index Cond" : "Filter",
+                          n, n->rel->quals, false);
 }
 
-static int agg_next(node *n, eng_ctx *c, const eng_val **row)
+static const eng_node_ops seqscan_ops = {"Seq Scan", scan_next, scan_label, scan_detail};
+
+/* ---- Filter, projection, Limit -------------------------------------------- */
+
+
+static int filter_next(eng_node *n, eng_ctx *c, const eng_val **row)
 {
-    const eng_select *s = n->sel;
-    if (n->done)
-        return 0;
-    n->done = true;
-    eng_val *acc = arena_calloc(c->mem, (size_t)s->naggs + 1, sizeof(eng_val));
-    int64_t *cnt = arena_calloc(c->mem, (size_t)s->naggs + 1, sizeof(int64_t));
-    if (!acc || !cnt)
-        return eng__oom(c);
-    for (int i = 0; i < s->naggs; i++)
-        acc[i].null = true;
+    const eng_filter_state *s = n->st;
     for (;;) {
-        const eng_val *in;
-        int rc = n->child->next(n->child, c, &in);
-        if (rc < 0)
-            return -1;
-        if (rc == 0)
-            break;
-        for (int i = 0; i < s->naggs; i++)
-            if (agg_step(n, c, &s->aggs[i], &acc[i], &cnt[i], in))
-                return -1;
-        if (check(c))
-            return -1;
-    }
-    for (int i = 0; i < s->naggs; i++)
-        if (agg_final(c, &s->aggs[i], &acc[i], cnt[i]))
-            return -1;
-    *row = acc;
-    return 1;
-}
-
-/* ---- sort --------------------------------------------------------------- */
-
-static int copy_val(arena *a, uint32_t type, eng_val *v)
-{
-    if (v->null)
-        return 0;
-    switch (type) {
-    case OID_TEXT: case OID_VARCHAR: case OID_BPCHAR: case OID_NAME: case OID_BYTEA: case OID_UNKNOWN:
-    case OID_VECTOR: {
-        char *p = arena_alloc(a, v->s.n + 1);
-        if (!p)
-            return -1;
-        memcpy(p, v->s.p, v->s.n);
-        v->s.p = p;
-        return 0;
-    }
-    case OID_NUMERIC: {
-        size_t sz = sizeof(eng_num) + (size_t)v->num->nd;
-        eng_num *p = arena_alloc(a, sz);
-        if (!p)
-            return -1;
-        memcpy(p, v->num, sz);
-        v->num = p;
-        return 0;
-    }
-    default:
-        return 0;
-    }
-}
-
-typedef struct sort_ctx {
-    const eng_select *sel;
-    eng_ctx *c;
-} sort_ctx;
-
-static bool less(sort_ctx *sc, const eng_proc *lt, const eng_val *a, const eng_val *b)
-{
-    eng_val args[2] = {*a, *b}, out;
-    return lt->fn(sc->c, args, 2, &out) == 0 && !out.null && out.i;
-}
-
-static int sort_cmp(const void *pa, const void *pb, void *arg)
-{
-    sort_ctx *sc = arg;
-    const eng_val *a = *(eng_val *const *)pa, *b = *(eng_val *const *)pb;
-    for (int i = 0; i < sc->sel->nsort; i++) {
-        const eng_sortkey *k = &sc->sel->sort[i];
-        const eng_val *x = &a[k->target], *y = &b[k->target];
-        int r;
-        if (x->null || y->null)
-            r = x->null && y->null ? 0 : (x->null ? -1 : 1) * (k->nulls_first ? 1 : -1);
-        else
-            r = less(sc, k->lt, x, y) ? -1 : less(sc, k->lt, y, x) ? 1 : 0, r = k->desc ? -r : r;
-        if (r)
-            return r;
-    }
-    return 0;
-}
-
-static int sort_fill(node *n, eng_ctx *c)
-{
-    const eng_select *s = n->sel;
-    for (;;) {
-        const eng_val *in;
-        int rc = n->child->next(n->child, c, &in);
+        int rc = eng__next(n->child, c, row);
         if (rc <= 0)
             return rc;
-        if (n->nrows == n->caprows) {
-            size_t nc = n->caprows ? n->caprows * 2 : 64;
-            eng_val **v = arena_alloc(n->a, nc * sizeof(*v));
-            if (!v)
-                return eng__oom(c);
-            if (n->nrows)
-                memcpy(v, n->rows, n->nrows * sizeof(*v));
-            n->rows = v;
-            n->caprows = nc;
+        eng_val v;
+        if (eng_eval(c, s->cond, *row, &v))
+            return -1;
+        if (!v.null && v.i)
+            return 1;
+        if (eng__check(c))
+            return -1;
+    }
+}
+
+/* A Filter is shown as its child's "Filter:" line, as PostgreSQL folds quals into nodes. */
+static const eng_node_ops filter_ops = {"Filter", filter_next, NULL, NULL};
+
+typedef struct project_state {
+    eng_val *slot;
+    int64_t *tstate;                /* SRF state per target */
+    bool *tdone;
+    const eng_val *input;           /* current input row */
+    bool need_input, has_srf;
+} project_state;
+
+/* One SRF target step: first call evaluates its arguments. */
+static int srf_step(eng_node *n, eng_ctx *c, int i, bool *done, eng_val *out)
+{
+    project_state *s = n->st;
+    const eng_expr *f = n->sel->targets[i].expr;
+    int64_t *st = &s->tstate[i * ENG_SRF_STATE_WORDS];
+    eng_val args[ENG_PROC_MAX_ARGS];
+    if (st[ENG_SRF_STATE_WORDS - 1] == 0) {
+        bool anynull = false;
+        for (int k = 0; k < f->nargs; k++) {
+            if (eng_eval(c, f->args[k], s->input, &args[k]))
+                return -1;
+            anynull |= args[k].null;
         }
-        eng_val *copy = arena_alloc(n->a, sizeof(eng_val) * ((size_t)s->ntargets + 1));
-        if (!copy)
-            return eng__oom(c);
-        memcpy(copy, in, sizeof(eng_val) * (size_t)s->ntargets);
-        for (int i = 0; i < s->ntargets; i++)
-            if (copy_val(n->a, s->targets[i].expr->type, &copy[i]))
-                return eng__oom(c);
-        n->rows[n->nrows++] = copy;
-        if (check(c))
+        if (anynull) {
+            *done = true;
+            return 0;
+        }
+    }
+    return f->proc->srf(c, args, f->nargs, st, done, out);
+}
+
+/* Advance every SRF target once; *any: some produced a value. */
+static int srf_round(eng_node *n, eng_ctx *c, bool *any)
+{
+    project_state *s = n->st;
+    const eng_select *sel = n->sel;
+    for (int i = 0; i < sel->ntargets; i++) {
+        if (!sel->targets[i].srf)
+            continue;
+        s->slot[i].null = true;
+        if (s->tdone[i])
+            continue;
+        bool done = false;
+        if (srf_step(n, c, i, &done, &s->slot[i]))
             return -1;
+        /* the last state word marks "started" for srf_step */
+        s->tstate[i * ENG_SRF_STATE_WORDS + ENG_SRF_STATE_WORDS - 1] = 1;
+        if (done) {
+            s->tdone[i] = true;
+            s->slot[i].null = true;
+        } else {
+            *any = true;
+        }
+    }
+    return 0;
+}
+
+/* ProjectSet: SRF targets advance in lockstep; the row count per input row
+ * is the longest SRF's, shorter ones give NULL (PostgreSQL 10+). */
+static int project_next(eng_node *n, eng_ctx *c, const eng_val **row)
+{
+    project_state *s = n->st;
+    const eng_select *sel = n->sel;
+    for (;;) {
+        if (s->need_input) {
+            int rc = eng__next(n->child, c, &s->input);
+            if (rc <= 0)
+                return rc;
+            s->need_input = false;
+            memset(s->tstate, 0, sizeof(int64_t) * ENG_SRF_STATE_WORDS * (size_t)(sel->ntargets + 1));
+            memset(s->tdone, 0, sizeof(bool) * (size_t)(sel->ntargets + 1));
+        }
+        bool any = !s->has_srf;
+        if (s->has_srf && srf_round(n, c, &any))
+            return -1;
+        if (!any) {
+            s->need_input = true;
+            continue;
+        }
+        for (int i = 0; i < sel->ntargets; i++)
+            if (!sel->targets[i].srf && eng_eval(c, sel->targets[i].expr, s->input, &s->slot[i]))
+                return -1;
+        if (!s->has_srf)
+            s->need_input = true;
+        *row = s->slot;
+        return 1;
     }
 }
 
-static int sort_next(node *n, eng_ctx *c, const eng_val **row)
+static const eng_node_ops project_ops = {"ProjectSet", project_next, NULL, NULL};
+
+typedef struct limit_state {
+    int64_t skip, left;
+    bool unlimited;
+} limit_state;
+
+static int limit_next(eng_node *n, eng_ctx *c, const eng_val **row)
 {
-    if (!n->started) {
-        n->started = true;
-        if (sort_fill(n, c))
+    limit_state *s = n->st;
+    while (s->skip > 0) {
+        int rc = eng__next(n->child, c, row);
+        if (rc <= 0)
+            return rc;
+        s->skip--;
+        if (eng__check(c))
             return -1;
-        sort_ctx sc = {n->sel, c};
-        if (n->nrows > 1) /* an empty result has no row array to hand qsort_r */
-            qsort_r(n->rows, n->nrows, sizeof(eng_val *), sort_cmp, &sc);
     }
-    if (n->pos >= n->nrows)
+    if (!s->unlimited && s->left <= 0)
         return 0;
-    *row = n->rows[n->pos++];
-    return 1;
+    int rc = eng__next(n->child, c, row);
+    if (rc == 1)
+        s->left--;
+    return rc;
 }
 
-static node *mknode(arena *a, const eng_select *sel, node *child, int (*next)(node *, eng_ctx *, const eng_val **))
+static const eng_node_ops limit_ops = {"Limit", limit_next, NULL, NULL};
+
+/* ---- planning --------------------------------------------------------- */
+
+static eng_node *with_state(eng_node *n, size_t size)
 {
-    node *n = arena_calloc(a, 1, sizeof(*n));
-    if (n) {
-        n->sel = sel;
-        n->child = child;
-        n->next = next;
+    if (n && !(n->st = arena_calloc(n->a, 1, size)))
+        return NULL;
+    return n;
+}
+
+static double table_rows(const eng_table *t)
+{
+    (void)t;
+    return 1000; /* no statistics yet: a fixed guess, as PostgreSQL's for a never-analyzed table */
+}
+
+eng_node *eng__plan_rel(eng_plan *p, const eng_select *sel, const eng_rel *r, eng_ctx *c)
+{
+    eng_node *n = NULL;
+    switch (r->kind) {
+    case REL_TABLE:
+        if ((n = with_state(eng__node(p, &seqscan_ops, sel, NULL), sizeof(scan_state)))) {
+            n->rel = r;
+            n->rows = table_rows(r->table);
+            n->cost1 = n->rows * 0.01 + 10;
+            scan_state *s = n->st;
+            eng_node *ordered = NULL;
+            /* a key lookup fixed by the WHERE reads few rows exactly: it wins over a distance index */
+            if ((s->index = choose_index(n))) {
+                n->name_override = "Index Scan";
+                n->rows = 1;
+                n->cost1 = 8.17;
+            } else if (eng__plan_indexscan(p, sel, r, c, &ordered)) {
+                return NULL;
+            }
+            if (ordered)
+                return ordered;
+        }
+        break;
+    case REL_FUNC:
+        if ((n = with_state(eng__node(p, &funcscan_ops, sel, NULL), sizeof(once_state)))) {
+            n->rows = 1000;
+            n->cost1 = 10;
+        }
+        break;
+    case REL_SUBQUERY:
+        return eng__plan_subquery(p, sel, r, c);
+    case REL_VALUES:
+        return eng__plan_values(p, sel, r);
+    case REL_SETOP:
+        return eng__plan_setop(p, sel, r, c);
+    case REL_JOIN:
+        return eng__plan_join(p, sel, r, c);
     }
+    if (n) {
+        n->rel = r;
+        if (r->quals)
+            n->rows = n->rows / 3 + 1;
+    }
+    return n;
+}
+
+static eng_node *filter_node(eng_plan *p, const eng_select *sel, eng_node *child, const eng_expr *cond, bool agg_row)
+{
+    eng_node *n = with_state(eng__node(p, &filter_ops, sel, child), sizeof(eng_filter_state));
+    if (!n)
+        return NULL;
+    eng_filter_state *s = n->st;
+    s->cond = cond;
+    s->agg_row = agg_row;
+    n->rows = child->rows / 3 + 1;
+    return n;
+}
+
+static eng_node *project_node(eng_plan *p, const eng_select *sel, eng_node *child)
+{
+    eng_node *n = with_state(eng__node(p, &project_ops, sel, child), sizeof(project_state));
+    if (!n)
+        return NULL;
+    project_state *s = n->st;
+    s->need_input = true;
+    s->slot = arena_calloc(p->a, (size_t)sel->ntargets + 1, sizeof(eng_val));
+    s->tstate = arena_calloc(p->a, ((size_t)sel->ntargets + 1) * ENG_SRF_STATE_WORDS, sizeof(int64_t));
+    s->tdone = arena_calloc(p->a, (size_t)sel->ntargets + 1, sizeof(bool));
+    if (!s->slot || !s->tstate || !s->tdone)
+        return NULL;
+    for (int i = 0; i < sel->ntargets; i++)
+        s->has_srf |= sel->targets[i].srf;
+    n->width = 4 * sel->nvisible;
     return n;
 }
 
@@ -546,69 +613,132 @@ static int eval_count(eng_ctx *c, const eng_expr *e, const char *what, const cha
     return 0;
 }
 
+static eng_node *limit_node(eng_plan *p, const eng_select *sel, eng_node *child, eng_ctx *c)
+{
+    eng_node *n = with_state(eng__node(p, &limit_ops, sel, child), sizeof(limit_state));
+    if (!n) {
+        eng__oom(c);
+        return NULL;
+    }
+    limit_state *s = n->st;
+    bool null = true;
+    s->unlimited = true;
+    if (sel->offset && eval_count(c, sel->offset, "OFFSET", SQLSTATE_INVALID_ROW_COUNT_IN_RESULT_OFFSET_CLAUSE,
+                                  &s->skip, &null))
+        return NULL;
+    if (sel->limit) {
+        if (eval_count(c, sel->limit, "LIMIT", SQLSTATE_INVALID_ROW_COUNT_IN_LIMIT_CLAUSE, &s->left, &null))
+            return NULL;
+        s->unlimited = null;
+        if (!null && s->left < n->rows)
+            n->rows = (double)s->left;
+    }
+    return n;
+}
+
+/* Errors: NULL with c->err set (out of memory sets it here). */
+eng_node *eng__plan_select(eng_plan *p, const eng_select *sel, eng_ctx *c)
+{
+    eng_node *n, *from = NULL;
+    if (sel->from) {
+        n = from = eng__plan_rel(p, sel, sel->from, c);
+    } else if ((n = with_state(eng__node(p, &result_ops, sel, NULL), sizeof(once_state)))) {
+        n->rows = 1;
+    }
+    if (n && sel->where)
+        n = filter_node(p, sel, n, sel->where, false);
+    if (n && sel->grouped) {
+        n = eng__plan_agg(p, sel, n);
+        if (n && sel->having)
+            n = filter_node(p, sel, n, sel->having, true);
+    }
+    if (n)
+        n = project_node(p, sel, n);
+    if (n && (sel->distinct || sel->ndistinct_on) && !sel->ndistinct_on)
+        n = eng__plan_distinct(p, sel, n);
+    if (n && sel->nsort && !eng__indexscan_sorts(from, sel))
+        n = eng__plan_sort(p, sel, n);
+    if (n && sel->ndistinct_on)
+        n = eng__plan_distinct(p, sel, n);
+    if (!n) {
+        if (!pgw_error_is_set(c->err))
+            eng__oom(c);
+        return NULL;
+    }
+    if (sel->limit || sel->offset)
+        return limit_node(p, sel, n, c);
+    return n;
+}
+
+int eng__plan_open(arena *a, const eng_select *sel, eng_ctx *c, bool instrument, eng_plan **out)
+{
+    eng_plan *p = arena_calloc(a, 1, sizeof(*p));
+    if (!p)
+        return eng__oom(c);
+    p->a = a;
+    p->instrument = instrument;
+    pgw_error_clear(c->err);
+    if (!(p->top = eng__plan_select(p, sel, c))) {
+        eng__plan_close(p);
+        return -1;
+    }
+    if (sel->from && sel->from->kind == REL_TABLE) {
+        eng_node *s = p->top;
+        while (s && s->ops != &seqscan_ops)
+            s = s->child;
+        p->scan = s;
+    }
+    *out = p;
+    return 0;
+}
+
+void eng__plan_close(eng_plan *p)
+{
+    if (!p)
+        return;
+    for (int i = 0; i < p->narenas; i++)
+        arena_free(p->arenas[i]);
+    p->narenas = 0;
+}
+
+/* ---- eng_exec ------------------------------------------------------------ */
+
+struct eng_exec {
+    eng_plan *plan;
+};
+
 int eng_exec_open(arena *a, const eng_select *sel, eng_ctx *c, eng_exec **out)
 {
-    node *n = mknode(a, sel, NULL, sel->table ? scan_next : sel->scan_func ? funcscan_next : result_next);
-    node *scan = n;
-    if (n)
-        n->a = a;
-    if (n && sel->where)
-        n = mknode(a, sel, n, filter_next);
-    if (n && sel->naggs)
-        n = mknode(a, sel, n, agg_next);
-    if (n)
-        n = mknode(a, sel, n, project_next);
-    if (!n)
-        return eng__oom(c);
-    n->need_input = true;
-    n->slot = arena_calloc(a, (size_t)sel->ntargets + 1, sizeof(eng_val));
-    n->tstate = arena_calloc(a, ((size_t)sel->ntargets + 1) * ENG_SRF_STATE_WORDS, sizeof(int64_t));
-    n->tdone = arena_calloc(a, (size_t)sel->ntargets + 1, sizeof(bool));
-    if (!n->slot || !n->tstate || !n->tdone)
-        return eng__oom(c);
-    if (sel->nsort) {
-        if (!(n = mknode(a, sel, n, sort_next)))
-            return eng__oom(c);
-        n->a = a;
-    }
-    if (sel->limit || sel->offset) {
-        node *l = mknode(a, sel, n, limit_next);
-        if (!l)
-            return eng__oom(c);
-        bool null = true;
-        l->unlimited = true;
-        if (sel->offset && eval_count(c, sel->offset, "OFFSET", SQLSTATE_INVALID_ROW_COUNT_IN_RESULT_OFFSET_CLAUSE, &l->skip, &null))
-            return -1;
-        if (sel->limit) {
-            if (eval_count(c, sel->limit, "LIMIT", SQLSTATE_INVALID_ROW_COUNT_IN_LIMIT_CLAUSE, &l->left, &null))
-                return -1;
-            l->unlimited = null;
-        }
-        n = l;
-    }
     eng_exec *x = arena_calloc(a, 1, sizeof(*x));
     if (!x)
         return eng__oom(c);
-    x->top = n;
-    x->scan = sel->table ? scan : NULL;
+    if (eng__plan_open(a, sel, c, false, &x->plan))
+        return -1;
     *out = x;
     return 0;
 }
 
 const eng_val *eng_exec_current(eng_exec *x, uint64_t *rowid)
 {
-    if (!x->scan || !x->scan->cur)
+    eng_node *n = x->plan->scan;
+    if (!n || !((scan_state *)n->st)->cur)
         return NULL;
-    *rowid = x->scan->rowid;
-    return x->scan->cur;
+    *rowid = ((scan_state *)n->st)->rowid;
+    return ((scan_state *)n->st)->cur;
 }
 
 int eng_exec_next(eng_exec *x, eng_ctx *c, const eng_val **row)
 {
-    return x->top->next(x->top, c, row);
+    struct eng_subcache *saved = c->subcache;
+    if (!c->subcache)
+        c->subcache = eng__subcache(x->plan);
+    int rc = eng__next(x->plan->top, c, row);
+    c->subcache = saved;
+    return rc;
 }
 
 void eng_exec_close(eng_exec *x)
 {
-    (void)x; /* all state lives in the portal's arena */
+    if (x)
+        eng__plan_close(x->plan);
 }

@@ -4,9 +4,9 @@
  * built per portal in the portal's arena; rows are produced into the
  * caller's per-row arena (ctx->mem), valid until the next call.
  *
- * Plan shapes now: Result (no FROM) or FunctionScan (FROM srf()), then
- * Filter (WHERE), ProjectSet (target list, with set-returning targets),
- * Limit.
+ * Plan shapes: scans of tables, functions, subqueries and VALUES; hash and
+ * nested-loop joins; Filter; Aggregate / HashAggregate; projection (with
+ * set-returning targets); Unique; Sort; Limit; set operations.
  */
 #ifndef HCDB_ENGINE_EXEC_H
 #define HCDB_ENGINE_EXEC_H
@@ -26,5 +26,14 @@ void eng_exec_close(eng_exec *x);
 bool eng__reads_scan(const eng_expr *e);
 /* The table row under the last row returned (UPDATE/DELETE), or NULL. */
 const eng_val *eng_exec_current(eng_exec *x, uint64_t *rowid);
+
+/* EXPLAIN: the plan of sel as text lines (each ending in '\n') or JSON,
+ * appended to out; with analyze the query runs first (rows discarded). */
+typedef struct eng_explain_opts {
+    bool analyze, verbose, costs, json;
+} eng_explain_opts;
+struct buf;
+int eng_explain(arena *portal_mem, const eng_select *sel, eng_ctx *ctx, const eng_explain_opts *o, struct buf *out)
+    __attribute__((warn_unused_result));
 
 #endif

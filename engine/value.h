@@ -97,6 +97,12 @@ typedef struct eng_env {
     struct ast_expr *(*parse_expr)(void *ctx, arena *a, const char *text, pgw_error *err);
 } eng_env;
 
+/* The rows of the enclosing queries while a subquery runs (correlation). */
+typedef struct eng_outer {
+    const struct eng_val *row; /* a FROM row of that query, NULL when it has none */
+    const struct eng_outer *up;
+} eng_outer;
+
 typedef struct eng_ctx {
     arena *mem;              /* where results of this evaluation live */
     pgw_error *err;
@@ -104,6 +110,8 @@ typedef struct eng_ctx {
     const eng_val *params;   /* bound parameter values ($1 is params[0]) */
     int nparams;
     int depth;               /* recursion guard, see ENG_MAX_DEPTH */
+    const eng_outer *outer;  /* enclosing queries' rows, innermost first; NULL at top level */
+    struct eng_subcache *subcache; /* results of uncorrelated subqueries for this run, or NULL */
 } eng_ctx;
 
 /* Deepest expression nesting any recursive pass (translate, bind, eval)

@@ -36,7 +36,10 @@ typedef enum ast_kind {
     AST_CAST,         /* args[0]; type */
     AST_SQLVALUE,     /* ival: ast_sqlvalue */
     AST_DEFAULT,      /* DEFAULT in INSERT ... VALUES */
+    AST_SUBLINK,      /* sub; ival: ast_sublink_kind; ANY/ALL: args[0] test expression, name operator */
 } ast_kind;
+
+typedef enum ast_sublink_kind { SUBLINK_EXISTS, SUBLINK_ANY, SUBLINK_ALL, SUBLINK_EXPR, SUBLINK_ARRAY } ast_sublink_kind;
 
 typedef enum ast_sqlvalue {
     SQLV_CURRENT_DATE, SQLV_CURRENT_TIMESTAMP, SQLV_LOCALTIMESTAMP, SQLV_CURRENT_USER,
@@ -63,6 +66,10 @@ struct ast_expr {
     ast_type type;      /* AST_CAST */
     int nargs;
     ast_expr **args;
+    struct ast_select *sub; /* AST_SUBLINK */
+    bool distinct;      /* AST_FUNC: agg(DISTINCT x) */
+    struct ast_sortby *agg_order; /* AST_FUNC: agg(x ORDER BY ...) */
+    int nagg_order;
 };
 
 typedef struct ast_target {
@@ -70,13 +77,33 @@ typedef struct ast_target {
     const char *name;   /* AS alias or FigureColname's choice */
 } ast_target;
 
-typedef struct ast_fromitem {
-    bool is_function;   /* FROM f(...) */
+/* A list of names (columns, tables). */
+typedef struct ast_names {
+    int n;
+    const char **v;
+} ast_names;
+
+typedef enum ast_from_kind { FROM_TABLE, FROM_FUNCTION, FROM_SUBQUERY, FROM_JOIN } ast_from_kind;
+typedef enum ast_join_type { JOIN_INNER, JOIN_LEFT, JOIN_FULL, JOIN_RIGHT } ast_join_type;
+
+typedef struct ast_fromitem ast_fromitem;
+struct ast_fromitem {
+    ast_from_kind kind;
+    bool is_function;   /* FROM f(...) (kind FROM_FUNCTION) */
     const char *relname;
+    const char *schema; /* as written, or NULL */
     int loc;
     ast_expr *func;
     const char *alias;
-} ast_fromitem;
+    ast_names colaliases; /* AS t(a, b) */
+    struct ast_select *sub; /* FROM_SUBQUERY */
+    /* FROM_JOIN */
+    ast_join_type jointype;
+    bool natural, cross;
+    ast_fromitem *larg, *rarg;
+    ast_expr *quals;    /* ON, or NULL */
+    ast_names using_cols;
+};
 
 typedef struct ast_sortby {
     ast_expr *expr;
@@ -84,7 +111,17 @@ typedef struct ast_sortby {
     int nulls_first;    /* -1 default, 0 NULLS LAST, 1 NULLS FIRST */
 } ast_sortby;
 
-typedef struct ast_select {
+typedef enum ast_setop { SETOP_NONE, SETOP_UNION, SETOP_INTERSECT, SETOP_EXCEPT } ast_setop;
+
+typedef struct ast_cte {
+    const char *name;
+    ast_names colnames;
+    struct ast_select *query;
+    int loc;
+} ast_cte;
+
+typedef struct ast_select ast_select;
+struct ast_select {
     int ntargets;
     ast_target *targets;
     int nfrom;
@@ -96,13 +133,19 @@ typedef struct ast_select {
     ast_expr **group;
     int nsort;
     ast_sortby *sort;
-} ast_select;
-
-/* A list of names (columns, tables). */
-typedef struct ast_names {
-    int n;
-    const char **v;
-} ast_names;
+    ast_expr *having;
+    bool distinct;      /* SELECT DISTINCT */
+    int ndistinct_on;   /* DISTINCT ON (...) */
+    ast_expr **distinct_on;
+    ast_setop setop;    /* larg op rarg; targets/from unused */
+    bool setop_all;
+    ast_select *larg, *rarg;
+    int nvalues;        /* VALUES rows (each nvalcols long) */
+    int nvalcols;
+    ast_expr ***values;
+    int nctes;          /* WITH */
+    ast_cte *ctes;
+};
 
 typedef struct ast_insert {
     const char *relname;
@@ -202,7 +245,7 @@ typedef struct ast_set {
 typedef enum ast_stmt_kind {
     STMT_SELECT, STMT_TXN, STMT_SET, STMT_SHOW,
     STMT_INSERT, STMT_UPDATE, STMT_DELETE, STMT_CREATE_TABLE, STMT_DROP, STMT_TRUNCATE,
-    STMT_ALTER_ADD, STMT_CREATE_INDEX, STMT_COPY, STMT_NOOP, STMT_CHECKPOINT,
+    STMT_ALTER_ADD, STMT_CREATE_INDEX, STMT_COPY, STMT_NOOP, STMT_CHECKPOINT, STMT_EXPLAIN,
 } ast_stmt_kind;
 
 typedef struct ast_drop {
@@ -210,6 +253,11 @@ typedef struct ast_drop {
     bool missing_ok, cascade;
     ast_names names;
 } ast_drop;
+
+typedef struct ast_explain {
+    ast_select *query;
+    bool analyze, verbose, costs, json;
+} ast_explain;
 
 typedef struct ast_stmt {
     ast_stmt_kind kind;
@@ -226,6 +274,7 @@ typedef struct ast_stmt {
         ast_names truncate;
         ast_index index;    /* CREATE INDEX, and ALTER TABLE ADD PRIMARY KEY / UNIQUE */
         ast_copy copy;
+        ast_explain explain;
     };
 } ast_stmt;
 

@@ -235,7 +235,7 @@ static int insert_line(sql_portal *p, char *s, size_t n, pgw_error *err)
         snprintf(msg, sizeof(msg), "missing data for column \"%s\"", c->t->cols[c->cols[nf]].name);
         return bad_line(c, err, SQLSTATE_BAD_COPY_FILE_FORMAT, msg);
     }
-    eng_ctx ec = {c->rowmem, err, &p->env, NULL, 0, 0};
+    eng_ctx ec = {.mem = c->rowmem, .err = err, .env = &p->env};
     for (int i = 0; i < c->t->ncols; i++)
         c->vals[i].null = true;
     for (int i = 0; i < nf; i++) {
@@ -331,7 +331,7 @@ static int drain_binary(sql_portal *p, bool all, pgw_error *err)
             break;
         }
         arena_reset(c->rowmem);
-        eng_ctx ec = {c->rowmem, err, &p->env, NULL, 0, 0};
+        eng_ctx ec = {.mem = c->rowmem, .err = err, .env = &p->env};
         pgw_error_clear(err);
         for (int i = 0; i < c->t->ncols; i++)
             c->vals[i].null = true;

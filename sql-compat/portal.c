@@ -24,7 +24,7 @@ static void notice(const sql_sink *sink, const char *sqlstate, const char *msg)
 
 int sqlc__encode_row(sql_portal *p, const eng_val *row, sql_cell *cells, pgw_error *err)
 {
-    eng_ctx c = {p->row, err, &p->env, p->params, p->st->params.n, 0};
+    eng_ctx c = {.mem = p->row, .err = err, .env = &p->env, .params = p->params, .nparams = p->st->params.n};
     for (int i = 0; i < p->st->ncols; i++) {
         if (row[i].null) {
             cells[i].data = NULL;
@@ -54,9 +54,57 @@ int sqlc__encode_row(sql_portal *p, const eng_val *row, sql_cell *cells, pgw_err
     return 0;
 }
 
+/* EXPLAIN: the plan text, a row per line. */
+static int run_explain(sql_portal *p, const sql_sink *sink, sql_run_status *status, pgw_error *err)
+{
+    if (!p->explained) {
+        eng_ctx c = {.mem = p->row, .err = err, .env = &p->env, .params = p->params, .nparams = p->st->params.n};
+        const ast_explain *x = &p->st->ast->explain;
+        eng_explain_opts o = {x->analyze, x->verbose, x->costs, x->json};
+        buf b;
+        buf_init(&b);
+        int rc = eng_explain(p->mem, p->st->sel, &c, &o, &b);
+        buf_put_u8(&b, 0);
+        p->explain = rc || b.failed ? NULL : arena_strdup(p->mem, (const char *)b.data);
+        buf_free(&b);
+        if (rc)
+            return -1;
+        if (!p->explain)
+            return pgw_error_oom(err), -1;
+        p->explained = true;
+        if (x->json) {
+            /* one row holding the whole document */
+            size_t n = strlen(p->explain);
+            sql_cell cell = {(const uint8_t *)p->explain, (int32_t)(n && p->explain[n - 1] == '\n' ? n - 1 : n)};
+            p->explain += n;
+            p->rows++;
+            if (sink && sink->row)
+                sink->row(sink->ctx, 1, &cell);
+        }
+    }
+    while (*p->explain) {
+        const char *nl = strchr(p->explain, '\n');
+        size_t n = nl ? (size_t)(nl - p->explain) : strlen(p->explain);
+        sql_cell cell = {(const uint8_t *)p->explain, (int32_t)n};
+        p->explain += n + (nl ? 1 : 0);
+        p->rows++;
+        if (sink && sink->row && sink->row(sink->ctx, 1, &cell)) {
+            p->paused = true;
+            *status = SQL_RUN_PAUSED;
+            return 0;
+        }
+    }
+    p->done = true;
+    snprintf(p->tag, sizeof(p->tag), "EXPLAIN");
+    *status = SQL_RUN_DONE;
+    return 0;
+}
+
 int sqlc__run_select(sql_portal *p, const sql_sink *sink, long max_rows, sql_run_status *status, pgw_error *err)
 {
-    eng_ctx c = {p->row, err, &p->env, p->params, p->st->params.n, 0};
+    if (p->st->ast->kind == STMT_EXPLAIN)
+        return run_explain(p, sink, status, err);
+    eng_ctx c = {.mem = p->row, .err = err, .env = &p->env, .params = p->params, .nparams = p->st->params.n};
     if (!p->exec && eng_exec_open(p->mem, p->st->sel, &c, &p->exec))
         return -1;
     sql_cell *cells = arena_calloc(p->mem, (size_t)p->st->ncols + 1, sizeof(sql_cell));
@@ -118,7 +166,7 @@ int sql_portal_run(sql_portal *p, const sql_sink *sink, long max_rows, sql_run_s
         rc = 0;
     } else if (sqlc__is_table_stmt(p->st)) {
         rc = sqlc__run_table(p, sink, max_rows, status, err);
-    } else if (p->st->ast->kind == STMT_SELECT) {
+    } else if (p->st->ast->kind == STMT_SELECT || p->st->ast->kind == STMT_EXPLAIN) {
         rc = sqlc__run_select(p, sink, max_rows, status, err);
     } else {
         rc = sqlc__run_utility(p, sink, status, err);

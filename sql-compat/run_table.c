@@ -23,8 +23,8 @@ bool sqlc__is_table_stmt(const sql_stmt *st)
     if (!st->ast)
         return false;
     switch (st->ast->kind) {
-    case STMT_SELECT:
-        return st->sel && st->sel->table;
+    case STMT_SELECT: case STMT_EXPLAIN:
+        return st->sel && st->sel->uses_tables;
     case STMT_INSERT: case STMT_UPDATE: case STMT_DELETE: case STMT_CREATE_TABLE: case STMT_DROP:
     case STMT_TRUNCATE: case STMT_ALTER_ADD: case STMT_CREATE_INDEX: case STMT_COPY:
         return true;
@@ -51,7 +51,7 @@ static void dml_tag(sql_portal *p)
 
 static int run_dml(sql_portal *p, const sql_sink *sink, long max_rows, sql_run_status *status, pgw_error *err)
 {
-    eng_ctx c = {p->row, err, &p->env, p->params, p->st->params.n, 0};
+    eng_ctx c = {.mem = p->row, .err = err, .env = &p->env, .params = p->params, .nparams = p->st->params.n};
     if (!p->step_done) {
         eng_catalog *cat = p->s->srv->cat;
         arena_reset(p->row);
@@ -101,7 +101,7 @@ static int step(sql_portal *p, const sql_sink *sink, long max_rows, sql_run_stat
 {
     *status = SQL_RUN_DONE;
     switch (p->st->ast->kind) {
-    case STMT_SELECT:
+    case STMT_SELECT: case STMT_EXPLAIN:
         return run_select_table(p, sink, max_rows, status, err);
     case STMT_INSERT: case STMT_UPDATE: case STMT_DELETE:
         return run_dml(p, sink, max_rows, status, err);
@@ -119,7 +119,9 @@ static void restart(sql_portal *p)
     st_stmt_rollback(p->s->stx);
     p->stmt_open = false;
     p->step_done = false;
-    p->exec = NULL; /* its state lives in p->mem, which simply grows */
+    eng_exec_close(p->exec); /* frees the arenas of its own; the rest lives in p->mem, which simply grows */
+    p->exec = NULL;
+    p->explained = false;
     memset(&p->dres, 0, sizeof(p->dres));
     p->ret_pos = 0;
     p->rows = 0;

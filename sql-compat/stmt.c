@@ -103,6 +103,19 @@ static int select_columns(sql_stmt *st, pgw_error *err)
     return 0;
 }
 
+static int explain_columns(sql_stmt *st, pgw_error *err)
+{
+    st->ncols = 1;
+    st->cols = arena_calloc(st->mem, 2, sizeof(sql_column));
+    if (!st->cols)
+        return pgw_error_oom(err), -1;
+    st->cols[0].name = "QUERY PLAN";
+    st->cols[0].type_oid = st->ast->explain.json ? 114u /* json */ : OID_TEXT;
+    st->cols[0].typlen = -1;
+    st->cols[0].typmod = -1;
+    return 0;
+}
+
 static int dml_columns(sql_stmt *st, pgw_error *err)
 {
     st->ncols = st->dml->nreturning;
@@ -149,16 +162,20 @@ static int analyse(sql_session *s, sqlc_parsed *parsed, int i, const uint32_t *t
     }
     if (sqlc_translate(parsed, i, st->mem, &st->ast, err))
         goto fail;
-    if (st->ast->kind == STMT_SELECT || (st->ast->kind == STMT_COPY && st->ast->copy.query)) {
+    if (st->ast->kind == STMT_SELECT || st->ast->kind == STMT_EXPLAIN ||
+        (st->ast->kind == STMT_COPY && st->ast->copy.query)) {
         eng_env env;
         sqlc__env(s, &env);
-        const ast_select *sel = st->ast->kind == STMT_SELECT ? &st->ast->select : st->ast->copy.query;
+        const ast_select *sel = st->ast->kind == STMT_SELECT    ? &st->ast->select
+                                : st->ast->kind == STMT_EXPLAIN ? st->ast->explain.query
+                                                                : st->ast->copy.query;
         if (env.catalog)
             eng_catalog_rdlock(env.catalog);
         int rc = eng_bind_select(st->mem, sqlc_text(parsed), &env, sel, &st->params, &st->sel, err);
         if (env.catalog)
             eng_catalog_unlock(env.catalog);
-        if (rc || (st->ast->kind == STMT_SELECT && select_columns(st, err)))
+        if (rc || (st->ast->kind == STMT_SELECT && select_columns(st, err)) ||
+            (st->ast->kind == STMT_EXPLAIN && explain_columns(st, err)))
             goto fail;
     } else if (st->ast->kind == STMT_INSERT || st->ast->kind == STMT_UPDATE || st->ast->kind == STMT_DELETE) {
         eng_env env;
@@ -283,7 +300,7 @@ static int bind_param(sql_portal *p, const sql_params *pr, int i, pgw_error *err
     }
     uint32_t type = p->st->params.types[i];
     const eng_type *t = eng_type_by_oid(type);
-    eng_ctx c = {p->mem, err, &p->env, NULL, 0, 0};
+    eng_ctx c = {.mem = p->mem, .err = err, .env = &p->env};
     const char *data = (const char *)pr->values[i];
     if (format_of(pr->formats, pr->nformats, i) == 1) {
         if (!t || !t->recv) {

@@ -33,6 +33,8 @@ struct sql_portal {
     bool started, done, paused;
     long rows;             /* rows sent in the current Execute */
     long show_next;        /* SHOW ALL: next row */
+    char *explain;         /* EXPLAIN: the plan text not yet sent, lines ending in '\n' */
+    bool explained;
     char tag[64];
     /* statements on tables (run_table.c) */
     bool stmt_open;        /* inside st_stmt_begin .. end */

@@ -14,16 +14,8 @@
 #include "engine/value.h"
 #include "sql-compat/translate.h"
 
-typedef struct tctx {
-    const char *text;
-    arena *a;
-    pgw_error *err;
-    int depth;
-} tctx;
 
-static ast_expr *expr(tctx *t, PgQuery__Node *n);
-
-static const char *node_name(PgQuery__Node *n)
+const char *sqlc__node_name(PgQuery__Node *n)
 {
     const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field(&pg_query__node__descriptor,
                                                                                 (unsigned)n->node_case);
@@ -32,88 +24,88 @@ static const char *node_name(PgQuery__Node *n)
     return "this node";
 }
 
-static ast_expr *unsupported(tctx *t, const char *what, int loc)
+ast_expr *sqlc__unsupported(tctx *t, const char *what, int loc)
 {
     pgw_error_set(t->err, SQLSTATE_FEATURE_NOT_SUPPORTED, "%s is not supported yet", what);
     sqlc_set_position(t->err, t->text, loc);
     return NULL;
 }
 
-static ast_expr *oom(tctx *t)
+ast_expr *sqlc__oom(tctx *t)
 {
     pgw_error_oom(t->err);
     return NULL;
 }
 
-static ast_expr *mk(tctx *t, ast_kind k, int loc, int nargs)
+ast_expr *sqlc__mk(tctx *t, ast_kind k, int loc, int nargs)
 {
     ast_expr *e = arena_calloc(t->a, 1, sizeof(*e));
     if (!e)
-        return oom(t);
+        return sqlc__oom(t);
     e->kind = k;
     e->loc = loc;
     e->nargs = nargs;
     if (nargs > 0 && !(e->args = arena_calloc(t->a, (size_t)nargs, sizeof(ast_expr *))))
-        return oom(t);
+        return sqlc__oom(t);
     return e;
 }
 
-static const char *str_of(PgQuery__Node *n)
+const char *sqlc__str_of(PgQuery__Node *n)
 {
     return n && n->node_case == PG_QUERY__NODE__NODE_STRING ? n->string->sval : NULL;
 }
 
 /* Last component of a qualified name list (operator, function, type). */
-static const char *last_name(PgQuery__Node **names, size_t n)
+const char *sqlc__last_name(PgQuery__Node **names, size_t n)
 {
-    return n ? str_of(names[n - 1]) : NULL;
+    return n ? sqlc__str_of(names[n - 1]) : NULL;
 }
 
 static ast_expr *const_expr(tctx *t, PgQuery__AConst *c)
 {
     ast_expr *e;
     if (c->isnull)
-        return mk(t, AST_CONST_NULL, c->location, 0);
+        return sqlc__mk(t, AST_CONST_NULL, c->location, 0);
     switch (c->val_case) {
     case PG_QUERY__A__CONST__VAL_IVAL:
-        if (!(e = mk(t, AST_CONST_INT, c->location, 0)))
+        if (!(e = sqlc__mk(t, AST_CONST_INT, c->location, 0)))
             return NULL;
         e->ival = c->ival->ival;
         return e;
     case PG_QUERY__A__CONST__VAL_FVAL:
-        if (!(e = mk(t, AST_CONST_NUM, c->location, 0)))
+        if (!(e = sqlc__mk(t, AST_CONST_NUM, c->location, 0)))
             return NULL;
         e->str = arena_strdup(t->a, c->fval->fval);
-        return e->str ? e : oom(t);
+        return e->str ? e : sqlc__oom(t);
     case PG_QUERY__A__CONST__VAL_SVAL:
-        if (!(e = mk(t, AST_CONST_STR, c->location, 0)))
+        if (!(e = sqlc__mk(t, AST_CONST_STR, c->location, 0)))
             return NULL;
         e->str = arena_strdup(t->a, c->sval->sval);
-        return e->str ? e : oom(t);
+        return e->str ? e : sqlc__oom(t);
     case PG_QUERY__A__CONST__VAL_BOOLVAL:
-        if (!(e = mk(t, AST_CONST_BOOL, c->location, 0)))
+        if (!(e = sqlc__mk(t, AST_CONST_BOOL, c->location, 0)))
             return NULL;
         e->ival = c->boolval->boolval;
         return e;
     default:
-        return unsupported(t, "bit string literal", c->location);
+        return sqlc__unsupported(t, "bit string literal", c->location);
     }
 }
 
-static int type_name(tctx *t, PgQuery__TypeName *tn, ast_type *out)
+int sqlc__type_name(tctx *t, PgQuery__TypeName *tn, ast_type *out)
 {
     memset(out, 0, sizeof(*out));
     out->loc = tn->location;
-    out->name = last_name(tn->names, tn->n_names);
+    out->name = sqlc__last_name(tn->names, tn->n_names);
     if (!out->name || tn->pct_type || tn->setof) {
-        unsupported(t, "this type name", tn->location);
+        sqlc__unsupported(t, "this type name", tn->location);
         return -1;
     }
     out->is_array = tn->n_array_bounds > 0;
     if (tn->n_typmods) {
         out->mods = arena_calloc(t->a, tn->n_typmods, sizeof(int32_t));
         if (!out->mods)
-            return oom(t), -1;
+            return sqlc__oom(t), -1;
         for (size_t i = 0; i < tn->n_typmods; i++) {
             PgQuery__Node *m = tn->typmods[i];
             if (m->node_case != PG_QUERY__NODE__NODE_A_CONST || m->a_const->val_case != PG_QUERY__A__CONST__VAL_IVAL) {
@@ -129,18 +121,18 @@ static int type_name(tctx *t, PgQuery__TypeName *tn, ast_type *out)
 
 static ast_expr *list_expr(tctx *t, ast_kind k, int loc, PgQuery__Node **items, size_t n, int extra)
 {
-    ast_expr *e = mk(t, k, loc, (int)n + extra);
+    ast_expr *e = sqlc__mk(t, k, loc, (int)n + extra);
     if (!e)
         return NULL;
     for (size_t i = 0; i < n; i++)
-        if (!(e->args[extra + (int)i] = expr(t, items[i])))
+        if (!(e->args[extra + (int)i] = sqlc__expr(t, items[i])))
             return NULL;
     return e;
 }
 
 static ast_expr *op2(tctx *t, const char *name, int loc, ast_expr *l, ast_expr *r)
 {
-    ast_expr *e = mk(t, AST_OP, loc, 2);
+    ast_expr *e = sqlc__mk(t, AST_OP, loc, 2);
     if (!e)
         return NULL;
     e->name = name;
@@ -151,7 +143,7 @@ static ast_expr *op2(tctx *t, const char *name, int loc, ast_expr *l, ast_expr *
 
 static ast_expr *bool2(tctx *t, ast_kind k, int loc, ast_expr *l, ast_expr *r)
 {
-    ast_expr *e = mk(t, k, loc, 2);
+    ast_expr *e = sqlc__mk(t, k, loc, 2);
     if (e) {
         e->args[0] = l;
         e->args[1] = r;
@@ -164,9 +156,9 @@ static ast_expr *between(tctx *t, PgQuery__AExpr *x)
 {
     PgQuery__Node *r = x->rexpr;
     if (!r || r->node_case != PG_QUERY__NODE__NODE_LIST || r->list->n_items != 2)
-        return unsupported(t, "this BETWEEN form", x->location);
-    ast_expr *a = expr(t, x->lexpr), *lo = a ? expr(t, r->list->items[0]) : NULL;
-    ast_expr *hi = lo ? expr(t, r->list->items[1]) : NULL;
+        return sqlc__unsupported(t, "this BETWEEN form", x->location);
+    ast_expr *a = sqlc__expr(t, x->lexpr), *lo = a ? sqlc__expr(t, r->list->items[0]) : NULL;
+    ast_expr *hi = lo ? sqlc__expr(t, r->list->items[1]) : NULL;
     if (!hi)
         return NULL;
     int loc = x->location;
@@ -186,29 +178,29 @@ static ast_expr *between(tctx *t, PgQuery__AExpr *x)
 
 static ast_expr *a_expr(tctx *t, PgQuery__AExpr *x)
 {
-    const char *name = last_name(x->name, x->n_name);
+    const char *name = sqlc__last_name(x->name, x->n_name);
     ast_expr *e;
     switch (x->kind) {
     case PG_QUERY__A__EXPR__KIND__AEXPR_OP:
     case PG_QUERY__A__EXPR__KIND__AEXPR_LIKE:
     case PG_QUERY__A__EXPR__KIND__AEXPR_ILIKE:
         if (!name)
-            return unsupported(t, "this operator", x->location);
+            return sqlc__unsupported(t, "this operator", x->location);
         if (!x->rexpr)
-            return unsupported(t, "postfix operator", x->location);
-        if (!(e = mk(t, AST_OP, x->location, x->lexpr ? 2 : 1)))
+            return sqlc__unsupported(t, "postfix operator", x->location);
+        if (!(e = sqlc__mk(t, AST_OP, x->location, x->lexpr ? 2 : 1)))
             return NULL;
         e->name = name;
-        if (x->lexpr && !(e->args[0] = expr(t, x->lexpr)))
+        if (x->lexpr && !(e->args[0] = sqlc__expr(t, x->lexpr)))
             return NULL;
-        if (!(e->args[e->nargs - 1] = expr(t, x->rexpr)))
+        if (!(e->args[e->nargs - 1] = sqlc__expr(t, x->rexpr)))
             return NULL;
         return e;
     case PG_QUERY__A__EXPR__KIND__AEXPR_DISTINCT:
     case PG_QUERY__A__EXPR__KIND__AEXPR_NOT_DISTINCT:
     case PG_QUERY__A__EXPR__KIND__AEXPR_NULLIF: {
         ast_kind k = x->kind == PG_QUERY__A__EXPR__KIND__AEXPR_NULLIF ? AST_NULLIF : AST_DISTINCT;
-        if (!(e = mk(t, k, x->location, 2)) || !(e->args[0] = expr(t, x->lexpr)) || !(e->args[1] = expr(t, x->rexpr)))
+        if (!(e = sqlc__mk(t, k, x->location, 2)) || !(e->args[0] = sqlc__expr(t, x->lexpr)) || !(e->args[1] = sqlc__expr(t, x->rexpr)))
             return NULL;
         e->negate = x->kind == PG_QUERY__A__EXPR__KIND__AEXPR_NOT_DISTINCT;
         return e;
@@ -216,11 +208,11 @@ static ast_expr *a_expr(tctx *t, PgQuery__AExpr *x)
     case PG_QUERY__A__EXPR__KIND__AEXPR_IN: {
         PgQuery__Node *r = x->rexpr;
         if (!r || r->node_case != PG_QUERY__NODE__NODE_LIST)
-            return unsupported(t, "IN with a subquery", x->location);
+            return sqlc__unsupported(t, "this IN form", x->location);
         if (!(e = list_expr(t, AST_IN, x->location, r->list->items, r->list->n_items, 1)))
             return NULL;
         e->negate = name && strcmp(name, "<>") == 0;
-        return (e->args[0] = expr(t, x->lexpr)) ? e : NULL;
+        return (e->args[0] = sqlc__expr(t, x->lexpr)) ? e : NULL;
     }
     case PG_QUERY__A__EXPR__KIND__AEXPR_BETWEEN:
     case PG_QUERY__A__EXPR__KIND__AEXPR_NOT_BETWEEN:
@@ -228,43 +220,46 @@ static ast_expr *a_expr(tctx *t, PgQuery__AExpr *x)
     case PG_QUERY__A__EXPR__KIND__AEXPR_NOT_BETWEEN_SYM:
         return between(t, x);
     case PG_QUERY__A__EXPR__KIND__AEXPR_SIMILAR:
-        return unsupported(t, "SIMILAR TO", x->location);
+        return sqlc__unsupported(t, "SIMILAR TO", x->location);
     default:
-        return unsupported(t, "ANY/ALL with an operator", x->location);
+        return sqlc__unsupported(t, "ANY/ALL with an array", x->location);
     }
 }
 
 static ast_expr *func_call(tctx *t, PgQuery__FuncCall *f)
 {
-    if (f->n_agg_order || f->agg_filter || f->over || f->agg_within_group || f->agg_distinct || f->func_variadic)
-        return unsupported(t, "aggregate and window function syntax", f->location);
-    const char *name = last_name(f->funcname, f->n_funcname);
+    if (f->agg_filter || f->over || f->agg_within_group || f->func_variadic)
+        return sqlc__unsupported(t, f->over ? "window functions" : "FILTER, WITHIN GROUP and VARIADIC", f->location);
+    const char *name = sqlc__last_name(f->funcname, f->n_funcname);
     if (!name)
-        return unsupported(t, "this function name", f->location);
+        return sqlc__unsupported(t, "this function name", f->location);
     ast_expr *e = list_expr(t, AST_FUNC, f->location, f->args, f->n_args, 0);
     if (!e)
         return NULL;
     e->name = name;
     e->star = f->agg_star;
+    e->distinct = f->agg_distinct;
+    if (f->n_agg_order && sqlc__sort_list(t, f->agg_order, f->n_agg_order, &e->agg_order, &e->nagg_order))
+        return NULL;
     return e;
 }
 
 static ast_expr *case_expr(tctx *t, PgQuery__CaseExpr *c)
 {
-    ast_expr *e = mk(t, AST_CASE, c->location, 2 + 2 * (int)c->n_args);
+    ast_expr *e = sqlc__mk(t, AST_CASE, c->location, 2 + 2 * (int)c->n_args);
     if (!e)
         return NULL;
-    if (c->arg && !(e->args[0] = expr(t, c->arg)))
+    if (c->arg && !(e->args[0] = sqlc__expr(t, c->arg)))
         return NULL;
     for (size_t i = 0; i < c->n_args; i++) {
         PgQuery__Node *w = c->args[i];
         if (w->node_case != PG_QUERY__NODE__NODE_CASE_WHEN)
-            return unsupported(t, node_name(w), c->location);
-        if (!(e->args[1 + 2 * i] = expr(t, w->case_when->expr)) ||
-            !(e->args[2 + 2 * i] = expr(t, w->case_when->result)))
+            return sqlc__unsupported(t, sqlc__node_name(w), c->location);
+        if (!(e->args[1 + 2 * i] = sqlc__expr(t, w->case_when->expr)) ||
+            !(e->args[2 + 2 * i] = sqlc__expr(t, w->case_when->result)))
             return NULL;
     }
-    if (c->defresult && !(e->args[e->nargs - 1] = expr(t, c->defresult)))
+    if (c->defresult && !(e->args[e->nargs - 1] = sqlc__expr(t, c->defresult)))
         return NULL;
     return e;
 }
@@ -284,13 +279,13 @@ static ast_expr *sqlvalue(tctx *t, PgQuery__SQLValueFunction *v)
     };
     for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
         if (map[i].op == v->op) {
-            ast_expr *e = mk(t, AST_SQLVALUE, v->location, 0);
+            ast_expr *e = sqlc__mk(t, AST_SQLVALUE, v->location, 0);
             if (e)
                 e->ival = map[i].v;
             return e;
         }
     }
-    return unsupported(t, "this SQL value function (time with time zone, or a precision)", v->location);
+    return sqlc__unsupported(t, "this SQL value function (time with time zone, or a precision)", v->location);
 }
 
 static ast_expr *expr_inner(tctx *t, PgQuery__Node *n)
@@ -300,32 +295,32 @@ static ast_expr *expr_inner(tctx *t, PgQuery__Node *n)
     case PG_QUERY__NODE__NODE_A_CONST:
         return const_expr(t, n->a_const);
     case PG_QUERY__NODE__NODE_PARAM_REF:
-        if (!(e = mk(t, AST_PARAM, n->param_ref->location, 0)))
+        if (!(e = sqlc__mk(t, AST_PARAM, n->param_ref->location, 0)))
             return NULL;
         e->ival = n->param_ref->number;
         return e;
     case PG_QUERY__NODE__NODE_COLUMN_REF: {
         PgQuery__ColumnRef *c = n->column_ref;
-        const char *name = last_name(c->fields, c->n_fields);
+        const char *name = sqlc__last_name(c->fields, c->n_fields);
         if (!name) {
             /* `*` or `t.*`: the binder expands it against FROM (or refuses it) */
-            if (!(e = mk(t, AST_COLREF, c->location, 0)))
+            if (!(e = sqlc__mk(t, AST_COLREF, c->location, 0)))
                 return NULL;
             e->str = "*";
             e->ival = 1;
-            e->name = c->n_fields > 1 ? str_of(c->fields[0]) : NULL;
+            e->name = c->n_fields > 1 ? sqlc__str_of(c->fields[0]) : NULL;
             return e;
         }
-        if (!(e = mk(t, AST_COLREF, c->location, 0)))
+        if (!(e = sqlc__mk(t, AST_COLREF, c->location, 0)))
             return NULL;
         e->str = name;
-        e->name = c->n_fields > 1 ? str_of(c->fields[0]) : NULL; /* table qualifier */
+        e->name = c->n_fields > 1 ? sqlc__str_of(c->fields[0]) : NULL; /* table qualifier */
         return e;
     }
     case PG_QUERY__NODE__NODE_A_EXPR:
         return a_expr(t, n->a_expr);
     case PG_QUERY__NODE__NODE_SET_TO_DEFAULT:
-        return mk(t, AST_DEFAULT, n->set_to_default->location, 0);
+        return sqlc__mk(t, AST_DEFAULT, n->set_to_default->location, 0);
     case PG_QUERY__NODE__NODE_BOOL_EXPR: {
         PgQuery__BoolExpr *b = n->bool_expr;
         ast_kind k = b->boolop == PG_QUERY__BOOL_EXPR_TYPE__AND_EXPR  ? AST_AND
@@ -334,13 +329,13 @@ static ast_expr *expr_inner(tctx *t, PgQuery__Node *n)
         return list_expr(t, k, b->location, b->args, b->n_args, 0);
     }
     case PG_QUERY__NODE__NODE_NULL_TEST:
-        if (!(e = mk(t, AST_IS_NULL, n->null_test->location, 1)) || !(e->args[0] = expr(t, n->null_test->arg)))
+        if (!(e = sqlc__mk(t, AST_IS_NULL, n->null_test->location, 1)) || !(e->args[0] = sqlc__expr(t, n->null_test->arg)))
             return NULL;
         e->negate = n->null_test->nulltesttype == PG_QUERY__NULL_TEST_TYPE__IS_NOT_NULL;
         return e;
     case PG_QUERY__NODE__NODE_BOOLEAN_TEST: {
         PgQuery__BooleanTest *b = n->boolean_test;
-        if (!(e = mk(t, AST_BOOLTEST, b->location, 1)) || !(e->args[0] = expr(t, b->arg)))
+        if (!(e = sqlc__mk(t, AST_BOOLTEST, b->location, 1)) || !(e->args[0] = sqlc__expr(t, b->arg)))
             return NULL;
         int k = (int)b->booltesttype - 1; /* IS_TRUE=1, IS_NOT_TRUE, IS_FALSE, ... */
         e->ival = k / 2;
@@ -350,9 +345,9 @@ static ast_expr *expr_inner(tctx *t, PgQuery__Node *n)
     case PG_QUERY__NODE__NODE_FUNC_CALL:
         return func_call(t, n->func_call);
     case PG_QUERY__NODE__NODE_TYPE_CAST:
-        if (!(e = mk(t, AST_CAST, n->type_cast->location, 1)) || !(e->args[0] = expr(t, n->type_cast->arg)))
+        if (!(e = sqlc__mk(t, AST_CAST, n->type_cast->location, 1)) || !(e->args[0] = sqlc__expr(t, n->type_cast->arg)))
             return NULL;
-        if (!n->type_cast->type_name || type_name(t, n->type_cast->type_name, &e->type))
+        if (!n->type_cast->type_name || sqlc__type_name(t, n->type_cast->type_name, &e->type))
             return NULL;
         return e;
     case PG_QUERY__NODE__NODE_CASE_EXPR:
@@ -366,22 +361,32 @@ static ast_expr *expr_inner(tctx *t, PgQuery__Node *n)
     case PG_QUERY__NODE__NODE_SQLVALUE_FUNCTION:
         return sqlvalue(t, n->sqlvalue_function);
     case PG_QUERY__NODE__NODE_SUB_LINK:
-        return unsupported(t, "subquery", n->sub_link->location);
+        return sqlc__sublink(t, n->sub_link);
     case PG_QUERY__NODE__NODE_A_ARRAY_EXPR:
-        return unsupported(t, "ARRAY constructor", n->a_array_expr->location);
+        return sqlc__unsupported(t, "ARRAY constructor", n->a_array_expr->location);
     case PG_QUERY__NODE__NODE_ROW_EXPR:
-        return unsupported(t, "ROW constructor", n->row_expr->location);
-    case PG_QUERY__NODE__NODE_COLLATE_CLAUSE:
-        return unsupported(t, "COLLATE", n->collate_clause->location);
+        return sqlc__unsupported(t, "ROW constructor", n->row_expr->location);
+    case PG_QUERY__NODE__NODE_COLLATE_CLAUSE: {
+        /* Only the default collations exist here ("default", "C", "POSIX"): they change nothing. */
+        PgQuery__CollateClause *cc = n->collate_clause;
+        const char *coll = sqlc__last_name(cc->collname, cc->n_collname);
+        if (!coll || (strcmp(coll, "default") != 0 && strcmp(coll, "C") != 0 && strcmp(coll, "POSIX") != 0)) {
+            pgw_error_set(t->err, SQLSTATE_UNDEFINED_OBJECT, "collation \"%s\" for encoding \"UTF8\" does not exist",
+                          coll ? coll : "?");
+            sqlc_set_position(t->err, t->text, cc->location);
+            return NULL;
+        }
+        return sqlc__expr(t, cc->arg);
+    }
     default:
-        return unsupported(t, node_name(n), -1);
+        return sqlc__unsupported(t, sqlc__node_name(n), -1);
     }
 }
 
-static ast_expr *expr(tctx *t, PgQuery__Node *n)
+ast_expr *sqlc__expr(tctx *t, PgQuery__Node *n)
 {
     if (!n)
-        return unsupported(t, "an empty expression", -1);
+        return sqlc__unsupported(t, "an empty expression", -1);
     if (++t->depth > ENG_MAX_DEPTH) {
         eng_err_depth(t->err);
         return NULL;
@@ -393,7 +398,7 @@ static ast_expr *expr(tctx *t, PgQuery__Node *n)
 
 /* ---- FigureColname ---------------------------------------------------- */
 
-static int figure_colname(PgQuery__Node *n, const char **name, int depth)
+int sqlc__figure_colname(PgQuery__Node *n, const char **name, int depth)
 {
     if (!n || depth > ENG_MAX_DEPTH)
         return 0;
@@ -403,7 +408,7 @@ static int figure_colname(PgQuery__Node *n, const char **name, int depth)
                                        "current_catalog", "current_schema"};
     switch (n->node_case) {
     case PG_QUERY__NODE__NODE_COLUMN_REF: {
-        const char *s = last_name(n->column_ref->fields, n->column_ref->n_fields);
+        const char *s = sqlc__last_name(n->column_ref->fields, n->column_ref->n_fields);
         if (s) {
             *name = s;
             return 2;
@@ -411,7 +416,7 @@ static int figure_colname(PgQuery__Node *n, const char **name, int depth)
         return 0;
     }
     case PG_QUERY__NODE__NODE_FUNC_CALL:
-        *name = last_name(n->func_call->funcname, n->func_call->n_funcname);
+        *name = sqlc__last_name(n->func_call->funcname, n->func_call->n_funcname);
         return *name ? 2 : 0;
     case PG_QUERY__NODE__NODE_A_EXPR:
         if (n->a_expr->kind == PG_QUERY__A__EXPR__KIND__AEXPR_NULLIF) {
@@ -420,9 +425,9 @@ static int figure_colname(PgQuery__Node *n, const char **name, int depth)
         }
         return 0;
     case PG_QUERY__NODE__NODE_TYPE_CAST: {
-        int s = figure_colname(n->type_cast->arg, name, depth + 1);
+        int s = sqlc__figure_colname(n->type_cast->arg, name, depth + 1);
         if (s <= 1 && n->type_cast->type_name) {
-            const char *tn = last_name(n->type_cast->type_name->names, n->type_cast->type_name->n_names);
+            const char *tn = sqlc__last_name(n->type_cast->type_name->names, n->type_cast->type_name->n_names);
             if (tn) {
                 *name = tn;
                 return 1;
@@ -431,9 +436,9 @@ static int figure_colname(PgQuery__Node *n, const char **name, int depth)
         return s;
     }
     case PG_QUERY__NODE__NODE_COLLATE_CLAUSE:
-        return figure_colname(n->collate_clause->arg, name, depth + 1);
+        return sqlc__figure_colname(n->collate_clause->arg, name, depth + 1);
     case PG_QUERY__NODE__NODE_CASE_EXPR: {
-        int s = figure_colname(n->case_expr->defresult, name, depth + 1);
+        int s = sqlc__figure_colname(n->case_expr->defresult, name, depth + 1);
         if (s <= 1) {
             *name = "case";
             return 1;
@@ -443,6 +448,31 @@ static int figure_colname(PgQuery__Node *n, const char **name, int depth)
     case PG_QUERY__NODE__NODE_A_ARRAY_EXPR:
         *name = "array";
         return 2;
+    case PG_QUERY__NODE__NODE_SUB_LINK: {
+        PgQuery__SubLink *sl = n->sub_link;
+        if (sl->sub_link_type == PG_QUERY__SUB_LINK_TYPE__EXISTS_SUBLINK) {
+            *name = "exists";
+            return 2;
+        }
+        if (sl->sub_link_type == PG_QUERY__SUB_LINK_TYPE__ARRAY_SUBLINK) {
+            *name = "array";
+            return 2;
+        }
+        if (sl->sub_link_type != PG_QUERY__SUB_LINK_TYPE__EXPR_SUBLINK || !sl->subselect ||
+            sl->subselect->node_case != PG_QUERY__NODE__NODE_SELECT_STMT)
+            return 0;
+        PgQuery__SelectStmt *ss = sl->subselect->select_stmt;
+        while (ss->op != PG_QUERY__SET_OPERATION__SETOP_NONE && ss->larg)
+            ss = ss->larg;
+        if (!ss->n_target_list || ss->target_list[0]->node_case != PG_QUERY__NODE__NODE_RES_TARGET)
+            return 0;
+        PgQuery__ResTarget *rt = ss->target_list[0]->res_target;
+        if (rt->name && rt->name[0]) {
+            *name = rt->name;
+            return 2;
+        }
+        return sqlc__figure_colname(rt->val, name, depth + 1);
+    }
     case PG_QUERY__NODE__NODE_ROW_EXPR:
         *name = "row";
         return 2;
@@ -465,148 +495,22 @@ static int figure_colname(PgQuery__Node *n, const char **name, int depth)
     }
 }
 
-/* ---- statements -------------------------------------------------------- */
-
-static int translate_select(tctx *t, PgQuery__SelectStmt *s, ast_stmt *st);
-
-static int from_item(tctx *t, PgQuery__Node *n, ast_fromitem *f)
-{
-    if (n->node_case == PG_QUERY__NODE__NODE_RANGE_VAR) {
-        PgQuery__RangeVar *rv = n->range_var;
-        f->relname = rv->relname;
-        f->loc = rv->location;
-        f->alias = rv->alias ? rv->alias->aliasname : NULL;
-        if (rv->schemaname && rv->schemaname[0] && strcmp(rv->schemaname, "public") != 0) {
-            if (strcmp(rv->schemaname, "pg_catalog") != 0) {
-                pgw_error_set(t->err, SQLSTATE_INVALID_SCHEMA_NAME, "schema \"%s\" does not exist", rv->schemaname);
-                sqlc_set_position(t->err, t->text, rv->location);
-                return -1;
-            }
-            f->relname = arena_printf(t->a, "pg_catalog.%s", rv->relname);
-        }
-        return 0;
-    }
-    if (n->node_case == PG_QUERY__NODE__NODE_RANGE_FUNCTION) {
-        PgQuery__RangeFunction *r = n->range_function;
-        if (r->lateral || r->ordinality || r->is_rowsfrom || r->n_functions != 1 || r->n_coldeflist) {
-            unsupported(t, "this FROM function form", -1);
-            return -1;
-        }
-        PgQuery__Node *pair = r->functions[0];
-        if (pair->node_case != PG_QUERY__NODE__NODE_LIST || pair->list->n_items < 1) {
-            unsupported(t, "this FROM function form", -1);
-            return -1;
-        }
-        f->is_function = true;
-        if (!(f->func = expr(t, pair->list->items[0])))
-            return -1;
-        if (f->func->kind != AST_FUNC) {
-            unsupported(t, "this FROM function form", f->func->loc);
-            return -1;
-        }
-        f->loc = f->func->loc;
-        if (r->alias) {
-            f->alias = r->alias->n_colnames ? str_of(r->alias->colnames[0]) : r->alias->aliasname;
-            if (r->alias->n_colnames > 1) {
-                unsupported(t, "more than one column alias for a function", -1);
-                return -1;
-            }
-        }
-        return 0;
-    }
-    unsupported(t, n->node_case == PG_QUERY__NODE__NODE_JOIN_EXPR ? "JOIN" : "this FROM item", -1);
-    return -1;
-}
-
-/* ORDER BY and GROUP BY lists. */
-static int sort_group(tctx *t, PgQuery__SelectStmt *s, ast_select *sel)
-{
-    sel->group = arena_calloc(t->a, s->n_group_clause + 1, sizeof(ast_expr *));
-    sel->sort = arena_calloc(t->a, s->n_sort_clause + 1, sizeof(ast_sortby));
-    if (!sel->group || !sel->sort)
-        return oom(t), -1;
-    for (size_t i = 0; i < s->n_group_clause; i++)
-        if (!(sel->group[sel->ngroup++] = expr(t, s->group_clause[i])))
-            return -1;
-    for (size_t i = 0; i < s->n_sort_clause; i++) {
-        PgQuery__Node *n = s->sort_clause[i];
-        if (n->node_case != PG_QUERY__NODE__NODE_SORT_BY)
-            return unsupported(t, node_name(n), -1), -1;
-        PgQuery__SortBy *sb = n->sort_by;
-        if (sb->sortby_dir == PG_QUERY__SORT_BY_DIR__SORTBY_USING)
-            return unsupported(t, "ORDER BY ... USING", sb->location), -1;
-        ast_sortby *o = &sel->sort[sel->nsort++];
-        if (!(o->expr = expr(t, sb->node)))
-            return -1;
-        o->desc = sb->sortby_dir == PG_QUERY__SORT_BY_DIR__SORTBY_DESC;
-        o->nulls_first = sb->sortby_nulls == PG_QUERY__SORT_BY_NULLS__SORTBY_NULLS_FIRST  ? 1
-                         : sb->sortby_nulls == PG_QUERY__SORT_BY_NULLS__SORTBY_NULLS_LAST ? 0
-                                                                                         : -1;
-    }
-    return 0;
-}
-
-static int translate_select(tctx *t, PgQuery__SelectStmt *s, ast_stmt *st)
-{
-    if (s->op != PG_QUERY__SET_OPERATION__SETOP_NONE)
-        return unsupported(t, "UNION/INTERSECT/EXCEPT", -1), -1;
-    if (s->n_values_lists)
-        return unsupported(t, "VALUES", -1), -1;
-    if (s->n_distinct_clause || s->into_clause || s->having_clause || s->n_window_clause ||
-        s->n_locking_clause || s->with_clause ||
-        s->limit_option == PG_QUERY__LIMIT_OPTION__LIMIT_OPTION_WITH_TIES)
-        return unsupported(t, "DISTINCT, INTO, HAVING, WINDOW, FOR UPDATE and WITH", -1), -1;
-    ast_select *sel = &st->select;
-    st->kind = STMT_SELECT;
-    sel->ntargets = (int)s->n_target_list;
-    sel->targets = arena_calloc(t->a, s->n_target_list + 1, sizeof(ast_target));
-    sel->from = arena_calloc(t->a, s->n_from_clause + 1, sizeof(ast_fromitem));
-    if (!sel->targets || !sel->from)
-        return oom(t), -1;
-    for (size_t i = 0; i < s->n_from_clause; i++)
-        if (from_item(t, s->from_clause[i], &sel->from[sel->nfrom++]))
-            return -1;
-    for (size_t i = 0; i < s->n_target_list; i++) {
-        PgQuery__Node *n = s->target_list[i];
-        if (n->node_case != PG_QUERY__NODE__NODE_RES_TARGET)
-            return unsupported(t, node_name(n), -1), -1;
-        PgQuery__ResTarget *rt = n->res_target;
-        if (rt->n_indirection)
-            return unsupported(t, "indirection in a target", rt->location), -1;
-        if (!(sel->targets[i].expr = expr(t, rt->val)))
-            return -1;
-        const char *name = "?column?";
-        if (rt->name && rt->name[0])
-            name = rt->name;
-        else
-            figure_colname(rt->val, &name, 0);
-        sel->targets[i].name = name;
-    }
-    if (s->where_clause && !(sel->where = expr(t, s->where_clause)))
-        return -1;
-    if (s->limit_count && !(sel->limit = expr(t, s->limit_count)))
-        return -1;
-    if (s->limit_offset && !(sel->offset = expr(t, s->limit_offset)))
-        return -1;
-    return sort_group(t, s, sel);
-}
-
 ast_expr *sqlc__tr_expr(const char *text, arena *a, pgw_error *err, PgQuery__Node *n)
 {
     tctx t = {.text = text, .a = a, .err = err};
-    return expr(&t, n);
+    return sqlc__expr(&t, n);
 }
 
 int sqlc__tr_type(const char *text, arena *a, pgw_error *err, PgQuery__TypeName *tn, ast_type *out)
 {
     tctx t = {.text = text, .a = a, .err = err};
-    return type_name(&t, tn, out);
+    return sqlc__type_name(&t, tn, out);
 }
 
 int sqlc__tr_select(const char *text, arena *a, pgw_error *err, PgQuery__SelectStmt *s, ast_stmt *out)
 {
     tctx t = {.text = text, .a = a, .err = err};
-    return translate_select(&t, s, out);
+    return sqlc__select_stmt(&t, s, out);
 }
 
 int sqlc__tr_targets(const char *text, arena *a, pgw_error *err, PgQuery__Node **items, size_t n, ast_target **out)
@@ -614,18 +518,18 @@ int sqlc__tr_targets(const char *text, arena *a, pgw_error *err, PgQuery__Node *
     tctx t = {.text = text, .a = a, .err = err};
     ast_target *tg = arena_calloc(a, n + 1, sizeof(*tg));
     if (!tg)
-        return oom(&t), -1;
+        return sqlc__oom(&t), -1;
     for (size_t i = 0; i < n; i++) {
         if (items[i]->node_case != PG_QUERY__NODE__NODE_RES_TARGET)
-            return unsupported(&t, node_name(items[i]), -1), -1;
+            return sqlc__unsupported(&t, sqlc__node_name(items[i]), -1), -1;
         PgQuery__ResTarget *rt = items[i]->res_target;
-        if (!(tg[i].expr = expr(&t, rt->val)))
+        if (!(tg[i].expr = sqlc__expr(&t, rt->val)))
             return -1;
         tg[i].name = "?column?";
         if (rt->name && rt->name[0])
             tg[i].name = rt->name;
         else
-            figure_colname(rt->val, &tg[i].name, 0);
+            sqlc__figure_colname(rt->val, &tg[i].name, 0);
     }
     *out = tg;
     return 0;
@@ -638,10 +542,10 @@ int sqlc__translate_stmt(const char *text, PgQuery__Node *n, arena *a, ast_stmt 
     if (!st)
         return pgw_error_oom(err), -1;
     if (!n) {
-        unsupported(&t, "an empty statement", -1);
+        sqlc__unsupported(&t, "an empty statement", -1);
         return -1;
     }
-    int rc = n->node_case == PG_QUERY__NODE__NODE_SELECT_STMT ? translate_select(&t, n->select_stmt, st)
+    int rc = n->node_case == PG_QUERY__NODE__NODE_SELECT_STMT ? sqlc__select_stmt(&t, n->select_stmt, st)
                                                               : sqlc__translate_utility(text, n, a, st, err);
     if (rc)
         return -1;

@@ -9,6 +9,29 @@
 int sqlc__translate_stmt(const char *text, PgQuery__Node *n, arena *a, ast_stmt **out, pgw_error *err);
 int sqlc__translate_utility(const char *text, PgQuery__Node *n, arena *a, ast_stmt *st, pgw_error *err);
 
+/* The translation context shared by translate.c and translate_select.c. */
+typedef struct tctx {
+    const char *text;
+    arena *a;
+    pgw_error *err;
+    int depth;
+} tctx;
+
+ast_expr *sqlc__expr(tctx *t, PgQuery__Node *n);
+ast_expr *sqlc__mk(tctx *t, ast_kind k, int loc, int nargs);
+ast_expr *sqlc__unsupported(tctx *t, const char *what, int loc);
+ast_expr *sqlc__oom(tctx *t);
+const char *sqlc__node_name(PgQuery__Node *n);
+const char *sqlc__str_of(PgQuery__Node *n);
+const char *sqlc__last_name(PgQuery__Node **names, size_t n);
+int sqlc__type_name(tctx *t, PgQuery__TypeName *tn, ast_type *out);
+int sqlc__figure_colname(PgQuery__Node *n, const char **name, int depth);
+/* translate_select.c */
+int sqlc__select_stmt(tctx *t, PgQuery__SelectStmt *s, ast_stmt *st);
+ast_expr *sqlc__sublink(tctx *t, PgQuery__SubLink *s);
+int sqlc__explain_stmt(tctx *t, PgQuery__ExplainStmt *x, ast_stmt *st);
+int sqlc__sort_list(tctx *t, PgQuery__Node **items, size_t n, ast_sortby **out, int *nout);
+
 /* translate.c's pieces for translate_ddl.c. */
 ast_expr *sqlc__tr_expr(const char *text, arena *a, pgw_error *err, PgQuery__Node *n);
 int sqlc__tr_type(const char *text, arena *a, pgw_error *err, PgQuery__TypeName *tn, ast_type *out);

@@ -244,6 +244,8 @@ static const char *command_name(PgQuery__Node *n)
 int sqlc__translate_utility(const char *text, PgQuery__Node *n, arena *a, ast_stmt *st, pgw_error *err)
 {
     switch (n->node_case) {
+    case PG_QUERY__NODE__NODE_EXPLAIN_STMT:
+        return sqlc__explain_stmt(&(tctx){.text = text, .a = a, .err = err}, n->explain_stmt, st);
     case PG_QUERY__NODE__NODE_TRANSACTION_STMT:
         return txn_stmt(n->transaction_stmt, st, err);
     case PG_QUERY__NODE__NODE_VARIABLE_SET_STMT:

@@ -64,5 +64,6 @@ void eng__register_text(void);
 void eng__register_datetime(void);
 void eng__register_misc(void);
 void eng__register_vector(void);
+void eng__register_regex(void);
 
 #endif

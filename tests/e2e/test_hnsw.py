@@ -222,8 +222,37 @@ def test_scalar_subquery_and_offset(srv):
         assert cur.fetchone() == (42,)
         cur.execute("SELECT id FROM items ORDER BY emb <-> (SELECT emb FROM items WHERE id = 42) LIMIT 2 OFFSET 1")
         assert 42 not in [r[0] for r in cur.fetchall()]
-    except psycopg2.errors.FeatureNotSupported:
-        pytest.xfail("scalar subqueries are not bound yet")
+    finally:
+        conn.close()
+
+
+def explain(cur, sql, args=()):
+    cur.execute("EXPLAIN (COSTS OFF) " + sql, args)
+    return [r[0] for r in cur.fetchall()]
+
+
+def test_explain_shows_the_index_scan(srv):
+    conn = srv.pg_connect()
+    try:
+        cur = conn.cursor()
+        q = "'[" + ",".join(["1"] * 128) + "]'"
+        assert explain(cur, f"SELECT id FROM items ORDER BY emb <-> {q} LIMIT 5") == [
+            "Limit", "  ->  Index Scan using items_l2 on items",
+            f"        Order By: (emb <-> {q}::vector)"]
+        assert explain(cur, f"SELECT id FROM items WHERE cat = 3 ORDER BY emb <=> {q} LIMIT 5") == [
+            "Limit", "  ->  Index Scan using items_cos on items",
+            f"        Order By: (emb <=> {q}::vector)", "        Filter: (cat = 3)"]
+        # no index orders by <#>, a descending key or no LIMIT: the exact plan
+        for sql in (f"SELECT id FROM items ORDER BY emb <#> {q} LIMIT 5",
+                    f"SELECT id FROM items ORDER BY emb <-> {q} DESC LIMIT 5",
+                    f"SELECT id FROM items ORDER BY emb <-> {q}"):
+            assert not any("Index Scan" in line for line in explain(cur, sql)), sql
+        # a key lookup fixed by the WHERE wins over the distance index
+        assert "Index Scan using items_pkey on items" in "\n".join(
+            explain(cur, f"SELECT id FROM items WHERE id = 3 ORDER BY emb <-> {q} LIMIT 5"))
+        cur.execute("SET enable_indexscan = off")
+        assert explain(cur, f"SELECT id FROM items ORDER BY emb <-> {q} LIMIT 5")[:3] == [
+            "Limit", "  ->  Sort", f"        Sort Key: (emb <-> {q}::vector)"]
     finally:
         conn.close()
 
