@@ -20,6 +20,10 @@
  * am.c, and the planner (engine/exec_indexscan.h) uses it for
  * `ORDER BY col <op> value LIMIT k` whenever <op> is the opclass's operator.
  *
+ * Values: the indexed column and the value ordered by are variable-length
+ * types (eng_val.s: vector, hypercube); versions are told apart by an
+ * XXH3 hash of those bytes.
+ *
  * Threads: eng_amidx_insert and eng_amidx_knn may run concurrently on one
  * index (the access method must allow it); build and free need exclusion
  * (the catalog's write lock). Errors fill a pgw_error with PostgreSQL's /
