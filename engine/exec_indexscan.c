@@ -65,8 +65,9 @@ static bool fixed_value(const eng_expr *e)
     return !eng__reads_scan(e);
 }
 
-const eng_index *eng_idxscan_match(const eng_select *sel, const eng_rel *r, const eng_env *env,
-                                   const eng_expr **query)
+/* Under the catalog lock: the index that can answer sel's first ORDER BY key for the table r,
+ * with the expression giving the value to order by (*query), or NULL. */
+static const eng_index *match(const eng_select *sel, const eng_rel *r, const eng_env *env, const eng_expr **query)
 {
     const eng_table *t = r->table;
     if (r->kind != REL_TABLE || sel->from != r || !t || t->dropped || !sel->limit || sel->nsort < 1 ||
@@ -317,7 +318,7 @@ int eng__plan_indexscan(eng_plan *p, const eng_select *sel, const eng_rel *r, en
     const eng_expr *query;
     int rc;
     *out = NULL;
-    const eng_index *ix = eng_idxscan_match(sel, r, c->env, &query);
+    const eng_index *ix = match(sel, r, c->env, &query);
     int64_t k = ix ? wanted_rows(sel, c, &rc) : -1;
     if (!ix || k < 0)
         return ix ? rc : 0;

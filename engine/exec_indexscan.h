@@ -29,14 +29,9 @@
 #include "engine/catalog.h"
 #include "engine/exec_node.h"
 
-/* Under the catalog lock: the index that can answer sel's first ORDER BY key for the
- * table r, with the expression giving the value to order by (*query), or NULL. env may be
- * NULL (settings not consulted). */
-const eng_index *eng_idxscan_match(const eng_select *sel, const eng_rel *r, const eng_env *env,
-                                   const eng_expr **query);
-
-/* Planning (eng__plan_rel): *out = an Index Scan node for table r when eng_idxscan_match
- * finds an index, else NULL. -1 with c->err on error (evaluating LIMIT / OFFSET). */
+/* Planning (eng__plan_rel): *out = an Index Scan node for table r when an ordered index
+ * answers sel's first ORDER BY key (the rules above), else NULL. -1 with c->err on an
+ * error evaluating LIMIT / OFFSET. Call under the catalog lock. */
 int eng__plan_indexscan(eng_plan *p, const eng_select *sel, const eng_rel *r, eng_ctx *c, eng_node **out)
     __attribute__((warn_unused_result));
 /* Whether n is an Index Scan that returns its rows in the order of sel's only sort key
