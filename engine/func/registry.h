@@ -28,6 +28,7 @@ enum {
     ENG_F_VOLATILE = 2,  /* never folded at bind time */
     ENG_F_SRF = 4,       /* set-returning: fn is an eng_srf_fn */
     ENG_F_LONG = 8,      /* may run for long: its statement goes to a worker thread */
+    ENG_F_TABLES = 16,   /* reads or writes tables: its statement gets a transaction (env->txn) */
 };
 
 typedef struct eng_proc {
@@ -66,6 +67,7 @@ void eng__register_misc(void);
 void eng__register_vector(void);
 void eng__register_hypercube(void);
 void eng__register_hc(void);
+void eng__register_hc_ingest(void);
 void eng__register_regex(void);
 
 #endif
