@@ -91,11 +91,22 @@ int hc_store_open(eng_ctx *c, hc_store *s)
     eng_catalog *cat = c->env ? c->env->catalog : NULL;
     eng_table **slots[4] = {&s->atom, &s->comp, &s->child, &s->rel};
     for (int i = 0; i < 4; i++) {
-        eng_table *t = cat ? eng_catalog_find(cat, tables[i].name) : NULL;
-        if (!t || t->ncols < tables[i].ncols || !c->env->txn) {
-            pgw_error_set(c->err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", tables[i].name);
+        const hc_tabledef *d = &tables[i];
+        eng_table *t = cat ? eng_catalog_find(cat, d->name) : NULL;
+        if (!t || !c->env->txn) {
+            pgw_error_set(c->err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", d->name);
             pgw_error_hint(c->err, "The hypercube tables are created by CREATE EXTENSION hypercube.");
             return -1;
+        }
+        /* a table of that name made by hand must have the extension's columns */
+        for (int k = 0; k < d->ncols; k++) {
+            if (k >= t->ncols || strcmp(t->cols[k].name, d->cols[k].name) != 0 || t->cols[k].type != d->cols[k].type) {
+                pgw_error_set(c->err, SQLSTATE_DATATYPE_MISMATCH, "table \"%s\" does not have the hypercube columns",
+                              d->name);
+                pgw_error_detail(c->err, "Column %d should be \"%s\" of type %s.", k + 1, d->cols[k].name,
+                                 eng_type_sqlname(d->cols[k].type));
+                return -1;
+            }
         }
         *slots[i] = t;
     }

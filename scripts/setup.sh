@@ -11,6 +11,7 @@ PACKAGES=(
   postgresql-client postgresql-contrib postgresql-15
   python3-psycopg2 python3-pytest openssl
   pgbouncer prometheus-postgres-exporter
+  debian-reference-en
 )
 
 missing=()

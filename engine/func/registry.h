@@ -23,6 +23,14 @@ typedef int (*eng_srf_fn)(eng_ctx *c, const eng_val *args, int nargs, int64_t *s
 
 #define ENG_PROC_MAX_ARGS 4
 
+/* The output columns of a set-returning function that returns rows of
+ * several columns (RETURNS TABLE): its srf fills out[0 .. n) per row. */
+typedef struct eng_srf_cols {
+    int n;
+    const char *const *names;
+    const uint32_t *types;
+} eng_srf_cols;
+
 enum {
     ENG_F_STRICT = 1,    /* NULL in any argument gives NULL without a call */
     ENG_F_VOLATILE = 2,  /* never folded at bind time */
@@ -40,6 +48,7 @@ typedef struct eng_proc {
     int flags;
     eng_fn fn;
     eng_srf_fn srf;
+    const eng_srf_cols *cols; /* RETURNS TABLE columns, or NULL (one column of type ret) */
 } eng_proc;
 
 typedef struct eng_castdef {
@@ -56,6 +65,8 @@ const eng_castdef *eng_cast_lookup(uint32_t src, uint32_t dst);
 /* Used only from eng__register_* during init. */
 void eng__reg(const char *name, bool is_op, uint32_t ret, int flags, eng_fn fn, int nargs, ...);
 void eng__reg_srf(const char *name, uint32_t ret, int flags, eng_srf_fn fn, int nargs, ...);
+/* A set-returning function of several output columns (ret = the first's type). */
+void eng__reg_srf_cols(const char *name, const eng_srf_cols *cols, int flags, eng_srf_fn fn, int nargs, ...);
 void eng__reg_cast(uint32_t src, uint32_t dst, eng_cast_ctx ctx, eng_cast_fn fn);
 
 void eng__register_int(void);
