@@ -90,6 +90,7 @@ static void build(void)
     eng__register_hypercube();
     eng__register_hc();
     eng__register_hc_ingest();
+    eng__register_hc_embed();
     eng__register_regex();
     qsort(procs, (size_t)nprocs, sizeof(procs[0]), proc_cmp);
 }

@@ -79,6 +79,7 @@ void eng__register_vector(void);
 void eng__register_hypercube(void);
 void eng__register_hc(void);
 void eng__register_hc_ingest(void);
+void eng__register_hc_embed(void);
 void eng__register_regex(void);
 
 #endif
