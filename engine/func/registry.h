@@ -14,8 +14,8 @@
 typedef int (*eng_fn)(eng_ctx *c, const eng_val *args, int nargs, eng_val *out);
 
 /* Set-returning function, called once per output row. `state` (zeroed
- * before the first call) persists between calls, args only during the
- * first: an SRF copies what it needs into state. Sets *done instead of
+ * before the first call) persists between calls, and so do args (the
+ * executor keeps them). Sets *done instead of
  * producing a row when exhausted. */
 #define ENG_SRF_STATE_WORDS 6 /* the SRF may use words 0..4; the executor keeps word 5 */
 typedef int (*eng_srf_fn)(eng_ctx *c, const eng_val *args, int nargs, int64_t *state, bool *done,
@@ -80,6 +80,8 @@ void eng__register_hypercube(void);
 void eng__register_hc(void);
 void eng__register_hc_ingest(void);
 void eng__register_hc_embed(void);
+void eng__register_hc_search(void);
+void eng__register_hc_generate(void);
 void eng__register_regex(void);
 
 #endif
