@@ -162,3 +162,4 @@ def test_missing_tables(server_factory):
     assert "CREATE EXTENSION hypercube" in r.stderr
     r = srv.psql(sql="CREATE TABLE atom (id int); SELECT hc_reconstruct('\\x01')")
     assert 'ERROR:  table "atom" does not have the hypercube columns' in r.stderr
+
