@@ -9,7 +9,8 @@
 #include <string.h>
 
 #include "engine/bind.h"
-#include "engine/catalog.h"
+#include "engine/privs.h"
+#include "engine/syscat.h"
 
 static void *grow(bctx *b, void *v, int n, int *cap, size_t size)
 {
@@ -165,7 +166,7 @@ static int from_table(bctx *b, eng_scope *sc, const ast_fromitem *f, eng_rel **o
     const ast_cte *cte = f->schema ? NULL : find_cte(b, f->relname, &where, &idx);
     if (cte)
         return from_cte(b, sc, f, cte, where, idx, out);
-    eng_table *t = b->env->catalog ? eng_catalog_find(b->env->catalog, f->relname) : NULL;
+    eng_table *t = eng_rel_find(b->env->catalog, f->relname);
     if (!t) {
         pgw_error_set(b->err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", f->relname);
         eng__errpos(b, f->loc);
@@ -377,7 +378,11 @@ static int from_item(bctx *b, eng_scope *sc, const ast_fromitem *f, eng_rel **ou
     }
     int rc;
     switch (f->kind) {
-    case FROM_TABLE: rc = from_table(b, sc, f, out); break;
+    case FROM_TABLE:
+        rc = from_table(b, sc, f, out);
+        if (rc == 0 && (*out)->kind == REL_TABLE) /* a DML target is checked for its own privilege */
+            rc = eng_priv_check_table(b->env, (*out)->table, ENG_PRIV_SELECT, b->err);
+        break;
     case FROM_FUNCTION: rc = from_function(b, sc, f, out); break;
     case FROM_SUBQUERY: rc = from_subquery(b, sc, f->sub, f->alias, f, NULL, out); break;
     default: rc = from_join(b, sc, f, out); break;

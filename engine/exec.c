@@ -14,7 +14,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "engine/catalog.h"
+#include "engine/syscat.h"
 #include "engine/types/numeric.h"
 
 static double now_ms(void)
@@ -188,6 +188,8 @@ typedef struct scan_state {
     long nids, ipos;
     uint64_t rowid;                 /* the current row's id */
     const eng_val *cur;             /* the current row */
+    eng_val **vrows;                /* a pg_catalog relation's rows (syscat.h) */
+    size_t nvrows, vpos;
 } scan_state;
 
 static bool reads_scan(const eng_expr *e)
@@ -305,12 +307,36 @@ static int scan_fetch(eng_node *n, eng_ctx *c, st_txn *txn, st_row *r)
     }
 }
 
+/* The next row of t at rel->lo of a fresh row: from storage, or for a
+ * pg_catalog relation from the rows made at the first call. 1, 0 or -1. */
+static int scan_row(eng_node *n, eng_ctx *c, st_txn *txn, eng_val *vals)
+{
+    scan_state *s = n->st;
+    const eng_table *t = n->rel->table;
+    if (t->vrel) {
+        if (s->vpos >= s->nvrows)
+            return 0;
+        memcpy(vals + n->rel->lo, s->vrows[s->vpos++], sizeof(eng_val) * (size_t)t->ncols);
+        return 1;
+    }
+    st_row r;
+    int rc = scan_fetch(n, c, txn, &r);
+    if (rc <= 0)
+        return rc;
+    s->rowid = r.rowid;
+    return eng_row_decode(c, t, r.data, r.len, vals + n->rel->lo) ? -1 : 1;
+}
+
 static int scan_next(eng_node *n, eng_ctx *c, const eng_val **row)
 {
     scan_state *s = n->st;
     const eng_table *t = n->rel->table;
     st_txn *txn = c->env->txn;
-    if (!txn || t->dropped) {
+    if (t->vrel && !s->opened) {
+        s->opened = true;
+        if (eng_syscat_rows(c, t, n->a, &s->vrows, &s->nvrows))
+            return -1;
+    } else if (!t->vrel && (!txn || t->dropped)) {
         pgw_error_set(c->err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", t->name);
         return -1;
     }
@@ -320,16 +346,13 @@ static int scan_next(eng_node *n, eng_ctx *c, const eng_val **row)
             return -1;
         st_scan_init(&s->scan, txn, t->st);
     }
-    st_row r;
     for (;;) {
-        int rc = scan_fetch(n, c, txn, &r);
-        if (rc <= 0)
-            return rc;
         eng_val *vals = arena_calloc(c->mem, (size_t)n->sel->width + 1, sizeof(eng_val));
         if (!vals)
             return eng__oom(c);
-        if (eng_row_decode(c, t, r.data, r.len, vals + n->rel->lo))
-            return -1;
+        int rc = scan_row(n, c, txn, vals);
+        if (rc <= 0)
+            return rc;
         if (n->rel->quals) {
             eng_val v;
             if (eng_eval(c, n->rel->quals, vals, &v))
@@ -340,7 +363,6 @@ static int scan_next(eng_node *n, eng_ctx *c, const eng_val **row)
                 continue;
             }
         }
-        s->rowid = r.rowid;
         s->cur = vals + n->rel->lo;
         *row = vals;
         return 1;

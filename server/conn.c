@@ -123,11 +123,6 @@ void srv_conn_flush(srv_conn *c)
         buf_reset(&c->wire);
         buf_shrink(&c->wire, CONN_KEEP_BUFFER);
         buf_shrink(&c->out, CONN_KEEP_BUFFER);
-        /* No write callback will come to resume a portal paused on full
-         * output: go on from the next loop iteration (other connections
-         * get their turn in between). */
-        if (c->state == SRV_CONN_READY && srv_session_paused(c))
-            uv_async_send(&c->wake);
         maybe_finish_close(c);
         return;
     }
@@ -321,15 +316,26 @@ void srv_conn_terminate(srv_conn *c)
     srv_conn_fatal(c, &e);
 }
 
+/* True when a statement paused for output room may go on now: a flush that
+ * sent everything at once frees the room without an on_write to resume it. */
+static bool resumable(const srv_conn *c)
+{
+    return c->state == SRV_CONN_READY && !c->writing && !srv_conn_output_full(c) &&
+           srv_session_paused(c) && !srv_session_blocked(c) &&
+           !uv_is_closing((const uv_handle_t *)&c->tcp);
+}
+
 void srv_conn_pump(srv_conn *c)
 {
-    if (uv_is_closing((uv_handle_t *)&c->tcp))
-        return;
-    conn_pump_input(c);
-    if (c->terminate_when_idle && c->state == SRV_CONN_READY && !srv_session_busy(c))
-        srv_conn_terminate(c);
-    set_reading(c, c->state != SRV_CONN_CLOSING && !srv_conn_output_full(c));
-    srv_conn_flush(c);
+    do {
+        if (uv_is_closing((uv_handle_t *)&c->tcp))
+            return;
+        conn_pump_input(c);
+        if (c->terminate_when_idle && c->state == SRV_CONN_READY && !srv_session_busy(c))
+            srv_conn_terminate(c);
+        set_reading(c, c->state != SRV_CONN_CLOSING && !srv_conn_output_full(c));
+        srv_conn_flush(c);
+    } while (resumable(c));
 }
 
 int srv_conn_start_tls(srv_conn *c)
@@ -357,10 +363,11 @@ static void on_wake(uv_async_t *a)
     srv_conn *c = a->data;
     if (c->state != SRV_CONN_READY)
         return;
-    if (srv_session_paused(c) && !srv_session_blocked(c))
+    if (c->sql && sql_session_terminated(c->sql)) {
+        c->terminate_when_idle = true; /* pg_terminate_backend(): its statement was cancelled */
         srv_conn_pump(c);
-    else
-        srv_session_unblock(c);
+    }
+    srv_session_unblock(c);
 }
 
 static void describe_peer(srv_conn *c)

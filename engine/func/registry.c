@@ -87,6 +87,8 @@ static void build(void)
     eng__register_datetime();
     eng__register_misc();
     eng__register_vector();
+    eng__register_regtypes();
+    eng__register_catalog();
     eng__register_hypercube();
     eng__register_hc();
     eng__register_hc_ingest();
@@ -129,4 +131,10 @@ const eng_castdef *eng_cast_lookup(uint32_t src, uint32_t dst)
         if (casts[i].src == src && casts[i].dst == dst)
             return &casts[i];
     return NULL;
+}
+
+const eng_proc *eng_proc_at(int i)
+{
+    eng_registry_init();
+    return i >= 0 && i < nprocs ? &procs[i] : NULL;
 }

@@ -61,6 +61,8 @@ void eng_registry_init(void);
 /* Entries named `name` (operators or functions), consecutive; count in *n. */
 const eng_proc *eng_procs_named(const char *name, bool is_op, int *n);
 const eng_castdef *eng_cast_lookup(uint32_t src, uint32_t dst);
+/* The i-th entry (0-based, sorted by kind and name), NULL past the end: pg_proc. */
+const eng_proc *eng_proc_at(int i);
 
 /* Used only from eng__register_* during init. */
 void eng__reg(const char *name, bool is_op, uint32_t ret, int flags, eng_fn fn, int nargs, ...);
@@ -76,6 +78,8 @@ void eng__register_text(void);
 void eng__register_datetime(void);
 void eng__register_misc(void);
 void eng__register_vector(void);
+void eng__register_regtypes(void);
+void eng__register_catalog(void);
 void eng__register_hypercube(void);
 void eng__register_hc(void);
 void eng__register_hc_ingest(void);
