@@ -52,8 +52,11 @@ static const hc_tabledef tables[] = {
     {"relation", HC_REL_NCOLS, rel_cols, 1, {HC_REL_ID}},
 };
 
-int hc_store_install(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, pgw_error *err)
+int hc_store_install(const eng_ext_install *in, pgw_error *err)
 {
+    eng_catalog *cat = in->cat;
+    st_txn *txn = in->txn;
+    eng_ddl_log *log = in->log;
     eng_table *made[4];
     for (int i = 0; i < 4; i++) {
         const hc_tabledef *d = &tables[i];
@@ -83,6 +86,16 @@ int hc_store_install(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, pgw_error 
                               true, false, err) ||
         eng_catalog_add_index(cat, txn, log, made[3], "relation_source_id_idx", rel_src, 1, false, false, err))
         return -1;
+    return 0;
+}
+
+int hc_store_uninstall(const eng_ext_install *in, pgw_error *err)
+{
+    for (int i = 0; i < 4; i++) {
+        eng_table *t = eng_catalog_find(in->cat, tables[i].name);
+        if (t && eng_catalog_drop_table(in->cat, in->txn, in->log, t, err))
+            return -1;
+    }
     return 0;
 }
 

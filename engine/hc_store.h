@@ -16,6 +16,7 @@
 #define HCDB_ENGINE_HC_STORE_H
 
 #include "engine/catalog.h"
+#include "engine/ext.h"
 
 /* Column numbers. */
 enum { HC_ATOM_ID, HC_ATOM_CODEPOINT, HC_ATOM_VALUE, HC_ATOM_GEOM, HC_ATOM_HLO, HC_ATOM_HHI, HC_ATOM_NCOLS };
@@ -33,9 +34,10 @@ typedef struct hc_store {
     eng_table *atom, *comp, *child, *rel;
 } hc_store;
 
-/* CREATE EXTENSION hypercube: the four tables and their indexes. */
-int hc_store_install(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, pgw_error *err)
-    __attribute__((warn_unused_result));
+/* CREATE EXTENSION hypercube: the four tables and their indexes (42P07 when
+ * one of the names is taken). DROP EXTENSION hypercube: drops them. */
+int hc_store_install(const eng_ext_install *in, pgw_error *err) __attribute__((warn_unused_result));
+int hc_store_uninstall(const eng_ext_install *in, pgw_error *err) __attribute__((warn_unused_result));
 
 /* The four tables (the caller holds the catalog lock); 42P01 naming the
  * missing one, with a hint to CREATE EXTENSION hypercube. */

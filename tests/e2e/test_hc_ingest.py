@@ -1,8 +1,7 @@
 """hc_ingest / hc_reconstruct and the embedding functions over the wire.
 
-The hypercube tables are made here with plain CREATE TABLE statements of the
-extension's columns (hc_ingest accepts tables of that shape under those
-names). Ingestion of a multi-MB corpus uses Debian's debian-reference-en
+CREATE EXTENSION hypercube makes the tables atom, composition,
+composition_child and relation. Ingestion of a multi-MB corpus uses Debian's debian-reference-en
 (scripts/setup.sh installs it).
 """
 import gzip
@@ -13,18 +12,7 @@ import pytest
 
 pytestmark = pytest.mark.hcdb_only
 
-SCHEMA = """
-CREATE TABLE atom (id bytea PRIMARY KEY, codepoint int NOT NULL UNIQUE, value bytea NOT NULL,
-                   geom hypercube NOT NULL, hilbert_lo bigint NOT NULL, hilbert_hi bigint NOT NULL);
-CREATE TABLE composition (id bytea PRIMARY KEY, label text, depth int NOT NULL, child_count int NOT NULL,
-                          atom_count bigint NOT NULL, centroid hypercube, hilbert_lo bigint, hilbert_hi bigint);
-CREATE TABLE composition_child (composition_id bytea NOT NULL, ordinal smallint NOT NULL,
-                                child_type char(1) NOT NULL, child_id bytea NOT NULL,
-                                PRIMARY KEY (composition_id, ordinal));
-CREATE TABLE relation (id bigint PRIMARY KEY, source_type char(1) NOT NULL, target_type char(1) NOT NULL,
-                       source_id bytea NOT NULL, target_id bytea NOT NULL, relation_type char(1) NOT NULL,
-                       weight real, source_model text, source_count int, layer int, component text);
-"""
+SCHEMA = "CREATE EXTENSION IF NOT EXISTS hypercube"
 TEXT = "The cat sat. The dog ran!  Hello world.\n\nNew paragraph, héllo wörld ✓ 😀.\n"
 CORPUS = Path("/usr/share/debian-reference/debian-reference.en.txt.gz")
 
@@ -154,12 +142,23 @@ def test_errors(hc, sql, state, message):
         conn.close()
 
 
-def test_missing_tables(server_factory):
+def test_extension_tables(server_factory):
     srv = server_factory()
     r = srv.psql(sql="SELECT hc_ingest('x y')")
     assert r.returncode != 0
     assert 'ERROR:  relation "atom" does not exist' in r.stderr
     assert "CREATE EXTENSION hypercube" in r.stderr
-    r = srv.psql(sql="CREATE TABLE atom (id int); SELECT hc_reconstruct('\\x01')")
+    r = srv.psql("-c", "CREATE EXTENSION hypercube", "-c", "SELECT length(hc_ingest('Kept after restart.'))",
+                 "-c", "BEGIN", "-c", "DROP EXTENSION hypercube", "-c", "ROLLBACK",
+                 "-c", "SELECT count(*) FROM composition")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[-1] == "4"      # three words and their sentence
+    srv.stop()
+    srv.start()
+    r = srv.psql(sql="SELECT hc_reconstruct(id) FROM composition WHERE depth = 2")
+    assert r.stdout.splitlines() == ["Kept after restart."]
+    r = srv.psql(sql="DROP EXTENSION hypercube; CREATE TABLE atom (id int); SELECT hc_reconstruct('\\x01')")
     assert 'ERROR:  table "atom" does not have the hypercube columns' in r.stderr
+    r = srv.psql(sql="CREATE EXTENSION hypercube")
+    assert 'ERROR:  relation "atom" already exists' in r.stderr
 
