@@ -420,6 +420,7 @@ typedef struct project_state {
     eng_val *srfval;                /* each SRF target's call's current value */
     eng_expr **tinst, **thole;      /* per target with a nested call: eng_srf_instance */
     int64_t *tstate;                /* SRF state per target */
+    eng_val *targs;                 /* SRF arguments per target, kept for every call of it */
     bool *tdone;
     const eng_val *input;           /* current input row */
     bool need_input, has_srf;
@@ -431,12 +432,14 @@ static int srf_step(eng_node *n, eng_ctx *c, int i, bool *done, eng_val *out)
     project_state *s = n->st;
     const eng_expr *f = n->sel->targets[i].srf_call;
     int64_t *st = &s->tstate[i * ENG_SRF_STATE_WORDS];
-    eng_val args[ENG_PROC_MAX_ARGS];
+    eng_val *args = &s->targs[i * ENG_PROC_MAX_ARGS];
     if (st[ENG_SRF_STATE_WORDS - 1] == 0) {
         bool anynull = false;
         for (int k = 0; k < f->nargs; k++) {
             if (eng_eval(c, f->args[k], s->input, &args[k]))
                 return -1;
+            if (eng__copy_val(n->a, f->args[k]->type, &args[k])) /* the row arena is reset between calls */
+                return eng__oom(c);
             anynull |= args[k].null;
         }
         if (anynull) {
@@ -626,9 +629,10 @@ static eng_node *project_node(eng_plan *p, const eng_select *sel, eng_node *chil
     s->tstate = arena_calloc(p->a, ((size_t)sel->ntargets + 1) * ENG_SRF_STATE_WORDS, sizeof(int64_t));
     s->tdone = arena_calloc(p->a, (size_t)sel->ntargets + 1, sizeof(bool));
     s->srfval = arena_calloc(p->a, (size_t)sel->ntargets + 1, sizeof(eng_val));
+    s->targs = arena_calloc(p->a, ((size_t)sel->ntargets + 1) * ENG_PROC_MAX_ARGS, sizeof(eng_val));
     s->tinst = arena_calloc(p->a, (size_t)sel->ntargets + 1, sizeof(eng_expr *));
     s->thole = arena_calloc(p->a, (size_t)sel->ntargets + 1, sizeof(eng_expr *));
-    if (!s->slot || !s->tstate || !s->tdone || !s->srfval || !s->tinst || !s->thole)
+    if (!s->slot || !s->tstate || !s->tdone || !s->srfval || !s->tinst || !s->thole || !s->targs)
         return NULL;
     for (int i = 0; i < sel->ntargets; i++)
         if (sel->targets[i].srf_hole && !(s->tinst[i] = eng_srf_instance(p->a, &sel->targets[i], &s->thole[i])))
