@@ -265,6 +265,12 @@ static eng_expr *func_node(bctx *b, const ast_expr *x)
 {
     if (eng__is_agg_name(x->name))
         return eng__agg_call(b, x);
+    if (x->agg_filter) {
+        pgw_error_set(b->err, SQLSTATE_WRONG_OBJECT_TYPE, "FILTER specified, but %s is not an aggregate function",
+                      x->name);
+        eng__errpos(b, x->loc);
+        return NULL;
+    }
     if (x->star || x->distinct || x->nagg_order) {
         if (x->star)
             pgw_error_set(b->err, SQLSTATE_WRONG_OBJECT_TYPE, "%s(*) specified, but %s is not an aggregate function",

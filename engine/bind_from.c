@@ -30,7 +30,7 @@ static eng_rte *add_rte(bctx *b, eng_scope *sc, const char *alias, int ncols, in
     for (int i = 0; i < sc->nrtes; i++) {
         if (alias && sc->rtes[i].alias && strcmp(sc->rtes[i].alias, alias) == 0) {
             pgw_error_set(b->err, SQLSTATE_DUPLICATE_ALIAS, "table name \"%s\" specified more than once", alias);
-            eng__errpos(b, loc);
+            (void)loc; /* PostgreSQL gives no position here */
             return NULL;
         }
     }
@@ -266,7 +266,6 @@ static int join_using(bctx *b, eng_scope *sc, const ast_fromitem *f, const ast_n
             else
                 pgw_error_set(b->err, SQLSTATE_UNDEFINED_COLUMN, "column \"%s\" specified in USING clause does not exist in %s table",
                               name, li < 0 ? "left" : "right");
-            eng__errpos(b, f->loc);
             return -1;
         }
         eng_expr *l = eng__bind_expr(b, sc->star[li].expr), *r = l ? eng__bind_expr(b, sc->star[ri].expr) : NULL;

@@ -53,8 +53,9 @@ eng_expr *eng__sublink(bctx *b, const ast_expr *x)
     b->agg_sel = agg_sel;
     ast_sublink_kind k = (ast_sublink_kind)x->ival;
     if (k != SUBLINK_EXISTS && sub->nvisible != 1) {
-        pgw_error_set(b->err, SQLSTATE_SYNTAX_ERROR, sub->nvisible > 1 ? "subquery has too many columns"
-                                                                        : "subquery must return only one column");
+        pgw_error_set(b->err, SQLSTATE_SYNTAX_ERROR, sub->nvisible > 1 && k != SUBLINK_EXPR
+                                                         ? "subquery has too many columns"
+                                                         : "subquery must return only one column");
         eng__errpos(b, x->loc);
         return NULL;
     }

@@ -143,6 +143,13 @@ eng_expr *eng__agg_call(bctx *b, const ast_expr *x)
             g->kind = kinds[i].k;
     g->name = x->name;
     g->distinct = x->distinct;
+    if (x->agg_filter) {
+        b->in_agg = true;
+        eng_expr *f = eng__bind_expr(b, x->agg_filter);
+        b->in_agg = false;
+        if (!f || !(g->filter = eng__coerce_to_bool(b, f, "FILTER")))
+            return NULL;
+    }
     if (x->nagg_order) {
         pgw_error_set(b->err, SQLSTATE_FEATURE_NOT_SUPPORTED, "ORDER BY inside an aggregate call is not supported yet");
         eng__errpos(b, x->loc);

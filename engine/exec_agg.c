@@ -72,6 +72,13 @@ static int string_append(agg_state *s, agg_val *v, const eng_val *delim, const e
 
 static int agg_step(eng_ctx *c, agg_state *s, const eng_agg *g, agg_val *v, const eng_val *in)
 {
+    if (g->filter) {
+        eng_val f;
+        if (eng_eval(c, g->filter, in, &f))
+            return -1;
+        if (f.null || !f.i)
+            return 0;
+    }
     if (g->kind == AGG_COUNT_STAR) {
         v->cnt++;
         return 0;

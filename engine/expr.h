@@ -60,6 +60,7 @@ typedef struct eng_agg {
     eng_agg_kind kind;
     eng_expr *arg;             /* NULL for count(*) */
     eng_expr *arg2;            /* string_agg's delimiter */
+    eng_expr *filter;          /* FILTER (WHERE ...), or NULL */
     bool distinct;             /* agg(DISTINCT x) */
     const char *name;          /* as written, for EXPLAIN */
     uint32_t type;             /* result type */

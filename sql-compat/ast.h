@@ -69,6 +69,7 @@ struct ast_expr {
     struct ast_select *sub; /* AST_SUBLINK */
     bool distinct;      /* AST_FUNC: agg(DISTINCT x) */
     struct ast_sortby *agg_order; /* AST_FUNC: agg(x ORDER BY ...) */
+    ast_expr *agg_filter;         /* AST_FUNC: agg(...) FILTER (WHERE ...) */
     int nagg_order;
 };
 

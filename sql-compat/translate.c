@@ -228,8 +228,8 @@ static ast_expr *a_expr(tctx *t, PgQuery__AExpr *x)
 
 static ast_expr *func_call(tctx *t, PgQuery__FuncCall *f)
 {
-    if (f->agg_filter || f->over || f->agg_within_group || f->func_variadic)
-        return sqlc__unsupported(t, f->over ? "window functions" : "FILTER, WITHIN GROUP and VARIADIC", f->location);
+    if (f->over || f->agg_within_group || f->func_variadic)
+        return sqlc__unsupported(t, f->over ? "window functions" : "WITHIN GROUP and VARIADIC", f->location);
     const char *name = sqlc__last_name(f->funcname, f->n_funcname);
     if (!name)
         return sqlc__unsupported(t, "this function name", f->location);
@@ -239,6 +239,8 @@ static ast_expr *func_call(tctx *t, PgQuery__FuncCall *f)
     e->name = name;
     e->star = f->agg_star;
     e->distinct = f->agg_distinct;
+    if (f->agg_filter && !(e->agg_filter = sqlc__expr(t, f->agg_filter)))
+        return NULL;
     if (f->n_agg_order && sqlc__sort_list(t, f->agg_order, f->n_agg_order, &e->agg_order, &e->nagg_order))
         return NULL;
     return e;
