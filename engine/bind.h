@@ -52,6 +52,8 @@ typedef struct bctx {
     const eng_ctes *ctes;
     eng_select *agg_sel;        /* where aggregates go; NULL = not allowed here */
     bool in_agg;                /* binding an aggregate's argument */
+    const char *clause;         /* "WHERE", "JOIN conditions", ...: named when an aggregate is misplaced */
+    bool setop_branch;          /* the next query bound is a set operation's branch (keeps unknown outputs) */
     bool srf_ok;                /* a set-returning call is allowed here */
     bool saw_srf;
     bool saw_long;              /* a call to an ENG_F_LONG function */

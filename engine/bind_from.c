@@ -343,7 +343,9 @@ static int from_join(bctx *b, eng_scope *sc, const ast_fromitem *f, eng_rel **ou
     if (f->quals) {
         eng_scope *saved = b->scope;
         b->scope = sc;
+        b->clause = "JOIN conditions";
         eng_expr *q = eng__bind_expr(b, f->quals);
+        b->clause = NULL;
         b->scope = saved;
         if (!q || !(j->cond = eng__coerce_to_bool(b, q, "JOIN/ON")))
             return -1;

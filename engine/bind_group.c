@@ -63,7 +63,9 @@ static eng_expr *group_key(bctx *b, const ast_select *sel, const eng_select *s, 
         }
         return s->targets[x->ival - 1].expr;
     }
+    b->clause = "GROUP BY";
     eng_expr *e = eng__bind_expr(b, x);
+    b->clause = NULL;
     if (e || x->kind != AST_COLREF || x->name)
         return e;
     /* not an input column: an output column name (PostgreSQL accepts it too) */

@@ -133,7 +133,11 @@ int eng__bind_setop(bctx *b, const ast_select *sel, eng_select *s)
     const char *what = names[sel->setop];
     eng_select *l, *r;
     eng_scope *parent = b->scope->parent;
-    if (eng__bind_query(b, sel->larg, parent, &l) || eng__bind_query(b, sel->rarg, parent, &r))
+    b->setop_branch = true;
+    if (eng__bind_query(b, sel->larg, parent, &l))
+        return -1;
+    b->setop_branch = true;
+    if (eng__bind_query(b, sel->rarg, parent, &r))
         return -1;
     if (l->nvisible != r->nvisible) {
         pgw_error_set(b->err, SQLSTATE_SYNTAX_ERROR, "each %s query must have the same number of columns", what);

@@ -118,7 +118,12 @@ static int agg_procs(bctx *b, eng_agg *g, const ast_expr *x)
 eng_expr *eng__agg_call(bctx *b, const ast_expr *x)
 {
     if (!b->agg_sel)
-        return no_agg(b, x, "aggregate functions are not allowed in this context");
+    {
+        pgw_error_set(b->err, SQLSTATE_GROUPING_ERROR, "aggregate functions are not allowed in %s",
+                      b->clause ? b->clause : "this context");
+        eng__errpos(b, x->loc);
+        return NULL;
+    }
     if (b->in_agg)
         return no_agg(b, x, "aggregate function calls cannot be nested");
     int want = x->star ? 0 : strcmp(x->name, "string_agg") == 0 ? 2 : 1;
