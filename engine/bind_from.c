@@ -191,7 +191,7 @@ static int from_table(bctx *b, eng_scope *sc, const ast_fromitem *f, eng_rel **o
 static int from_function(bctx *b, eng_scope *sc, const ast_fromitem *f, eng_rel **out)
 {
     eng_scope *saved = b->scope;
-    b->scope = sc->parent; /* no LATERAL: arguments see only enclosing queries */
+    b->scope = sc; /* a function in FROM sees the items before it (PostgreSQL's implicit LATERAL) */
     b->srf_ok = true;
     eng_expr *fn = eng__bind_expr(b, f->func);
     b->srf_ok = false;
@@ -646,6 +646,12 @@ static eng_expr *and2(arena *a, eng_expr *l, eng_expr *r)
     return e;
 }
 
+/* Items that test pushed-down quals themselves: joins, table and subquery scans. */
+static bool accepts(const eng_rel *r)
+{
+    return r->kind == REL_JOIN || r->kind == REL_TABLE || r->kind == REL_SUBQUERY;
+}
+
 /* Push conjunct q (reading [lo, hi]) as deep as it stays correct: through
  * inner joins to either side, through outer joins to the preserved side. */
 static bool push(arena *a, eng_rel *r, eng_expr *q, int lo, int hi)
@@ -659,9 +665,9 @@ static bool push(arena *a, eng_rel *r, eng_expr *q, int lo, int hi)
     }
     bool left_ok = r->join == EJ_INNER || r->join == EJ_LEFT;
     bool right_ok = r->join == EJ_INNER || r->join == EJ_RIGHT;
-    if (left_ok && within(r->left, lo, hi))
+    if (left_ok && within(r->left, lo, hi) && accepts(r->left))
         return push(a, r->left, q, lo, hi);
-    if (right_ok && within(r->right, lo, hi))
+    if (right_ok && within(r->right, lo, hi) && accepts(r->right))
         return push(a, r->right, q, lo, hi);
     if (r->join != EJ_INNER)
         return false;

@@ -404,17 +404,16 @@ static int srf_step(eng_node *n, eng_ctx *c, int i, bool *done, eng_val *out)
     const eng_expr *f = n->sel->targets[i].expr;
     int64_t *st = &s->tstate[i * ENG_SRF_STATE_WORDS];
     eng_val args[ENG_PROC_MAX_ARGS];
-    if (st[ENG_SRF_STATE_WORDS - 1] == 0) {
-        bool anynull = false;
-        for (int k = 0; k < f->nargs; k++) {
-            if (eng_eval(c, f->args[k], s->input, &args[k]))
-                return -1;
-            anynull |= args[k].null;
-        }
-        if (anynull) {
-            *done = true;
-            return 0;
-        }
+    bool anynull = false;
+    /* every call sees its arguments (unnest reads its array each time) */
+    for (int k = 0; k < f->nargs; k++) {
+        if (eng_eval(c, f->args[k], s->input, &args[k]))
+            return -1;
+        anynull |= args[k].null;
+    }
+    if (anynull && st[ENG_SRF_STATE_WORDS - 1] == 0) {
+        *done = true;
+        return 0;
     }
     return f->proc->srf(c, args, f->nargs, st, done, out);
 }

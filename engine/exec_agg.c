@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "engine/exec_node.h"
+#include "engine/types/array.h"
 #include "engine/types/numeric.h"
 
 typedef struct agg_val {
@@ -70,6 +71,25 @@ static int string_append(agg_state *s, agg_val *v, const eng_val *delim, const e
     return 0;
 }
 
+/* array_agg: the elements' text forms joined by commas; braces at the end. */
+static int array_step(eng_ctx *c, agg_state *s, const eng_agg *g, agg_val *v, const eng_val *x)
+{
+    if (g->distinct) {
+        bool dup;
+        if (distinct_seen(s, g, v, x, &dup))
+            return eng__oom(c);
+        if (dup)
+            return 0;
+    }
+    size_t len;
+    char *t = eng_array_elem_text(c, g->arg->type, x, &len);
+    if (!t)
+        return pgw_error_is_set(c->err) ? -1 : eng__oom(c);
+    eng_val comma = {.s = {",", 1}}, elem = {.s = {t, len}};
+    v->cnt++;
+    return string_append(s, v, &comma, &elem) ? eng__oom(c) : 0;
+}
+
 static int agg_step(eng_ctx *c, agg_state *s, const eng_agg *g, agg_val *v, const eng_val *in)
 {
     if (g->filter) {
@@ -86,6 +106,8 @@ static int agg_step(eng_ctx *c, agg_state *s, const eng_agg *g, agg_val *v, cons
     eng_val x;
     if (eng_eval(c, g->arg, in, &x))
         return -1;
+    if (g->kind == AGG_ARRAY_AGG) /* keeps NULLs */
+        return array_step(c, s, g, v, &x);
     if (x.null)
         return 0;
     if (g->distinct) {
@@ -143,6 +165,17 @@ static int agg_final(eng_ctx *c, const eng_agg *g, const agg_val *v, eng_val *ou
     if (g->kind == AGG_COUNT_STAR || g->kind == AGG_COUNT) {
         out->null = false;
         out->i = v->cnt;
+        return 0;
+    }
+    if (g->kind == AGG_ARRAY_AGG && !out->null) {
+        char *p = arena_alloc(c->mem, out->s.n + 3);
+        if (!p)
+            return eng__oom(c);
+        p[0] = '{';
+        memcpy(p + 1, out->s.p, out->s.n);
+        p[out->s.n + 1] = '}';
+        out->s.p = p;
+        out->s.n += 2;
         return 0;
     }
     if (g->kind != AGG_AVG || out->null)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "engine/exec_node.h"
+#include "engine/types/array.h"
 
 typedef struct cache_ent {
     const eng_expr *e;
@@ -113,7 +114,7 @@ static int scalar(eng_ctx *c, const eng_expr *e, const eng_val *scan, arena *a, 
 }
 
 /* lhs op ANY/ALL (values): SQL's three-valued rules. */
-static int quantified(eng_ctx *c, const eng_expr *e, const eng_val *lhs, const eng_val *vals, size_t n, eng_val *out)
+int eng__quantified(eng_ctx *c, const eng_expr *e, const eng_val *lhs, const eng_val *vals, size_t n, eng_val *out)
 {
     bool all = e->ival == SUBLINK_ALL, sawnull = false;
     eng_val pair[2] = {*lhs, {.null = true}};
@@ -167,6 +168,11 @@ static cache_ent *fill_cache(eng_ctx *c, const eng_expr *e)
         rc = run_sub(c, e->sub, NULL, -1, collect_row, &all);
         k->rows = all.rows;
         k->nrows = all.n;
+        if (!rc && e->ival == SUBLINK_ARRAY) {
+            eng_ctx cc = *c;
+            cc.mem = a;
+            rc = eng_array_pack(&cc, e->type, all.rows, (int)all.n, &k->val);
+        }
     }
     if (rc)
         return NULL;
@@ -185,7 +191,7 @@ int eng__sublink_eval(eng_ctx *c, const eng_expr *e, const eng_val *scan, eng_va
         if (!k && !(k = fill_cache(c, e)))
             return -1;
         if (e->ival == SUBLINK_ANY || e->ival == SUBLINK_ALL)
-            return quantified(c, e, &lhs, k->rows, k->nrows, out);
+            return eng__quantified(c, e, &lhs, k->rows, k->nrows, out);
         *out = k->val;
         return 0;
     }
@@ -201,5 +207,7 @@ int eng__sublink_eval(eng_ctx *c, const eng_expr *e, const eng_val *scan, eng_va
     }
     if (run_sub(c, e->sub, scan, -1, collect_row, &k))
         return -1;
-    return quantified(c, e, &lhs, k.rows, k.n, out);
+    if (e->ival == SUBLINK_ARRAY)
+        return eng_array_pack(c, e->type, k.rows, (int)k.n, out);
+    return eng__quantified(c, e, &lhs, k.rows, k.n, out);
 }

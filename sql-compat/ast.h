@@ -37,6 +37,9 @@ typedef enum ast_kind {
     AST_SQLVALUE,     /* ival: ast_sqlvalue */
     AST_DEFAULT,      /* DEFAULT in INSERT ... VALUES */
     AST_SUBLINK,      /* sub; ival: ast_sublink_kind; ANY/ALL: args[0] test expression, name operator */
+    AST_ARRAY,        /* ARRAY[args] */
+    AST_SCALARARRAY,  /* args[0] name ANY/ALL (args[1]); ival: SUBLINK_ANY or SUBLINK_ALL */
+    AST_SUBSCRIPT,    /* args[0][args[1]] */
 } ast_kind;
 
 typedef enum ast_sublink_kind { SUBLINK_EXISTS, SUBLINK_ANY, SUBLINK_ALL, SUBLINK_EXPR, SUBLINK_ARRAY } ast_sublink_kind;

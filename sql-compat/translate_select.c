@@ -363,8 +363,6 @@ ast_expr *sqlc__sublink(tctx *t, PgQuery__SubLink *s)
     case PG_QUERY__SUB_LINK_TYPE__ARRAY_SUBLINK: k = SUBLINK_ARRAY; break;
     default: return sqlc__unsupported(t, "this subquery form", s->location);
     }
-    if (k == SUBLINK_ARRAY)
-        return sqlc__unsupported(t, "ARRAY(subquery)", s->location);
     ast_expr *e = sqlc__mk(t, AST_SUBLINK, s->location, s->testexpr ? 1 : 0);
     if (!e)
         return NULL;

@@ -77,6 +77,7 @@ static void build(void)
     eng__register_misc();
     eng__register_vector();
     eng__register_regex();
+    eng__register_array();
     qsort(procs, (size_t)nprocs, sizeof(procs[0]), proc_cmp);
 }
 

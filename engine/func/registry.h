@@ -65,5 +65,6 @@ void eng__register_datetime(void);
 void eng__register_misc(void);
 void eng__register_vector(void);
 void eng__register_regex(void);
+void eng__register_array(void);
 
 #endif
