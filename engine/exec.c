@@ -352,7 +352,7 @@ static void scan_label(const eng_node *n, buf *out)
     const scan_state *s = n->st;
     if (s->index)
         buf_printf(out, " using %s", s->index->name);
-    buf_printf(out, " on %s", n->rel->table->name);
+    buf_printf(out, " on %s%s", n->plan->verbose ? "public." : "", n->rel->table->name);
     if (n->rel->alias && strcmp(n->rel->alias, n->rel->table->name) != 0)
         buf_printf(out, " %s", n->rel->alias);
 }
@@ -642,21 +642,18 @@ eng_node *eng__plan_select(eng_plan *p, const eng_select *sel, eng_ctx *c)
         if (n && sel->having)
             n = filter_node(p, sel, n, sel->having, true);
     }
-    if (n)
-        n = project_node(p, sel, n);
-    if (n && (sel->distinct || sel->ndistinct_on) && !sel->ndistinct_on)
-        n = eng__plan_distinct(p, sel, n);
-    if (n && sel->nsort)
-        n = eng__plan_sort(p, sel, n);
-    if (n && sel->ndistinct_on)
-        n = eng__plan_distinct(p, sel, n);
-    if (!n) {
-        if (!pgw_error_is_set(c->err))
-            eng__oom(c);
-        return NULL;
-    }
-    if (sel->limit || sel->offset)
-        return limit_node(p, sel, n, c);
+    if (n && (n = project_node(p, sel, n)))
+        n->above_project = true;
+    if (n && sel->distinct && !sel->ndistinct_on && (n = eng__plan_distinct(p, sel, n)))
+        n->above_project = true;
+    if (n && sel->nsort && (n = eng__plan_sort(p, sel, n)))
+        n->above_project = true;
+    if (n && sel->ndistinct_on && (n = eng__plan_distinct(p, sel, n)))
+        n->above_project = true;
+    if (n && (sel->limit || sel->offset) && (n = limit_node(p, sel, n, c)))
+        n->above_project = true;
+    if (!n && !pgw_error_is_set(c->err))
+        eng__oom(c);
     return n;
 }
 

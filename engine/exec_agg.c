@@ -314,7 +314,7 @@ static void agg_detail(const eng_node *n, eng_plan *p)
     for (int k = 0; k < sel->ngroup; k++) {
         if (k)
             buf_put_str(&b, ", ");
-        eng__deparse(sel, sel->group[k], false, sel->from && sel->from->kind == REL_JOIN, &b);
+        eng__deparse(sel, sel->group[k], false, eng__explain_qualify(p, sel), &b);
     }
     buf_put_u8(&b, 0);
     if (!b.failed)
@@ -451,7 +451,7 @@ static void sort_detail(const eng_node *n, eng_plan *p)
         const eng_sortkey *k = &sel->sort[i];
         if (i)
             buf_put_str(&b, ", ");
-        eng__deparse(sel, sel->targets[k->target].expr, sel->grouped, sel->from && sel->from->kind == REL_JOIN, &b);
+        eng__deparse(sel, sel->targets[k->target].expr, sel->grouped, eng__explain_qualify(p, sel), &b);
         if (k->desc)
             buf_put_str(&b, " DESC");
         if (k->nulls_first != k->desc)
@@ -500,7 +500,25 @@ static int distinct_next(eng_node *n, eng_ctx *c, const eng_val **row)
     }
 }
 
-static const eng_node_ops distinct_ops = {"HashAggregate", distinct_next, NULL, NULL};
+static void distinct_detail(const eng_node *n, eng_plan *p)
+{
+    const eng_select *sel = n->sel;
+    if (sel->ndistinct_on)
+        return;
+    buf b;
+    buf_init(&b);
+    for (int i = 0; i < sel->nvisible; i++) {
+        if (i)
+            buf_put_str(&b, ", ");
+        eng__deparse(sel, sel->targets[i].expr, sel->grouped, eng__explain_qualify(p, sel), &b);
+    }
+    buf_put_u8(&b, 0);
+    if (!b.failed)
+        eng__explain_prop(p, "Group Key", "%s", (const char *)b.data);
+    buf_free(&b);
+}
+
+static const eng_node_ops distinct_ops = {"HashAggregate", distinct_next, NULL, distinct_detail};
 static const eng_node_ops unique_ops = {"Unique", distinct_next, NULL, NULL};
 
 eng_node *eng__plan_distinct(eng_plan *p, const eng_select *sel, eng_node *child)

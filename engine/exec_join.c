@@ -533,7 +533,8 @@ eng_node *eng__plan_join(eng_plan *p, const eng_select *sel, const eng_rel *r, e
     join_state *s = rt ? arena_calloc(p->a, 1, sizeof(*s)) : NULL;
     if (!s)
         return NULL;
-    bool swap = r->join == EJ_RIGHT;
+    /* RIGHT runs as LEFT with the sides swapped; an inner join hashes the smaller side */
+    bool swap = r->join == EJ_RIGHT || (r->join == EJ_INNER && l->rows < rt->rows);
     const eng_rel *orel = swap ? r->right : r->left, *irel = swap ? r->left : r->right;
     s->outer = swap ? rt : l;
     s->inner = swap ? l : rt;

@@ -40,6 +40,7 @@ struct eng_node {
     eng_plan *plan;
     void *st;                       /* kind-specific state */
     const char *name_override;      /* e.g. "HashAggregate" vs "Aggregate"; NULL = ops->name */
+    bool above_project;             /* emits the query's target rows (EXPLAIN VERBOSE's Output) */
     /* planner estimates (EXPLAIN) */
     double rows, cost0, cost1;
     int width;
@@ -62,7 +63,9 @@ struct eng_plan {
     /* EXPLAIN output under construction (explain.c) */
     buf *out;
     int indent;
-    bool verbose;
+    bool verbose, json;
+    bool json_first;                /* no property written yet in the current JSON object */
+    bool json_inline;               /* the next object opens on the current line (after a key) */
 };
 
 /* Filter's state, read by EXPLAIN to show it as its child's "Filter:" line. */
@@ -129,5 +132,7 @@ size_t eng__rowtab_count(const eng_rowtab *t);
 void eng__deparse(const eng_select *sel, const eng_expr *e, bool agg_row, bool qualify, buf *b);
 void eng__explain_prop(eng_plan *p, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void eng__explain_expr(eng_plan *p, const char *key, const eng_node *n, const eng_expr *e, bool agg_row);
+/* Whether EXPLAIN names columns with their item (VERBOSE, or several items). */
+bool eng__explain_qualify(const eng_plan *p, const eng_select *sel);
 
 #endif
