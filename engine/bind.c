@@ -190,7 +190,8 @@ static int bind_targets(bctx *b, const ast_select *sel, eng_select *out)
             return -1;
         out->targets[i].expr = e;
         out->targets[i].name = sel->targets[i].name;
-        out->targets[i].srf = e->kind == BX_FUNC && (e->proc->flags & ENG_F_SRF);
+        if (b->saw_srf && eng__lift_srf(b, &out->targets[i]))
+            return -1;
     }
     /* resolveTargetListUnknowns: what is still unknown becomes text. */
     for (int i = 0; i < sel->ntargets; i++) {

@@ -110,4 +110,8 @@ bool eng__expr_equal(const eng_expr *a, const eng_expr *b);
 int eng__finish_params(bctx *b);
 int eng__bind_select_in(bctx *b, const ast_select *sel, eng_select **out);
 
+/* bind_srf.c: mark target t as set-returning; a call nested in
+ * its expression is moved to t->srf_call, a NULL constant in its place. */
+int eng__lift_srf(bctx *b, eng_target *t);
+
 #endif

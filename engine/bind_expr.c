@@ -294,16 +294,24 @@ static eng_expr *func_node(bctx *b, const ast_expr *x)
         eng__errpos(b, x->loc);
         return NULL;
     }
-    bool srf_ok = b->srf_ok;
-    b->srf_ok = false; /* arguments may not contain set-returning calls */
+    /* Arguments of a select-list call may hold one set-returning call
+     * (hc_map_codepoint(generate_series(1, 10))); the binder lifts it into
+     * the target's ProjectSet step (eng__lift_srf). */
+    bool saw_before = b->saw_srf;
     eng_expr *args[ENG_PROC_MAX_ARGS];
-    int rc = bind_args(b, x, 0, args);
-    b->srf_ok = srf_ok;
-    if (rc)
+    if (bind_args(b, x, 0, args))
         return NULL;
+    bool nested = b->saw_srf && !saw_before;
     eng_expr *e = eng__make_call(b, x->name, false, args, x->nargs, x->loc);
-    if (e && (e->proc->flags & ENG_F_SRF))
+    if (e && (e->proc->flags & ENG_F_SRF)) {
+        if (nested || saw_before) {
+            pgw_error_set(b->err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                          "only one set-returning function per select-list item is supported");
+            eng__errpos(b, x->loc);
+            return NULL;
+        }
         b->saw_srf = true;
+    }
     if (e && (e->proc->flags & ENG_F_LONG))
         b->saw_long = true;
     return e;
@@ -421,7 +429,7 @@ eng_expr *eng__bind_expr(bctx *b, const ast_expr *x)
         return NULL;
     }
     bool srf_ok = b->srf_ok;
-    if (x->kind != AST_FUNC)
+    if (x->kind != AST_FUNC && x->kind != AST_OP && x->kind != AST_CAST)
         b->srf_ok = false;
     eng_expr *e = bind_inner(b, x);
     b->srf_ok = srf_ok;

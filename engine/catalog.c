@@ -429,7 +429,7 @@ static int checkpoint_fn(void *ctx, st_ckpt_writer *w, pgw_error *err)
 /* After recovery: bind tables to their storage and fill their indexes. */
 static int rebuild(eng_catalog *cat, pgw_error *err);
 
-eng_catalog *eng_catalog_open(const char *dir, bool fsync, pgw_error *err)
+eng_catalog *eng_catalog_open(const char *dir, const st_options *base, pgw_error *err)
 {
     eng_catalog *cat = mem_calloc(1, sizeof(*cat));
     if (!cat)
@@ -437,8 +437,10 @@ eng_catalog *eng_catalog_open(const char *dir, bool fsync, pgw_error *err)
     pthread_rwlock_init(&cat->lock, NULL);
     cat->next_relid = CAT_FIRST_RELID;
     st_options o;
-    st_options_init(&o);
-    o.fsync = fsync;
+    if (base)
+        o = *base;
+    else
+        st_options_init(&o);
     o.checkpoint = checkpoint_fn;
     o.checkpoint_ctx = cat;
     st_recovery_ops ops = {.ctx = cat, .blob = rec_blob, .record = rec_record};

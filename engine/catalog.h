@@ -52,7 +52,7 @@ typedef struct eng_table {
 
 /* Open (recovering) the storage in `dir` and the catalog saved in it.
  * fsync false only for tests. Blocks: not on a loop thread. */
-eng_catalog *eng_catalog_open(const char *dir, bool fsync, pgw_error *err);
+eng_catalog *eng_catalog_open(const char *dir, const st_options *o, pgw_error *err);
 void eng_catalog_close(eng_catalog *cat);
 st_db *eng_catalog_db(eng_catalog *cat);
 

@@ -391,17 +391,19 @@ static const eng_node_ops filter_ops = {"Filter", filter_next, NULL, NULL};
 
 typedef struct project_state {
     eng_val *slot;
+    eng_val *srfval;                /* each SRF target's call's current value */
+    eng_expr **tinst, **thole;      /* per target with a nested call: eng_srf_instance */
     int64_t *tstate;                /* SRF state per target */
     bool *tdone;
     const eng_val *input;           /* current input row */
     bool need_input, has_srf;
 } project_state;
 
-/* One SRF target step: first call evaluates its arguments. */
+/* One SRF target step; the arguments are evaluated on every call. */
 static int srf_step(eng_node *n, eng_ctx *c, int i, bool *done, eng_val *out)
 {
     project_state *s = n->st;
-    const eng_expr *f = n->sel->targets[i].expr;
+    const eng_expr *f = n->sel->targets[i].srf_call;
     int64_t *st = &s->tstate[i * ENG_SRF_STATE_WORDS];
     eng_val args[ENG_PROC_MAX_ARGS];
     bool anynull = false;
@@ -426,20 +428,21 @@ static int srf_round(eng_node *n, eng_ctx *c, bool *any)
     for (int i = 0; i < sel->ntargets; i++) {
         if (!sel->targets[i].srf)
             continue;
-        s->slot[i].null = true;
+        s->srfval[i].null = true;
         if (s->tdone[i])
             continue;
         bool done = false;
-        if (srf_step(n, c, i, &done, &s->slot[i]))
+        if (srf_step(n, c, i, &done, &s->srfval[i]))
             return -1;
         /* the last state word marks "started" for srf_step */
         s->tstate[i * ENG_SRF_STATE_WORDS + ENG_SRF_STATE_WORDS - 1] = 1;
         if (done) {
             s->tdone[i] = true;
-            s->slot[i].null = true;
+            s->srfval[i].null = true;
         } else {
             *any = true;
         }
+        s->slot[i] = s->srfval[i];
     }
     return 0;
 }
@@ -466,9 +469,17 @@ static int project_next(eng_node *n, eng_ctx *c, const eng_val **row)
             s->need_input = true;
             continue;
         }
-        for (int i = 0; i < sel->ntargets; i++)
-            if (!sel->targets[i].srf && eng_eval(c, sel->targets[i].expr, s->input, &s->slot[i]))
+        for (int i = 0; i < sel->ntargets; i++) {
+            const eng_expr *e = sel->targets[i].expr;
+            if (s->thole[i]) { /* a nested call: its value goes into this portal's copy */
+                s->thole[i]->val = s->srfval[i];
+                e = s->tinst[i];
+            } else if (sel->targets[i].srf) {
+                continue;
+            }
+            if (eng_eval(c, e, s->input, &s->slot[i]))
                 return -1;
+        }
         if (!s->has_srf)
             s->need_input = true;
         *row = s->slot;
@@ -581,8 +592,14 @@ static eng_node *project_node(eng_plan *p, const eng_select *sel, eng_node *chil
     s->slot = arena_calloc(p->a, (size_t)sel->ntargets + 1, sizeof(eng_val));
     s->tstate = arena_calloc(p->a, ((size_t)sel->ntargets + 1) * ENG_SRF_STATE_WORDS, sizeof(int64_t));
     s->tdone = arena_calloc(p->a, (size_t)sel->ntargets + 1, sizeof(bool));
-    if (!s->slot || !s->tstate || !s->tdone)
+    s->srfval = arena_calloc(p->a, (size_t)sel->ntargets + 1, sizeof(eng_val));
+    s->tinst = arena_calloc(p->a, (size_t)sel->ntargets + 1, sizeof(eng_expr *));
+    s->thole = arena_calloc(p->a, (size_t)sel->ntargets + 1, sizeof(eng_expr *));
+    if (!s->slot || !s->tstate || !s->tdone || !s->srfval || !s->tinst || !s->thole)
         return NULL;
+    for (int i = 0; i < sel->ntargets; i++)
+        if (sel->targets[i].srf_hole && !(s->tinst[i] = eng_srf_instance(p->a, &sel->targets[i], &s->thole[i])))
+            return NULL;
     for (int i = 0; i < sel->ntargets; i++)
         s->has_srf |= sel->targets[i].srf;
     n->width = 4 * sel->nvisible;

@@ -52,7 +52,9 @@ typedef struct eng_params {
 typedef struct eng_target {
     eng_expr *expr;
     const char *name;
-    bool srf;                  /* a set-returning call at the top of the target */
+    bool srf;                  /* the target holds a set-returning call */
+    eng_expr *srf_call;        /* that call: expr itself, or nested in expr ... */
+    const eng_expr *srf_hole;  /* ... where a NULL constant holds its place */
 } eng_target;
 
 typedef enum eng_agg_kind {
@@ -149,6 +151,10 @@ int eng__eval_array(eng_ctx *c, const eng_expr *e, const eng_val *scan, eng_val 
 int eng__quantified(eng_ctx *c, const eng_expr *e, const eng_val *lhs, const eng_val *vals, size_t n, eng_val *out)
     __attribute__((warn_unused_result));
 
+/* A copy of t->expr in `a` whose placeholder for the nested set-returning
+ * call (t->srf_hole) is the new constant *hole, for the executor to fill
+ * with each of the call's values. Only nodes above the hole are copied. */
+eng_expr *eng_srf_instance(arena *a, const eng_target *t, eng_expr **hole);
 /* exec_sub.c: a BX_SUBLINK for the current row. */
 int eng__sublink_eval(eng_ctx *c, const eng_expr *e, const eng_val *scan, eng_val *out)
     __attribute__((warn_unused_result));

@@ -8,7 +8,7 @@
  *   integer-like types (bool, int2/4/8, oid, date, timestamp[tz]): 8 bytes int64 LE
  *   float4/float8: 8 bytes IEEE double LE
  *   interval: 16 bytes (us int64, days int32, months int32)
- *   text-like, bytea and vector: u32 length LE + bytes (a vector's are its
+ *   text-like, bytea, vector and hypercube: u32 length LE + bytes (a vector's are its
  *     float4 elements in host order)
  *   anything else (numeric, ...): u32 length + the type's text output,
  *     read back with its input function
@@ -37,6 +37,7 @@ static int field_class(uint32_t type)
         return F_INTERVAL;
     case OID_TEXT: case OID_VARCHAR: case OID_BPCHAR: case OID_NAME: case OID_BYTEA: case OID_UNKNOWN:
     case OID_VECTOR: /* the floats in host order, 4 bytes each */
+    case OID_HYPERCUBE: /* four doubles in host order */
         return F_BYTES;
     default:
         return F_TEXTIO;

@@ -46,6 +46,8 @@
  * hcdb fixes it at 16385 (the user range starts at 16384), so clients that
  * look the type up by name (pg_type) or hard-code it see one stable value. */
 #define OID_VECTOR 16385u
+/* hcdb's 4-D point type `hypercube`, fixed the same way. */
+#define OID_HYPERCUBE 16390u
 
 typedef struct eng_num eng_num;
 

@@ -6,11 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "util/version.h"
 
-typedef enum opt_kind { OPT_STRING, OPT_INT, OPT_AUTH, OPT_LOGLEVEL, OPT_BOOL_FORMAT } opt_kind;
+typedef enum opt_kind { OPT_STRING, OPT_INT, OPT_AUTH, OPT_LOGLEVEL, OPT_BOOL_FORMAT, OPT_BOOL } opt_kind;
 
 typedef struct opt_def {
     const char *key;  /* config-file key; the flag is --key with '_' as '-' */
@@ -44,6 +45,16 @@ static const opt_def options[] = {
             "largest protocol message in bytes (default 1073741823)"),
     INT_OPT("auth_timeout", "HCDB_AUTH_TIMEOUT", auth_timeout_s, 1, 600,
             "seconds a client has to log in (default 60)"),
+    {"fsync", "HCDB_FSYNC", OPT_BOOL, offsetof(srv_config, fsync), 0, 0, 0,
+     "on | off: off never flushes to disk, for tests only (default on)"},
+    {"synchronous_commit", "HCDB_SYNCHRONOUS_COMMIT", OPT_BOOL, offsetof(srv_config, synchronous_commit), 0, 0, 0,
+     "on | off: the default of the session setting (default on)"},
+    INT_OPT("checkpoint_timeout", "HCDB_CHECKPOINT_TIMEOUT", checkpoint_timeout_s, 1, 86400,
+            "seconds between automatic checkpoints (default 300)"),
+    INT_OPT("max_wal_size", "HCDB_MAX_WAL_SIZE", max_wal_size_mb, 1, 1 << 20,
+            "MiB of WAL that trigger a checkpoint (default 256)"),
+    INT_OPT("wal_segment_size", "HCDB_WAL_SEGMENT_SIZE", wal_segment_size, 65536, 1 << 30,
+            "bytes per WAL segment file (default 16777216)"),
 };
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
 
@@ -60,6 +71,24 @@ static void set_defaults(srv_config *cfg)
     cfg->log_level = LOG_INFO;
     cfg->max_message_size = (1u << 30) - 1;
     cfg->auth_timeout_s = SRV_DEFAULT_AUTH_TIMEOUT_S;
+    cfg->fsync = true;
+    cfg->synchronous_commit = true;
+    cfg->checkpoint_timeout_s = SRV_DEFAULT_CHECKPOINT_TIMEOUT_S;
+    cfg->max_wal_size_mb = SRV_DEFAULT_MAX_WAL_SIZE_MB;
+    cfg->wal_segment_size = SRV_DEFAULT_WAL_SEGMENT_SIZE;
+}
+
+/* PostgreSQL's spellings of a boolean setting. */
+static bool parse_bool(const char *v, bool *out)
+{
+    static const char *const yes[] = {"on", "true", "yes", "1"}, *const no[] = {"off", "false", "no", "0"};
+    for (size_t i = 0; i < 4; i++) {
+        if (strcasecmp(v, yes[i]) == 0 || strcasecmp(v, no[i]) == 0) {
+            *out = strcasecmp(v, yes[i]) == 0;
+            return true;
+        }
+    }
+    return false;
 }
 
 const char *srv_auth_method_name(srv_auth_method m)
@@ -113,6 +142,10 @@ static bool apply(srv_config *cfg, const opt_def *opt, const char *value, const 
         break;
     case OPT_LOGLEVEL:
         if (log_parse_level(value, (log_level *)field))
+            return true;
+        break;
+    case OPT_BOOL:
+        if (parse_bool(value, (bool *)field))
             return true;
         break;
     case OPT_BOOL_FORMAT:

@@ -19,6 +19,12 @@
 #define SRV_MAX_THREADS 256
 /* PostgreSQL's authentication_timeout default: a client gets this long to log in. */
 #define SRV_DEFAULT_AUTH_TIMEOUT_S 60
+/* Storage defaults: PostgreSQL's checkpoint_timeout (5 min) and WAL segment
+ * size (16 MiB); max_wal_size is a quarter of PostgreSQL's 1 GiB because
+ * hcdb replays logical records, which costs more per byte than pages. */
+#define SRV_DEFAULT_CHECKPOINT_TIMEOUT_S 300
+#define SRV_DEFAULT_MAX_WAL_SIZE_MB 256
+#define SRV_DEFAULT_WAL_SEGMENT_SIZE (16 << 20)
 
 typedef enum srv_auth_method {
     SRV_AUTH_TRUST,
@@ -40,6 +46,11 @@ typedef struct srv_config {
     bool log_json;
     uint32_t max_message_size; /* largest Query/Parse/Bind/CopyData body */
     int auth_timeout_s;
+    bool fsync;              /* false: never flush (tests only) */
+    bool synchronous_commit; /* default of the session setting */
+    int checkpoint_timeout_s;
+    int max_wal_size_mb;
+    int wal_segment_size;    /* bytes */
 } srv_config;
 
 typedef enum srv_config_result {

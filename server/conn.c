@@ -316,15 +316,26 @@ void srv_conn_terminate(srv_conn *c)
     srv_conn_fatal(c, &e);
 }
 
+/* True when a statement paused for output room may go on now: a flush that
+ * sent everything at once frees the room without an on_write to resume it. */
+static bool resumable(const srv_conn *c)
+{
+    return c->state == SRV_CONN_READY && !c->writing && !srv_conn_output_full(c) &&
+           srv_session_paused(c) && !srv_session_blocked(c) &&
+           !uv_is_closing((const uv_handle_t *)&c->tcp);
+}
+
 void srv_conn_pump(srv_conn *c)
 {
-    if (uv_is_closing((uv_handle_t *)&c->tcp))
-        return;
-    conn_pump_input(c);
-    if (c->terminate_when_idle && c->state == SRV_CONN_READY && !srv_session_busy(c))
-        srv_conn_terminate(c);
-    set_reading(c, c->state != SRV_CONN_CLOSING && !srv_conn_output_full(c));
-    srv_conn_flush(c);
+    do {
+        if (uv_is_closing((uv_handle_t *)&c->tcp))
+            return;
+        conn_pump_input(c);
+        if (c->terminate_when_idle && c->state == SRV_CONN_READY && !srv_session_busy(c))
+            srv_conn_terminate(c);
+        set_reading(c, c->state != SRV_CONN_CLOSING && !srv_conn_output_full(c));
+        srv_conn_flush(c);
+    } while (resumable(c));
 }
 
 int srv_conn_start_tls(srv_conn *c)

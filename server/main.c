@@ -91,7 +91,14 @@ static int open_storage(srv_server *srv)
         return -1;
     }
     pgw_error err;
-    srv->sql = sql_server_new(srv->cfg.data_dir, &err);
+    sql_server_options o = {
+        .fsync = srv->cfg.fsync,
+        .synchronous_commit = srv->cfg.synchronous_commit,
+        .checkpoint_timeout_s = (uint32_t)srv->cfg.checkpoint_timeout_s,
+        .max_wal_size = (uint64_t)srv->cfg.max_wal_size_mb << 20,
+        .wal_segment_size = (uint64_t)srv->cfg.wal_segment_size,
+    };
+    srv->sql = sql_server_new(srv->cfg.data_dir, &o, &err);
     if (!srv->sql) {
         log_msg(LOG_FATAL, "could not open the database: %s", err.message);
         return -1;

@@ -10,9 +10,12 @@
 #include <sys/stat.h>
 
 #include "engine/catalog.h"
+#include "sql-compat/parse_cache.h"
+#include "storage/st.h"
+#include "util/log.h"
 #include "util/mem.h"
 
-sql_server *sql_server_new(const char *data_dir, pgw_error *err)
+sql_server *sql_server_new(const char *data_dir, const sql_server_options *o, pgw_error *err)
 {
     sql_server *srv = mem_calloc(1, sizeof(*srv));
     if (!srv || !(srv->data_dir = mem_strdup(data_dir ? data_dir : ""))) {
@@ -37,7 +40,21 @@ sql_server *sql_server_new(const char *data_dir, pgw_error *err)
         snprintf(dir, sizeof(dir), "%s/base", data_dir);
         mkdir(data_dir, 0700);
     }
-    if (!(srv->cat = eng_catalog_open(dir, !tmp, err))) {
+    st_options so;
+    st_options_init(&so);
+    if (o) {
+        so.fsync = o->fsync;
+        if (o->checkpoint_timeout_s)
+            so.checkpoint_timeout_ms = o->checkpoint_timeout_s * 1000u;
+        if (o->max_wal_size)
+            so.max_wal_size = o->max_wal_size;
+        if (o->wal_segment_size)
+            so.wal_segment_size = o->wal_segment_size;
+        srv->async_commit = !o->synchronous_commit;
+    }
+    if (tmp)
+        so.fsync = false;
+    if (!(srv->cat = eng_catalog_open(dir, &so, err))) {
         sql_server_free(srv);
         return NULL;
     }
@@ -80,7 +97,12 @@ sql_session *sql_session_new(sql_server *srv, const sql_session_info *info, pgw_
     s->txn = 'I';
     atomic_init(&s->cancel, false);
     s->settings = sqlc_settings_new(s->user, s->is_superuser);
-    if (!s->user || !s->database || !s->settings) {
+    s->parses = sqlc_parse_cache_new();
+    pgw_error ignored;
+    if (s->settings && srv->async_commit &&
+        sqlc_settings_set(s->settings, "synchronous_commit", "off", SQLC_SET_STARTUP, false, &ignored) < 0)
+        log_warn("could not default synchronous_commit to off: %s", ignored.message);
+    if (!s->user || !s->database || !s->settings || !s->parses) {
         sql_session_free(s);
         pgw_error_oom(err);
         return NULL;
@@ -97,6 +119,7 @@ void sql_session_free(sql_session *s)
     mem_free(s->sp_names);
     mem_free(s->sp_levels);
     sqlc_settings_free(s->settings);
+    sqlc_parse_cache_free(s->parses);
     mem_free(s->user);
     mem_free(s->database);
     mem_free(s);

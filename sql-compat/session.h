@@ -17,6 +17,7 @@ struct sql_server {
     char *data_dir;
     char *tmp_dir;            /* a throw-away data directory (tests), removed at free */
     struct eng_catalog *cat;  /* tables and the storage under them */
+    bool async_commit;        /* the server's synchronous_commit is off */
 };
 
 struct sql_session {
@@ -39,6 +40,7 @@ struct sql_session {
     char **sp_names;          /* user savepoints, innermost last */
     int *sp_levels;
     int nsp, capsp;
+    struct sqlc_parse_cache *parses; /* recent statement texts' parse trees */
 };
 
 /* Start a statement: drop a stale cancel, arm statement_timeout, stamp times. */

@@ -38,7 +38,18 @@ typedef struct sql_portal sql_portal;
 
 /* ---- server ---------------------------------------------------------- */
 
-sql_server *sql_server_new(const char *data_dir, pgw_error *err);
+/* Storage settings of the server (its configuration). */
+typedef struct sql_server_options {
+    bool fsync;                    /* false: never flush to disk (tests only) */
+    bool synchronous_commit;       /* default of the session setting */
+    uint32_t checkpoint_timeout_s; /* 0: storage's default */
+    uint64_t max_wal_size;         /* bytes; 0: storage's default */
+    uint64_t wal_segment_size;     /* bytes; 0: storage's default */
+} sql_server_options;
+
+/* data_dir "" (unit tests): a throw-away directory without fsync.
+ * o NULL: the defaults (durable). */
+sql_server *sql_server_new(const char *data_dir, const sql_server_options *o, pgw_error *err);
 void sql_server_free(sql_server *srv);
 /* True if a database of that name exists ("postgres" always does). */
 bool sql_server_database_exists(sql_server *srv, const char *name);

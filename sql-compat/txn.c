@@ -49,6 +49,10 @@ int sqlc__txn_commit(sql_session *s, pgw_error *err)
 {
     if (!s->stx)
         return 0;
+    /* The value at commit counts, as in PostgreSQL; every level but off
+     * waits for the local flush (there are no standbys). */
+    const char *sc = sqlc_settings_get(s->settings, "synchronous_commit", true, NULL);
+    st_txn_set_synchronous_commit(s->stx, !sc || strcmp(sc, "off") != 0);
     int rc = st_commit(s->stx, err);
     if (rc == ST_WOULD_BLOCK) {
         s->committing = true;

@@ -406,6 +406,9 @@ int st__ckpt_load(st_db *db, const st_recovery_ops *ops, uint64_t *redo_lsn, pgw
             continue;
         }
         if (rc == 0) {
+            /* The next checkpoint follows this one, so that it keeps this
+             * one (not a corrupt newer one) as its fallback. */
+            db->ckpt_seq = seqs[i];
             *redo_lsn = st_get_le64(f.map + 24);
             rc = ck_apply(db, &f, ops, err);
             munmap(f.map, f.size);

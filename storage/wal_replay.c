@@ -4,6 +4,11 @@
  * applies each transaction whose COMMIT record is intact, in WAL order.
  * Replay stops at the first torn or corrupt record or at a gap between
  * segments, and logs where; the transaction it was reading is discarded.
+ * That is only right for a torn tail: the last write before a crash. When
+ * an intact record lies anywhere after the damage (later in the segment, or
+ * a later segment with records), the damage is in the middle of the log and
+ * stopping there would silently drop committed transactions, so st_open
+ * fails instead (XX001, naming both LSNs) and leaves every file as it is.
  * Row records are applied to the tables directly as committed full images
  * (idempotent); engine records go to the engine's callback.
  */
@@ -23,6 +28,7 @@ typedef struct replay {
     st_db *db;
     const st_recovery_ops *ops;
     pgw_error *err;
+    uint64_t stop_lsn;   /* where replay stopped at a torn or corrupt record */
 } replay;
 
 static st_table *table_for(replay *r, uint32_t relid, uint64_t lsn)
@@ -132,6 +138,20 @@ static const char *check_record(const uint8_t *b, size_t size, size_t off, uint6
     return NULL;
 }
 
+/* The LSN of the first intact record after offset `from` of a segment
+ * starting at `start`, or 0 if there is none. The record's LSN field must
+ * equal its position, so stray bytes are checksummed only where they
+ * already look like a record of this very place. */
+static uint64_t intact_after(const uint8_t *b, size_t size, size_t from, uint64_t start)
+{
+    for (size_t o = from + 1; o + ST_WAL_REC_HEADER <= size; o++) {
+        uint64_t lsn = start + (o - ST_WAL_SEG_HEADER);
+        if (st_get_le64(b + o + 8) == lsn && !check_record(b, size, o, lsn))
+            return lsn;
+    }
+    return 0;
+}
+
 static uint8_t *read_file(const char *path, size_t *size)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -152,6 +172,22 @@ static uint8_t *read_file(const char *path, size_t *size)
     close(fd);
     *size = got;
     return b;
+}
+
+/* Refuse to recover past damage that has intact WAL after it. */
+static int damaged(replay *r, uint64_t at, const char *why, uint64_t later, uint64_t seg)
+{
+    pgw_error_set(r->err, ST_SQLSTATE_DATA_CORRUPTED,
+                  "write-ahead log is damaged at LSN %" PRIu64 " (segment %016" PRIx64 "): %s", at,
+                  seg, why);
+    pgw_error_detail(r->err,
+                     "Intact WAL records follow at LSN %" PRIu64 "; recovering only up to the "
+                     "damage would discard transactions that were committed.",
+                     later);
+    pgw_error_hint(r->err, "Restore the data directory from a backup (hcdb backup). The files "
+                           "were left as they are.");
+    log_error("%s: %s", r->err->message, r->err->detail);
+    return -1;
 }
 
 /* Replay one segment from LSN *pos. 0 = went through to its end, 1 = stop
@@ -211,12 +247,29 @@ static int replay_segment(replay *r, uint64_t start, uint64_t *pos, uint64_t *go
     if (!why && rc == 0 && in_group)
         why = "transaction without a commit record at the end of a segment";
     if (why && rc == 0) {
-        log_warn("WAL replay stops at LSN %" PRIu64 " (segment %016" PRIx64 "): %s", *good,
-                 start, why);
-        rc = 1;
+        uint64_t later = size > ST_WAL_SEG_HEADER ? intact_after(b, size, off, start) : 0;
+        if (later)
+            rc = damaged(r, *pos, why, later, start);
+        else {
+            log_warn("WAL replay stops at LSN %" PRIu64 " (segment %016" PRIx64 "): %s", *good,
+                     start, why);
+            r->stop_lsn = *pos;
+            rc = 1;
+        }
     }
     mem_free(b);
     return rc;
+}
+
+/* True if the segment file holds more than its header (or cannot be read:
+ * a segment that may hold records is treated as holding them). */
+static bool segment_has_records(const char *dir, uint64_t start)
+{
+    char *path = st__wal_seg_path(dir, start);
+    struct stat sb;
+    bool has = !path || stat(path, &sb) != 0 || sb.st_size > (off_t)ST_WAL_SEG_HEADER;
+    mem_free(path);
+    return has;
 }
 
 int st__wal_replay(st_db *db, uint64_t from, const st_recovery_ops *ops, uint64_t *end,
@@ -242,15 +295,21 @@ int st__wal_replay(st_db *db, uint64_t from, const st_recovery_ops *ops, uint64_
     }
     uint64_t pos = from, good = from;
     for (; rc == 0 && i < n; i++) {
-        if (segs[i] != pos && !(segs[i] < pos && pos == from)) {
-            log_warn("WAL replay stops at LSN %" PRIu64 ": next segment starts at %" PRIu64,
+        if (segs[i] < pos && pos != from) {
+            rc = damaged(&r, pos, "WAL segments overlap", segs[i], segs[i]);
+        } else if (segs[i] > pos) {
+            log_warn("WAL replay stops at LSN %" PRIu64 ": the next segment starts at %" PRIu64,
                      good, segs[i]);
-            break;
+            r.stop_lsn = pos;
+            rc = 1;
+        } else {
+            rc = replay_segment(&r, segs[i], &pos, &good);
         }
-        rc = replay_segment(&r, segs[i], &pos, &good);
-        if (pos != good) /* a partial transaction at the end: drop it */
-            break;
     }
+    /* The damage is a torn tail only if no later segment holds records. */
+    for (size_t j = 0; rc == 1 && j < n; j++)
+        if (segs[j] > r.stop_lsn && segment_has_records(db->dir, segs[j]))
+            rc = damaged(&r, r.stop_lsn, "replay stopped before the end of the WAL", segs[j], segs[j]);
     mem_free(segs);
     *end = good;
     if (rc >= 0)

@@ -76,6 +76,8 @@ static void build(void)
     eng__register_datetime();
     eng__register_misc();
     eng__register_vector();
+    eng__register_hypercube();
+    eng__register_hc();
     eng__register_regex();
     eng__register_array();
     qsort(procs, (size_t)nprocs, sizeof(procs[0]), proc_cmp);

@@ -64,6 +64,8 @@ void eng__register_text(void);
 void eng__register_datetime(void);
 void eng__register_misc(void);
 void eng__register_vector(void);
+void eng__register_hypercube(void);
+void eng__register_hc(void);
 void eng__register_regex(void);
 void eng__register_array(void);
 

@@ -7,6 +7,7 @@
 #include "engine/func/registry.h"
 #include "engine/types/datetime.h"
 #include "engine/types/float.h"
+#include "engine/types/hypercube.h"
 #include "engine/types/int.h"
 #include "engine/types/numeric.h"
 #include "engine/types/text.h"
@@ -25,7 +26,7 @@ static const eng_type *const all_types[] = {
     &eng__type_oid,     &eng__type_float4,    &eng__type_float8,      &eng__type_unknown,
     &eng__type_bpchar,  &eng__type_varchar,   &eng__type_date,        &eng__type_timestamp,
     &eng__type_timestamptz, &eng__type_numeric, &eng__type_void,      &eng__type_any,
-    &eng__type_anyelement, &eng__type_anynonarray, &eng__type_vector,
+    &eng__type_anyelement, &eng__type_anynonarray, &eng__type_vector, &eng__type_hypercube,
 };
 
 #define NTYPES (sizeof(all_types) / sizeof(all_types[0]))

@@ -99,7 +99,7 @@ static sql_session *new_session(void)
 {
     pgw_error err;
     if (!test_srv)
-        test_srv = sql_server_new("", &err);
+        test_srv = sql_server_new("", NULL, &err);
     sql_session_info info = {.user = "alice", .database = "postgres", .backend_pid = 4242, .is_superuser = true};
     sql_session *s = sql_session_new(test_srv, &info, &err);
     cr_assert(s);

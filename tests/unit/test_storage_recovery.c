@@ -145,10 +145,11 @@ Test(recovery, torn_last_record_recovers_up_to_last_good)
     mem_free(seg);
 }
 
-Test(recovery, corrupt_record_in_the_middle_stops_replay_there)
+/* Ten committed rows, then one byte flipped `back` bytes before the end of
+ * the last segment. Returns the segment's path (size unchanged). */
+static char *ten_rows_then_flip(const st_options *o, off_t back)
 {
-    st_options o = small_opts();
-    st_db *db = open_db(dir, &o);
+    st_db *db = open_db(dir, o);
     st_table *tb = make_table(db, 1);
     for (int i = 0; i < 10; i++)
         put_row(db, tb, "row-xxxxxxxx");
@@ -158,14 +159,44 @@ Test(recovery, corrupt_record_in_the_middle_stops_replay_there)
     cr_assert_eq(stat(seg, &sb), 0);
     int fd = open(seg, O_RDWR);
     uint8_t byte;
-    off_t at = sb.st_size - 3 * 100; /* inside one of the last transactions */
+    off_t at = sb.st_size - back;
     cr_assert_eq(pread(fd, &byte, 1, at), 1);
     byte ^= 0x40;
     cr_assert_eq(pwrite(fd, &byte, 1, at), 1);
     close(fd);
-    db = open_db(dir, &o);
-    int n = count_rows(db, st_table_lookup(db, 1));
-    cr_assert(n >= 6 && n < 10, "%d rows", n);
+    return seg;
+}
+
+/* Damage with intact records after it is not a torn tail: stopping there
+ * would silently drop committed transactions, so opening fails and leaves
+ * the files alone. */
+Test(recovery, corrupt_record_in_the_middle_refuses_to_open)
+{
+    st_options o = small_opts();
+    char *seg = ten_rows_then_flip(&o, 3 * 100); /* inside one of the last transactions */
+    struct stat before, after;
+    cr_assert_eq(stat(seg, &before), 0);
+    st_db *db = NULL;
+    pgw_error e;
+    pgw_error_clear(&e);
+    cr_assert_neq(st_open(dir, &o, NULL, &db, &e), 0);
+    cr_assert_null(db);
+    cr_assert_str_eq(e.sqlstate, ST_SQLSTATE_DATA_CORRUPTED);
+    cr_assert(strstr(e.message, "write-ahead log is damaged at LSN"), "%s", e.message);
+    cr_assert(strstr(e.detail, "Intact WAL records follow at LSN"), "%s", e.detail);
+    cr_assert_eq(stat(seg, &after), 0);
+    cr_assert_eq(after.st_size, before.st_size);
+    mem_free(seg);
+}
+
+/* The same flip inside the very last record is a torn tail: recovery keeps
+ * the nine transactions before it. */
+Test(recovery, corrupt_last_record_is_a_torn_tail)
+{
+    st_options o = small_opts();
+    char *seg = ten_rows_then_flip(&o, 10);
+    st_db *db = open_db(dir, &o);
+    cr_assert_eq(count_rows(db, st_table_lookup(db, 1)), 9);
     st_close(db);
     mem_free(seg);
 }
@@ -202,6 +233,35 @@ Test(recovery, corrupt_checkpoint_falls_back_to_previous_plus_wal)
     char after[256];
     dump(db, 1, after, sizeof(after));
     cr_assert_str_eq(after, before);
+    cr_assert_str_eq(after, "0=A\n1=B\n2=C\n");
+    st_close(db);
+}
+
+/* After falling back, the next checkpoint must keep the one recovery used
+ * (not the corrupt one) as its own fallback. */
+Test(recovery, checkpoint_after_a_fallback_keeps_the_good_one)
+{
+    st_options o = small_opts();
+    st_db *db = open_db(dir, &o);
+    st_table *tb = make_table(db, 1);
+    pgw_error e;
+    put_row(db, tb, "A");
+    cr_assert_eq(st_checkpoint(db, &e), 0, "%s", e.message);
+    put_row(db, tb, "B");
+    cr_assert_eq(st_checkpoint(db, &e), 0, "%s", e.message);
+    st__close_crash(db);
+    char path[512];
+    snprintf(path, sizeof(path), "%s/checkpoint/%016x.ckpt", dir, 2);
+    flip_byte(path, 70);
+    db = open_db(dir, &o);
+    put_row(db, st_table_lookup(db, 1), "C");
+    cr_assert_eq(st_checkpoint(db, &e), 0, "%s", e.message);
+    st__close_crash(db);
+    cr_assert_eq(access(path, F_OK), 0, "the new checkpoint takes the free sequence number");
+    flip_byte(path, 70);
+    db = open_db(dir, &o);
+    char after[256];
+    dump(db, 1, after, sizeof(after));
     cr_assert_str_eq(after, "0=A\n1=B\n2=C\n");
     st_close(db);
 }
