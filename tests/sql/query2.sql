@@ -54,4 +54,6 @@ SELECT id k FROM qa GROUP BY k ORDER BY k;
 SELECT t.* FROM (VALUES (1, 2), (3, 4)) t;
 SELECT * FROM (VALUES (1), (NULL)) t(a) ORDER BY a;
 SELECT * FROM qa WHERE id IN (VALUES (1), (3));
+SELECT generate_series(1, max(id)) + 1, count(*) FROM qa;
+SELECT id, generate_series(1, id) FROM qa GROUP BY id ORDER BY 1, 2;
 DROP TABLE qa, qb, qc;
