@@ -41,8 +41,13 @@ int eng__next(eng_node *n, eng_ctx *c, const eng_val **row)
     return rc;
 }
 
+/* Polled per row by loops that read many; the session's check takes a lock,
+ * so only every 256th call asks (a cancel still lands within microseconds). */
 int eng__check(eng_ctx *c)
 {
+    static _Thread_local unsigned tick;
+    if (++tick & 255)
+        return 0;
     return c->env && c->env->check_interrupts ? c->env->check_interrupts(c->env->ctx, c->err) : 0;
 }
 
@@ -96,8 +101,7 @@ int eng__copy_val(arena *a, uint32_t type, eng_val *v)
         v->num = p;
         return 0;
     }
-    const eng_type *t = eng_type_by_oid(type);
-    if ((t && t->len > 0) || type == OID_INTERVAL)
+    if (eng__fixed_len(type) || type == OID_INTERVAL)
         return 0;
     char *p = arena_alloc(a, v->s.n + 1);
     if (!p)

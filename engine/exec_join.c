@@ -76,7 +76,7 @@ static bool int_family(uint32_t t)
     return t == OID_INT2 || t == OID_INT4 || t == OID_INT8 || t == OID_OID;
 }
 
-static bool hashable_pair(uint32_t a, uint32_t b)
+bool eng__hashable_pair(uint32_t a, uint32_t b)
 {
     if (int_family(a) && int_family(b))
         return true;
@@ -122,7 +122,7 @@ static int split_cond(arena *a, join_state *s, const eng_expr *cond)
         return 0;
     }
     if (cond->kind == BX_FUNC && cond->proc->is_op && cond->nargs == 2 && strcmp(cond->proc->name, "=") == 0 &&
-        hashable_pair(cond->args[0]->type, cond->args[1]->type)) {
+        eng__hashable_pair(cond->args[0]->type, cond->args[1]->type)) {
         for (int side = 0; side < 2; side++) {
             const eng_expr *o = cond->args[side], *i = cond->args[1 - side];
             if (only_side(o, s->olo, s->on) && only_side(i, s->ilo, s->in)) {

@@ -103,10 +103,16 @@ eng_node *eng__plan_setop(eng_plan *p, const eng_select *sel, const eng_rel *r, 
 
 /* Copy a value's payload into a (so it outlives the row arena). */
 int eng__copy_val(arena *a, uint32_t type, eng_val *v);
+/* Values of this type live in eng_val.i / .f (no payload to copy). */
+bool eng__fixed_len(uint32_t type);
 /* Hash / equality of values as GROUP BY, DISTINCT and hash joins see them:
  * NULLs equal each other; numeric 1.0 equals 1.00; -0.0 equals 0.0. */
 uint64_t eng__val_hash(uint32_t type, const eng_val *v);
 bool eng__val_same(uint32_t type, const eng_val *a, const eng_val *b);
+
+/* Whether `a = b` over these types may be answered by eng__val_hash/val_same
+ * (int2/4/8 and oid hash alike, as all are held as int64). */
+bool eng__hashable_pair(uint32_t a, uint32_t b);
 
 /* A hash table of rows keyed by some of their values (exec_setop.c). */
 typedef struct eng_rowtab eng_rowtab;

@@ -15,6 +15,9 @@ typedef struct cache_ent {
     eng_val val;                    /* EXISTS / scalar result */
     eng_val *rows;                  /* ANY / ALL: the subquery's single column */
     size_t nrows;
+    eng_rowtab *set;                /* `x = ANY`/IN over hashable types: the distinct non-NULL values */
+    bool has_null;                  /* ... and whether a NULL was among them */
+    uint32_t set_type;
     struct cache_ent *next;
 } cache_ent;
 
@@ -138,6 +141,48 @@ int eng__quantified(eng_ctx *c, const eng_expr *e, const eng_val *lhs, const eng
     return 0;
 }
 
+/* IN (subquery): a plain = between two columns of hashable types. */
+static bool hashable_in(const eng_expr *e)
+{
+    const eng_expr *t = e->subtest;
+    return e->ival == SUBLINK_ANY && t && t->kind == BX_FUNC && t->proc->is_op && t->nargs == 2 &&
+           strcmp(t->proc->name, "=") == 0 && t->args[0]->kind == BX_SCANCOL && t->args[1]->kind == BX_SCANCOL &&
+           eng__hashable_pair(t->args[0]->type, t->args[1]->type);
+}
+
+static int build_set(eng_ctx *c, cache_ent *k, arena *a)
+{
+    static const int key0 = 0;
+    uint32_t t = k->e->subtest->args[1]->type;
+    k->set_type = t == OID_INT2 || t == OID_INT4 || t == OID_OID ? OID_INT8 : t;
+    if (!(k->set = eng__rowtab_new(a, 1, &key0, &k->set_type)))
+        return eng__oom(c);
+    for (size_t i = 0; i < k->nrows; i++) {
+        bool oom;
+        if (k->rows[i].null)
+            k->has_null = true;
+        else if (!eng__rowtab_find(k->set, &k->rows[i], 1, &k->set_type, true, &oom) && oom)
+            return eng__oom(c);
+    }
+    return 0;
+}
+
+/* lhs IN (the cached set), with SQL's NULL rules. */
+static int in_set(const cache_ent *k, const eng_val *lhs, eng_val *out)
+{
+    out->null = false;
+    out->i = 0;
+    if (!k->nrows)
+        return 0;
+    bool oom;
+    if (lhs->null || !eng__rowtab_find(k->set, lhs, 1, &k->set_type, false, &oom)) {
+        out->null = lhs->null || k->has_null;
+        return 0;
+    }
+    out->i = 1;
+    return 0;
+}
+
 static cache_ent *cached(eng_ctx *c, const eng_expr *e)
 {
     for (cache_ent *k = c->subcache ? c->subcache->head : NULL; k; k = k->next)
@@ -168,6 +213,8 @@ static cache_ent *fill_cache(eng_ctx *c, const eng_expr *e)
         rc = run_sub(c, e->sub, NULL, -1, collect_row, &all);
         k->rows = all.rows;
         k->nrows = all.n;
+        if (!rc && hashable_in(e))
+            rc = build_set(c, k, a);
         if (!rc && e->ival == SUBLINK_ARRAY) {
             eng_ctx cc = *c;
             cc.mem = a;
@@ -190,6 +237,8 @@ int eng__sublink_eval(eng_ctx *c, const eng_expr *e, const eng_val *scan, eng_va
         cache_ent *k = cached(c, e);
         if (!k && !(k = fill_cache(c, e)))
             return -1;
+        if (k->set)
+            return in_set(k, &lhs, out);
         if (e->ival == SUBLINK_ANY || e->ival == SUBLINK_ALL)
             return eng__quantified(c, e, &lhs, k->rows, k->nrows, out);
         *out = k->val;
