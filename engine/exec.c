@@ -644,6 +644,8 @@ static eng_node *limit_node(eng_plan *p, const eng_select *sel, eng_node *child,
         if (!null && s->left < n->rows)
             n->rows = (double)s->left;
     }
+    if (!s->unlimited && s->left < ((int64_t)1 << 40) && s->skip < ((int64_t)1 << 40) && s->left + s->skip > 0)
+        eng__sort_bound(child, s->left + s->skip);
     return n;
 }
 

@@ -353,6 +353,7 @@ eng_node *eng__plan_agg(eng_plan *p, const eng_select *sel, eng_node *child)
 
 typedef struct sort_state {
     bool built;
+    int64_t bound;                  /* LIMIT + OFFSET above: only that many rows matter; 0 = all */
     eng_val **rows;
     size_t nrows, caprows, pos;
     uint32_t *types;
@@ -385,6 +386,15 @@ static int sort_cmp(const void *pa, const void *pb, void *arg)
             return r;
     }
     return 0;
+}
+
+/* Top-N: once twice the bound has piled up, sort and keep the first `bound`. */
+static void sort_trim(eng_node *n, eng_ctx *c)
+{
+    sort_state *s = n->st;
+    sort_ctx sc = {n->sel, c};
+    qsort_r(s->rows, s->nrows, sizeof(eng_val *), sort_cmp, &sc);
+    s->nrows = (size_t)s->bound;
 }
 
 static int sort_fill(eng_node *n, eng_ctx *c)
@@ -420,6 +430,8 @@ static int sort_fill(eng_node *n, eng_ctx *c)
             if (eng__copy_val(keep, sel->targets[i].expr->type, &copy[i]))
                 return eng__oom(c);
         s->rows[s->nrows++] = copy;
+        if (s->bound > 0 && s->nrows >= 2 * (size_t)s->bound + 64)
+            sort_trim(n, c);
         if (eng__check(c))
             return -1;
     }
@@ -464,6 +476,12 @@ static void sort_detail(const eng_node *n, eng_plan *p)
 }
 
 static const eng_node_ops sort_ops = {"Sort", sort_next, NULL, sort_detail};
+
+void eng__sort_bound(eng_node *sort, int64_t bound)
+{
+    if (sort->ops == &sort_ops && bound > 0)
+        ((sort_state *)sort->st)->bound = bound;
+}
 
 eng_node *eng__plan_sort(eng_plan *p, const eng_select *sel, eng_node *child)
 {

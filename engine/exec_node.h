@@ -95,6 +95,8 @@ eng_node *eng__plan_join(eng_plan *p, const eng_select *sel, const eng_rel *r, e
 /* exec_agg.c: Agg, Sort, Unique over a query level */
 eng_node *eng__plan_agg(eng_plan *p, const eng_select *sel, eng_node *child);
 eng_node *eng__plan_sort(eng_plan *p, const eng_select *sel, eng_node *child);
+/* A LIMIT above needs only the first `bound` rows of this Sort (top-N). */
+void eng__sort_bound(eng_node *sort, int64_t bound);
 eng_node *eng__plan_distinct(eng_plan *p, const eng_select *sel, eng_node *child);
 /* exec_setop.c: subquery scans, VALUES, UNION / INTERSECT / EXCEPT */
 eng_node *eng__plan_subquery(eng_plan *p, const eng_select *sel, const eng_rel *r, eng_ctx *c);
