@@ -11,11 +11,26 @@
 #include "engine/hypercube/hc_map.h"
 #include "engine/hypercube/hc_reverse.h"
 
-Test(hc_reverse, round_trip_every_character, .timeout = 120)
+/* Sanitizer builds run several times slower: they check every 4th codepoint
+ * (still every plane and block), the Release build checks every one. */
+#ifdef __SANITIZE_ADDRESS__
+enum { ROUND_TRIP_STRIDE = 4 };
+#else
+enum { ROUND_TRIP_STRIDE = 1 };
+#endif
+
+/* How many non-surrogate codepoints the stride visits. */
+static size_t visited_codepoints(void)
+{
+    const int k = ROUND_TRIP_STRIDE;
+    return (size_t)(HC_MAX_CODEPOINT / k + 1) - (size_t)(0xDFFF / k - (0xD800 - 1) / k);
+}
+
+Test(hc_reverse, round_trip_every_character, .timeout = 240)
 {
     cr_assert_eq(hc_reverse_init(), HC_OK);
     size_t n = 0, bad = 0;
-    for (int cp = 0; cp <= HC_MAX_CODEPOINT; cp++) {
+    for (int cp = 0; cp <= HC_MAX_CODEPOINT; cp += ROUND_TRIP_STRIDE) {
         if (cp >= 0xD800 && cp <= 0xDFFF)
             continue;
         hc_point p;
@@ -26,7 +41,8 @@ Test(hc_reverse, round_trip_every_character, .timeout = 120)
             cr_log_error("cp %d came back as %d", cp, back);
         n++;
     }
-    cr_assert_eq(n, HC_NUM_ATOMS);
+    cr_assert_eq(n, visited_codepoints());
+    cr_assert(ROUND_TRIP_STRIDE > 1 || n == HC_NUM_ATOMS);
     cr_assert_eq(bad, 0, "%zu codepoints did not round-trip", bad);
 }
 
