@@ -1,5 +1,6 @@
 # Shared by the wire-level benchmarks (sourced, not run): free ports, waiting
-# for a server, a PostgreSQL 15 started the same way each time, ratios.
+# for a server, a PostgreSQL 15 started the same way each time, ratios, and
+# the clean-up of both servers and the scratch directory $WORK on exit.
 PGBIN=/usr/lib/postgresql/15/bin
 PGBENCH="$PGBIN/pgbench"
 [ -x "$PGBENCH" ] || PGBENCH="$(command -v pgbench)"
@@ -45,3 +46,11 @@ ratio() {   # ratio A B: A/B with two decimals, n/a if either is missing
 try: print(f'{float(sys.argv[1])/float(sys.argv[2]):.2f}')
 except Exception: print('n/a')" "$1" "$2"
 }
+
+HCDB_PID="" PG_PID=""
+bench_cleanup() {
+  [ -n "$HCDB_PID" ] && kill -INT "$HCDB_PID" 2>/dev/null && wait "$HCDB_PID" 2>/dev/null || true
+  [ -n "$PG_PID" ] && kill -INT "$PG_PID" 2>/dev/null && wait "$PG_PID" 2>/dev/null || true
+  [ -n "${WORK:-}" ] && rm -rf "$WORK"
+}
+trap bench_cleanup EXIT

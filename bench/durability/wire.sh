@@ -24,13 +24,6 @@ fi
 
 WORK="$(mktemp -d -p "${BENCH_DIR:-/tmp}" hcdb-durability-XXXXXX)"
 chmod 755 "$WORK"
-HCDB_PID="" PG_PID=""
-cleanup() {
-  [ -n "$HCDB_PID" ] && kill -INT "$HCDB_PID" 2>/dev/null && wait "$HCDB_PID" 2>/dev/null || true
-  [ -n "$PG_PID" ] && kill -INT "$PG_PID" 2>/dev/null && wait "$PG_PID" 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
 
 pgb() {   # pgb PORT ARGS...: pgbench against the server on PORT
   local port="$1"

@@ -22,13 +22,6 @@ scripts/setup.sh >&2
 
 WORK="$(mktemp -d -t hcdb-bench-XXXXXX)"
 chmod 755 "$WORK"
-HCDB_PID="" PG_PID=""
-cleanup() {
-  [ -n "$HCDB_PID" ] && kill -TERM "$HCDB_PID" 2>/dev/null && wait "$HCDB_PID" 2>/dev/null || true
-  [ -n "$PG_PID" ] && kill -INT "$PG_PID" 2>/dev/null && wait "$PG_PID" 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
 
 # pgbench against PORT in MODE; prints the TPS number (without initial connection time).
 run_pgbench() {

@@ -234,35 +234,16 @@ Test(recovery, corrupt_checkpoint_falls_back_to_previous_plus_wal)
     dump(db, 1, after, sizeof(after));
     cr_assert_str_eq(after, before);
     cr_assert_str_eq(after, "0=A\n1=B\n2=C\n");
-    st_close(db);
-}
-
-/* After falling back, the next checkpoint must keep the one recovery used
- * (not the corrupt one) as its own fallback. */
-Test(recovery, checkpoint_after_a_fallback_keeps_the_good_one)
-{
-    st_options o = small_opts();
-    st_db *db = open_db(dir, &o);
-    st_table *tb = make_table(db, 1);
-    pgw_error e;
-    put_row(db, tb, "A");
-    cr_assert_eq(st_checkpoint(db, &e), 0, "%s", e.message);
-    put_row(db, tb, "B");
-    cr_assert_eq(st_checkpoint(db, &e), 0, "%s", e.message);
-    st__close_crash(db);
-    char path[512];
-    snprintf(path, sizeof(path), "%s/checkpoint/%016x.ckpt", dir, 2);
-    flip_byte(path, 70);
-    db = open_db(dir, &o);
-    put_row(db, st_table_lookup(db, 1), "C");
+    /* The next checkpoint must keep the one recovery used (not the corrupt
+     * one) as its own fallback: damage it too, and nothing is lost. */
+    put_row(db, st_table_lookup(db, 1), "D");
     cr_assert_eq(st_checkpoint(db, &e), 0, "%s", e.message);
     st__close_crash(db);
     cr_assert_eq(access(path, F_OK), 0, "the new checkpoint takes the free sequence number");
     flip_byte(path, 70);
     db = open_db(dir, &o);
-    char after[256];
     dump(db, 1, after, sizeof(after));
-    cr_assert_str_eq(after, "0=A\n1=B\n2=C\n");
+    cr_assert_str_eq(after, "0=A\n1=B\n2=C\n3=D\n");
     st_close(db);
 }
 
