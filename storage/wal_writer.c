@@ -397,6 +397,8 @@ int st__wal_append(st_db *db, st_txn *t)
     size_t len = t->wal.len;
     for (size_t off = 0; off < len;) {
         uint32_t rl = st_get_le32(p + off);
+        if (p[off + 4] == ST_WAL_COMMIT && rl >= ST_WAL_REC_HEADER + ST_WAL_COMMIT_LEN)
+            st_put_le64(p + off + ST_WAL_REC_HEADER + 12, w->flushed_lsn);
         st_put_le64(p + off + 8, w->insert_lsn + off);
         st_put_le64(p + off + 24, st_wal_checksum(p + off, rl));
         off += rl;

@@ -58,13 +58,37 @@ measure() {   # measure NAME PORT
   done
 }
 
+now() { date +%s.%N; }
+secs() { /usr/bin/python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.2f}')" "$1" "$2"; }
+
+# hcdb_start: starts hcdb on the bench data directory; sets HCDB_PID and
+# START_SECS, the seconds until it accepts connections (recovery and index
+# builds included).
+hcdb_start() {
+  local t0
+  t0="$(now)"
+  build/hcdb --listen 127.0.0.1 --port "$HCDB_PORT_NUM" --auth trust --data "$WORK/hcdb/data" \
+      --log-level warning >> "$WORK/hcdb/hcdb.log" 2>&1 &
+  HCDB_PID=$!
+  wait_port "$HCDB_PORT_NUM" "$HCDB_PID" || { cat "$WORK/hcdb/hcdb.log" >&2; echo "hcdb did not start" >&2; exit 1; }
+  START_SECS="$(secs "$t0" "$(now)")"
+}
+
 HCDB_PORT_NUM="$(free_port)"
 mkdir "$WORK/hcdb"
-build/hcdb --listen 127.0.0.1 --port "$HCDB_PORT_NUM" --auth trust --data "$WORK/hcdb/data" \
-    --log-level warning > "$WORK/hcdb/hcdb.log" 2>&1 &
-HCDB_PID=$!
-wait_port "$HCDB_PORT_NUM" "$HCDB_PID" || { cat "$WORK/hcdb/hcdb.log" >&2; echo "hcdb did not start" >&2; exit 1; }
+hcdb_start
 measure hcdb "$HCDB_PORT_NUM"
+# Restart times with the data the runs left (scale x 100,000 accounts and the
+# history): after an immediate shutdown (SIGQUIT: WAL replay since the last
+# checkpoint), and after a clean one (its checkpoint: nothing to replay).
+kill -0 "$HCDB_PID" || { tail -20 "$WORK/hcdb/hcdb.log" >&2; echo "hcdb died during the runs" >&2; exit 1; }
+kill -QUIT "$HCDB_PID"; wait "$HCDB_PID" || true
+hcdb_start
+RESTART_CRASH="$START_SECS"
+t0="$(now)"; psql_c "$HCDB_PORT_NUM" "CHECKPOINT"; CHECKPOINT_SECS="$(secs "$t0" "$(now)")"
+kill -INT "$HCDB_PID"; wait "$HCDB_PID" || echo "warning: hcdb exited with $?" >&2
+hcdb_start
+RESTART_CLEAN="$START_SECS"
 kill -INT "$HCDB_PID"; wait "$HCDB_PID" || echo "warning: hcdb exited with $?" >&2
 HCDB_PID=""
 
@@ -87,5 +111,8 @@ for w in tpcb insert; do
     printf '| %s | %s | %s | %s | %s |\n' "$w" "$c" "${h%.*}" "${p%.*}" "$(ratio "$h" "$p")"
   done
 done
+echo
+echo "hcdb with that data: restart after SIGQUIT (WAL replay) ${RESTART_CRASH} s, CHECKPOINT ${CHECKPOINT_SECS} s,"
+echo "restart after a clean shutdown ${RESTART_CLEAN} s (both until it accepts connections)."
 echo
 echo "commands: pgbench -i -s $SCALE; pgbench -n -M prepared -c C -j min(C,2) -T $SECONDS_PER_RUN [-f bench/durability/insert.sql]"
