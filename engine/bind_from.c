@@ -9,7 +9,8 @@
 #include <string.h>
 
 #include "engine/bind.h"
-#include "engine/catalog.h"
+#include "engine/privs.h"
+#include "engine/syscat.h"
 
 static void *grow(bctx *b, void *v, int n, int *cap, size_t size)
 {
@@ -30,7 +31,7 @@ static eng_rte *add_rte(bctx *b, eng_scope *sc, const char *alias, int ncols, in
     for (int i = 0; i < sc->nrtes; i++) {
         if (alias && sc->rtes[i].alias && strcmp(sc->rtes[i].alias, alias) == 0) {
             pgw_error_set(b->err, SQLSTATE_DUPLICATE_ALIAS, "table name \"%s\" specified more than once", alias);
-            eng__errpos(b, loc);
+            (void)loc; /* PostgreSQL gives no position here */
             return NULL;
         }
     }
@@ -165,7 +166,7 @@ static int from_table(bctx *b, eng_scope *sc, const ast_fromitem *f, eng_rel **o
     const ast_cte *cte = f->schema ? NULL : find_cte(b, f->relname, &where, &idx);
     if (cte)
         return from_cte(b, sc, f, cte, where, idx, out);
-    eng_table *t = b->env->catalog ? eng_catalog_find(b->env->catalog, f->relname) : NULL;
+    eng_table *t = eng_rel_find(b->env->catalog, f->relname);
     if (!t) {
         pgw_error_set(b->err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", f->relname);
         eng__errpos(b, f->loc);
@@ -191,7 +192,7 @@ static int from_table(bctx *b, eng_scope *sc, const ast_fromitem *f, eng_rel **o
 static int from_function(bctx *b, eng_scope *sc, const ast_fromitem *f, eng_rel **out)
 {
     eng_scope *saved = b->scope;
-    b->scope = sc->parent; /* no LATERAL: arguments see only enclosing queries */
+    b->scope = sc; /* a function in FROM sees the items before it (PostgreSQL's implicit LATERAL) */
     b->srf_ok = true;
     eng_expr *fn = eng__bind_expr(b, f->func);
     b->srf_ok = false;
@@ -205,12 +206,18 @@ static int from_function(bctx *b, eng_scope *sc, const ast_fromitem *f, eng_rel 
     }
     b->saw_srf = false;
     const char *alias = f->alias ? f->alias : f->func->name;
-    eng_rte *r = add_rte(b, sc, alias, 1, f->loc);
+    const eng_srf_cols *cols = fn->proc->cols;
+    eng_rte *r = add_rte(b, sc, alias, cols ? cols->n : 1, f->loc);
     if (!r)
         return -1;
     r->names[0] = f->colaliases.n ? f->colaliases.v[0] : alias;
     r->types[0] = fn->type;
     r->typmods[0] = -1;
+    for (int i = 0; cols && i < cols->n; i++) { /* RETURNS TABLE: its column names, as aliases allow */
+        r->names[i] = i < f->colaliases.n ? f->colaliases.v[i] : cols->names[i];
+        r->types[i] = cols->types[i];
+        r->typmods[i] = -1;
+    }
     if (add_star(b, sc, r) || !(*out = new_rel(b, REL_FUNC, r)))
         return -1;
     (*out)->func = fn;
@@ -266,7 +273,6 @@ static int join_using(bctx *b, eng_scope *sc, const ast_fromitem *f, const ast_n
             else
                 pgw_error_set(b->err, SQLSTATE_UNDEFINED_COLUMN, "column \"%s\" specified in USING clause does not exist in %s table",
                               name, li < 0 ? "left" : "right");
-            eng__errpos(b, f->loc);
             return -1;
         }
         eng_expr *l = eng__bind_expr(b, sc->star[li].expr), *r = l ? eng__bind_expr(b, sc->star[ri].expr) : NULL;
@@ -344,7 +350,9 @@ static int from_join(bctx *b, eng_scope *sc, const ast_fromitem *f, eng_rel **ou
     if (f->quals) {
         eng_scope *saved = b->scope;
         b->scope = sc;
+        b->clause = "JOIN conditions";
         eng_expr *q = eng__bind_expr(b, f->quals);
+        b->clause = NULL;
         b->scope = saved;
         if (!q || !(j->cond = eng__coerce_to_bool(b, q, "JOIN/ON")))
             return -1;
@@ -371,7 +379,11 @@ static int from_item(bctx *b, eng_scope *sc, const ast_fromitem *f, eng_rel **ou
     }
     int rc;
     switch (f->kind) {
-    case FROM_TABLE: rc = from_table(b, sc, f, out); break;
+    case FROM_TABLE:
+        rc = from_table(b, sc, f, out);
+        if (rc == 0 && (*out)->kind == REL_TABLE) /* a DML target is checked for its own privilege */
+            rc = eng_priv_check_table(b->env, (*out)->table, ENG_PRIV_SELECT, b->err);
+        break;
     case FROM_FUNCTION: rc = from_function(b, sc, f, out); break;
     case FROM_SUBQUERY: rc = from_subquery(b, sc, f->sub, f->alias, f, NULL, out); break;
     default: rc = from_join(b, sc, f, out); break;
@@ -645,6 +657,12 @@ static eng_expr *and2(arena *a, eng_expr *l, eng_expr *r)
     return e;
 }
 
+/* Items that test pushed-down quals themselves: joins, table and subquery scans. */
+static bool accepts(const eng_rel *r)
+{
+    return r->kind == REL_JOIN || r->kind == REL_TABLE || r->kind == REL_SUBQUERY;
+}
+
 /* Push conjunct q (reading [lo, hi]) as deep as it stays correct: through
  * inner joins to either side, through outer joins to the preserved side. */
 static bool push(arena *a, eng_rel *r, eng_expr *q, int lo, int hi)
@@ -658,9 +676,9 @@ static bool push(arena *a, eng_rel *r, eng_expr *q, int lo, int hi)
     }
     bool left_ok = r->join == EJ_INNER || r->join == EJ_LEFT;
     bool right_ok = r->join == EJ_INNER || r->join == EJ_RIGHT;
-    if (left_ok && within(r->left, lo, hi))
+    if (left_ok && within(r->left, lo, hi) && accepts(r->left))
         return push(a, r->left, q, lo, hi);
-    if (right_ok && within(r->right, lo, hi))
+    if (right_ok && within(r->right, lo, hi) && accepts(r->right))
         return push(a, r->right, q, lo, hi);
     if (r->join != EJ_INNER)
         return false;

@@ -128,6 +128,8 @@ static int open_storage(srv_server *srv)
         log_msg(LOG_FATAL, "could not open the database: %s", err.message);
         return -1;
     }
+    sql_role_ops ops = {srv->roles, srv_roles_each, srv_roles_create, srv_roles_alter, srv_roles_drop};
+    sql_server_set_roles(srv->sql, &ops);
     return 0;
 }
 

@@ -10,8 +10,10 @@
 #include "engine/types/hypercube.h"
 #include "engine/types/int.h"
 #include "engine/types/numeric.h"
+#include "engine/types/regtypes.h"
 #include "engine/types/text.h"
 #include "engine/types/vector.h"
+#include "engine/types/array.h"
 
 static const eng_type eng__type_any = {OID_ANY, "any", "\"any\"", 4, 'P', false, NULL, NULL, NULL, NULL, NULL};
 static const eng_type eng__type_anyelement = {OID_ANYELEMENT, "anyelement", "anyelement", 4, 'P', false,
@@ -26,6 +28,7 @@ static const eng_type *const all_types[] = {
     &eng__type_bpchar,  &eng__type_varchar,   &eng__type_date,        &eng__type_timestamp,
     &eng__type_timestamptz, &eng__type_numeric, &eng__type_void,      &eng__type_any,
     &eng__type_anyelement, &eng__type_anynonarray, &eng__type_vector, &eng__type_hypercube,
+    &eng__type_regclass, &eng__type_regtype, &eng__type_regproc, &eng__type_regnamespace,
 };
 
 #define NTYPES (sizeof(all_types) / sizeof(all_types[0]))
@@ -35,7 +38,12 @@ const eng_type *eng_type_by_oid(uint32_t oid)
     for (size_t i = 0; i < NTYPES; i++)
         if (all_types[i]->oid == oid)
             return all_types[i];
-    return NULL;
+    return eng__array_type(oid);
+}
+
+const eng_type *eng_type_at(int i)
+{
+    return i >= 0 && (size_t)i < NTYPES ? all_types[i] : NULL;
 }
 
 const eng_type *eng_type_by_name(const char *name)
@@ -151,6 +159,15 @@ bool eng_cast_find(uint32_t src, uint32_t dst, eng_cast_ctx cc, eng_cast_fn *fn,
         *via_io = true;
         return true;
     }
+    /* array to array where the elements cast: element by element through the text forms */
+    if (s->category == 'A' && d->category == 'A') {
+        eng_cast_fn efn;
+        bool eio;
+        if (eng_cast_find(eng_array_elem(src), eng_array_elem(dst), cc, &efn, &eio)) {
+            *via_io = true;
+            return true;
+        }
+    }
     return false;
 }
 
@@ -162,6 +179,8 @@ bool eng_can_coerce(uint32_t src, uint32_t dst)
         return src != OID_VOID;
     if (is_polymorphic(src))
         return false;
+    if (eng_array_elem(src) && eng_array_elem(dst))
+        return eng_can_coerce(eng_array_elem(src), eng_array_elem(dst));
     const eng_castdef *cd = eng_cast_lookup(src, dst);
     return cd && cd->ctx == ENG_CAST_IMPLICIT;
 }
