@@ -15,10 +15,11 @@
 #   POSTGRES_DB                    must be "postgres" (or unset), for the same reason
 #                                  until CREATE DATABASE exists.
 #   POSTGRES_HOST_AUTH_METHOD      trust | password | md5 | scram-sha-256 (HCDB_AUTH wins).
-#                                  hcdb refuses trust on non-loopback addresses by design:
-#                                  with trust, set HCDB_LISTEN=127.0.0.1 as well (useful with
-#                                  --network host or a sidecar in the same network namespace);
-#                                  trust on all addresses is refused with an explanation.
+#                                  trust works as in the postgres image: no password on any
+#                                  address (hcdb's --allow-remote-trust, with the same loud
+#                                  warning); with HCDB_LISTEN=127.0.0.1 only processes in the
+#                                  container's network namespace can connect. HCDB_AUTH=trust
+#                                  alone is still refused on other addresses.
 #   HCDB_*                         every server setting (HCDB_LISTEN=* and HCDB_PORT=5432
 #                                  and HCDB_DATA=/var/lib/hcdb are the image's defaults).
 #
@@ -77,7 +78,10 @@ map_environment() {
 check_auth() {
   local initialized=$1
   if [[ $HCDB_AUTH == trust ]]; then
-    if ! is_loopback "$HCDB_LISTEN"; then
+    if ! is_loopback "$HCDB_LISTEN" && [[ ${POSTGRES_HOST_AUTH_METHOD:-} == trust ]]; then
+      say "WARNING: POSTGRES_HOST_AUTH_METHOD=trust: anyone who can reach port $HCDB_PORT connects as any role, the superuser included, without a password. Use POSTGRES_PASSWORD instead unless the network itself is trusted."
+      export HCDB_ALLOW_REMOTE_TRUST=on
+    elif ! is_loopback "$HCDB_LISTEN"; then
       die "trust authentication on \"$HCDB_LISTEN\" would make anyone who reaches the port a superuser, and hcdb refuses it. Either set POSTGRES_PASSWORD (recommended), or keep trust and set HCDB_LISTEN=127.0.0.1 so that only processes sharing the container's network namespace (--network host, a pod sidecar) can connect."
     fi
     return

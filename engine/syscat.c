@@ -159,6 +159,10 @@ static const vdef defs[] = {
      "tup_deleted int8, conflicts int8, temp_files int8, temp_bytes int8, deadlocks int8, "
      "stats_reset timestamptz",
      eng__fill_stat_database},
+    {PGC, "hcdb_stat_wal", 12500, 'v',
+     "records int8, bytes int8, fsyncs int8, group_commit_batches int8, commits int8, checkpoints int8, "
+     "last_checkpoint_age_seconds float8, insert_lsn int8, flushed_lsn int8, redo_lsn int8",
+     eng__fill_stat_wal},
     {PGC, "pg_stat_replication", 12015, 'v',
      "pid int4, usesysid oid, usename name, application_name text, client_addr text, "
      "client_hostname text, client_port int4, backend_start timestamptz, state text, sent_lsn text, "

@@ -63,6 +63,7 @@ int eng__fill_stat_user_tables(eng_vrows *r);
 int eng__fill_stat_user_indexes(eng_vrows *r);
 int eng__fill_statio_user_tables(eng_vrows *r);
 int eng__fill_stat_database(eng_vrows *r);
+int eng__fill_stat_wal(eng_vrows *r);
 int eng__fill_is_tables(eng_vrows *r);
 int eng__fill_is_columns(eng_vrows *r);
 int eng__fill_is_schemata(eng_vrows *r);

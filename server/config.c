@@ -53,6 +53,8 @@ static const opt_def options[] = {
             "seconds between automatic checkpoints (default 300)"),
     INT_OPT("max_wal_size", "HCDB_MAX_WAL_SIZE", max_wal_size_mb, 1, 1 << 20,
             "MiB of WAL that trigger a checkpoint (default 256)"),
+    {"allow_remote_trust", "HCDB_ALLOW_REMOTE_TRUST", OPT_BOOL, offsetof(srv_config, allow_remote_trust), 0, 0, 0,
+     "on | off: accept --auth trust on addresses others can reach (default off)"},
     INT_OPT("wal_segment_size", "HCDB_WAL_SEGMENT_SIZE", wal_segment_size, 65536, 1 << 30,
             "bytes per WAL segment file (default 16777216)"),
 };
@@ -321,10 +323,11 @@ static bool validate(srv_config *cfg, char *errbuf, size_t errlen)
         snprintf(errbuf, errlen, "--tls-cert and --tls-key must be given together");
         return false;
     }
-    if (cfg->auth == SRV_AUTH_TRUST && !srv_config_is_loopback(cfg->listen)) {
+    if (cfg->auth == SRV_AUTH_TRUST && !srv_config_is_loopback(cfg->listen) && !cfg->allow_remote_trust) {
         snprintf(errbuf, errlen,
                  "refusing to listen on \"%s\" with --auth trust: anyone who can reach the port would be a "
-                 "superuser. Use --auth scram-sha-256 with HCDB_PASSWORD, or --listen 127.0.0.1",
+                 "superuser. Use --auth scram-sha-256 with HCDB_PASSWORD, or --listen 127.0.0.1 (or "
+                 "--allow-remote-trust on, if the network itself is trusted)",
                  cfg->listen);
         return false;
     }

@@ -51,6 +51,7 @@ typedef struct srv_config {
     int checkpoint_timeout_s;
     int max_wal_size_mb;
     int wal_segment_size;    /* bytes */
+    bool allow_remote_trust; /* trust on a non-loopback address is accepted */
 } srv_config;
 
 typedef enum srv_config_result {

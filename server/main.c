@@ -135,6 +135,10 @@ static int open_storage(srv_server *srv)
 
 static void warn_if_no_password(srv_server *srv)
 {
+    if (srv->cfg.auth == SRV_AUTH_TRUST && !srv_config_is_loopback(srv->cfg.listen))
+        log_warn("trust authentication on \"%s\" (--allow-remote-trust): anyone who can reach port %d "
+                 "connects as any role, the superuser included, without a password",
+                 srv->cfg.listen, srv->cfg.port);
     srv_role role;
     if (srv->cfg.auth != SRV_AUTH_TRUST && srv_roles_lookup(srv->roles, SRV_BOOTSTRAP_ROLE, &role) &&
         !role.verifier[0])

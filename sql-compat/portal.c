@@ -367,10 +367,16 @@ int sqlc__run_utility(sql_portal *p, const sql_sink *sink, sql_run_status *statu
         rc = 0;
         break;
     case STMT_CHECKPOINT:
+        /* As PostgreSQL's: done when it answers (it runs on a worker). */
         snprintf(p->tag, sizeof(p->tag), "CHECKPOINT");
-        if (p->s->srv->cat)
-            st_checkpoint_request(eng_catalog_db(p->s->srv->cat));
         rc = 0;
+        if (!p->s->is_superuser) {
+            pgw_error_set(err, SQLSTATE_INSUFFICIENT_PRIVILEGE,
+                          "must be superuser or have privileges of pg_checkpoint to do CHECKPOINT");
+            rc = -1;
+        } else if (p->s->srv->cat) {
+            rc = st_checkpoint(eng_catalog_db(p->s->srv->cat), err);
+        }
         break;
     case STMT_SET:
         rc = run_set(p, sink, err);
@@ -393,7 +399,9 @@ int sqlc__run_utility(sql_portal *p, const sql_sink *sink, sql_run_status *statu
 
 bool sql_portal_wants_worker(const sql_portal *p)
 {
-    /* an access-method index build (HNSW) takes seconds to minutes */
+    /* an access-method index build (HNSW) takes seconds to minutes, a
+     * CHECKPOINT writes every table */
     return (p->st->sel && p->st->sel->long_running) ||
-           (p->st->ast && p->st->ast->kind == STMT_CREATE_INDEX && p->st->ast->index.method);
+           (p->st->ast && p->st->ast->kind == STMT_CREATE_INDEX && p->st->ast->index.method) ||
+           (p->st->ast && p->st->ast->kind == STMT_CHECKPOINT);
 }

@@ -410,6 +410,7 @@ int st__ckpt_load(st_db *db, const st_recovery_ops *ops, uint64_t *redo_lsn, pgw
              * one (not a corrupt newer one) as its fallback. */
             db->ckpt_seq = seqs[i];
             *redo_lsn = st_get_le64(f.map + 24);
+            atomic_store(&db->last_ckpt_us, st_get_le64(f.map + 40));
             rc = ck_apply(db, &f, ops, err);
             munmap(f.map, f.size);
             if (rc == 0)
@@ -454,6 +455,7 @@ int st_checkpoint(st_db *db, pgw_error *err)
         db->ckpt_seq = seq;
         atomic_store(&db->redo_lsn, redo);
         atomic_fetch_add(&db->n_checkpoints, 1);
+        atomic_store(&db->last_ckpt_us, now_us());
         st__wal_checkpoint_done(db);
         /* Keep this and the previous checkpoint, and the WAL from the
          * previous one's redo LSN, in case this one is found corrupt. */

@@ -206,6 +206,7 @@ void st_get_stats(st_db *db, st_stats *s)
     st__wal_stats(db, s);
     s->commits = atomic_load(&db->n_commits);
     s->checkpoints = atomic_load(&db->n_checkpoints);
+    s->last_checkpoint_us = atomic_load(&db->last_ckpt_us);
     s->redo_lsn = atomic_load(&db->redo_lsn);
 }
 

@@ -124,6 +124,9 @@ typedef struct st_stats {
     uint64_t insert_lsn;   /* end of the WAL appended so far */
     uint64_t flushed_lsn;  /* end of the WAL known durable */
     uint64_t redo_lsn;     /* where recovery would start */
+    uint64_t wal_records;  /* records appended to the WAL */
+    uint64_t last_checkpoint_us; /* µs since the epoch of the newest checkpoint
+                                  * written or loaded (0: none) */
 } st_stats;
 
 void st_get_stats(st_db *db, st_stats *s);

@@ -119,6 +119,7 @@ struct st_db {
     bool bg_request, bg_stop, bg_started;
     pthread_t bg_thread;
     _Atomic uint64_t n_commits, n_checkpoints;
+    _Atomic uint64_t last_ckpt_us; /* creation time of the newest checkpoint */
 };
 
 /* heap.c */

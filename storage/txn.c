@@ -366,7 +366,7 @@ int st_commit(st_txn *t, pgw_error *err)
         release(t, ST_TXN_COMMITTED, false);
         return ST_OK;
     }
-    uint8_t c[12];
+    uint8_t c[ST_WAL_COMMIT_LEN] = {0}; /* the durable LSN is filled in at append */
     st_put_le64(c, now_us());
     st_put_le32(c + 8, t->nrec);
     if (st__txn_log(t, ST_WAL_COMMIT, c, sizeof(c), NULL, 0) != 0) {

@@ -31,6 +31,13 @@
  *   TABLE_CREATE    relid u32          TABLE_DROP  relid u32
  *   ENGINE          relid u32 | kind u32 | opaque engine bytes
  *   COMMIT          time u64 (µs since the epoch) | nrecords u32 (records before it)
+ *                   | durable u64: an LSN the WAL was known durable up to when
+ *                   this transaction was appended (so its round started at or
+ *                   after it). Older files end the payload after nrecords;
+ *                   readers take a missing field as 0. Recovery uses it to tell
+ *                   a torn tail from damage: an intact COMMIT whose `durable`
+ *                   lies past a damaged byte proves that byte was flushed
+ *                   before, i.e. damaged afterwards, not torn by a crash.
  *
  * A transaction's records are contiguous and end with its COMMIT, written in
  * one batch at commit time; uncommitted work never reaches the WAL. Replay
@@ -49,6 +56,7 @@
 #define ST_WAL_MAGIC "HCDBWAL1"
 #define ST_WAL_SEG_HEADER 32u
 #define ST_WAL_REC_HEADER 32u
+#define ST_WAL_COMMIT_LEN 20u /* COMMIT payload bytes written now */
 /* One record holds one row image; 1 GiB matches PostgreSQL's varlena limit. */
 #define ST_WAL_MAX_RECORD (1u << 30)
 

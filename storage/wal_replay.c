@@ -5,10 +5,11 @@
  * Replay stops at the first torn or corrupt record or at a gap between
  * segments, and logs where; the transaction it was reading is discarded.
  * That is only right for a torn tail: the last write before a crash. When
- * an intact record lies anywhere after the damage (later in the segment, or
- * a later segment with records), the damage is in the middle of the log and
- * stopping there would silently drop committed transactions, so st_open
- * fails instead (XX001, naming both LSNs) and leaves every file as it is.
+ * the WAL after the damage proves the damaged bytes had been flushed (a
+ * later segment with records, or an intact COMMIT written after they were
+ * durable), the damage is in the middle of the log and stopping there
+ * would silently drop committed transactions, so st_open fails instead
+ * (XX001, naming both LSNs) and leaves every file as it is.
  * Row records are applied to the tables directly as committed full images
  * (idempotent); engine records go to the engine's callback.
  */
@@ -138,15 +139,23 @@ static const char *check_record(const uint8_t *b, size_t size, size_t off, uint6
     return NULL;
 }
 
-/* The LSN of the first intact record after offset `from` of a segment
- * starting at `start`, or 0 if there is none. The record's LSN field must
- * equal its position, so stray bytes are checksummed only where they
- * already look like a record of this very place. */
-static uint64_t intact_after(const uint8_t *b, size_t size, size_t from, uint64_t start)
+/* The LSN of the first intact COMMIT record after offset `from` of a
+ * segment starting at `start` that proves the WAL at `damage_lsn` was
+ * durable before it was written (wal_format.h, COMMIT's `durable`), or 0.
+ * Without such proof the damage may be a crash's torn write: bytes of the
+ * last, unflushed round can reach the disk in any order. A record's LSN
+ * field must equal its position, so stray bytes are checksummed only where
+ * they already look like a record of this very place. */
+static uint64_t intact_after(const uint8_t *b, size_t size, size_t from, uint64_t start,
+                             uint64_t damage_lsn)
 {
     for (size_t o = from + 1; o + ST_WAL_REC_HEADER <= size; o++) {
         uint64_t lsn = start + (o - ST_WAL_SEG_HEADER);
-        if (st_get_le64(b + o + 8) == lsn && !check_record(b, size, o, lsn))
+        if (st_get_le64(b + o + 8) != lsn || check_record(b, size, o, lsn) || b[o + 4] != ST_WAL_COMMIT)
+            continue;
+        uint32_t len = st_get_le32(b + o);
+        if (len >= ST_WAL_REC_HEADER + ST_WAL_COMMIT_LEN &&
+            st_get_le64(b + o + ST_WAL_REC_HEADER + 12) > damage_lsn)
             return lsn;
     }
     return 0;
@@ -247,7 +256,7 @@ static int replay_segment(replay *r, uint64_t start, uint64_t *pos, uint64_t *go
     if (!why && rc == 0 && in_group)
         why = "transaction without a commit record at the end of a segment";
     if (why && rc == 0) {
-        uint64_t later = size > ST_WAL_SEG_HEADER ? intact_after(b, size, off, start) : 0;
+        uint64_t later = size > ST_WAL_SEG_HEADER ? intact_after(b, size, off, start, *pos) : 0;
         if (later)
             rc = damaged(r, *pos, why, later, start);
         else {

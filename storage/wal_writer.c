@@ -55,7 +55,7 @@ struct st_wal {
     int fd;
     uint64_t seg_start;
     bool broken;             /* the segment may hold bytes past flushed_lsn */
-    _Atomic uint64_t n_flushes, n_bytes;
+    _Atomic uint64_t n_flushes, n_bytes, n_records;
 };
 
 char *st__wal_seg_path(const char *dir, uint64_t start)
@@ -395,8 +395,11 @@ int st__wal_append(st_db *db, st_txn *t)
     }
     uint8_t *p = t->wal.data;
     size_t len = t->wal.len;
-    for (size_t off = 0; off < len;) {
+    uint64_t nrec = 0;
+    for (size_t off = 0; off < len; nrec++) {
         uint32_t rl = st_get_le32(p + off);
+        if (p[off + 4] == ST_WAL_COMMIT && rl >= ST_WAL_REC_HEADER + ST_WAL_COMMIT_LEN)
+            st_put_le64(p + off + ST_WAL_REC_HEADER + 12, w->flushed_lsn);
         st_put_le64(p + off + 8, w->insert_lsn + off);
         st_put_le64(p + off + 24, st_wal_checksum(p + off, rl));
         off += rl;
@@ -408,6 +411,7 @@ int st__wal_append(st_db *db, st_txn *t)
         return -ENOMEM;
     }
     w->insert_lsn += len;
+    atomic_fetch_add(&w->n_records, nrec);
     t->commit_lsn = w->insert_lsn;
     if (t->sync) {
         t->pend_next = NULL;
@@ -471,6 +475,7 @@ void st__wal_stats(st_db *db, st_stats *s)
     pthread_mutex_unlock(&w->lock);
     s->wal_flushes = atomic_load(&w->n_flushes);
     s->wal_bytes = atomic_load(&w->n_bytes);
+    s->wal_records = atomic_load(&w->n_records);
 }
 
 void st__wal_remove_before(st_db *db, uint64_t lsn)

@@ -10,7 +10,7 @@ cmake --build "$build" -j2 --target hcdb_core >/dev/null
 mimalloc_inc=$(dirname "$(find /usr/include -name mimalloc.h | head -1)")
 cc -O2 -std=gnu17 -I"$root" -I"$mimalloc_inc" "$root/bench/durability/bench_durability.c" \
    "$build/libhcdb_core.a" -o "$build/bench_durability" \
-   $(pkg-config --libs libuv libprotobuf-c) -lssl -lcrypto -lmimalloc -lxxhash -lpg_query -lpthread -lm
+   $(pkg-config --libs libuv libprotobuf-c libpcre2-8 libpq) -lssl -lcrypto -lmimalloc -lxxhash -lpg_query -lpthread -lm
 parent=${1:-$root/build-bench}
 data=$(mktemp -d "$parent/durability.XXXXXX")
 trap 'rm -rf "$data"' EXIT

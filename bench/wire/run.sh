@@ -15,35 +15,13 @@ SECONDS_PER_RUN="${BENCH_SECONDS:-15}"
 CLIENTS="${BENCH_CLIENTS:-8}"
 THREADS="${BENCH_THREADS:-2}"
 ONLY="${BENCH_ONLY:-}"
-PGBIN=/usr/lib/postgresql/15/bin
 SCRIPT="$ROOT/bench/wire/select1.sql"
-PGBENCH="$PGBIN/pgbench"
-[ -x "$PGBENCH" ] || PGBENCH="$(command -v pgbench)"
+. "$ROOT/bench/common.sh"
 
 scripts/setup.sh >&2
 
-free_port() {
-  /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-wait_port() {   # wait_port PORT PID
-  for _ in $(seq 1 600); do
-    if "$PGBIN/pg_isready" -q -h 127.0.0.1 -p "$1" -t 1; then return 0; fi
-    kill -0 "$2" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
-}
-
 WORK="$(mktemp -d -t hcdb-bench-XXXXXX)"
 chmod 755 "$WORK"
-HCDB_PID="" PG_PID=""
-cleanup() {
-  [ -n "$HCDB_PID" ] && kill -TERM "$HCDB_PID" 2>/dev/null && wait "$HCDB_PID" 2>/dev/null || true
-  [ -n "$PG_PID" ] && kill -INT "$PG_PID" 2>/dev/null && wait "$PG_PID" 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
 
 # pgbench against PORT in MODE; prints the TPS number (without initial connection time).
 run_pgbench() {
@@ -77,22 +55,7 @@ fi
 
 if [ "$ONLY" != hcdb ]; then
   PG_PORT_NUM="$(free_port)"
-  AS=()
-  if [ "$(id -u)" -eq 0 ]; then
-    # PostgreSQL refuses to run as root; setpriv execs, so $! is the server itself.
-    AS=(setpriv --reuid=postgres --regid=postgres --init-groups)
-    chown postgres:postgres "$WORK"
-  fi
-  "${AS[@]}" "$PGBIN/initdb" -D "$WORK/pgdata" -U postgres --auth=trust -E UTF8 --locale=C >/dev/null
-  cat >> "$WORK/pgdata/postgresql.conf" <<CONF
-port = $PG_PORT_NUM
-listen_addresses = '127.0.0.1'
-unix_socket_directories = ''
-fsync = off
-CONF
-  "${AS[@]}" "$PGBIN/postgres" -D "$WORK/pgdata" > "$WORK/pg.log" 2>&1 &
-  PG_PID=$!
-  wait_port "$PG_PORT_NUM" "$PG_PID" || { cat "$WORK/pg.log" >&2; echo "PostgreSQL did not start" >&2; exit 1; }
+  pg_start "$WORK" "$PG_PORT_NUM" "fsync = off"
   for m in "${MODES[@]}"; do
     echo "PostgreSQL -M $m ..." >&2
     TPS[pg,$m]="$(run_pgbench "$PG_PORT_NUM" "$m")"
@@ -108,9 +71,7 @@ echo "| mode | hcdb TPS | PostgreSQL 15 TPS | hcdb / PostgreSQL |"
 echo "|---|---:|---:|---:|"
 for m in "${MODES[@]}"; do
   h="${TPS[hcdb,$m]:-n/a}" p="${TPS[pg,$m]:-n/a}"
-  ratio="$(/usr/bin/python3 -c "import sys
-try: print(f'{float(sys.argv[1])/float(sys.argv[2]):.2f}')
-except Exception: print('n/a')" "$h" "$p")"
+  ratio="$(ratio "$h" "$p")"
   printf '| %s | %s | %s | %s |\n' "$m" "${h%.*}" "${p%.*}" "$ratio"
 done
 echo
