@@ -388,6 +388,47 @@ static int f_subvector(eng_ctx *c, const eng_val *a, int n, eng_val *o)
     return 0;
 }
 
+/* ---- avg(vector) ---------------------------------------------------------- */
+
+int eng__vector_accum(eng_ctx *c, arena *a, eng_val *acc, const eng_val *x)
+{
+    int dim = vec_dim(x);
+    if (acc->null) {
+        double *z = arena_calloc(a, (size_t)dim + 1, sizeof(double));
+        if (!z)
+            return eng__oom(c);
+        acc->null = false;
+        acc->s.p = (const char *)z;
+        acc->s.n = (size_t)dim * sizeof(double);
+    }
+    if (check_expected_dim(c, (int32_t)(acc->s.n / sizeof(double)), dim))
+        return -1;
+    double *sum = (double *)(void *)acc->s.p; /* allocated above as doubles */
+    for (int i = 0; i < dim; i++) {
+        float f;
+        memcpy(&f, x->s.p + (size_t)i * sizeof(float), sizeof(float));
+        sum[i] += f;
+        if (isinf(sum[i]))
+            return eng__float_overflow(c);
+    }
+    return 0;
+}
+
+int eng__vector_avg(eng_ctx *c, const eng_val *acc, int64_t n, eng_val *out)
+{
+    int dim = (int)(acc->s.n / sizeof(double));
+    const double *sum = (const double *)(const void *)acc->s.p;
+    float *r = vec_new(c, dim, out);
+    if (!r)
+        return -1;
+    for (int i = 0; i < dim; i++) {
+        r[i] = (float)(sum[i] / (double)n);
+        if (isinf(r[i]))
+            return eng__float_overflow(c);
+    }
+    return 0;
+}
+
 /* ---- element-wise arithmetic (vector_add / vector_sub / vector_mul) --- */
 
 enum { V_ADD, V_SUB, V_MUL };

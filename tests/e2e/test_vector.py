@@ -118,3 +118,18 @@ def test_subvector(items):
     for sql in ("SELECT subvector('[1,2,3]', 4, 1)", "SELECT subvector('[1,2,3]', 1, 0)",
                 "SELECT subvector('[1,2,3]', -5, 3)"):
         assert_error(items, sql, "22000", "vector must have at least 1 dimension")
+
+
+def test_sum_and_avg(items):
+    assert psql_rows(items, "SELECT g, sum(e), avg(e) FROM (VALUES (1, '[1,2,3]'::vector), (1, '[4,5,6]'), "
+                            "(2, '[1,1,1]'), (2, NULL)) t(g, e) GROUP BY g ORDER BY g") == [
+        "1|[5,7,9]|[2.5,3.5,4.5]", "2|[1,1,1]|[1,1,1]"]
+    assert psql_rows(items, "SELECT avg(e) FROM (VALUES ('[1,2]'::vector), ('[2,2]'), ('[2,3]')) t(e)") == [
+        "[1.6666666,2.3333333]"]
+    assert psql_rows(items, "SELECT sum(embedding) IS NULL, avg(embedding) IS NULL FROM items WHERE false") == ["t|t"]
+    assert_error(items, "SELECT avg(e) FROM (VALUES ('[1,2,3]'::vector), ('[1,2]')) t(e)", "22000",
+                 "expected 3 dimensions, not 2")
+    assert_error(items, "SELECT sum(e) FROM (VALUES ('[1,2,3]'::vector), ('[1,2]')) t(e)", "22000",
+                 "different vector dimensions 3 and 2")
+    assert_error(items, "SELECT sum(e) FROM (VALUES ('[3e38]'::vector), ('[3e38]')) t(e)", "22003",
+                 "value out of range: overflow")
