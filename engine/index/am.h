@@ -125,6 +125,10 @@ void eng_amidx_entry(const eng_amidx *x, int64_t label, uint64_t *rowid, uint64_
 uint64_t eng_amidx_hash(const eng_val *v);
 int eng_amidx_knn(eng_amidx *x, const eng_val *query, size_t k, const eng_am_scan_opts *o,
                   eng_am_accept_fn accept, void *ctx, eng_am_hit *out, pgw_error *err);
+/* What pg_get_indexdef prints after USING for this index on column col: `hnsw (col)`, the
+ * opclass after col unless it is the type's default, then ` WITH (m='16', ...)` for the
+ * options given, as PostgreSQL prints reloptions. */
+void eng_amidx_indexdef(const eng_amidx *x, const char *col, char *out, size_t outsz);
 /* Bytes held: the structure plus the label map. */
 size_t eng_amidx_memory(const eng_amidx *x);
 size_t eng_amidx_entries(const eng_amidx *x);
