@@ -16,6 +16,7 @@
 
 #include "engine/catalog.h"
 #include "engine/exec_indexscan.h"
+#include "engine/syscat.h"
 #include "engine/types/numeric.h"
 
 static double now_ms(void)
@@ -189,6 +190,8 @@ typedef struct scan_state {
     long nids, ipos;
     uint64_t rowid;                 /* the current row's id */
     const eng_val *cur;             /* the current row */
+    eng_val **vrows;                /* a pg_catalog relation's rows (syscat.h) */
+    size_t nvrows, vpos;
 } scan_state;
 
 bool eng__reads_scan(const eng_expr *e)
@@ -308,12 +311,36 @@ static int scan_fetch(eng_node *n, eng_ctx *c, st_txn *txn, st_row *r)
     }
 }
 
+/* The next row of t at rel->lo of a fresh row: from storage, or for a
+ * pg_catalog relation from the rows made at the first call. 1, 0 or -1. */
+static int scan_row(eng_node *n, eng_ctx *c, st_txn *txn, eng_val *vals)
+{
+    scan_state *s = n->st;
+    const eng_table *t = n->rel->table;
+    if (t->vrel) {
+        if (s->vpos >= s->nvrows)
+            return 0;
+        memcpy(vals + n->rel->lo, s->vrows[s->vpos++], sizeof(eng_val) * (size_t)t->ncols);
+        return 1;
+    }
+    st_row r;
+    int rc = scan_fetch(n, c, txn, &r);
+    if (rc <= 0)
+        return rc;
+    s->rowid = r.rowid;
+    return eng_row_decode(c, t, r.data, r.len, vals + n->rel->lo) ? -1 : 1;
+}
+
 static int scan_next(eng_node *n, eng_ctx *c, const eng_val **row)
 {
     scan_state *s = n->st;
     const eng_table *t = n->rel->table;
     st_txn *txn = c->env->txn;
-    if (!txn || t->dropped) {
+    if (t->vrel && !s->opened) {
+        s->opened = true;
+        if (eng_syscat_rows(c, t, n->a, &s->vrows, &s->nvrows))
+            return -1;
+    } else if (!t->vrel && (!txn || t->dropped)) {
         pgw_error_set(c->err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", t->name);
         return -1;
     }
@@ -323,16 +350,13 @@ static int scan_next(eng_node *n, eng_ctx *c, const eng_val **row)
             return -1;
         st_scan_init(&s->scan, txn, t->st);
     }
-    st_row r;
     for (;;) {
-        int rc = scan_fetch(n, c, txn, &r);
-        if (rc <= 0)
-            return rc;
         eng_val *vals = arena_calloc(c->mem, (size_t)n->sel->width + 1, sizeof(eng_val));
         if (!vals)
             return eng__oom(c);
-        if (eng_row_decode(c, t, r.data, r.len, vals + n->rel->lo))
-            return -1;
+        int rc = scan_row(n, c, txn, vals);
+        if (rc <= 0)
+            return rc;
         if (n->rel->quals) {
             eng_val v;
             if (eng_eval(c, n->rel->quals, vals, &v))
@@ -343,7 +367,6 @@ static int scan_next(eng_node *n, eng_ctx *c, const eng_val **row)
                 continue;
             }
         }
-        s->rowid = r.rowid;
         s->cur = vals + n->rel->lo;
         *row = vals;
         return 1;
@@ -397,6 +420,7 @@ typedef struct project_state {
     eng_val *srfval;                /* each SRF target's call's current value */
     eng_expr **tinst, **thole;      /* per target with a nested call: eng_srf_instance */
     int64_t *tstate;                /* SRF state per target */
+    eng_val *targs;                 /* SRF arguments per target, kept for every call of it */
     bool *tdone;
     const eng_val *input;           /* current input row */
     bool need_input, has_srf;
@@ -408,12 +432,14 @@ static int srf_step(eng_node *n, eng_ctx *c, int i, bool *done, eng_val *out)
     project_state *s = n->st;
     const eng_expr *f = n->sel->targets[i].srf_call;
     int64_t *st = &s->tstate[i * ENG_SRF_STATE_WORDS];
-    eng_val args[ENG_PROC_MAX_ARGS];
+    eng_val *args = &s->targs[i * ENG_PROC_MAX_ARGS];
     if (st[ENG_SRF_STATE_WORDS - 1] == 0) {
         bool anynull = false;
         for (int k = 0; k < f->nargs; k++) {
             if (eng_eval(c, f->args[k], s->input, &args[k]))
                 return -1;
+            if (eng__copy_val(n->a, f->args[k]->type, &args[k])) /* the row arena is reset between calls */
+                return eng__oom(c);
             anynull |= args[k].null;
         }
         if (anynull) {
@@ -603,9 +629,10 @@ static eng_node *project_node(eng_plan *p, const eng_select *sel, eng_node *chil
     s->tstate = arena_calloc(p->a, ((size_t)sel->ntargets + 1) * ENG_SRF_STATE_WORDS, sizeof(int64_t));
     s->tdone = arena_calloc(p->a, (size_t)sel->ntargets + 1, sizeof(bool));
     s->srfval = arena_calloc(p->a, (size_t)sel->ntargets + 1, sizeof(eng_val));
+    s->targs = arena_calloc(p->a, ((size_t)sel->ntargets + 1) * ENG_PROC_MAX_ARGS, sizeof(eng_val));
     s->tinst = arena_calloc(p->a, (size_t)sel->ntargets + 1, sizeof(eng_expr *));
     s->thole = arena_calloc(p->a, (size_t)sel->ntargets + 1, sizeof(eng_expr *));
-    if (!s->slot || !s->tstate || !s->tdone || !s->srfval || !s->tinst || !s->thole)
+    if (!s->slot || !s->tstate || !s->tdone || !s->srfval || !s->tinst || !s->thole || !s->targs)
         return NULL;
     for (int i = 0; i < sel->ntargets; i++)
         if (sel->targets[i].srf_hole && !(s->tinst[i] = eng_srf_instance(p->a, &sel->targets[i], &s->thole[i])))

@@ -302,11 +302,17 @@ int sqlc__run_ddl(sql_portal *p, const sql_sink *sink, pgw_error *err)
 {
     eng_catalog *cat = p->s->srv->cat;
     eng_catalog_wrlock(cat);
-    int rc;
-    switch (p->st->ast->kind) {
-    case STMT_CREATE_TABLE:
-        rc = create_table(p, sink, err);
+    int rc = sqlc__ddl_allowed(p, err);
+    switch (rc ? STMT_NOOP : p->st->ast->kind) {
+    case STMT_NOOP:
         break;
+    case STMT_CREATE_TABLE: {
+        bool existed = eng_catalog_find(cat, p->st->ast->create.relname) != NULL; /* IF NOT EXISTS */
+        rc = create_table(p, sink, err);
+        if (rc == 0 && !existed && !p->s->is_superuser)
+            rc = sqlc__ddl_owned(p, err);
+        break;
+    }
     case STMT_DROP:
         rc = drop(p, sink, err);
         break;
