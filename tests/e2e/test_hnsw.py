@@ -376,3 +376,30 @@ def test_null_query_value_reads_the_heap(srv):
         assert len(rows) == 3 and all(d is None for _, d in rows)
     finally:
         conn.close()
+
+
+def test_index_built_while_another_transaction_writes(srv):
+    """Rows an open transaction wrote before CREATE INDEX are found once it commits (and never
+    if it rolls back): the build takes the versions of transactions still open too."""
+    a, b, c = srv.pg_connect(), srv.pg_connect(), srv.pg_connect()
+    try:
+        a.autocommit = True
+        ca, cb, cc = a.cursor(), b.cursor(), c.cursor()
+        ca.execute("CREATE TABLE pend (id int, v vector(2))")
+        ca.execute("INSERT INTO pend SELECT g, ('[' || g || ',0]')::vector FROM generate_series(1, 200) g")
+        cb.execute("INSERT INTO pend VALUES (1000, '[50.5,0]')")        # b stays open
+        cc.execute("UPDATE pend SET v = '[60.5,0]' WHERE id = 7")     # c stays open
+        ca.execute("CREATE INDEX ON pend USING hnsw (v) WITH (m = 4, ef_construction = 16)")
+        b.commit()
+        c.rollback()
+        plan = explain(ca, "SELECT id FROM pend ORDER BY v <-> '[50.4,0]' LIMIT 1")
+        assert "Index Scan using pend_v_idx on pend" in plan[1]
+        ca.execute("SELECT id FROM pend ORDER BY v <-> '[50.4,0]' LIMIT 1")
+        assert ca.fetchone() == (1000,)
+        ca.execute("SELECT id FROM pend ORDER BY v <-> '[60.4,0]' LIMIT 1")
+        assert ca.fetchone() == (60,)
+        ca.execute("SELECT id FROM pend ORDER BY v <-> '[7,0]' LIMIT 1")
+        assert ca.fetchone() == (7,)
+    finally:
+        for x in (a, b, c):
+            x.close()
