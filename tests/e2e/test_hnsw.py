@@ -403,3 +403,28 @@ def test_index_built_while_another_transaction_writes(srv):
     finally:
         for x in (a, b, c):
             x.close()
+
+
+def test_reindex_drops_dead_entries(srv):
+    conn = srv.pg_connect()
+    try:
+        conn.autocommit = True
+        cur = conn.cursor()
+        cur.execute("CREATE TABLE churn (id int PRIMARY KEY, v vector(2))")
+        cur.execute("CREATE INDEX churn_v ON churn USING hnsw (v)")
+        cur.execute("INSERT INTO churn SELECT g, ('[' || g || ',0]')::vector FROM generate_series(1, 100) g")
+        cur.execute("UPDATE churn SET v = ('[' || id || ',1]')::vector")
+        cur.execute("DELETE FROM churn WHERE id > 40")
+        cur.execute("REINDEX INDEX churn_v")
+        assert 'index "churn_v" on "churn" built: 40 rows' in srv.log()
+        cur.execute("REINDEX TABLE churn")
+        cur.execute("SELECT id FROM churn ORDER BY v <-> '[39.9,1]' LIMIT 2")
+        assert [r[0] for r in cur.fetchall()] == [40, 39]
+        cur.execute("SELECT id FROM churn WHERE id = 7")
+        assert cur.fetchone() == (7,)
+        for sql in ("REINDEX INDEX nope", "REINDEX TABLE nope"):
+            with pytest.raises(psycopg2.errors.UndefinedTable) as e:
+                cur.execute(sql)
+            assert e.value.pgerror.splitlines()[0] == 'ERROR:  relation "nope" does not exist'
+    finally:
+        conn.close()
