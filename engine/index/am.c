@@ -36,6 +36,11 @@ const eng_am *eng_am_find(const char *name)
     return NULL;
 }
 
+const eng_am *eng_am_at(int i)
+{
+    return i >= 0 && (size_t)i < sizeof(ams) / sizeof(ams[0]) ? ams[i] : NULL;
+}
+
 const eng_am_opclass *eng_am_opclass_for(const eng_am *am, const char *name, uint32_t type,
                                          const char *type_name, pgw_error *err)
 {

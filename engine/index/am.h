@@ -77,6 +77,7 @@ typedef bool (*eng_am_accept_fn)(void *ctx, int64_t label);
 
 typedef struct eng_am {
     const char *name;                    /* USING name */
+    uint32_t oid;                        /* pg_am.oid: fixed, as the vector type's OID is */
     const eng_am_opclass *opclasses;     /* terminated by a NULL name */
     /* Parse WITH options into def->opt and check them against the column (22023, ...). */
     int (*define)(eng_am_def *def, const eng_am_option *opts, int nopts, pgw_error *err);
@@ -99,6 +100,8 @@ typedef struct eng_am {
 
 /* The access method called name, or NULL. */
 const eng_am *eng_am_find(const char *name);
+/* The i-th access method (pg_am rows), or NULL past the last. */
+const eng_am *eng_am_at(int i);
 /* The opclass of am called name that fits type (NULL name: the default), or NULL with err
  * (42704 unknown opclass / no default, 42804 opclass for another type). */
 const eng_am_opclass *eng_am_opclass_for(const eng_am *am, const char *name, uint32_t type,

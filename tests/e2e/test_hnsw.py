@@ -428,3 +428,20 @@ def test_reindex_drops_dead_entries(srv):
             assert e.value.pgerror.splitlines()[0] == 'ERROR:  relation "nope" does not exist'
     finally:
         conn.close()
+
+
+def test_catalog_shows_hnsw_indexes(srv):
+    conn = srv.pg_connect()
+    try:
+        cur = conn.cursor()
+        cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'items' ORDER BY indexname")
+        assert cur.fetchall() == [
+            ("items_cos", "CREATE INDEX items_cos ON public.items USING hnsw (emb vector_cosine_ops) "
+                          "WITH (m='16', ef_construction='64')"),
+            ("items_l2", "CREATE INDEX items_l2 ON public.items USING hnsw (emb)"),
+            ("items_pkey", "CREATE UNIQUE INDEX items_pkey ON public.items USING btree (id)")]
+        cur.execute("SELECT a.amname, pg_relation_size(c.oid) > 128 * 4 * 5000 FROM pg_class c "
+                    "JOIN pg_am a ON a.oid = c.relam WHERE c.relname = 'items_l2'")
+        assert cur.fetchone() == ("hnsw", True)
+    finally:
+        conn.close()
