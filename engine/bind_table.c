@@ -42,6 +42,9 @@ static int agg_types(bctx *b, eng_agg *g, uint32_t in, const ast_expr *x)
     case OID_FLOAT4: case OID_FLOAT8:
         g->state_type = g->type = OID_FLOAT8;
         return 0;
+    case OID_VECTOR: /* pgvector's sum(vector) and avg(vector) */
+        g->state_type = g->type = OID_VECTOR;
+        return 0;
     case OID_INTERVAL:
         if (g->kind == AGG_SUM) {
             g->state_type = g->type = OID_INTERVAL;
@@ -114,7 +117,7 @@ static int agg_procs(bctx *b, eng_agg *g, const ast_expr *x)
             return -1;
         if (!(g->step = op_on(b, "+", g->state_type, x->loc)))
             return -1;
-        if (g->kind == AGG_AVG && g->state_type != OID_INTERVAL) {
+        if (g->kind == AGG_AVG && g->state_type != OID_INTERVAL && g->state_type != OID_VECTOR) {
             uint32_t dt = g->state_type == OID_INT8 ? OID_NUMERIC : g->state_type;
             if (!(g->div = op_on(b, "/", dt, x->loc)))
                 return -1;

@@ -912,6 +912,30 @@ int eng_catalog_add_am_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, en
     return attach_new_index(cat, txn, log, t, ix, eng__fill_am_index(txn, t, ix, nthreads, err), err);
 }
 
+int eng_catalog_reindex(eng_catalog *cat, st_txn *txn, eng_table *t, eng_index *ix, int nthreads, pgw_error *err)
+{
+    (void)cat;
+    eng_index fresh = *ix;
+    pgw_error_clear(err);
+    fresh.keys = ix->keys ? eng_keyidx_new() : NULL;
+    fresh.amx = ix->amx ? eng_amidx_new(eng_amidx_am(ix->amx), eng_amidx_def(ix->amx), err) : NULL;
+    int rc = !fresh.keys && !fresh.amx ? -1 : fresh.amx ? eng__fill_am_index(txn, t, &fresh, nthreads, err)
+                                                        : fill_index(txn, t, &fresh, err);
+    if (rc) {
+        eng_keyidx_free(fresh.keys);
+        eng_amidx_free(fresh.amx);
+        if (!pgw_error_is_set(err))
+            pgw_error_oom(err);
+        return -1;
+    }
+    /* no statement runs under the write lock, and scans keep copies of what they read */
+    eng_keyidx_free(ix->keys);
+    eng_amidx_free(ix->amx);
+    ix->keys = fresh.keys;
+    ix->amx = fresh.amx;
+    return 0;
+}
+
 int eng_catalog_drop_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, int pos, pgw_error *err)
 {
     (void)cat;

@@ -110,6 +110,10 @@ int eng__fill_am_index(st_txn *txn, eng_table *t, eng_index *ix, int nthreads, p
     __attribute__((warn_unused_result));
 /* Cores online: the default number of index build threads. */
 int eng__cores(void);
+/* REINDEX: rebuild ix's contents from the rows (write lock held); not transactional, as
+ * the new contents answer every reader exactly as the old ones did, less the dead entries. */
+int eng_catalog_reindex(eng_catalog *cat, st_txn *txn, eng_table *t, eng_index *ix, int nthreads, pgw_error *err)
+    __attribute__((warn_unused_result));
 int eng_catalog_drop_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, int pos, pgw_error *err)
     __attribute__((warn_unused_result));
 

@@ -4,11 +4,15 @@
  * INDEX and again after every restart (catalog.c rebuilds all indexes
  * from the recovered heap).
  *
- * The values are not copied: they point into the row images, which stay
- * valid until the transaction's next statement begins (storage's rule).
+ * It reads every row version the statement sees and the newer versions of
+ * transactions still open (storage's st_scan_versions): a row inserted or
+ * updated by a transaction that commits after the build must be in the
+ * index (readers check each hit against the version they see anyway). The
+ * values are copied, as an open transaction's version may go away.
  * Each build is logged (rows, threads, seconds, index bytes): the figures
  * an operator sizing a server wants, and what bench/vector reads.
  */
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,6 +30,10 @@ int eng__cores(void)
 }
 
 typedef struct rows {
+    const eng_table *t;
+    const eng_index *ix;
+    eng_ctx *c;                /* decoding: scratch memory, reset per row */
+    arena *keep;               /* the copied values */
     uint64_t *ids;
     eng_val *vals;
     size_t n, cap;
@@ -49,30 +57,33 @@ static int push(rows *r, uint64_t id, eng_val v)
     return 0;
 }
 
+/* One row version (under the table's lock): decode it and keep a copy of the indexed value. */
+static int take_version(void *ctx, uint64_t rowid, const void *data, size_t len)
+{
+    rows *r = ctx;
+    arena_reset(r->c->mem);
+    eng_val *vals = arena_calloc(r->c->mem, (size_t)r->t->ncols + 1, sizeof(eng_val));
+    if (!vals || eng_row_decode(r->c, r->t, data, len, vals))
+        return -1;
+    eng_val v = vals[r->ix->cols[0]];
+    if (v.null)
+        return 0;
+    char *copy = arena_alloc(r->keep, v.s.n ? v.s.n : 1);
+    if (!copy)
+        return -1;
+    memcpy(copy, v.s.p, v.s.n);
+    v.s.p = copy;
+    return push(r, rowid, v);
+}
+
 int eng__fill_am_index(st_txn *txn, eng_table *t, eng_index *ix, int nthreads, pgw_error *err)
 {
-    arena *a = arena_new();
-    rows r = {0};
-    if (!a)
-        return pgw_error_oom(err), -1;
+    arena *scratch = arena_new(), *keep = arena_new();
+    eng_ctx c = {.mem = scratch, .err = err};
+    rows r = {.t = t, .ix = ix, .c = &c, .keep = keep};
     pgw_error_clear(err);
-    eng_ctx c = {.mem = a, .err = err};
-    eng_val *vals = arena_calloc(a, (size_t)t->ncols + 1, sizeof(eng_val));
-    int rc = vals ? 0 : -1;
-    st_scan sc;
-    st_row row;
-    st_scan_init(&sc, txn, t->st);
-    while (!rc && st_scan_next(&sc, &row)) {
-        arena_reset(a);
-        if (!(vals = arena_calloc(a, (size_t)t->ncols + 1, sizeof(eng_val))) ||
-            (rc = eng_row_decode(&c, t, row.data, row.len, vals)))
-            break;
-        const eng_val *v = &vals[ix->cols[0]];
-        if (!v->null && push(&r, row.rowid, *v))
-            rc = -1;
-    }
-    if (!vals)
-        rc = -1;
+    /* the versions of transactions still open too: when they commit, their rows are indexed */
+    int rc = scratch && keep ? st_scan_versions(txn, t->st, take_version, &r) : -1;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     if (!rc)
@@ -86,6 +97,7 @@ int eng__fill_am_index(st_txn *txn, eng_table *t, eng_index *ix, int nthreads, p
         pgw_error_oom(err);
     mem_free(r.ids);
     mem_free(r.vals);
-    arena_free(a);
+    arena_free(scratch);
+    arena_free(keep);
     return rc;
 }

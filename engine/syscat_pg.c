@@ -199,7 +199,7 @@ int64_t eng__table_bytes(const eng_table *t)
 int64_t eng__index_bytes(const eng_table *t, const eng_index *ix)
 {
     (void)t;
-    return ix->keys ? (int64_t)eng_keyidx_bytes(ix->keys) : 0;
+    return ix->amx ? (int64_t)eng_amidx_memory(ix->amx) : ix->keys ? (int64_t)eng_keyidx_bytes(ix->keys) : 0;
 }
 
 static void class_row(eng_vrows *r, uint32_t oid, const char *name, uint32_t nsp, char kind, int natts,
@@ -255,8 +255,9 @@ int eng__fill_class(eng_vrows *r)
         class_row(r, t->relid, t->name, ENG_NS_PUBLIC, 'r', t->ncols, 2, eng__table_bytes(t), rows, t->nindexes > 0);
         for (int k = 0; k < t->nindexes; k++) {
             const eng_index *ix = t->indexes[k];
-            class_row(r, ix->relid, ix->name, ENG_NS_PUBLIC, 'i', ix->ncols, 403, eng__index_bytes(t, ix),
-                      (double)eng_keyidx_count(ix->keys), false);
+            class_row(r, ix->relid, ix->name, ENG_NS_PUBLIC, 'i', ix->ncols, ix->amx ? eng_amidx_am(ix->amx)->oid : 403,
+                      eng__index_bytes(t, ix),
+                      ix->amx ? (double)eng_amidx_entries(ix->amx) : (double)eng_keyidx_count(ix->keys), false);
         }
     }
     return 0;
@@ -546,6 +547,11 @@ int eng__fill_constraint(eng_vrows *r)
 
 char *eng__indexdef(arena *a, const eng_table *t, const eng_index *ix, bool qualify)
 {
+    if (ix->amx) {
+        char using[512];
+        eng_amidx_indexdef(ix->amx, t->cols[ix->cols[0]].name, using, sizeof(using));
+        return arena_printf(a, "CREATE INDEX %s ON %s%s USING %s", ix->name, qualify ? "public." : "", t->name, using);
+    }
     char *cols = arena_strdup(a, "");
     for (int k = 0; cols && k < ix->ncols; k++)
         cols = arena_printf(a, "%s%s%s", cols, k ? ", " : "", t->cols[ix->cols[k]].name);
@@ -588,6 +594,14 @@ int eng__fill_am(eng_vrows *r)
         eng__vtext(r, ams[i].name);
         eng__vtext(r, ams[i].handler);
         eng__vchar(r, ams[i].type);
+    }
+    for (int i = 0; eng_am_at(i); i++) { /* hnsw, as pgvector's CREATE EXTENSION adds it */
+        const eng_am *am = eng_am_at(i);
+        eng__vrow(r);
+        eng__vint(r, am->oid);
+        eng__vtext(r, am->name);
+        eng__vtext(r, arena_printf(r->a, "%shandler", am->name));
+        eng__vchar(r, 'i');
     }
     return 0;
 }

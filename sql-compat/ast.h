@@ -249,7 +249,7 @@ typedef struct ast_set {
 typedef enum ast_stmt_kind {
     STMT_SELECT, STMT_TXN, STMT_SET, STMT_SHOW,
     STMT_INSERT, STMT_UPDATE, STMT_DELETE, STMT_CREATE_TABLE, STMT_DROP, STMT_TRUNCATE,
-    STMT_ALTER_ADD, STMT_CREATE_INDEX, STMT_COPY, STMT_NOOP, STMT_CHECKPOINT, STMT_EXPLAIN,
+    STMT_ALTER_ADD, STMT_CREATE_INDEX, STMT_REINDEX, STMT_COPY, STMT_NOOP, STMT_CHECKPOINT, STMT_EXPLAIN,
     STMT_CREATE_EXT, STMT_DROP_EXT, STMT_ROLE, STMT_GRANT,
 } ast_stmt_kind;
 
@@ -311,7 +311,8 @@ typedef struct ast_stmt {
         ast_create_table create;
         ast_drop drop;
         ast_names truncate;
-        ast_index index;    /* CREATE INDEX, and ALTER TABLE ADD PRIMARY KEY / UNIQUE */
+        ast_index index;    /* CREATE INDEX, and ALTER TABLE ADD PRIMARY KEY / UNIQUE;
+                             * REINDEX INDEX idxname / REINDEX TABLE relname */
         ast_copy copy;
         ast_explain explain;
         ast_ext ext;

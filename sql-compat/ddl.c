@@ -305,6 +305,24 @@ static int alter_or_index(sql_portal *p, pgw_error *err)
     return add_index(p, t, ix->idxname, &ix->cols, ix->unique, false, err);
 }
 
+/* REINDEX INDEX i / TABLE t: every index rebuilt from the rows, dead entries gone. */
+static int reindex(sql_portal *p, pgw_error *err)
+{
+    eng_catalog *cat = p->s->srv->cat;
+    const ast_index *ix = &p->st->ast->index;
+    int pos = -1;
+    const char *name = ix->idxname ? ix->idxname : ix->relname;
+    eng_table *t = ix->idxname ? eng_catalog_find_index(cat, name, &pos) : eng_catalog_find(cat, name);
+    if (!t) {
+        pgw_error_set(err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", name);
+        return -1;
+    }
+    for (int k = 0; k < t->nindexes; k++)
+        if ((pos < 0 || k == pos) && eng_catalog_reindex(cat, p->s->stx, t, t->indexes[k], build_threads(p), err))
+            return -1;
+    return 0;
+}
+
 int sqlc__run_ddl(sql_portal *p, const sql_sink *sink, pgw_error *err)
 {
     eng_catalog *cat = p->s->srv->cat;
@@ -325,6 +343,9 @@ int sqlc__run_ddl(sql_portal *p, const sql_sink *sink, pgw_error *err)
         break;
     case STMT_TRUNCATE:
         rc = truncate_tables(p, err);
+        break;
+    case STMT_REINDEX:
+        rc = reindex(p, err);
         break;
     default:
         rc = alter_or_index(p, err);

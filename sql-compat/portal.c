@@ -399,9 +399,11 @@ int sqlc__run_utility(sql_portal *p, const sql_sink *sink, sql_run_status *statu
 
 bool sql_portal_wants_worker(const sql_portal *p)
 {
-    /* an access-method index build (HNSW) takes seconds to minutes, a
-     * CHECKPOINT writes every table */
-    return (p->st->sel && p->st->sel->long_running) ||
-           (p->st->ast && p->st->ast->kind == STMT_CREATE_INDEX && p->st->ast->index.method) ||
-           (p->st->ast && p->st->ast->kind == STMT_CHECKPOINT);
+    /* an access-method index build (HNSW) or a REINDEX takes seconds to
+     * minutes, a CHECKPOINT writes every table */
+    if (p->st->sel && p->st->sel->long_running)
+        return true;
+    const ast_stmt *a = p->st->ast;
+    return a && ((a->kind == STMT_CREATE_INDEX && a->index.method) || a->kind == STMT_REINDEX ||
+                 a->kind == STMT_CHECKPOINT);
 }

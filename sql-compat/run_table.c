@@ -26,7 +26,7 @@ bool sqlc__is_table_stmt(const sql_stmt *st)
     case STMT_SELECT: case STMT_EXPLAIN:
         return st->sel && st->sel->uses_tables;
     case STMT_INSERT: case STMT_UPDATE: case STMT_DELETE: case STMT_CREATE_TABLE: case STMT_DROP:
-    case STMT_TRUNCATE: case STMT_ALTER_ADD: case STMT_CREATE_INDEX: case STMT_COPY:
+    case STMT_TRUNCATE: case STMT_ALTER_ADD: case STMT_CREATE_INDEX: case STMT_REINDEX: case STMT_COPY:
     case STMT_CREATE_EXT: case STMT_DROP_EXT: case STMT_GRANT:
         return true;
     default:

@@ -410,6 +410,18 @@ static int index_stmt(arena *a, PgQuery__IndexStmt *x, ast_stmt *st, pgw_error *
     return name_list(x->index_params, x->n_index_params, a, &ix->cols, err);
 }
 
+/* REINDEX INDEX name | TABLE name (the other forms are not supported). */
+static int reindex_stmt(arena *a, PgQuery__ReindexStmt *x, ast_stmt *st, pgw_error *err)
+{
+    st->kind = STMT_REINDEX;
+    st->tag = "REINDEX";
+    if (x->kind == PG_QUERY__REINDEX_OBJECT_TYPE__REINDEX_OBJECT_INDEX)
+        return relname(x->relation, a, &st->index.idxname, err);
+    if (x->kind == PG_QUERY__REINDEX_OBJECT_TYPE__REINDEX_OBJECT_TABLE)
+        return relname(x->relation, a, &st->index.relname, err);
+    return refuse(err, "this REINDEX");
+}
+
 /* ---- COPY ------------------------------------------------------------ */
 
 static const char *opt_str(PgQuery__DefElem *d)
@@ -549,6 +561,8 @@ int sqlc__translate_table_stmt(const char *text, PgQuery__Node *n, arena *a, ast
         return alter_stmt(a, n->alter_table_stmt, st, err);
     case PG_QUERY__NODE__NODE_INDEX_STMT:
         return index_stmt(a, n->index_stmt, st, err);
+    case PG_QUERY__NODE__NODE_REINDEX_STMT:
+        return reindex_stmt(a, n->reindex_stmt, st, err);
     case PG_QUERY__NODE__NODE_COPY_STMT:
         return copy_stmt(text, a, n->copy_stmt, st, err);
     case PG_QUERY__NODE__NODE_VACUUM_STMT:

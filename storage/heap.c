@@ -412,6 +412,32 @@ bool st_scan_next(st_scan *sc, st_row *out)
     return false;
 }
 
+/* Newest first: versions of uncommitted other transactions, down to the visible one. */
+static int chain_versions(const st_ver *v, const st_txn *t, uint64_t rowid, st_version_fn fn, void *ctx)
+{
+    const st_ver *vis = visible(v, t);
+    for (; v; v = v->older) {
+        bool pending = atomic_load_explicit(&v->xmin_csn, memory_order_acquire) == 0 && v->xmin != t->xid;
+        int rc = v == vis || pending ? fn(ctx, rowid, v->data, v->len) : 0;
+        if (rc || v == vis)
+            return rc;
+    }
+    return 0;
+}
+
+int st_scan_versions(st_txn *t, st_table *tb, st_version_fn fn, void *ctx)
+{
+    int rc = 0;
+    pthread_rwlock_rdlock(&tb->lock);
+    for (uint64_t r = 0; r < tb->next_rowid && !rc; r++) {
+        st_ver **s = st__slot(tb, r);
+        if (s && *s)
+            rc = chain_versions(*s, t, r, fn, ctx);
+    }
+    pthread_rwlock_unlock(&tb->lock);
+    return rc;
+}
+
 uint64_t st_table_count_approx(st_table *tb)
 {
     uint64_t n = 0;

@@ -220,6 +220,13 @@ typedef struct st_scan {
 
 void st_scan_init(st_scan *s, st_txn *t, st_table *tb);
 bool st_scan_next(st_scan *s, st_row *out);
+/* For index builds: calls fn with the version of every row the current statement sees and
+ * with every newer version written by another transaction that has not committed yet (it
+ * may still commit, and its rows must then be in the index). Called with the table's lock
+ * held: fn copies what it keeps and calls nothing of storage. A non-zero return from fn
+ * stops the scan and is returned. */
+typedef int (*st_version_fn)(void *ctx, uint64_t rowid, const void *data, size_t len);
+int st_scan_versions(st_txn *t, st_table *tb, st_version_fn fn, void *ctx) __attribute__((warn_unused_result));
 /* Committed, live rows (for statistics; not transactional). */
 uint64_t st_table_count_approx(st_table *tb);
 /* Bytes the table's row versions (live and not yet reclaimed) and slot

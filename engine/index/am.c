@@ -12,6 +12,7 @@
 #include "engine/index/am.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <xxhash.h>
@@ -33,6 +34,11 @@ const eng_am *eng_am_find(const char *name)
         if (strcmp(ams[i]->name, name) == 0)
             return ams[i];
     return NULL;
+}
+
+const eng_am *eng_am_at(int i)
+{
+    return i >= 0 && (size_t)i < sizeof(ams) / sizeof(ams[0]) ? ams[i] : NULL;
 }
 
 const eng_am_opclass *eng_am_opclass_for(const eng_am *am, const char *name, uint32_t type,
@@ -193,6 +199,15 @@ int eng_amidx_knn(eng_amidx *x, const eng_val *query, size_t k, const eng_am_sca
                   eng_am_accept_fn accept, void *ctx, eng_am_hit *out, pgw_error *err)
 {
     return x->am->knn(x->state, query, k, o, accept, ctx, out, err);
+}
+
+void eng_amidx_indexdef(const eng_amidx *x, const char *col, char *out, size_t outsz)
+{
+    char opts[256];
+    x->am->describe(&x->def, opts, sizeof(opts));
+    const eng_am_opclass *o = x->def.opclass;
+    snprintf(out, outsz, "%s (%s%s%s)%s%s%s", x->am->name, col, o->is_default ? "" : " ", o->is_default ? "" : o->name,
+             opts[0] ? " WITH (" : "", opts, opts[0] ? ")" : "");
 }
 
 size_t eng_amidx_memory(const eng_amidx *x)

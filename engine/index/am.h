@@ -77,6 +77,7 @@ typedef bool (*eng_am_accept_fn)(void *ctx, int64_t label);
 
 typedef struct eng_am {
     const char *name;                    /* USING name */
+    uint32_t oid;                        /* pg_am.oid: fixed, as the vector type's OID is */
     const eng_am_opclass *opclasses;     /* terminated by a NULL name */
     /* Parse WITH options into def->opt and check them against the column (22023, ...). */
     int (*define)(eng_am_def *def, const eng_am_option *opts, int nopts, pgw_error *err);
@@ -99,6 +100,8 @@ typedef struct eng_am {
 
 /* The access method called name, or NULL. */
 const eng_am *eng_am_find(const char *name);
+/* The i-th access method (pg_am rows), or NULL past the last. */
+const eng_am *eng_am_at(int i);
 /* The opclass of am called name that fits type (NULL name: the default), or NULL with err
  * (42704 unknown opclass / no default, 42804 opclass for another type). */
 const eng_am_opclass *eng_am_opclass_for(const eng_am *am, const char *name, uint32_t type,
@@ -125,6 +128,10 @@ void eng_amidx_entry(const eng_amidx *x, int64_t label, uint64_t *rowid, uint64_
 uint64_t eng_amidx_hash(const eng_val *v);
 int eng_amidx_knn(eng_amidx *x, const eng_val *query, size_t k, const eng_am_scan_opts *o,
                   eng_am_accept_fn accept, void *ctx, eng_am_hit *out, pgw_error *err);
+/* What pg_get_indexdef prints after USING for this index on column col: `hnsw (col)`, the
+ * opclass after col unless it is the type's default, then ` WITH (m='16', ...)` for the
+ * options given, as PostgreSQL prints reloptions. */
+void eng_amidx_indexdef(const eng_amidx *x, const char *col, char *out, size_t outsz);
 /* Bytes held: the structure plus the label map. */
 size_t eng_amidx_memory(const eng_amidx *x);
 size_t eng_amidx_entries(const eng_amidx *x);

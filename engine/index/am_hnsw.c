@@ -187,6 +187,7 @@ static size_t hnsw_am_memory(const void *state)
 
 const eng_am eng__am_hnsw = {
     .name = "hnsw",
+    .oid = 16386, /* next to the vector type's 16385; pgvector's is assigned at CREATE EXTENSION */
     .opclasses = opclasses,
     .define = hnsw_define,
     .describe = hnsw_describe,

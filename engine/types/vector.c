@@ -14,7 +14,9 @@
 
 #include "engine/func/registry.h"
 #include "engine/index/dist.h"
+#include "engine/types/array.h"
 #include "engine/types/float.h"
+#include "engine/types/numeric.h"
 
 static int vec_dim(const eng_val *v)
 {
@@ -388,6 +390,115 @@ static int f_subvector(eng_ctx *c, const eng_val *a, int n, eng_val *o)
     return 0;
 }
 
+/* ---- casts to and from arrays (pgvector's array_to_vector, vector_to_float4) ---- */
+
+/* One array element as float4, by the array's element type. */
+static float elem_float(uint32_t elem, const eng_val *v)
+{
+    switch (elem) {
+    case OID_INT4:
+        return (float)v->i;
+    case OID_NUMERIC:
+        return (float)eng__num_to_double(v->num);
+    default: /* float4, float8 */
+        return (float)v->f;
+    }
+}
+
+static int array_to_vector(eng_ctx *c, uint32_t array_type, const eng_val *in, eng_val *out)
+{
+    eng_array a;
+    if (eng_array_unpack(c, array_type, in, &a) || check_dim(c, a.n))
+        return -1;
+    float *x = vec_new(c, a.n, out);
+    if (!x)
+        return -1;
+    uint32_t elem = eng_array_elem(array_type);
+    for (int i = 0; i < a.n; i++) {
+        if (a.v[i].null) {
+            pgw_error_set(c->err, SQLSTATE_NULL_VALUE_NOT_ALLOWED, "array must not contain nulls");
+            return -1;
+        }
+        x[i] = elem_float(elem, &a.v[i]);
+        if (check_element(c, x[i]))
+            return -1;
+    }
+    return 0;
+}
+
+static int from_int4s(eng_ctx *c, const eng_val *in, eng_val *out)
+{
+    return array_to_vector(c, eng_array_of(OID_INT4), in, out);
+}
+
+static int from_float4s(eng_ctx *c, const eng_val *in, eng_val *out)
+{
+    return array_to_vector(c, eng_array_of(OID_FLOAT4), in, out);
+}
+
+static int from_float8s(eng_ctx *c, const eng_val *in, eng_val *out)
+{
+    return array_to_vector(c, eng_array_of(OID_FLOAT8), in, out);
+}
+
+static int from_numerics(eng_ctx *c, const eng_val *in, eng_val *out)
+{
+    return array_to_vector(c, eng_array_of(OID_NUMERIC), in, out);
+}
+
+static int to_float4s(eng_ctx *c, const eng_val *in, eng_val *out)
+{
+    int dim = vec_dim(in);
+    eng_val *e = arena_calloc(c->mem, (size_t)dim + 1, sizeof(eng_val));
+    const float *x = vec_x(c, in);
+    if (!e || !x)
+        return e ? -1 : eng__oom(c);
+    for (int i = 0; i < dim; i++)
+        e[i].f = x[i];
+    return eng_array_pack(c, eng_array_of(OID_FLOAT4), e, dim, out);
+}
+
+/* ---- avg(vector) ---------------------------------------------------------- */
+
+int eng__vector_accum(eng_ctx *c, arena *a, eng_val *acc, const eng_val *x)
+{
+    int dim = vec_dim(x);
+    if (acc->null) {
+        double *z = arena_calloc(a, (size_t)dim + 1, sizeof(double));
+        if (!z)
+            return eng__oom(c);
+        acc->null = false;
+        acc->s.p = (const char *)z;
+        acc->s.n = (size_t)dim * sizeof(double);
+    }
+    if (check_expected_dim(c, (int32_t)(acc->s.n / sizeof(double)), dim))
+        return -1;
+    double *sum = (double *)(void *)acc->s.p; /* allocated above as doubles */
+    for (int i = 0; i < dim; i++) {
+        float f;
+        memcpy(&f, x->s.p + (size_t)i * sizeof(float), sizeof(float));
+        sum[i] += f;
+        if (isinf(sum[i]))
+            return eng__float_overflow(c);
+    }
+    return 0;
+}
+
+int eng__vector_avg(eng_ctx *c, const eng_val *acc, int64_t n, eng_val *out)
+{
+    int dim = (int)(acc->s.n / sizeof(double));
+    const double *sum = (const double *)(const void *)acc->s.p;
+    float *r = vec_new(c, dim, out);
+    if (!r)
+        return -1;
+    for (int i = 0; i < dim; i++) {
+        r[i] = (float)(sum[i] / (double)n);
+        if (isinf(r[i]))
+            return eng__float_overflow(c);
+    }
+    return 0;
+}
+
 /* ---- element-wise arithmetic (vector_add / vector_sub / vector_mul) --- */
 
 enum { V_ADD, V_SUB, V_MUL };
@@ -465,6 +576,11 @@ void eng__register_vector(void)
     eng__reg("vector_norm", false, OID_FLOAT8, ENG_F_STRICT, f_norm, 1, V);
     eng__reg("l2_normalize", false, V, ENG_F_STRICT, f_normalize, 1, V);
     eng__reg("subvector", false, V, ENG_F_STRICT, f_subvector, 3, V, OID_INT4, OID_INT4);
+    eng__reg_cast(eng_array_of(OID_INT4), V, ENG_CAST_ASSIGN, from_int4s);
+    eng__reg_cast(eng_array_of(OID_FLOAT4), V, ENG_CAST_ASSIGN, from_float4s);
+    eng__reg_cast(eng_array_of(OID_FLOAT8), V, ENG_CAST_ASSIGN, from_float8s);
+    eng__reg_cast(eng_array_of(OID_NUMERIC), V, ENG_CAST_ASSIGN, from_numerics);
+    eng__reg_cast(V, eng_array_of(OID_FLOAT4), ENG_CAST_IMPLICIT, to_float4s);
     eng__reg("+", true, V, ENG_F_STRICT, f_add, 2, V, V);
     eng__reg("-", true, V, ENG_F_STRICT, f_sub, 2, V, V);
     eng__reg("*", true, V, ENG_F_STRICT, f_mul, 2, V, V);

@@ -376,3 +376,72 @@ def test_null_query_value_reads_the_heap(srv):
         assert len(rows) == 3 and all(d is None for _, d in rows)
     finally:
         conn.close()
+
+
+def test_index_built_while_another_transaction_writes(srv):
+    """Rows an open transaction wrote before CREATE INDEX are found once it commits (and never
+    if it rolls back): the build takes the versions of transactions still open too."""
+    a, b, c = srv.pg_connect(), srv.pg_connect(), srv.pg_connect()
+    try:
+        a.autocommit = True
+        ca, cb, cc = a.cursor(), b.cursor(), c.cursor()
+        ca.execute("CREATE TABLE pend (id int, v vector(2))")
+        ca.execute("INSERT INTO pend SELECT g, ('[' || g || ',0]')::vector FROM generate_series(1, 200) g")
+        cb.execute("INSERT INTO pend VALUES (1000, '[50.5,0]')")        # b stays open
+        cc.execute("UPDATE pend SET v = '[60.5,0]' WHERE id = 7")     # c stays open
+        ca.execute("CREATE INDEX ON pend USING hnsw (v) WITH (m = 4, ef_construction = 16)")
+        b.commit()
+        c.rollback()
+        plan = explain(ca, "SELECT id FROM pend ORDER BY v <-> '[50.4,0]' LIMIT 1")
+        assert "Index Scan using pend_v_idx on pend" in plan[1]
+        ca.execute("SELECT id FROM pend ORDER BY v <-> '[50.4,0]' LIMIT 1")
+        assert ca.fetchone() == (1000,)
+        ca.execute("SELECT id FROM pend ORDER BY v <-> '[60.4,0]' LIMIT 1")
+        assert ca.fetchone() == (60,)
+        ca.execute("SELECT id FROM pend ORDER BY v <-> '[7,0]' LIMIT 1")
+        assert ca.fetchone() == (7,)
+    finally:
+        for x in (a, b, c):
+            x.close()
+
+
+def test_reindex_drops_dead_entries(srv):
+    conn = srv.pg_connect()
+    try:
+        conn.autocommit = True
+        cur = conn.cursor()
+        cur.execute("CREATE TABLE churn (id int PRIMARY KEY, v vector(2))")
+        cur.execute("CREATE INDEX churn_v ON churn USING hnsw (v)")
+        cur.execute("INSERT INTO churn SELECT g, ('[' || g || ',0]')::vector FROM generate_series(1, 100) g")
+        cur.execute("UPDATE churn SET v = ('[' || id || ',1]')::vector")
+        cur.execute("DELETE FROM churn WHERE id > 40")
+        cur.execute("REINDEX INDEX churn_v")
+        assert 'index "churn_v" on "churn" built: 40 rows' in srv.log()
+        cur.execute("REINDEX TABLE churn")
+        cur.execute("SELECT id FROM churn ORDER BY v <-> '[39.9,1]' LIMIT 2")
+        assert [r[0] for r in cur.fetchall()] == [40, 39]
+        cur.execute("SELECT id FROM churn WHERE id = 7")
+        assert cur.fetchone() == (7,)
+        for sql in ("REINDEX INDEX nope", "REINDEX TABLE nope"):
+            with pytest.raises(psycopg2.errors.UndefinedTable) as e:
+                cur.execute(sql)
+            assert e.value.pgerror.splitlines()[0] == 'ERROR:  relation "nope" does not exist'
+    finally:
+        conn.close()
+
+
+def test_catalog_shows_hnsw_indexes(srv):
+    conn = srv.pg_connect()
+    try:
+        cur = conn.cursor()
+        cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'items' ORDER BY indexname")
+        assert cur.fetchall() == [
+            ("items_cos", "CREATE INDEX items_cos ON public.items USING hnsw (emb vector_cosine_ops) "
+                          "WITH (m='16', ef_construction='64')"),
+            ("items_l2", "CREATE INDEX items_l2 ON public.items USING hnsw (emb)"),
+            ("items_pkey", "CREATE UNIQUE INDEX items_pkey ON public.items USING btree (id)")]
+        cur.execute("SELECT a.amname, pg_relation_size(c.oid) > 128 * 4 * 5000 FROM pg_class c "
+                    "JOIN pg_am a ON a.oid = c.relam WHERE c.relname = 'items_l2'")
+        assert cur.fetchone() == ("hnsw", True)
+    finally:
+        conn.close()

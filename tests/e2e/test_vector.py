@@ -118,3 +118,37 @@ def test_subvector(items):
     for sql in ("SELECT subvector('[1,2,3]', 4, 1)", "SELECT subvector('[1,2,3]', 1, 0)",
                 "SELECT subvector('[1,2,3]', -5, 3)"):
         assert_error(items, sql, "22000", "vector must have at least 1 dimension")
+
+
+def test_sum_and_avg(items):
+    assert psql_rows(items, "SELECT g, sum(e), avg(e) FROM (VALUES (1, '[1,2,3]'::vector), (1, '[4,5,6]'), "
+                            "(2, '[1,1,1]'), (2, NULL)) t(g, e) GROUP BY g ORDER BY g") == [
+        "1|[5,7,9]|[2.5,3.5,4.5]", "2|[1,1,1]|[1,1,1]"]
+    assert psql_rows(items, "SELECT avg(e) FROM (VALUES ('[1,2]'::vector), ('[2,2]'), ('[2,3]')) t(e)") == [
+        "[1.6666666,2.3333333]"]
+    assert psql_rows(items, "SELECT sum(embedding) IS NULL, avg(embedding) IS NULL FROM items WHERE false") == ["t|t"]
+    assert_error(items, "SELECT avg(e) FROM (VALUES ('[1,2,3]'::vector), ('[1,2]')) t(e)", "22000",
+                 "expected 3 dimensions, not 2")
+    assert_error(items, "SELECT sum(e) FROM (VALUES ('[1,2,3]'::vector), ('[1,2]')) t(e)", "22000",
+                 "different vector dimensions 3 and 2")
+    assert_error(items, "SELECT sum(e) FROM (VALUES ('[3e38]'::vector), ('[3e38]')) t(e)", "22003",
+                 "value out of range: overflow")
+
+
+def test_casts_with_arrays(items):
+    assert psql_rows(items, "SELECT '{1,2,3}'::int[]::vector, '{1.5,2}'::real[]::vector, "
+                            "'{1.25,2}'::float8[]::vector, '{1.5,2}'::numeric[]::vector, "
+                            "'[1,2.5]'::vector::real[]") == ["[1,2,3]|[1.5,2]|[1.25,2]|[1.5,2]|{1,2.5}"]
+    assert psql_rows(items, "SELECT '{7,8,9}'::int[]::vector(3)") == ["[7,8,9]"]
+    for sql, state, message in [
+        ("SELECT '{1,2,3}'::int[]::vector(2)", "22000", "expected 2 dimensions, not 3"),
+        ("SELECT '{1,NULL}'::int[]::vector", "22004", "array must not contain nulls"),
+        ("SELECT '{}'::int[]::vector", "22000", "vector must have at least 1 dimension"),
+        ("SELECT '{NaN}'::float8[]::vector", "22000", "NaN not allowed in vector"),
+        ("SELECT '{1e300}'::float8[]::vector", "22000", "infinite value not allowed in vector"),
+    ]:
+        assert_error(items, sql, state, message)
+    r = items.psql(sql="BEGIN; INSERT INTO items VALUES (50, '{3,2,1}'::int[]); "
+                       "SELECT embedding::real[] FROM items WHERE id = 50; ROLLBACK")
+    assert r.returncode == 0, r.stderr
+    assert "{3,2,1}" in r.stdout.splitlines()

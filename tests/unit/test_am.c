@@ -116,6 +116,9 @@ Test(am, build_insert_and_accepting_knn)
     cr_assert_eq(rowid, 1000001);
     cr_assert_eq(hash, eng_amidx_hash(&nv));
 
+    char def_text[128];
+    eng_amidx_indexdef(x, "emb", def_text, sizeof(def_text));
+    cr_assert_str_eq(def_text, "hnsw (emb)");
     float qx[2] = {250.4f, 0.0f};
     eng_val q = vec(qx, 2);
     eng_am_hit hits[20];
@@ -145,8 +148,12 @@ Test(am, label_map_across_chunks)
     pgw_error err;
     eng_am_def def = {.typmod = 1};
     def.opclass = eng_am_opclass_for(hnsw(), "vector_l1_ops", OID_VECTOR, "vector", &err);
-    cr_assert_eq(hnsw()->define(&def, NULL, 0, &err), 0);
+    eng_am_option m[] = {{"m", "4"}};
+    cr_assert_eq(hnsw()->define(&def, m, 1, &err), 0);
     eng_amidx *x = eng_amidx_new(hnsw(), &def, &err);
+    char def_text[128];
+    eng_amidx_indexdef(x, "v", def_text, sizeof(def_text));
+    cr_assert_str_eq(def_text, "hnsw (v vector_l1_ops) WITH (m='4')");
     enum { N = 5000 };
     static float v[N];
     static uint64_t ids[N];
