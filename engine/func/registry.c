@@ -8,7 +8,7 @@
 
 /* Enough for every built-in; eng__reg drops (and asserts in tests) beyond. */
 #define MAX_PROCS 1024
-#define MAX_CASTS 128
+#define MAX_CASTS 256
 
 static eng_proc procs[MAX_PROCS];
 static int nprocs;

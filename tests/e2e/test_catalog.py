@@ -217,3 +217,10 @@ def test_vector_type_moves_to_the_extension_schema(conn):
         cur.execute("CREATE EXTENSION vector")
         assert rows(conn, q) == [("public",)]
         cur.execute("DROP EXTENSION vector")
+
+
+def test_sorted_name_results_keep_their_values(conn):
+    # name values made by a function must survive a Sort (they are bytes held elsewhere)
+    got = rows(conn, "SELECT relname, pg_get_userbyid(relowner), relkind FROM pg_class "
+                     "WHERE relname LIKE 'cat_items%%' ORDER BY 1 DESC")
+    assert [g[1:] for g in got] == [("postgres", "i")] * 3 + [("postgres", "r")]
