@@ -158,7 +158,8 @@ int sql_portal_run(sql_portal *p, const sql_sink *sink, long max_rows, sql_run_s
         p->rows = 0;
     p->paused = false;
     sqlc__act_running(s, true);
-    int rc = portal_step(p, sink, max_rows, status, err);
+    sqlc_msg_filter filter;
+    int rc = portal_step(p, sqlc__msg_filter(s, sink, &filter), max_rows, status, err);
     sqlc__act_running(s, false);
     return rc;
 }

@@ -66,6 +66,14 @@ int sqlc__savepoint(sql_session *s, const char *name, pgw_error *err);
 int sqlc__release(sql_session *s, const char *name, bool rollback, pgw_error *err);
 /* A column DEFAULT's text → AST (env->parse_expr). */
 struct ast_expr *sqlc__parse_default(void *ctx, arena *a, const char *text, pgw_error *err);
+/* messages.c: the sink to run a statement with, dropping the notices below
+ * client_min_messages (f is the caller's storage for the wrapper). */
+typedef struct sqlc_msg_filter {
+    sql_sink sink;
+    const sql_sink *inner;
+    int min;
+} sqlc_msg_filter;
+const sql_sink *sqlc__msg_filter(sql_session *s, const sql_sink *sink, sqlc_msg_filter *f);
 /* catalog_env.c: fill s->sys, what the catalog views read of the server. */
 void sqlc__sysinfo_init(sql_session *s);
 /* The engine's view of the session for one statement. */
