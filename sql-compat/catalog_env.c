@@ -34,6 +34,7 @@ void sqlc__sysinfo_init(sql_session *s)
         .each_session = sqlc__act_each,
         .each_role = each_role,
         .signal_backend = sqlc__act_signal,
+        .reload_conf = sqlc__sysconf_reload,
         .start_time = s->srv->start_time,
     };
 }

@@ -383,6 +383,9 @@ int sqlc__run_utility(sql_portal *p, const sql_sink *sink, sql_run_status *statu
         snprintf(p->tag, sizeof(p->tag), "%s", p->st->ast->tag);
         rc = sqlc__run_role(p, sink, err);
         break;
+    case STMT_ALTER_SYSTEM:
+        rc = sqlc__run_alter_system(p, err);
+        break;
     default:
         pgw_error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, "statement is not supported yet");
         rc = -1;

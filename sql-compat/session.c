@@ -56,7 +56,10 @@ sql_server *sql_server_new(const char *data_dir, const sql_server_options *o, pg
     }
     if (tmp)
         so.fsync = false;
-    if (!(srv->cat = eng_catalog_open(dir, &so, err))) {
+    if (!(srv->cat = eng_catalog_open(dir, &so, err)) ||
+        !(srv->sysconf = sqlc__sysconf_open(tmp ? srv->tmp_dir : data_dir))) {
+        if (!pgw_error_is_set(err))
+            pgw_error_oom(err);
         sql_server_free(srv);
         return NULL;
     }
@@ -68,6 +71,7 @@ void sql_server_free(sql_server *srv)
     if (!srv)
         return;
     eng_catalog_close(srv->cat);
+    sqlc__sysconf_free(srv->sysconf);
     if (srv->tmp_dir) {
         char cmd[4200];
         snprintf(cmd, sizeof(cmd), "rm -rf '%s'", srv->tmp_dir);
@@ -100,6 +104,7 @@ sql_session *sql_session_new(sql_server *srv, const sql_session_info *info, pgw_
     atomic_init(&s->cancel, false);
     s->settings = sqlc_settings_new(s->user, s->is_superuser);
     s->parses = sqlc_parse_cache_new();
+    sqlc__sysconf_apply(srv->sysconf, s->settings);
     sqlc__sysinfo_init(s);
     pgw_error ignored;
     if (s->settings && srv->async_commit &&

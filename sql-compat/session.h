@@ -13,7 +13,10 @@ struct eng_catalog;
 struct eng_ddl_log;
 struct st_txn;
 
+typedef struct sqlc_sysconf sqlc_sysconf;
+
 struct sql_server {
+    sqlc_sysconf *sysconf;    /* ALTER SYSTEM's settings (sysconf.c) */
     sql_role_ops roles;       /* each == NULL: no role store */
     int64_t start_time;       /* pg_postmaster_start_time() */
     char *data_dir;
@@ -74,6 +77,12 @@ typedef struct sqlc_msg_filter {
     int min;
 } sqlc_msg_filter;
 const sql_sink *sqlc__msg_filter(sql_session *s, const sql_sink *sink, sqlc_msg_filter *f);
+/* sysconf.c: postgresql.auto.conf in dir; new sessions' defaults from it. */
+sqlc_sysconf *sqlc__sysconf_open(const char *dir);
+void sqlc__sysconf_free(sqlc_sysconf *c);
+void sqlc__sysconf_apply(sqlc_sysconf *c, sqlc_settings *settings);
+/* pg_reload_conf(): read the file again (env->sys; session is the caller's). */
+void sqlc__sysconf_reload(void *session);
 /* catalog_env.c: fill s->sys, what the catalog views read of the server. */
 void sqlc__sysinfo_init(sql_session *s);
 /* The engine's view of the session for one statement. */

@@ -487,6 +487,14 @@ static int signal(eng_ctx *c, const eng_val *a, eng_val *o, bool terminate)
     return bool_out(true, o);
 }
 
+static int f_reload_conf(eng_ctx *c, const eng_val *a, int n, eng_val *o)
+{
+    const eng_sysinfo *sys = c->env ? c->env->sys : NULL;
+    if (sys && sys->reload_conf)
+        sys->reload_conf(c->env->ctx);
+    return bool_out(true, o);
+}
+
 static int f_cancel_backend(eng_ctx *c, const eng_val *a, int n, eng_val *o) { return signal(c, a, o, false); }
 static int f_terminate_backend(eng_ctx *c, const eng_val *a, int n, eng_val *o) { return signal(c, a, o, true); }
 
@@ -530,6 +538,7 @@ void eng__register_catalog(void)
     eng__reg("pg_size_pretty", false, OID_TEXT, S, f_size_pretty, 1, OID_INT8);
     eng__reg("pg_postmaster_start_time", false, OID_TIMESTAMPTZ, S, f_start_time, 0);
     eng__reg("pg_is_in_recovery", false, OID_BOOL, S, f_false, 0);
+    eng__reg("pg_reload_conf", false, OID_BOOL, V, f_reload_conf, 0);
     eng__reg("pg_cancel_backend", false, OID_BOOL, V, f_cancel_backend, 1, OID_INT4);
     eng__reg("pg_terminate_backend", false, OID_BOOL, V, f_terminate_backend, 1, OID_INT4);
 }

@@ -34,3 +34,69 @@ def test_client_min_messages_rejects_unknown_levels(conn):
     with pytest.raises(psycopg2.Error) as e:
         notices_of(conn, "SET client_min_messages = loud")
     assert e.value.pgcode == "22023"
+
+
+def show_in_new_session(server, name):
+    c = server.pg_connect()
+    try:
+        with c.cursor() as cur:
+            cur.execute(f"SHOW {name}")
+            return cur.fetchone()[0]
+    finally:
+        c.close()
+
+
+def wait_for_value(server, name, value):
+    import time
+    deadline = time.monotonic() + 10
+    while show_in_new_session(server, name) != value and time.monotonic() < deadline:
+        time.sleep(0.1)  # PostgreSQL reloads asynchronously
+    return show_in_new_session(server, name)
+
+
+def test_alter_system_applies_at_reload(trust_server, conn):
+    with conn.cursor() as cur:
+        cur.execute("ALTER SYSTEM SET work_mem = '8MB'")
+        assert show_in_new_session(trust_server, "work_mem") == "4MB"
+        cur.execute("SELECT pg_reload_conf()")
+        assert cur.fetchone() == (True,)
+        assert wait_for_value(trust_server, "work_mem", "8MB") == "8MB"
+        cur.execute("ALTER SYSTEM RESET work_mem")
+        cur.execute("SELECT pg_reload_conf()")
+        assert wait_for_value(trust_server, "work_mem", "4MB") == "4MB"
+
+
+@pytest.mark.parametrize("sql,code", [
+    ("ALTER SYSTEM SET no_such_setting = 1", "42704"),
+    ("ALTER SYSTEM SET statement_timeout = 'soon'", "22023"),
+])
+def test_alter_system_bad_input(conn, sql, code):
+    import psycopg2
+    with pytest.raises(psycopg2.Error) as e:
+        notices_of(conn, sql)
+    assert e.value.pgcode == code
+
+
+def test_alter_system_not_in_a_block(trust_server):
+    import psycopg2
+    c = trust_server.pg_connect()
+    try:
+        with pytest.raises(psycopg2.Error) as e:
+            with c.cursor() as cur:
+                cur.execute("ALTER SYSTEM SET work_mem = '8MB'")
+        assert e.value.pgcode == "25001"
+    finally:
+        c.close()
+
+
+@pytest.mark.hcdb_only
+def test_alter_system_survives_restart(server_factory):
+    srv = server_factory()
+    c = srv.pg_connect()
+    c.autocommit = True
+    with c.cursor() as cur:
+        cur.execute("ALTER SYSTEM SET statement_timeout = '5s'")
+    c.close()
+    srv.stop()
+    srv.start()
+    assert show_in_new_session(srv, "statement_timeout") == "5s"
