@@ -14,6 +14,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "engine/catalog.h"
+#include "engine/exec_indexscan.h"
 #include "engine/syscat.h"
 #include "engine/types/numeric.h"
 
@@ -193,7 +195,7 @@ typedef struct scan_state {
     size_t nvrows, vpos;
 } scan_state;
 
-static bool reads_scan(const eng_expr *e)
+bool eng__reads_scan(const eng_expr *e)
 {
     if (!e)
         return false;
@@ -202,7 +204,7 @@ static bool reads_scan(const eng_expr *e)
     if (e->kind == BX_FUNC && (e->proc->flags & ENG_F_VOLATILE))
         return true;
     for (int i = 0; i < e->nargs; i++)
-        if (reads_scan(e->args[i]))
+        if (eng__reads_scan(e->args[i]))
             return true;
     return false;
 }
@@ -224,7 +226,7 @@ static const eng_expr *eq_value(const eng_expr *w, int col, uint32_t type)
         return NULL;
     for (int side = 0; side < 2; side++) {
         const eng_expr *l = w->args[side], *r = w->args[1 - side];
-        if (l->kind == BX_SCANCOL && l->index == col && r->type == type && !reads_scan(r))
+        if (l->kind == BX_SCANCOL && l->index == col && r->type == type && !eng__reads_scan(r))
             return r;
     }
     return NULL;
@@ -244,6 +246,8 @@ static const eng_index *choose_index(const eng_node *n)
     const eng_expr *w = scan_filter(n);
     for (int k = 0; k < t->nindexes && w; k++) {
         const eng_index *ix = t->indexes[k];
+        if (!ix->keys)
+            continue; /* an ordered access-method index: exec_indexscan.c */
         bool all = true;
         for (int i = 0; i < ix->ncols && all; i++)
             all = eq_value(w, n->rel->lo + ix->cols[i], t->cols[ix->cols[i]].type) != NULL;
@@ -417,6 +421,7 @@ typedef struct project_state {
     eng_val *srfval;                /* each SRF target's call's current value */
     eng_expr **tinst, **thole;      /* per target with a nested call: eng_srf_instance */
     int64_t *tstate;                /* SRF state per target */
+    eng_val *targs;                 /* SRF arguments per target, kept for every call of it */
     bool *tdone;
     const eng_val *input;           /* current input row */
     bool need_input, has_srf;
@@ -428,12 +433,14 @@ static int srf_step(eng_node *n, eng_ctx *c, int i, bool *done, eng_val *out)
     project_state *s = n->st;
     const eng_expr *f = n->sel->targets[i].srf_call;
     int64_t *st = &s->tstate[i * ENG_SRF_STATE_WORDS];
-    eng_val args[ENG_PROC_MAX_ARGS];
+    eng_val *args = &s->targs[i * ENG_PROC_MAX_ARGS];
     if (st[ENG_SRF_STATE_WORDS - 1] == 0) {
         bool anynull = false;
         for (int k = 0; k < f->nargs; k++) {
             if (eng_eval(c, f->args[k], s->input, &args[k]))
                 return -1;
+            if (eng__copy_val(n->a, f->args[k]->type, &args[k])) /* the row arena is reset between calls */
+                return eng__oom(c);
             anynull |= args[k].null;
         }
         if (anynull) {
@@ -564,11 +571,17 @@ eng_node *eng__plan_rel(eng_plan *p, const eng_select *sel, const eng_rel *r, en
             n->rows = table_rows(r->table);
             n->cost1 = n->rows * 0.01 + 10;
             scan_state *s = n->st;
+            eng_node *ordered = NULL;
+            /* a key lookup fixed by the WHERE reads few rows exactly: it wins over a distance index */
             if ((s->index = choose_index(n))) {
                 n->name_override = "Index Scan";
                 n->rows = 1;
                 n->cost1 = 8.17;
+            } else if (eng__plan_indexscan(p, sel, r, c, &ordered)) {
+                return NULL;
             }
+            if (ordered)
+                return ordered;
         }
         break;
     case REL_FUNC:
@@ -617,9 +630,10 @@ static eng_node *project_node(eng_plan *p, const eng_select *sel, eng_node *chil
     s->tstate = arena_calloc(p->a, ((size_t)sel->ntargets + 1) * ENG_SRF_STATE_WORDS, sizeof(int64_t));
     s->tdone = arena_calloc(p->a, (size_t)sel->ntargets + 1, sizeof(bool));
     s->srfval = arena_calloc(p->a, (size_t)sel->ntargets + 1, sizeof(eng_val));
+    s->targs = arena_calloc(p->a, ((size_t)sel->ntargets + 1) * ENG_PROC_MAX_ARGS, sizeof(eng_val));
     s->tinst = arena_calloc(p->a, (size_t)sel->ntargets + 1, sizeof(eng_expr *));
     s->thole = arena_calloc(p->a, (size_t)sel->ntargets + 1, sizeof(eng_expr *));
-    if (!s->slot || !s->tstate || !s->tdone || !s->srfval || !s->tinst || !s->thole)
+    if (!s->slot || !s->tstate || !s->tdone || !s->srfval || !s->tinst || !s->thole || !s->targs)
         return NULL;
     for (int i = 0; i < sel->ntargets; i++)
         if (sel->targets[i].srf_hole && !(s->tinst[i] = eng_srf_instance(p->a, &sel->targets[i], &s->thole[i])))
@@ -670,9 +684,9 @@ static eng_node *limit_node(eng_plan *p, const eng_select *sel, eng_node *child,
 /* Errors: NULL with c->err set (out of memory sets it here). */
 eng_node *eng__plan_select(eng_plan *p, const eng_select *sel, eng_ctx *c)
 {
-    eng_node *n;
+    eng_node *n, *from = NULL;
     if (sel->from) {
-        n = eng__plan_rel(p, sel, sel->from, c);
+        n = from = eng__plan_rel(p, sel, sel->from, c);
     } else if ((n = with_state(eng__node(p, &result_ops, sel, NULL), sizeof(once_state)))) {
         n->rows = 1;
     }
@@ -687,7 +701,7 @@ eng_node *eng__plan_select(eng_plan *p, const eng_select *sel, eng_ctx *c)
         n = project_node(p, sel, n);
     if (n && (sel->distinct || sel->ndistinct_on) && !sel->ndistinct_on)
         n = eng__plan_distinct(p, sel, n);
-    if (n && sel->nsort)
+    if (n && sel->nsort && !eng__indexscan_sorts(from, sel))
         n = eng__plan_sort(p, sel, n);
     if (n && sel->ndistinct_on)
         n = eng__plan_distinct(p, sel, n);

@@ -3,25 +3,31 @@
 
 #include <string.h>
 
+#include "engine/hc_store.h"
+
 static const char *const vector_fns[] = {
     "l2_distance", "cosine_distance", "inner_product", "l1_distance", "l2_normalize", "vector_dims",
     "vector_norm", "vector_negative_inner_product", NULL,
 };
-static const char *const hypercube_fns[] = {"hc_*", NULL};
+static const char *const hypercube_fns[] = {"hc_*", "hypercube_*", "st_*", NULL};
+static const char *const embedding_fns[] = {"embedding_*", NULL};
+static const char *const generative_fns[] = {"gen_*", NULL};
+static const char *const semantic_fns[] = {"semantic_*", NULL};
 static const char *const uuid_ossp_fns[] = {"uuid_generate_v4", NULL};
 
 /* Sorted by name (pg_available_extensions order). Versions are those of
  * the PostgreSQL extensions whose SQL surface each one reproduces. */
 static const eng_extdef exts[] = {
-    {"embedding_ops", "1.0", "Embedding similarity and vector operations for the hypercube", NULL, NULL, NULL, NULL},
-    {"generative", "1.0", "Generative walks over the hypercube's semantic graph", NULL, NULL, NULL, NULL},
-    {"hypercube", "1.0", "4-D hypercube coordinates, Hilbert indexing and semantic atoms", NULL, hypercube_fns,
+    {"embedding_ops", "1.0", "Embedding similarity and vector operations for the hypercube", NULL, embedding_fns,
      NULL, NULL},
+    {"generative", "1.0", "Generative walks over the hypercube's semantic graph", NULL, generative_fns, NULL, NULL},
+    {"hypercube", "1.0", "4-D hypercube coordinates, Hilbert indexing and semantic atoms", NULL, hypercube_fns,
+     hc_store_install, hc_store_uninstall},
     {"hypercube_ops", "1.0", "Batch operations over the hypercube", NULL, NULL, NULL, NULL},
     {"pg_stat_statements", "1.10", "track planning and execution statistics of all SQL statements executed", NULL,
      NULL, NULL, NULL},
     {"pgcrypto", "1.3", "cryptographic functions", NULL, NULL, NULL, NULL},
-    {"semantic_ops", "1.0", "Semantic queries over the hypercube", NULL, NULL, NULL, NULL},
+    {"semantic_ops", "1.0", "Semantic queries over the hypercube", NULL, semantic_fns, NULL, NULL},
     {"uuid-ossp", "1.1", "generate universally unique identifiers (UUIDs)", NULL, uuid_ossp_fns, NULL, NULL},
     {"vector", "0.8.0", "vector data type and ivfflat and hnsw access methods", NULL, vector_fns, NULL, NULL},
 };

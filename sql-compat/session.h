@@ -85,6 +85,8 @@ void sqlc__sysconf_apply(sqlc_sysconf *c, sqlc_settings *settings);
 void sqlc__sysconf_reload(void *session);
 /* catalog_env.c: fill s->sys, what the catalog views read of the server. */
 void sqlc__sysinfo_init(sql_session *s);
+/* hcdb_backup() for the engine (backup.c): superuser, absolute dest. */
+int sqlc__backup(void *ctx, const char *dest, uint64_t *end_lsn, pgw_error *err);
 /* The engine's view of the session for one statement. */
 void sqlc__env(sql_session *s, eng_env *env);
 
