@@ -99,8 +99,10 @@ int eng__copy_val(arena *a, uint32_t type, eng_val *v)
         return 0;
     }
     const eng_type *t = eng_type_by_oid(type);
-    /* name (64) and "char" (1) are fixed-length but held as bytes elsewhere */
-    if ((t && t->len > 0 && type != OID_NAME && type != OID_CHAR) || type == OID_INTERVAL)
+    /* only 1-8 byte types are held inline; name (64), uuid (16) and "char"
+     * (1) are fixed-length but held as bytes elsewhere */
+    if ((t && (t->len == 1 || t->len == 2 || t->len == 4 || t->len == 8) && type != OID_CHAR) ||
+        type == OID_INTERVAL)
         return 0;
     char *p = arena_alloc(a, v->s.n + 1);
     if (!p)

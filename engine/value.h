@@ -32,6 +32,7 @@
 #define OID_REGCLASS 2205u
 #define OID_REGTYPE 2206u
 #define OID_REGNAMESPACE 4089u
+#define OID_UUID 2950u
 #define OID_FLOAT4 700u
 #define OID_FLOAT8 701u
 #define OID_UNKNOWN 705u

@@ -90,6 +90,7 @@ static void build(void)
     eng__register_vector();
     eng__register_regtypes();
     eng__register_catalog();
+    eng__register_uuid();
     eng__register_hypercube();
     eng__register_hc();
     eng__register_hc_ingest();
