@@ -96,7 +96,8 @@ typedef struct eng_env {
     const char *user;
     bool superuser;          /* the session's role passes every privilege check */
     const char *database;
-    const char *schema;      /* current_schema() */
+    const char *schema;      /* current_schema(): the first schema of search_path that exists, or NULL */
+    bool public_hidden;      /* search_path leaves public out: bare names do not find its tables */
     int32_t backend_pid;
     int server_port;         /* 0 = unknown (inet_server_port() is NULL) */
     struct eng_catalog *catalog; /* tables; NULL = none (expression-only tests) */

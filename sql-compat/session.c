@@ -268,7 +268,7 @@ void sqlc__env(sql_session *s, eng_env *env)
     env->user = s->user;
     env->superuser = s->is_superuser;
     env->database = s->database;
-    env->schema = "public";
+    sqlc__search_path(s, env);
     env->backend_pid = s->backend_pid;
     env->server_port = s->server_port;
     env->catalog = s->srv->cat;

@@ -83,6 +83,8 @@ void sqlc__sysconf_free(sqlc_sysconf *c);
 void sqlc__sysconf_apply(sqlc_sysconf *c, sqlc_settings *settings);
 /* pg_reload_conf(): read the file again (env->sys; session is the caller's). */
 void sqlc__sysconf_reload(void *session);
+/* catalog_env.c: env->schema and env->public_hidden from search_path. */
+void sqlc__search_path(sql_session *s, eng_env *env);
 /* catalog_env.c: fill s->sys, what the catalog views read of the server. */
 void sqlc__sysinfo_init(sql_session *s);
 /* hcdb_backup() for the engine (backup.c): superuser, absolute dest. */

@@ -90,7 +90,7 @@ static int f_table_is_visible(eng_ctx *c, const eng_val *a, int n, eng_val *o)
         o->null = true; /* PostgreSQL: NULL for an OID that names nothing */
         return 0;
     }
-    return bool_out(!t->vrel || strcmp(t->vrel->schema, "pg_catalog") == 0, o);
+    return bool_out(t->vrel ? strcmp(t->vrel->schema, "pg_catalog") == 0 : !c->env->public_hidden, o);
 }
 
 static int f_type_is_visible(eng_ctx *c, const eng_val *a, int n, eng_val *o)

@@ -100,3 +100,26 @@ def test_alter_system_survives_restart(server_factory):
     srv.stop()
     srv.start()
     assert show_in_new_session(srv, "statement_timeout") == "5s"
+
+
+def test_search_path_decides_what_bare_names_find(conn):
+    import psycopg2
+    with conn.cursor() as cur:
+        cur.execute("CREATE TABLE IF NOT EXISTS sp_items (a int)")
+        cur.execute("SET search_path = no_such_schema")
+        cur.execute("SELECT current_schema()")
+        assert cur.fetchone() == (None,)
+        with pytest.raises(psycopg2.Error) as e:
+            cur.execute("SELECT * FROM sp_items")
+        assert e.value.pgcode == "42P01"
+        cur.execute("SELECT count(*) FROM public.sp_items")
+        assert cur.fetchone() == (0,)
+        cur.execute("SELECT count(*) > 0 FROM pg_class")  # pg_catalog is always searched
+        assert cur.fetchone() == (True,)
+        cur.execute("SET search_path = pg_catalog, public")
+        cur.execute("SELECT current_schema(), count(*) FROM sp_items")
+        assert cur.fetchone() == ("pg_catalog", 0)
+        cur.execute('SET search_path = "$user", public')
+        cur.execute("SELECT current_schema(), pg_table_is_visible('public.sp_items'::regclass)")
+        assert cur.fetchone() == ("public", True)
+        cur.execute("RESET search_path")
