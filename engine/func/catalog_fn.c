@@ -487,6 +487,16 @@ static int signal(eng_ctx *c, const eng_val *a, eng_val *o, bool terminate)
     return bool_out(true, o);
 }
 
+/* hcdb has no publications (logical replication): a table qualifies, nothing else. */
+static int f_is_publishable(eng_ctx *c, const eng_val *a, int n, eng_val *o)
+{
+    lock(c);
+    const eng_index *ix;
+    const eng_table *t = eng__rel_by_oid(catalog(c), (uint32_t)a[0].i, &ix);
+    unlock(c);
+    return bool_out(t && !t->vrel && !ix, o);
+}
+
 static int f_reload_conf(eng_ctx *c, const eng_val *a, int n, eng_val *o)
 {
     const eng_sysinfo *sys = c->env ? c->env->sys : NULL;
@@ -538,6 +548,8 @@ void eng__register_catalog(void)
     eng__reg("pg_size_pretty", false, OID_TEXT, S, f_size_pretty, 1, OID_INT8);
     eng__reg("pg_postmaster_start_time", false, OID_TIMESTAMPTZ, S, f_start_time, 0);
     eng__reg("pg_is_in_recovery", false, OID_BOOL, S, f_false, 0);
+    eng__reg("pg_get_statisticsobjdef_columns", false, OID_TEXT, S, f_null_text, 1, OID_OID);
+    eng__reg("pg_relation_is_publishable", false, OID_BOOL, V, f_is_publishable, 1, OID_REGCLASS);
     eng__reg("pg_reload_conf", false, OID_BOOL, V, f_reload_conf, 0);
     eng__reg("pg_cancel_backend", false, OID_BOOL, V, f_cancel_backend, 1, OID_INT4);
     eng__reg("pg_terminate_backend", false, OID_BOOL, V, f_terminate_backend, 1, OID_INT4);
