@@ -100,6 +100,7 @@ typedef struct eng_env {
     bool public_hidden;      /* search_path leaves public out: bare names do not find its tables */
     int32_t backend_pid;
     int server_port;         /* 0 = unknown (inet_server_port() is NULL) */
+    const char *server_addr, *client_addr; /* NULL = unknown (inet_*_addr() is NULL) */
     struct eng_catalog *catalog; /* tables; NULL = none (expression-only tests) */
     struct st_txn *txn;      /* the statement's storage transaction, set when it runs */
     /* Parse a column DEFAULT's SQL text into an expression AST in `a`. */

@@ -102,6 +102,8 @@ sql_session *sql_session_new(sql_server *srv, const sql_session_info *info, pgw_
     s->srv = srv;
     s->user = mem_strdup(info && info->user ? info->user : "postgres");
     s->database = mem_strdup(info && info->database ? info->database : "postgres");
+    s->server_addr = info && info->server_addr ? mem_strdup(info->server_addr) : NULL;
+    s->client_addr = info && info->client_addr ? mem_strdup(info->client_addr) : NULL;
     s->backend_pid = info ? info->backend_pid : 0;
     s->server_port = info ? info->server_port : 0;
     s->is_superuser = !info || info->is_superuser; /* no session info: the bootstrap superuser */
@@ -136,6 +138,8 @@ void sql_session_free(sql_session *s)
     sqlc_parse_cache_free(s->parses);
     mem_free(s->user);
     mem_free(s->database);
+    mem_free(s->server_addr);
+    mem_free(s->client_addr);
     mem_free(s);
 }
 
@@ -271,6 +275,8 @@ void sqlc__env(sql_session *s, eng_env *env)
     sqlc__search_path(s, env);
     env->backend_pid = s->backend_pid;
     env->server_port = s->server_port;
+    env->server_addr = s->server_addr;
+    env->client_addr = s->client_addr;
     env->catalog = s->srv->cat;
     env->txn = s->stx;
     env->parse_expr = sqlc__parse_default;

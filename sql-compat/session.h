@@ -27,7 +27,7 @@ struct sql_server {
 
 struct sql_session {
     sql_server *srv;
-    char *user, *database, *server_addr;
+    char *user, *database, *server_addr, *client_addr;
     int32_t backend_pid;
     int server_port;
     bool is_superuser;

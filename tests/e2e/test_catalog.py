@@ -244,3 +244,16 @@ def test_uuid_type_and_generators(conn):
     assert rows(conn, "SELECT id FROM cat_uuid WHERE id = '00000000-0000-4000-8000-000000000002'") == \
         [("00000000-0000-4000-8000-000000000002",)]
     assert error(conn, "SELECT 'a0eebc99-9c0b'::uuid").pgcode == "22P02"
+
+
+def test_session_facts(conn):
+    got = rows(conn, "SELECT inet_server_addr()::text, inet_client_addr()::text, current_schemas(true), "
+                     "current_schemas(false), txid_current() > 0")
+    assert [str(got[0][0]).split("/")[0], str(got[0][1]).split("/")[0]] == ["127.0.0.1", "127.0.0.1"]
+    assert got[0][2:] == (["pg_catalog", "public"], ["public"], True)
+    conn.autocommit = False
+    try:
+        assert rows(conn, "SELECT txid_current()") == rows(conn, "SELECT txid_current()")
+    finally:
+        conn.rollback()
+        conn.autocommit = True
