@@ -174,6 +174,8 @@ static const vdef defs[] = {
      "oid oid, stxrelid oid, stxname name, stxnamespace oid, stxowner oid, stxstattarget int4, stxkeys int2[], "
      "stxkind char[], stxexprs text",
      eng__fill_empty},
+    {PGC, "pg_partitioned_table", 3350, 'r',
+     "partrelid oid, partstrat char, partnatts int2, partdefid oid, partattrs int2[]", eng__fill_empty},
     {PGC, "pg_publication", 6104, 'r',
      "oid oid, pubname name, pubowner oid, puballtables bool, pubinsert bool, pubupdate bool, pubdelete bool, "
      "pubtruncate bool, pubviaroot bool",
