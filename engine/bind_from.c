@@ -167,6 +167,8 @@ static int from_table(bctx *b, eng_scope *sc, const ast_fromitem *f, eng_rel **o
     if (cte)
         return from_cte(b, sc, f, cte, where, idx, out);
     eng_table *t = eng_rel_find(b->env->catalog, f->relname);
+    if (t && !t->vrel && !f->schema && b->env->public_hidden)
+        t = NULL; /* search_path leaves public out */
     if (!t) {
         pgw_error_set(b->err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", f->relname);
         eng__errpos(b, f->loc);

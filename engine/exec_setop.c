@@ -20,10 +20,11 @@ bool eng__fixed_len(uint32_t type)
     case OID_TIMESTAMP: case OID_TIMESTAMPTZ:
         return true;
     case OID_TEXT: case OID_VARCHAR: case OID_BPCHAR: case OID_NAME: case OID_BYTEA:
+    case OID_CHAR: case OID_UUID: /* fixed-length, but bytes held elsewhere */
         return false;
     default: {
         const eng_type *t = eng_type_by_oid(type);
-        return t && t->len > 0;
+        return t && (t->len == 1 || t->len == 2 || t->len == 4 || t->len == 8); /* the inline ones */
     }
     }
 }

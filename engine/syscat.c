@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "engine/types/array.h"
 #include "engine/types/text.h"
 #include "util/mem.h"
 
@@ -45,7 +46,7 @@ static const vdef defs[] = {
      "reltoastrelid oid, relhasindex bool, relisshared bool, relpersistence char, relkind char, "
      "relnatts int2, relchecks int2, relhasrules bool, relhastriggers bool, relhassubclass bool, "
      "relrowsecurity bool, relforcerowsecurity bool, relispopulated bool, relreplident char, "
-     "relispartition bool, relrewrite oid, relacl text, reloptions text, relpartbound text",
+     "relispartition bool, relrewrite oid, relacl text, reloptions text[], relpartbound text",
      eng__fill_class},
     {PGC, "pg_attribute", 1249, 'r',
      "attrelid oid, attname name, atttypid oid, attstattarget int4, attlen int2, attnum int2, "
@@ -76,7 +77,7 @@ static const vdef defs[] = {
      "oid oid, conname name, connamespace oid, contype char, condeferrable bool, condeferred bool, "
      "convalidated bool, conrelid oid, contypid oid, conindid oid, conparentid oid, confrelid oid, "
      "confupdtype char, confdeltype char, confmatchtype char, conislocal bool, coninhcount int4, "
-     "connoinherit bool, conkey text, confkey text, conbin text",
+     "connoinherit bool, conkey int2[], confkey int2[], conbin text",
      eng__fill_constraint},
     {PGC, "pg_database", 1262, 'r',
      "oid oid, datname name, datdba oid, encoding int4, datlocprovider char, datistemplate bool, "
@@ -169,7 +170,22 @@ static const vdef defs[] = {
      "write_lsn text, flush_lsn text, replay_lsn text, sync_priority int4, sync_state text, "
      "reply_time timestamptz",
      eng__fill_empty},
-    {PGC, "pg_policy", 3256, 'r', "oid oid, polname name, polrelid oid, polcmd char, polpermissive bool",
+    {PGC, "pg_policy", 3256, 'r',
+     "oid oid, polname name, polrelid oid, polcmd char, polpermissive bool, polroles oid[], polqual text, "
+     "polwithcheck text",
+     eng__fill_empty},
+    {PGC, "pg_statistic_ext", 3381, 'r',
+     "oid oid, stxrelid oid, stxname name, stxnamespace oid, stxowner oid, stxstattarget int4, stxkeys int2[], "
+     "stxkind char[], stxexprs text",
+     eng__fill_empty},
+    {PGC, "pg_partitioned_table", 3350, 'r',
+     "partrelid oid, partstrat char, partnatts int2, partdefid oid, partattrs int2[]", eng__fill_empty},
+    {PGC, "pg_publication", 6104, 'r',
+     "oid oid, pubname name, pubowner oid, puballtables bool, pubinsert bool, pubupdate bool, pubdelete bool, "
+     "pubtruncate bool, pubviaroot bool",
+     eng__fill_empty},
+    {PGC, "pg_publication_namespace", 6237, 'r', "oid oid, pnpubid oid, pnnspid oid", eng__fill_empty},
+    {PGC, "pg_publication_rel", 6106, 'r', "oid oid, prpubid oid, prrelid oid, prqual text, prattrs int2[]",
      eng__fill_empty},
     {PGC, "pg_trigger", 2620, 'r', "oid oid, tgrelid oid, tgname name, tgenabled char, tgisinternal bool",
      eng__fill_empty},
@@ -222,10 +238,14 @@ static void parse_cols(eng_table *t, const char *spec)
     const char *p = spec;
     int consumed = 0;
     while (t->ncols < n && sscanf(p, " %63[^ ] %31[^, ]%n", name, type, &consumed) == 2) {
+        size_t tl = strlen(type);
+        bool array = tl > 2 && strcmp(type + tl - 2, "[]") == 0;
+        if (array)
+            type[tl - 2] = '\0';
         const eng_type *ty = eng_type_by_name(type);
         eng_column *c = &t->cols[t->ncols++];
         c->name = mem_strdup(name);
-        c->type = ty ? ty->oid : OID_TEXT;
+        c->type = ty ? (array ? eng_array_of(ty->oid) : ty->oid) : OID_TEXT;
         c->typmod = -1;
         p += consumed;
         if (*p == ',')

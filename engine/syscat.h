@@ -46,6 +46,8 @@ typedef struct eng_sysinfo {
     void (*each_role)(void *ctx, eng_role_cb fn, void *arg);
     /* pg_cancel_backend / pg_terminate_backend: 1 signalled, 0 no such pid. */
     int (*signal_backend)(void *ctx, int32_t pid, bool terminate);
+    /* pg_reload_conf(): read the server's configuration file again. */
+    void (*reload_conf)(void *ctx);
     int64_t start_time;         /* pg_postmaster_start_time(), µs since 2000 */
 } eng_sysinfo;
 

@@ -32,6 +32,7 @@
 #define OID_REGCLASS 2205u
 #define OID_REGTYPE 2206u
 #define OID_REGNAMESPACE 4089u
+#define OID_UUID 2950u
 #define OID_FLOAT4 700u
 #define OID_FLOAT8 701u
 #define OID_UNKNOWN 705u
@@ -95,9 +96,11 @@ typedef struct eng_env {
     const char *user;
     bool superuser;          /* the session's role passes every privilege check */
     const char *database;
-    const char *schema;      /* current_schema() */
+    const char *schema;      /* current_schema(): the first schema of search_path that exists, or NULL */
+    bool public_hidden;      /* search_path leaves public out: bare names do not find its tables */
     int32_t backend_pid;
     int server_port;         /* 0 = unknown (inet_server_port() is NULL) */
+    const char *server_addr, *client_addr; /* NULL = unknown (inet_*_addr() is NULL) */
     struct eng_catalog *catalog; /* tables; NULL = none (expression-only tests) */
     struct st_txn *txn;      /* the statement's storage transaction, set when it runs */
     /* Parse a column DEFAULT's SQL text into an expression AST in `a`. */

@@ -4,6 +4,9 @@
  * (activity.c), the roles the server lends (sql_server_set_roles) — and
  * pg_cancel_backend / pg_terminate_backend.
  */
+#include <ctype.h>
+#include <string.h>
+
 #include "sql-compat/activity.h"
 #include "sql-compat/session.h"
 
@@ -34,6 +37,36 @@ void sqlc__sysinfo_init(sql_session *s)
         .each_session = sqlc__act_each,
         .each_role = each_role,
         .signal_backend = sqlc__act_signal,
+        .reload_conf = sqlc__sysconf_reload,
         .start_time = s->srv->start_time,
     };
+}
+
+/* The schemas of search_path, in order: the first that exists is
+ * current_schema() ("$user" names a schema of the role's name, which never
+ * exists here); public outside it hides the tables from bare names. */
+void sqlc__search_path(sql_session *s, eng_env *env)
+{
+    static const char *const existing[] = {"public", "pg_catalog", "information_schema", "pg_toast"};
+    const char *path = sqlc_settings_get(s->settings, "search_path", true, NULL);
+    env->schema = NULL;
+    env->public_hidden = true;
+    for (const char *p = path ? path : "public"; *p;) {
+        while (*p == ',' || isspace((unsigned char)*p))
+            p++;
+        bool quoted = *p == '"';
+        const char *start = p + quoted, *end = start;
+        while (*end && (quoted ? *end != '"' : *end != ',' && !isspace((unsigned char)*end)))
+            end++;
+        size_t n = (size_t)(end - start);
+        for (size_t i = 0; i < sizeof(existing) / sizeof(existing[0]); i++) {
+            if (strlen(existing[i]) != n || strncmp(start, existing[i], n) != 0)
+                continue;
+            if (!env->schema)
+                env->schema = existing[i];
+            if (i == 0)
+                env->public_hidden = false;
+        }
+        p = *end ? end + quoted : end;
+    }
 }

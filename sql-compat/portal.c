@@ -158,7 +158,8 @@ int sql_portal_run(sql_portal *p, const sql_sink *sink, long max_rows, sql_run_s
         p->rows = 0;
     p->paused = false;
     sqlc__act_running(s, true);
-    int rc = portal_step(p, sink, max_rows, status, err);
+    sqlc_msg_filter filter;
+    int rc = portal_step(p, sqlc__msg_filter(s, sink, &filter), max_rows, status, err);
     sqlc__act_running(s, false);
     return rc;
 }
@@ -387,6 +388,9 @@ int sqlc__run_utility(sql_portal *p, const sql_sink *sink, sql_run_status *statu
     case STMT_ROLE:
         snprintf(p->tag, sizeof(p->tag), "%s", p->st->ast->tag);
         rc = sqlc__run_role(p, sink, err);
+        break;
+    case STMT_ALTER_SYSTEM:
+        rc = sqlc__run_alter_system(p, err);
         break;
     default:
         pgw_error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, "statement is not supported yet");

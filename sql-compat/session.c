@@ -56,7 +56,10 @@ sql_server *sql_server_new(const char *data_dir, const sql_server_options *o, pg
     }
     if (tmp)
         so.fsync = false;
-    if (!(srv->cat = eng_catalog_open(dir, &so, err))) {
+    if (!(srv->cat = eng_catalog_open(dir, &so, err)) ||
+        !(srv->sysconf = sqlc__sysconf_open(tmp ? srv->tmp_dir : data_dir))) {
+        if (!pgw_error_is_set(err))
+            pgw_error_oom(err);
         sql_server_free(srv);
         return NULL;
     }
@@ -68,6 +71,7 @@ void sql_server_free(sql_server *srv)
     if (!srv)
         return;
     eng_catalog_close(srv->cat);
+    sqlc__sysconf_free(srv->sysconf);
     if (srv->tmp_dir) {
         char cmd[4200];
         snprintf(cmd, sizeof(cmd), "rm -rf '%s'", srv->tmp_dir);
@@ -98,6 +102,8 @@ sql_session *sql_session_new(sql_server *srv, const sql_session_info *info, pgw_
     s->srv = srv;
     s->user = mem_strdup(info && info->user ? info->user : "postgres");
     s->database = mem_strdup(info && info->database ? info->database : "postgres");
+    s->server_addr = info && info->server_addr ? mem_strdup(info->server_addr) : NULL;
+    s->client_addr = info && info->client_addr ? mem_strdup(info->client_addr) : NULL;
     s->backend_pid = info ? info->backend_pid : 0;
     s->server_port = info ? info->server_port : 0;
     s->is_superuser = !info || info->is_superuser; /* no session info: the bootstrap superuser */
@@ -105,6 +111,7 @@ sql_session *sql_session_new(sql_server *srv, const sql_session_info *info, pgw_
     atomic_init(&s->cancel, false);
     s->settings = sqlc_settings_new(s->user, s->is_superuser);
     s->parses = sqlc_parse_cache_new();
+    sqlc__sysconf_apply(srv->sysconf, s->settings);
     sqlc__sysinfo_init(s);
     pgw_error ignored;
     if (s->settings && srv->async_commit &&
@@ -131,6 +138,8 @@ void sql_session_free(sql_session *s)
     sqlc_parse_cache_free(s->parses);
     mem_free(s->user);
     mem_free(s->database);
+    mem_free(s->server_addr);
+    mem_free(s->client_addr);
     mem_free(s);
 }
 
@@ -263,9 +272,11 @@ void sqlc__env(sql_session *s, eng_env *env)
     env->user = s->user;
     env->superuser = s->is_superuser;
     env->database = s->database;
-    env->schema = "public";
+    sqlc__search_path(s, env);
     env->backend_pid = s->backend_pid;
     env->server_port = s->server_port;
+    env->server_addr = s->server_addr;
+    env->client_addr = s->client_addr;
     env->catalog = s->srv->cat;
     env->txn = s->stx;
     env->parse_expr = sqlc__parse_default;

@@ -13,7 +13,10 @@ struct eng_catalog;
 struct eng_ddl_log;
 struct st_txn;
 
+typedef struct sqlc_sysconf sqlc_sysconf;
+
 struct sql_server {
+    sqlc_sysconf *sysconf;    /* ALTER SYSTEM's settings (sysconf.c) */
     sql_role_ops roles;       /* each == NULL: no role store */
     int64_t start_time;       /* pg_postmaster_start_time() */
     char *data_dir;
@@ -24,7 +27,7 @@ struct sql_server {
 
 struct sql_session {
     sql_server *srv;
-    char *user, *database, *server_addr;
+    char *user, *database, *server_addr, *client_addr;
     int32_t backend_pid;
     int server_port;
     bool is_superuser;
@@ -66,6 +69,22 @@ int sqlc__savepoint(sql_session *s, const char *name, pgw_error *err);
 int sqlc__release(sql_session *s, const char *name, bool rollback, pgw_error *err);
 /* A column DEFAULT's text → AST (env->parse_expr). */
 struct ast_expr *sqlc__parse_default(void *ctx, arena *a, const char *text, pgw_error *err);
+/* messages.c: the sink to run a statement with, dropping the notices below
+ * client_min_messages (f is the caller's storage for the wrapper). */
+typedef struct sqlc_msg_filter {
+    sql_sink sink;
+    const sql_sink *inner;
+    int min;
+} sqlc_msg_filter;
+const sql_sink *sqlc__msg_filter(sql_session *s, const sql_sink *sink, sqlc_msg_filter *f);
+/* sysconf.c: postgresql.auto.conf in dir; new sessions' defaults from it. */
+sqlc_sysconf *sqlc__sysconf_open(const char *dir);
+void sqlc__sysconf_free(sqlc_sysconf *c);
+void sqlc__sysconf_apply(sqlc_sysconf *c, sqlc_settings *settings);
+/* pg_reload_conf(): read the file again (env->sys; session is the caller's). */
+void sqlc__sysconf_reload(void *session);
+/* catalog_env.c: env->schema and env->public_hidden from search_path. */
+void sqlc__search_path(sql_session *s, eng_env *env);
 /* catalog_env.c: fill s->sys, what the catalog views read of the server. */
 void sqlc__sysinfo_init(sql_session *s);
 /* hcdb_backup() for the engine (backup.c): superuser, absolute dest. */

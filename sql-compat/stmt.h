@@ -60,6 +60,8 @@ int sqlc__run_ddl(sql_portal *p, const sql_sink *sink, pgw_error *err);
  * passes (under the catalog's write lock), and the owner mark a
  * non-superuser's new table gets. */
 int sqlc__run_role(sql_portal *p, const sql_sink *sink, pgw_error *err);
+/* sysconf.c: ALTER SYSTEM SET / RESET. */
+int sqlc__run_alter_system(sql_portal *p, pgw_error *err);
 int sqlc__run_grant(sql_portal *p, pgw_error *err);
 int sqlc__ddl_allowed(sql_portal *p, pgw_error *err);
 int sqlc__ddl_owned(sql_portal *p, pgw_error *err);

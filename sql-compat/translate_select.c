@@ -62,6 +62,8 @@ static int from_range_var(tctx *t, PgQuery__RangeVar *rv, ast_fromitem *f)
     f->loc = rv->location;
     if (alias_of(t, rv->alias, f))
         return -1;
+    if (rv->schemaname && strcmp(rv->schemaname, "public") == 0)
+        f->schema = "public"; /* found whatever search_path says; the name stays bare */
     if (rv->schemaname && rv->schemaname[0] && strcmp(rv->schemaname, "public") != 0) {
         f->schema = rv->schemaname;
         if (strcmp(rv->schemaname, "pg_catalog") != 0 && strcmp(rv->schemaname, "information_schema") != 0) {

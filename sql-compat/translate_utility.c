@@ -250,6 +250,12 @@ int sqlc__translate_utility(const char *text, PgQuery__Node *n, arena *a, ast_st
         return txn_stmt(n->transaction_stmt, st, err);
     case PG_QUERY__NODE__NODE_VARIABLE_SET_STMT:
         return set_stmt(n->variable_set_stmt, a, st, err);
+    case PG_QUERY__NODE__NODE_ALTER_SYSTEM_STMT: {
+        int rc = set_stmt(n->alter_system_stmt->setstmt, a, st, err);
+        st->kind = STMT_ALTER_SYSTEM;
+        st->tag = "ALTER SYSTEM";
+        return rc;
+    }
     case PG_QUERY__NODE__NODE_VARIABLE_SHOW_STMT:
         st->kind = STMT_SHOW;
         st->tag = "SHOW";

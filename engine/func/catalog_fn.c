@@ -16,6 +16,7 @@
 #include "engine/func/registry.h"
 #include "engine/syscat_internal.h"
 #include "engine/types/numeric.h"
+#include "engine/types/array.h"
 #include "engine/types/text.h"
 #include "util/buf.h"
 
@@ -90,7 +91,7 @@ static int f_table_is_visible(eng_ctx *c, const eng_val *a, int n, eng_val *o)
         o->null = true; /* PostgreSQL: NULL for an OID that names nothing */
         return 0;
     }
-    return bool_out(!t->vrel || strcmp(t->vrel->schema, "pg_catalog") == 0, o);
+    return bool_out(t->vrel ? strcmp(t->vrel->schema, "pg_catalog") == 0 : !c->env->public_hidden, o);
 }
 
 static int f_type_is_visible(eng_ctx *c, const eng_val *a, int n, eng_val *o)
@@ -487,6 +488,55 @@ static int signal(eng_ctx *c, const eng_val *a, eng_val *o, bool terminate)
     return bool_out(true, o);
 }
 
+/* hcdb has no publications (logical replication): a table qualifies, nothing else. */
+static int f_is_publishable(eng_ctx *c, const eng_val *a, int n, eng_val *o)
+{
+    lock(c);
+    const eng_index *ix;
+    const eng_table *t = eng__rel_by_oid(catalog(c), (uint32_t)a[0].i, &ix);
+    unlock(c);
+    return bool_out(t && !t->vrel && !ix, o);
+}
+
+/* inet_server_addr() / inet_client_addr(): the address text (hcdb has no
+ * inet type, so the value is text). */
+static int f_server_addr(eng_ctx *c, const eng_val *a, int n, eng_val *o)
+{
+    return text_out(c, c->env ? c->env->server_addr : NULL, o);
+}
+
+static int f_client_addr(eng_ctx *c, const eng_val *a, int n, eng_val *o)
+{
+    return text_out(c, c->env ? c->env->client_addr : NULL, o);
+}
+
+/* txid_current(): the id of the statement's storage transaction. */
+static int f_txid_current(eng_ctx *c, const eng_val *a, int n, eng_val *o)
+{
+    if (!c->env || !c->env->txn) {
+        pgw_error_set(c->err, SQLSTATE_INTERNAL_ERROR, "no transaction");
+        return -1;
+    }
+    return int_out((int64_t)st_txn_id(c->env->txn), o);
+}
+
+/* current_schemas(include_implicit): the schemas of search_path that
+ * exist, pg_catalog first when asked. */
+static int f_current_schemas(eng_ctx *c, const eng_val *a, int n, eng_val *o)
+{
+    bool public = !c->env || !c->env->public_hidden;
+    const char *s = a[0].i ? (public ? "{pg_catalog,public}" : "{pg_catalog}") : (public ? "{public}" : "{}");
+    return text_out(c, s, o);
+}
+
+static int f_reload_conf(eng_ctx *c, const eng_val *a, int n, eng_val *o)
+{
+    const eng_sysinfo *sys = c->env ? c->env->sys : NULL;
+    if (sys && sys->reload_conf)
+        sys->reload_conf(c->env->ctx);
+    return bool_out(true, o);
+}
+
 static int f_cancel_backend(eng_ctx *c, const eng_val *a, int n, eng_val *o) { return signal(c, a, o, false); }
 static int f_terminate_backend(eng_ctx *c, const eng_val *a, int n, eng_val *o) { return signal(c, a, o, true); }
 
@@ -530,6 +580,13 @@ void eng__register_catalog(void)
     eng__reg("pg_size_pretty", false, OID_TEXT, S, f_size_pretty, 1, OID_INT8);
     eng__reg("pg_postmaster_start_time", false, OID_TIMESTAMPTZ, S, f_start_time, 0);
     eng__reg("pg_is_in_recovery", false, OID_BOOL, S, f_false, 0);
+    eng__reg("pg_get_statisticsobjdef_columns", false, OID_TEXT, S, f_null_text, 1, OID_OID);
+    eng__reg("pg_relation_is_publishable", false, OID_BOOL, V, f_is_publishable, 1, OID_REGCLASS);
+    eng__reg("inet_server_addr", false, OID_TEXT, 0, f_server_addr, 0);
+    eng__reg("inet_client_addr", false, OID_TEXT, 0, f_client_addr, 0);
+    eng__reg("txid_current", false, OID_INT8, ENG_F_VOLATILE | ENG_F_TABLES, f_txid_current, 0);
+    eng__reg("current_schemas", false, eng_array_of(OID_NAME), S, f_current_schemas, 1, OID_BOOL);
+    eng__reg("pg_reload_conf", false, OID_BOOL, V, f_reload_conf, 0);
     eng__reg("pg_cancel_backend", false, OID_BOOL, V, f_cancel_backend, 1, OID_INT4);
     eng__reg("pg_terminate_backend", false, OID_BOOL, V, f_terminate_backend, 1, OID_INT4);
 }

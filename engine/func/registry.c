@@ -8,7 +8,7 @@
 
 /* Enough for every built-in; eng__reg drops (and asserts in tests) beyond. */
 #define MAX_PROCS 1024
-#define MAX_CASTS 128
+#define MAX_CASTS 256
 
 static eng_proc procs[MAX_PROCS];
 static int nprocs;
@@ -90,6 +90,7 @@ static void build(void)
     eng__register_vector();
     eng__register_regtypes();
     eng__register_catalog();
+    eng__register_uuid();
     eng__register_hypercube();
     eng__register_hc();
     eng__register_hc_ingest();

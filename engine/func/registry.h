@@ -81,6 +81,7 @@ void eng__register_admin(void);
 void eng__register_vector(void);
 void eng__register_regtypes(void);
 void eng__register_catalog(void);
+void eng__register_uuid(void);
 void eng__register_hypercube(void);
 void eng__register_hc(void);
 void eng__register_hc_ingest(void);

@@ -12,6 +12,7 @@
 #include "engine/types/numeric.h"
 #include "engine/types/regtypes.h"
 #include "engine/types/text.h"
+#include "engine/types/uuid.h"
 #include "engine/types/vector.h"
 #include "engine/types/array.h"
 
@@ -28,7 +29,7 @@ static const eng_type *const all_types[] = {
     &eng__type_bpchar,  &eng__type_varchar,   &eng__type_date,        &eng__type_timestamp,
     &eng__type_timestamptz, &eng__type_numeric, &eng__type_void,      &eng__type_any,
     &eng__type_anyelement, &eng__type_anynonarray, &eng__type_vector, &eng__type_hypercube,
-    &eng__type_regclass, &eng__type_regtype, &eng__type_regproc, &eng__type_regnamespace,
+    &eng__type_regclass, &eng__type_regtype, &eng__type_regproc, &eng__type_regnamespace, &eng__type_uuid,
 };
 
 #define NTYPES (sizeof(all_types) / sizeof(all_types[0]))

@@ -217,3 +217,43 @@ def test_vector_type_moves_to_the_extension_schema(conn):
         cur.execute("CREATE EXTENSION vector")
         assert rows(conn, q) == [("public",)]
         cur.execute("DROP EXTENSION vector")
+
+
+def test_sorted_name_results_keep_their_values(conn):
+    # name values made by a function must survive a Sort (they are bytes held elsewhere)
+    got = rows(conn, "SELECT relname, pg_get_userbyid(relowner), relkind FROM pg_class "
+                     "WHERE relname LIKE 'cat_items%%' ORDER BY 1 DESC")
+    assert [g[1:] for g in got] == [("postgres", "i")] * 3 + [("postgres", "r")]
+
+
+def test_uuid_type_and_generators(conn):
+    with conn.cursor() as cur:
+        cur.execute('CREATE EXTENSION IF NOT EXISTS "uuid-ossp"')
+        cur.execute("SELECT gen_random_uuid(), uuid_generate_v4(), "
+                    "'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11'::uuid, '{a0eebc999c0b4ef8bb6d6bb9bd380a11}'::uuid")
+        a, b, upper, braces = cur.fetchone()
+        assert [d.type_code for d in cur.description] == [2950] * 4
+        cur.execute('DROP EXTENSION "uuid-ossp"')
+    assert a != b and a[14] == "4" and b[14] == "4" and a[19] in "89ab"
+    assert upper == braces == "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"
+    with conn.cursor() as cur:
+        cur.execute("CREATE TABLE cat_uuid (id uuid PRIMARY KEY, n int)")
+        cur.execute("INSERT INTO cat_uuid VALUES ('00000000-0000-4000-8000-000000000002', 2), "
+                    "('00000000-0000-4000-8000-000000000001', 1)")
+    assert rows(conn, "SELECT n FROM cat_uuid ORDER BY id") == [(1,), (2,)]
+    assert rows(conn, "SELECT id FROM cat_uuid WHERE id = '00000000-0000-4000-8000-000000000002'") == \
+        [("00000000-0000-4000-8000-000000000002",)]
+    assert error(conn, "SELECT 'a0eebc99-9c0b'::uuid").pgcode == "22P02"
+
+
+def test_session_facts(conn):
+    got = rows(conn, "SELECT inet_server_addr()::text, inet_client_addr()::text, current_schemas(true), "
+                     "current_schemas(false), txid_current() > 0")
+    assert [str(got[0][0]).split("/")[0], str(got[0][1]).split("/")[0]] == ["127.0.0.1", "127.0.0.1"]
+    assert got[0][2:] == (["pg_catalog", "public"], ["public"], True)
+    conn.autocommit = False
+    try:
+        assert rows(conn, "SELECT txid_current()") == rows(conn, "SELECT txid_current()")
+    finally:
+        conn.rollback()
+        conn.autocommit = True

@@ -153,3 +153,9 @@ def test_psql_sees_created_extension(trust_server, conn):
     res = trust_server.psql(sql="SELECT extname, extversion FROM pg_extension ORDER BY 1")
     assert res.returncode == 0, res.stderr
     assert res.stdout == "vector|0.8.0\n"
+
+
+@pytest.mark.hcdb_only
+def test_core_function_is_not_taken_for_an_extensions(conn):
+    assert run(conn, "SELECT proname FROM pg_proc WHERE proname = 'gen_random_uuid'") == [("gen_random_uuid",)]
+    assert run(conn, "SELECT proname FROM pg_proc WHERE proname = 'gen_walk'") == []

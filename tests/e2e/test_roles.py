@@ -105,6 +105,8 @@ def test_ordinary_role_cannot_manage_roles_but_can_change_its_password(scram_ser
         assert fails(c, "DROP ROLE temp1") == ("42501", "permission denied to drop role")
         assert fails(c, "ALTER ROLE temp1 LOGIN")[0] == "42501"
         assert fails(c, "ALTER ROLE app SUPERUSER")[0] == "42501"
+        assert fails(c, "ALTER SYSTEM SET work_mem = '8MB'") == \
+            ("42501", 'permission denied to set parameter "work_mem"')
         run(c, "ALTER ROLE app PASSWORD 'changed'")
     finally:
         c.close()

@@ -4,11 +4,12 @@ PostgreSQL 15 does; shared by test_psql_meta.py and make_expected.py."""
 # Run before the commands; the extension is created after the function
 # listings, whose expected output would otherwise hold its functions.
 SETUP = [
+    "DROP EXTENSION IF EXISTS plpgsql",  # PostgreSQL's own; hcdb has no PL/pgSQL
     "CREATE TABLE docs (id int PRIMARY KEY, title text NOT NULL, n int DEFAULT 3, code varchar(10) UNIQUE)",
     "CREATE INDEX docs_n_idx ON docs (n)",
     "CREATE TABLE plain_t (a int, b text)",
 ]
-LATE_SETUP = ["CREATE EXTENSION pgcrypto"]
+LATE_SETUP = ["CREATE EXTENSION IF NOT EXISTS pgcrypto"]
 
 # (file name, meta-command, runs after LATE_SETUP)
 COMMANDS = [

@@ -17,8 +17,7 @@ def main():
     srv = conftest.PgReferenceServer(pathlib.Path(tempfile.mkdtemp(prefix="psql-meta-")))
     srv.start()
     try:
-        # hcdb has no PL/pgSQL: the reference drops the one PostgreSQL installs
-        for sql in ["DROP EXTENSION plpgsql"] + commands.SETUP:
+        for sql in commands.SETUP:
             assert srv.psql(sql=sql).returncode == 0
         out = HERE / "expected"
         out.mkdir(exist_ok=True)
