@@ -72,8 +72,7 @@ static int apply_colaliases(bctx *b, eng_rte *r, const ast_fromitem *f)
     if (f->colaliases.n > r->ncols) {
         pgw_error_set(b->err, SQLSTATE_INVALID_COLUMN_REFERENCE, "table \"%s\" has %d columns available but %d columns specified",
                       r->alias, r->ncols, f->colaliases.n);
-        eng__errpos(b, f->loc);
-        return -1;
+        return -1; /* PostgreSQL gives no position here */
     }
     for (int i = 0; i < f->colaliases.n; i++)
         r->names[i] = f->colaliases.v[i];
