@@ -565,6 +565,10 @@ eng_node *eng__plan_rel(eng_plan *p, const eng_select *sel, const eng_rel *r, en
         return eng__plan_setop(p, sel, r, c);
     case REL_JOIN:
         return eng__plan_join(p, sel, r, c);
+    case REL_RECURSIVE:
+        return eng__plan_recursive(p, sel, r, c);
+    case REL_WORKTABLE:
+        return eng__plan_worktable(p, sel, r);
     }
     if (n) {
         n->rel = r;

@@ -60,6 +60,10 @@ struct eng_plan {
     int narenas, caparenas;
     arena *a;
     struct eng_subcache *cache;
+    /* WITH RECURSIVE: the rows of the last round, for the worktable scans planned now */
+    const eng_select *wt_key;
+    eng_val **wt_rows;
+    size_t wt_n;
     /* EXPLAIN output under construction (explain.c) */
     buf *out;
     int indent;
@@ -102,6 +106,8 @@ eng_node *eng__plan_distinct(eng_plan *p, const eng_select *sel, eng_node *child
 eng_node *eng__plan_subquery(eng_plan *p, const eng_select *sel, const eng_rel *r, eng_ctx *c);
 eng_node *eng__plan_values(eng_plan *p, const eng_select *sel, const eng_rel *r);
 eng_node *eng__plan_setop(eng_plan *p, const eng_select *sel, const eng_rel *r, eng_ctx *c);
+eng_node *eng__plan_recursive(eng_plan *p, const eng_select *sel, const eng_rel *r, eng_ctx *c);
+eng_node *eng__plan_worktable(eng_plan *p, const eng_select *sel, const eng_rel *r);
 
 /* Copy a value's payload into a (so it outlives the row arena). */
 int eng__copy_val(arena *a, uint32_t type, eng_val *v);

@@ -122,6 +122,7 @@ typedef struct ast_cte {
     ast_names colnames;
     struct ast_select *query;
     int loc;
+    bool recursive;     /* WITH RECURSIVE: may read itself */
 } ast_cte;
 
 typedef struct ast_select ast_select;

@@ -186,8 +186,6 @@ static int expr_list(tctx *t, PgQuery__Node **items, size_t n, ast_expr ***out, 
 
 static int with_clause(tctx *t, PgQuery__WithClause *w, ast_select *sel)
 {
-    if (w->recursive)
-        return fail_unsupported(t, "WITH RECURSIVE", w->location);
     sel->ctes = arena_calloc(t->a, w->n_ctes + 1, sizeof(ast_cte));
     if (!sel->ctes)
         return sqlc__oom(t), -1;
@@ -199,6 +197,9 @@ static int with_clause(tctx *t, PgQuery__WithClause *w, ast_select *sel)
         ast_cte *cte = &sel->ctes[sel->nctes++];
         cte->name = c->ctename;
         cte->loc = c->location;
+        cte->recursive = w->recursive;
+        if (c->search_clause || c->cycle_clause)
+            return fail_unsupported(t, "SEARCH and CYCLE clauses", c->location);
         if (names_of(t, c->aliascolnames, c->n_aliascolnames, &cte->colnames))
             return -1;
         if (c->ctequery && c->ctequery->node_case != PG_QUERY__NODE__NODE_SELECT_STMT)
