@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "engine/bind.h"
+#include "engine/privs.h"
 #include "engine/dml.h"
 
 static eng_expr *assign(bctx *b, eng_expr *e, const eng_column *col, int loc)
@@ -244,6 +245,9 @@ int eng_bind_dml(arena *a, const char *text, const eng_env *env, const ast_stmt 
         return -1;
     d->table = scan->table;
     d->kind = st->kind == STMT_INSERT ? ENG_INSERT : st->kind == STMT_UPDATE ? ENG_UPDATE : ENG_DELETE;
+    if (eng_priv_check_table(env, d->table, d->kind == ENG_INSERT ? ENG_PRIV_INSERT
+                                            : d->kind == ENG_UPDATE ? ENG_PRIV_UPDATE : ENG_PRIV_DELETE, err))
+        return -1;
     if (d->kind == ENG_INSERT) {
         if (bind_insert(&b, &st->insert, d) ||
             (st->insert.nreturning && expand_returning(&b, st->insert.returning, st->insert.nreturning, d)))

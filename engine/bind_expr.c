@@ -314,6 +314,8 @@ static eng_expr *func_node(bctx *b, const ast_expr *x)
     }
     if (e && (e->proc->flags & ENG_F_LONG))
         b->saw_long = true;
+    if (e && (e->proc->flags & ENG_F_TABLES))
+        b->saw_table = true;
     return e;
 }
 

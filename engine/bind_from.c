@@ -9,7 +9,8 @@
 #include <string.h>
 
 #include "engine/bind.h"
-#include "engine/catalog.h"
+#include "engine/privs.h"
+#include "engine/syscat.h"
 
 static void *grow(bctx *b, void *v, int n, int *cap, size_t size)
 {
@@ -197,7 +198,7 @@ static int from_table(bctx *b, eng_scope *sc, const ast_fromitem *f, eng_rel **o
     const ast_cte *cte = f->schema ? NULL : find_cte(b, f->relname, &where, &idx);
     if (cte)
         return from_cte(b, sc, f, cte, where, idx, out);
-    eng_table *t = b->env->catalog ? eng_catalog_find(b->env->catalog, f->relname) : NULL;
+    eng_table *t = eng_rel_find(b->env->catalog, f->relname);
     if (!t) {
         pgw_error_set(b->err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", f->relname);
         eng__errpos(b, f->loc);
@@ -237,12 +238,18 @@ static int from_function(bctx *b, eng_scope *sc, const ast_fromitem *f, eng_rel 
     }
     b->saw_srf = false;
     const char *alias = f->alias ? f->alias : f->func->name;
-    eng_rte *r = add_rte(b, sc, alias, 1, f->loc);
+    const eng_srf_cols *cols = fn->proc->cols;
+    eng_rte *r = add_rte(b, sc, alias, cols ? cols->n : 1, f->loc);
     if (!r)
         return -1;
     r->names[0] = f->colaliases.n ? f->colaliases.v[0] : alias;
     r->types[0] = fn->type;
     r->typmods[0] = -1;
+    for (int i = 0; cols && i < cols->n; i++) { /* RETURNS TABLE: its column names, as aliases allow */
+        r->names[i] = i < f->colaliases.n ? f->colaliases.v[i] : cols->names[i];
+        r->types[i] = cols->types[i];
+        r->typmods[i] = -1;
+    }
     if (add_star(b, sc, r) || !(*out = new_rel(b, REL_FUNC, r)))
         return -1;
     (*out)->func = fn;
@@ -404,7 +411,11 @@ static int from_item(bctx *b, eng_scope *sc, const ast_fromitem *f, eng_rel **ou
     }
     int rc;
     switch (f->kind) {
-    case FROM_TABLE: rc = from_table(b, sc, f, out); break;
+    case FROM_TABLE:
+        rc = from_table(b, sc, f, out);
+        if (rc == 0 && (*out)->kind == REL_TABLE) /* a DML target is checked for its own privilege */
+            rc = eng_priv_check_table(b->env, (*out)->table, ENG_PRIV_SELECT, b->err);
+        break;
     case FROM_FUNCTION: rc = from_function(b, sc, f, out); break;
     case FROM_SUBQUERY: rc = from_subquery(b, sc, f->sub, f->alias, f, NULL, out); break;
     default: rc = from_join(b, sc, f, out); break;

@@ -35,22 +35,26 @@ static eng_expr **find_srf(eng_expr **slot, int depth)
 int eng__lift_srf(bctx *b, eng_target *t)
 {
     t->srf = true;
-    if (is_srf(t->expr)) {
-        t->srf_call = t->expr;
-        return 0;
-    }
     eng_expr **slot = find_srf(&t->expr, 0);
     if (!slot) { /* an aggregate's argument held it: the aggregate binder refused it already */
         pgw_error_set(b->err, SQLSTATE_FEATURE_NOT_SUPPORTED, "set-returning function in an unsupported place");
         return -1;
     }
     eng_expr *call = *slot;
+    if (call->proc->cols) {
+        pgw_error_set(b->err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                      "function %s returns rows of several columns: call it in FROM", call->proc->name);
+        eng__errpos(b, call->loc);
+        return -1;
+    }
+    t->srf_call = call;
+    if (slot == &t->expr) /* the call is the whole target */
+        return 0;
     eng_expr *hole = eng__bx_new(b, BX_CONST, call->type, call->loc, 0);
     if (!hole)
         return -1;
     hole->typmod = call->typmod;
     hole->val.null = true;
-    t->srf_call = call;
     t->srf_hole = hole;
     *slot = hole;
     return 0;

@@ -7,18 +7,28 @@
  * the same records, so recovery is "apply the blob's records, then the
  * WAL's": each record is idempotent (a create of a known relid replaces
  * it, a drop of an unknown one is skipped). Index contents are not saved:
- * they are rebuilt by a scan after recovery.
+ * they are rebuilt by a scan after recovery (access-method indexes such as
+ * HNSW on all cores, catalog_am.c), so an index always matches the
+ * recovered heap exactly, whatever the checkpoint caught of it.
  *
  * Record payloads (little-endian; str = u32 length + bytes, 0xFFFFFFFF = NULL):
  *   CAT_CREATE: u32 relid, str name, u16 ncols, ncols x (str name, u32 type,
  *               i32 typmod, u8 notnull, str default)
  *   CAT_DROP:   u32 relid
- *   CAT_INDEX:  u32 relid, str name, u8 unique, u8 primary, u16 ncols, ncols x u16 col
+ *   CAT_INDEX:  u32 relid, str name, u8 unique, u8 primary, u16 ncols, ncols x u16 col,
+ *               u32 index relid, then for an access-method index only: str am,
+ *               str opclass, i32 typmod, 4 x i32 options (their meaning is the access
+ *               method's, see am.h)
  *   CAT_DROP_INDEX: u32 relid, str name
+ *   CAT_EXT:    u32 oid, str name, str version, str schema
+ *   CAT_DROP_EXT: u32 oid
+ *   CAT_ACL:    u32 object oid, str role, u32 privilege bits (the new value)
+ * (the fixed-size fields are written as u32 whatever their range)
  */
 #include "engine/catalog.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "engine/types/types.h"
@@ -26,7 +36,13 @@
 #include "util/log.h"
 #include "util/mem.h"
 
-enum { CAT_CREATE = 1, CAT_DROP = 2, CAT_INDEX = 3, CAT_DROP_INDEX = 4 };
+enum { CAT_CREATE = 1, CAT_DROP = 2, CAT_INDEX = 3, CAT_DROP_INDEX = 4, CAT_EXT = 5, CAT_DROP_EXT = 6, CAT_ACL = 7 };
+
+typedef struct acl_entry {
+    uint32_t oid;
+    char role[64];
+    uint32_t privs;
+} acl_entry;
 #define CAT_BLOB_KIND 1u
 /* PostgreSQL's first user OID; relids below it stay free for emulated catalogs. */
 #define CAT_FIRST_RELID 16384u
@@ -36,13 +52,20 @@ struct eng_catalog {
     st_db *db;
     eng_table **tables; /* every table ever made, dropped ones too */
     size_t ntables, cap;
-    uint32_t next_relid;
+    uint32_t next_relid;  /* the next OID for a table, index or extension */
+    eng_extension **exts; /* every extension ever created, dropped ones too */
+    size_t nexts, capexts;
+    acl_entry *acl;       /* granted privileges; entries are never removed (0 = none) */
+    size_t nacl, capacl;
 };
 
 typedef struct undo {
     int kind; /* CAT_CREATE, CAT_DROP, CAT_INDEX, CAT_DROP_INDEX */
     eng_table *t;
     eng_index *ix;
+    eng_extension *ext;
+    size_t acl;          /* CAT_ACL: the entry, and its value before */
+    uint32_t old_privs;
 } undo;
 
 struct eng_ddl_log {
@@ -62,6 +85,14 @@ eng_table *eng_catalog_find(eng_catalog *cat, const char *name)
     for (size_t i = cat->ntables; i-- > 0;)
         if (!cat->tables[i]->dropped && strcmp(cat->tables[i]->name, name) == 0)
             return cat->tables[i];
+    return NULL;
+}
+
+eng_table *eng_catalog_table_at(eng_catalog *cat, size_t i)
+{
+    for (size_t k = 0; k < cat->ntables; k++)
+        if (!cat->tables[k]->dropped && i-- == 0)
+            return cat->tables[k];
     return NULL;
 }
 
@@ -130,6 +161,7 @@ static void index_free(eng_index *ix)
     if (!ix)
         return;
     eng_keyidx_free(ix->keys);
+    eng_amidx_free(ix->amx);
     mem_free(ix->cols);
     mem_free(ix->name);
     mem_free(ix);
@@ -193,11 +225,15 @@ static void detach_index(eng_table *t, eng_index *ix)
     }
 }
 
-static eng_index *index_new(const char *name, const int *cols, int ncols, bool unique, bool primary)
+/* A key index, or with am an access-method index (NULL with err filled). */
+static eng_index *index_new(const char *name, const int *cols, int ncols, bool unique, bool primary,
+                            const eng_am *am, const eng_am_def *def, pgw_error *err)
 {
     eng_index *ix = mem_calloc(1, sizeof(*ix));
     if (!ix || !(ix->name = mem_strdup(name)) || !(ix->cols = mem_calloc((size_t)ncols + 1, sizeof(int))) ||
-        !(ix->keys = eng_keyidx_new())) {
+        (am ? !(ix->amx = eng_amidx_new(am, def, err)) : !(ix->keys = eng_keyidx_new()))) {
+        if (!pgw_error_is_set(err))
+            pgw_error_oom(err);
         index_free(ix);
         return NULL;
     }
@@ -249,6 +285,15 @@ static void rec_index(buf *b, const eng_table *t, const eng_index *ix)
     put_u32(b, (uint32_t)ix->ncols);
     for (int i = 0; i < ix->ncols; i++)
         put_u32(b, (uint32_t)ix->cols[i]);
+    put_u32(b, ix->relid);
+    if (!ix->amx)
+        return;
+    const eng_am_def *d = eng_amidx_def(ix->amx);
+    put_str(b, eng_amidx_am(ix->amx)->name);
+    put_str(b, d->opclass->name);
+    put_u32(b, (uint32_t)d->typmod);
+    for (int i = 0; i < 4; i++)
+        put_u32(b, (uint32_t)d->opt[i]);
 }
 
 typedef struct rd {
@@ -295,6 +340,120 @@ static int log_rec(st_txn *txn, uint32_t relid, int kind, buf *b, pgw_error *err
     return rc;
 }
 
+/* An OID read back from a record keeps the counter past it; 0 (a record
+ * from before the field existed) takes a fresh one. */
+static uint32_t note_oid(eng_catalog *cat, uint32_t oid)
+{
+    if (!oid)
+        return cat->next_relid++;
+    if (oid >= cat->next_relid)
+        cat->next_relid = oid + 1;
+    return oid;
+}
+
+static eng_extension *ext_by_name(eng_catalog *cat, const char *name)
+{
+    for (size_t i = 0; i < cat->nexts; i++)
+        if (!cat->exts[i]->dropped && strcmp(cat->exts[i]->name, name) == 0)
+            return cat->exts[i];
+    return NULL;
+}
+
+static void ext_free(eng_extension *e)
+{
+    if (!e)
+        return;
+    mem_free(e->name);
+    mem_free(e->version);
+    mem_free(e->schema);
+    mem_free(e);
+}
+
+static eng_extension *ext_add(eng_catalog *cat, uint32_t oid, const char *name, const char *version,
+                              const char *schema)
+{
+    eng_extension *e = mem_calloc(1, sizeof(*e));
+    if (!e || !(e->name = mem_strdup(name)) || !(e->version = mem_strdup(version)) ||
+        !(e->schema = mem_strdup(schema)))
+        goto fail;
+    if (cat->nexts == cat->capexts) {
+        size_t nc = cat->capexts ? cat->capexts * 2 : 8;
+        eng_extension **v = mem_realloc(cat->exts, nc * sizeof(*v));
+        if (!v)
+            goto fail;
+        cat->exts = v;
+        cat->capexts = nc;
+    }
+    e->oid = note_oid(cat, oid);
+    cat->exts[cat->nexts++] = e;
+    return e;
+fail:
+    ext_free(e);
+    return NULL;
+}
+
+static void rec_ext(buf *b, const eng_extension *e)
+{
+    put_u32(b, e->oid);
+    put_str(b, e->name);
+    put_str(b, e->version);
+    put_str(b, e->schema);
+}
+
+static int apply_ext(eng_catalog *cat, uint32_t kind, uint32_t oid, rd *r, arena *a, pgw_error *err)
+{
+    for (size_t i = 0; i < cat->nexts; i++)
+        if (cat->exts[i]->oid == oid)
+            cat->exts[i]->dropped = true;
+    if (kind == CAT_DROP_EXT)
+        return 0;
+    char *name = get_str(r, a), *version = get_str(r, a), *schema = get_str(r, a);
+    if (r->bad || !name || !version || !schema) {
+        pgw_error_set(err, ST_SQLSTATE_DATA_CORRUPTED, "malformed catalog record (kind %u)", kind);
+        return -1;
+    }
+    return ext_add(cat, oid, name, version, schema) ? 0 : (pgw_error_oom(err), -1);
+}
+
+static acl_entry *acl_find(eng_catalog *cat, uint32_t oid, const char *role)
+{
+    for (size_t i = 0; i < cat->nacl; i++)
+        if (cat->acl[i].oid == oid && strcmp(cat->acl[i].role, role) == 0)
+            return &cat->acl[i];
+    return NULL;
+}
+
+/* Set (adding the entry if new); *old gets the value before. -1 on OOM. */
+static int acl_put(eng_catalog *cat, uint32_t oid, const char *role, uint32_t privs, uint32_t *old)
+{
+    acl_entry *e = acl_find(cat, oid, role);
+    if (!e) {
+        if (cat->nacl == cat->capacl) {
+            size_t nc = cat->capacl ? cat->capacl * 2 : 16;
+            acl_entry *v = mem_realloc(cat->acl, nc * sizeof(*v));
+            if (!v)
+                return -1;
+            cat->acl = v;
+            cat->capacl = nc;
+        }
+        e = &cat->acl[cat->nacl++];
+        memset(e, 0, sizeof(*e));
+        e->oid = oid;
+        snprintf(e->role, sizeof(e->role), "%s", role);
+    }
+    if (old)
+        *old = e->privs;
+    e->privs = privs;
+    return 0;
+}
+
+static void rec_acl(buf *b, const acl_entry *e)
+{
+    put_u32(b, e->oid);
+    put_str(b, e->role);
+    put_u32(b, e->privs);
+}
+
 /* Apply one record during recovery (idempotent). */
 static int apply_rec(eng_catalog *cat, uint32_t kind, const uint8_t *data, size_t len, pgw_error *err)
 {
@@ -305,6 +464,20 @@ static int apply_rec(eng_catalog *cat, uint32_t kind, const uint8_t *data, size_
     uint32_t relid = get_u32(&r);
     eng_table *t = find_relid(cat, relid);
     int rc = 0;
+    if (kind == CAT_ACL) {
+        char *role = get_str(&r, a);
+        uint32_t privs = get_u32(&r);
+        rc = r.bad || !role || acl_put(cat, relid, role, privs, NULL) ? -1 : 0;
+        if (rc)
+            pgw_error_set(err, ST_SQLSTATE_DATA_CORRUPTED, "malformed catalog record (kind %u)", kind);
+        arena_free(a);
+        return rc;
+    }
+    if (kind == CAT_EXT || kind == CAT_DROP_EXT) {
+        rc = apply_ext(cat, kind, relid, &r, a, err);
+        arena_free(a);
+        return rc;
+    }
     if (kind == CAT_CREATE) {
         char *name = get_str(&r, a);
         uint32_t n = get_u32(&r);
@@ -346,12 +519,30 @@ static int apply_rec(eng_catalog *cat, uint32_t kind, const uint8_t *data, size_
             int cols[64];
             for (uint32_t i = 0; i < n && i < 64; i++)
                 cols[i] = (int)get_u32(&r);
+            uint32_t ixrelid = get_u32(&r);
             if (r.bad || n > 64)
                 goto bad;
-            eng_index *ix = index_new(name, cols, (int)n, unique, primary);
+            const eng_am *am = NULL;
+            eng_am_def def = {0};
+            if (r.p < r.end) {
+                char *amname = get_str(&r, a), *opc = get_str(&r, a);
+                am = amname ? eng_am_find(amname) : NULL;
+                for (const eng_am_opclass *o = am ? am->opclasses : NULL; o && o->name && opc; o++)
+                    if (strcmp(o->name, opc) == 0)
+                        def.opclass = o;
+                def.typmod = (int32_t)get_u32(&r);
+                for (int i = 0; i < 4; i++)
+                    def.opt[i] = (int32_t)get_u32(&r);
+                if (r.bad || !def.opclass)
+                    goto bad;
+            }
+            eng_index *ix = index_new(name, cols, (int)n, unique, primary, am, &def, err);
+            if (ix)
+                ix->relid = note_oid(cat, ixrelid);
             if (!ix || attach_index(t, ix)) {
                 index_free(ix);
-                pgw_error_oom(err);
+                if (!pgw_error_is_set(err))
+                    pgw_error_oom(err);
                 rc = -1;
             }
         }
@@ -417,6 +608,18 @@ static int checkpoint_fn(void *ctx, st_ckpt_writer *w, pgw_error *err)
             blob_rec(&b, CAT_INDEX, &one);
         }
     }
+    for (size_t i = 0; i < cat->nexts; i++) {
+        if (cat->exts[i]->dropped)
+            continue;
+        rec_ext(&one, cat->exts[i]);
+        blob_rec(&b, CAT_EXT, &one);
+    }
+    for (size_t i = 0; i < cat->nacl; i++) {
+        if (!cat->acl[i].privs)
+            continue;
+        rec_acl(&one, &cat->acl[i]);
+        blob_rec(&b, CAT_ACL, &one);
+    }
     eng_catalog_unlock(cat);
     int rc = b.failed || one.failed ? -1 : st_ckpt_put(w, CAT_BLOB_KIND, 0, b.data, b.len);
     if (rc)
@@ -460,6 +663,10 @@ void eng_catalog_close(eng_catalog *cat)
     for (size_t i = 0; i < cat->ntables; i++)
         table_free(cat->tables[i]);
     mem_free(cat->tables);
+    for (size_t i = 0; i < cat->nexts; i++)
+        ext_free(cat->exts[i]);
+    mem_free(cat->exts);
+    mem_free(cat->acl);
     pthread_rwlock_destroy(&cat->lock);
     mem_free(cat);
 }
@@ -505,7 +712,7 @@ void eng_ddl_log_free(eng_ddl_log *log)
     mem_free(log);
 }
 
-static int log_push(eng_ddl_log *log, int kind, eng_table *t, eng_index *ix, pgw_error *err)
+static int log_push_ext(eng_ddl_log *log, int kind, eng_table *t, eng_index *ix, eng_extension *ext, pgw_error *err)
 {
     if (log->n == log->cap) {
         size_t nc = log->cap ? log->cap * 2 : 8;
@@ -515,8 +722,13 @@ static int log_push(eng_ddl_log *log, int kind, eng_table *t, eng_index *ix, pgw
         log->v = v;
         log->cap = nc;
     }
-    log->v[log->n++] = (undo){kind, t, ix};
+    log->v[log->n++] = (undo){kind, t, ix, ext, 0, 0};
     return 0;
+}
+
+static int log_push(eng_ddl_log *log, int kind, eng_table *t, eng_index *ix, pgw_error *err)
+{
+    return log_push_ext(log, kind, t, ix, NULL, err);
 }
 
 void eng_ddl_log_commit(eng_catalog *cat, eng_ddl_log *log)
@@ -545,6 +757,15 @@ void eng_ddl_log_rollback(eng_catalog *cat, eng_ddl_log *log)
         case CAT_DROP_INDEX:
             if (attach_index(u->t, u->ix))
                 log_warn("out of memory restoring index \"%s\"", u->ix->name);
+            break;
+        case CAT_EXT:
+            u->ext->dropped = true;
+            break;
+        case CAT_ACL:
+            cat->acl[u->acl].privs = u->old_privs;
+            break;
+        case CAT_DROP_EXT:
+            u->ext->dropped = false;
             break;
         }
     }
@@ -590,6 +811,8 @@ int eng_catalog_drop_table(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_
 
 static int fill_index(st_txn *txn, eng_table *t, eng_index *ix, pgw_error *err)
 {
+    if (ix->amx)
+        return eng__fill_am_index(txn, t, ix, eng__cores(), err);
     arena *a = arena_new();
     if (!a)
         return pgw_error_oom(err), -1;
@@ -639,17 +862,20 @@ static int fill_index(st_txn *txn, eng_table *t, eng_index *ix, pgw_error *err)
     return rc;
 }
 
-int eng_catalog_add_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, const char *name,
-                          const int *cols, int ncols, bool unique, bool primary, pgw_error *err)
+/* Log the new (filled, unless fill_rc) index ix and attach it to t; frees it on failure. */
+static int attach_new_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, eng_index *ix,
+                            int fill_rc, pgw_error *err)
 {
-    (void)cat;
-    eng_index *ix = index_new(name, cols, ncols, unique, primary);
-    if (!ix)
-        return pgw_error_oom(err), -1;
+    ix->relid = cat->next_relid++;
     buf b;
     buf_init(&b);
     rec_index(&b, t, ix);
-    if (fill_index(txn, t, ix, err) || log_rec(txn, t->relid, CAT_INDEX, &b, err)) {
+    if (fill_rc) {
+        buf_free(&b);
+        index_free(ix);
+        return -1;
+    }
+    if (log_rec(txn, t->relid, CAT_INDEX, &b, err)) {
         index_free(ix);
         return -1;
     }
@@ -657,14 +883,33 @@ int eng_catalog_add_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_t
         index_free(ix);
         return pgw_error_oom(err), -1;
     }
-    if (primary)
-        for (int i = 0; i < ncols; i++)
-            t->cols[cols[i]].notnull = true;
+    if (ix->primary)
+        for (int i = 0; i < ix->ncols; i++)
+            t->cols[ix->cols[i]].notnull = true;
     if (log_push(log, CAT_INDEX, t, ix, err)) {
         detach_index(t, ix);
         return -1;
     }
     return 0;
+}
+
+int eng_catalog_add_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, const char *name,
+                          const int *cols, int ncols, bool unique, bool primary, pgw_error *err)
+{
+    eng_index *ix = index_new(name, cols, ncols, unique, primary, NULL, NULL, err);
+    if (!ix)
+        return -1;
+    return attach_new_index(cat, txn, log, t, ix, fill_index(txn, t, ix, err), err);
+}
+
+int eng_catalog_add_am_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, const char *name,
+                             int col, const eng_am *am, const eng_am_def *def, int nthreads, pgw_error *err)
+{
+    pgw_error_clear(err);
+    eng_index *ix = index_new(name, &col, 1, false, false, am, def, err);
+    if (!ix)
+        return -1;
+    return attach_new_index(cat, txn, log, t, ix, eng__fill_am_index(txn, t, ix, nthreads, err), err);
 }
 
 int eng_catalog_drop_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, int pos, pgw_error *err)
@@ -678,5 +923,77 @@ int eng_catalog_drop_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_
     if (log_rec(txn, t->relid, CAT_DROP_INDEX, &b, err) || log_push(log, CAT_DROP_INDEX, t, ix, err))
         return -1;
     detach_index(t, ix);
+    return 0;
+}
+
+/* ---- extensions --------------------------------------------------------- */
+
+const eng_extension *eng_catalog_extension(eng_catalog *cat, const char *name)
+{
+    return ext_by_name(cat, name);
+}
+
+const eng_extension *eng_catalog_extension_at(eng_catalog *cat, size_t i)
+{
+    for (size_t k = 0; k < cat->nexts; k++)
+        if (!cat->exts[k]->dropped && i-- == 0)
+            return cat->exts[k];
+    return NULL;
+}
+
+int eng_catalog_create_extension(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, const char *name,
+                                 const char *version, const char *schema, pgw_error *err)
+{
+    eng_extension *e = ext_add(cat, 0, name, version, schema);
+    if (!e)
+        return pgw_error_oom(err), -1;
+    buf b;
+    buf_init(&b);
+    rec_ext(&b, e);
+    if (log_rec(txn, e->oid, CAT_EXT, &b, err) || log_push_ext(log, CAT_EXT, NULL, NULL, e, err)) {
+        e->dropped = true;
+        return -1;
+    }
+    return 0;
+}
+
+int eng_catalog_drop_extension(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, const char *name, pgw_error *err)
+{
+    eng_extension *e = ext_by_name(cat, name);
+    if (!e)
+        return 0;
+    buf b;
+    buf_init(&b);
+    put_u32(&b, e->oid);
+    if (log_rec(txn, e->oid, CAT_DROP_EXT, &b, err) || log_push_ext(log, CAT_DROP_EXT, NULL, NULL, e, err))
+        return -1;
+    e->dropped = true;
+    return 0;
+}
+
+/* ---- privileges ------------------------------------------------------------ */
+
+uint32_t eng_catalog_privs(eng_catalog *cat, uint32_t oid, const char *role)
+{
+    const acl_entry *e = acl_find(cat, oid, role);
+    return e ? e->privs : 0;
+}
+
+int eng_catalog_set_privs(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, uint32_t oid, const char *role,
+                          uint32_t privs, pgw_error *err)
+{
+    uint32_t old;
+    if (strlen(role) >= sizeof(((acl_entry *)0)->role) || acl_put(cat, oid, role, privs, &old))
+        return pgw_error_oom(err), -1;
+    const acl_entry *e = acl_find(cat, oid, role);
+    buf b;
+    buf_init(&b);
+    rec_acl(&b, e);
+    if (log_rec(txn, oid, CAT_ACL, &b, err) || log_push(log, CAT_ACL, NULL, NULL, err)) {
+        acl_put(cat, oid, role, old, NULL);
+        return -1;
+    }
+    log->v[log->n - 1].acl = (size_t)(e - cat->acl);
+    log->v[log->n - 1].old_privs = old;
     return 0;
 }

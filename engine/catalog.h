@@ -16,6 +16,7 @@
 #ifndef HCDB_ENGINE_CATALOG_H
 #define HCDB_ENGINE_CATALOG_H
 
+#include "engine/index/am.h"
 #include "engine/index/keyidx.h"
 #include "util/buf.h"
 #include "engine/value.h"
@@ -33,10 +34,12 @@ typedef struct eng_column {
 
 typedef struct eng_index {
     char *name;
+    uint32_t relid;      /* its pg_class OID (from the table OID counter) */
     int ncols;
     int *cols;           /* table column numbers, 0-based */
     bool unique, primary;
-    eng_keyidx *keys;
+    eng_keyidx *keys;    /* key -> rowid candidates; NULL for an access-method index */
+    eng_amidx *amx;      /* USING hnsw (...): ordered by distance, else NULL */
 } eng_index;
 
 typedef struct eng_table {
@@ -48,6 +51,8 @@ typedef struct eng_table {
     int nindexes;
     eng_index **indexes; /* under the catalog lock */
     bool dropped;
+    const struct eng_vrel *vrel; /* a pg_catalog / information_schema relation: rows made at scan time
+                                  * (syscat.h), st is NULL */
 } eng_table;
 
 /* Open (recovering) the storage in `dir` and the catalog saved in it.
@@ -62,6 +67,8 @@ void eng_catalog_unlock(eng_catalog *cat);
 
 /* Under a lock: the live table of that name, or NULL. */
 eng_table *eng_catalog_find(eng_catalog *cat, const char *name);
+/* Under a lock: the i-th live table (0-based, oldest first), NULL past the end. */
+eng_table *eng_catalog_table_at(eng_catalog *cat, size_t i);
 /* Under a lock: the table holding the index of that name, or NULL. */
 eng_table *eng_catalog_find_index(eng_catalog *cat, const char *name, int *pos);
 /* Column number of name in t, or -1. */
@@ -93,8 +100,57 @@ int eng_catalog_drop_table(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_
 int eng_catalog_add_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, const char *name,
                           const int *cols, int ncols, bool unique, bool primary, pgw_error *err)
     __attribute__((warn_unused_result));
+/* CREATE INDEX ... USING am (col opclass) WITH (...): def checked by the caller
+ * (eng_am's define); built over the visible rows on nthreads threads. */
+int eng_catalog_add_am_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, const char *name,
+                             int col, const eng_am *am, const eng_am_def *def, int nthreads, pgw_error *err)
+    __attribute__((warn_unused_result));
+/* Fill an access-method index from the rows visible to txn (catalog_am.c). */
+int eng__fill_am_index(st_txn *txn, eng_table *t, eng_index *ix, int nthreads, pgw_error *err)
+    __attribute__((warn_unused_result));
+/* Cores online: the default number of index build threads. */
+int eng__cores(void);
 int eng_catalog_drop_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, int pos, pgw_error *err)
     __attribute__((warn_unused_result));
+
+/* ---- extensions ------------------------------------------------------ */
+
+/* A created extension (CREATE EXTENSION); the registry of the ones hcdb
+ * has built in is engine/ext.h. */
+typedef struct eng_extension {
+    uint32_t oid;
+    char *name, *version, *schema;
+    bool dropped;
+} eng_extension;
+
+/* Under a lock: the created extension of that name, or NULL. */
+const eng_extension *eng_catalog_extension(eng_catalog *cat, const char *name);
+/* Under a lock: the i-th created extension (0-based, oldest first), NULL past the end. */
+const eng_extension *eng_catalog_extension_at(eng_catalog *cat, size_t i);
+/* Record (or forget) an extension inside txn, undone by a rollback. */
+int eng_catalog_create_extension(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, const char *name,
+                                 const char *version, const char *schema, pgw_error *err)
+    __attribute__((warn_unused_result));
+int eng_catalog_drop_extension(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, const char *name, pgw_error *err)
+    __attribute__((warn_unused_result));
+
+/* ---- privileges (GRANT / REVOKE) ----------------------------------------- */
+
+enum {
+    ENG_PRIV_SELECT = 1, ENG_PRIV_INSERT = 2, ENG_PRIV_UPDATE = 4, ENG_PRIV_DELETE = 8,
+    ENG_PRIV_TRUNCATE = 16, ENG_PRIV_REFERENCES = 32, ENG_PRIV_TRIGGER = 64, /* tables */
+    ENG_PRIV_USAGE = 128, ENG_PRIV_CREATE = 256,                              /* schemas */
+    ENG_PRIV_CONNECT = 512, ENG_PRIV_TEMP = 1024,                             /* databases */
+    ENG_PRIV_OWNER = 2048,     /* a table a non-superuser created: DROP, ALTER, GRANT on it */
+};
+#define ENG_PRIV_TABLE_ALL 127u
+
+/* Under a lock: what `role` was granted on object `oid` (a table's relid,
+ * a namespace OID, a database OID); "public" names PUBLIC. */
+uint32_t eng_catalog_privs(eng_catalog *cat, uint32_t oid, const char *role);
+/* Set role's privileges on oid to `privs`, inside txn (undone by a rollback). */
+int eng_catalog_set_privs(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, uint32_t oid, const char *role,
+                          uint32_t privs, pgw_error *err) __attribute__((warn_unused_result));
 
 /* ---- rows (rowfmt.c) -------------------------------------------------- */
 

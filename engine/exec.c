@@ -15,6 +15,8 @@
 #include <time.h>
 
 #include "engine/catalog.h"
+#include "engine/exec_indexscan.h"
+#include "engine/syscat.h"
 #include "engine/types/numeric.h"
 
 static double now_ms(void)
@@ -192,9 +194,11 @@ typedef struct scan_state {
     long nids, ipos;
     uint64_t rowid;                 /* the current row's id */
     const eng_val *cur;             /* the current row */
+    eng_val **vrows;                /* a pg_catalog relation's rows (syscat.h) */
+    size_t nvrows, vpos;
 } scan_state;
 
-static bool reads_scan(const eng_expr *e)
+bool eng__reads_scan(const eng_expr *e)
 {
     if (!e)
         return false;
@@ -203,7 +207,7 @@ static bool reads_scan(const eng_expr *e)
     if (e->kind == BX_FUNC && (e->proc->flags & ENG_F_VOLATILE))
         return true;
     for (int i = 0; i < e->nargs; i++)
-        if (reads_scan(e->args[i]))
+        if (eng__reads_scan(e->args[i]))
             return true;
     return false;
 }
@@ -225,7 +229,7 @@ static const eng_expr *eq_value(const eng_expr *w, int col, uint32_t type)
         return NULL;
     for (int side = 0; side < 2; side++) {
         const eng_expr *l = w->args[side], *r = w->args[1 - side];
-        if (l->kind == BX_SCANCOL && l->index == col && r->type == type && !reads_scan(r))
+        if (l->kind == BX_SCANCOL && l->index == col && r->type == type && !eng__reads_scan(r))
             return r;
     }
     return NULL;
@@ -245,6 +249,8 @@ static const eng_index *choose_index(const eng_node *n)
     const eng_expr *w = scan_filter(n);
     for (int k = 0; k < t->nindexes && w; k++) {
         const eng_index *ix = t->indexes[k];
+        if (!ix->keys)
+            continue; /* an ordered access-method index: exec_indexscan.c */
         bool all = true;
         for (int i = 0; i < ix->ncols && all; i++)
             all = eq_value(w, n->rel->lo + ix->cols[i], t->cols[ix->cols[i]].type) != NULL;
@@ -309,12 +315,36 @@ static int scan_fetch(eng_node *n, eng_ctx *c, st_txn *txn, st_row *r)
     }
 }
 
+/* The next row of t at rel->lo of a fresh row: from storage, or for a
+ * pg_catalog relation from the rows made at the first call. 1, 0 or -1. */
+static int scan_row(eng_node *n, eng_ctx *c, st_txn *txn, eng_val *vals)
+{
+    scan_state *s = n->st;
+    const eng_table *t = n->rel->table;
+    if (t->vrel) {
+        if (s->vpos >= s->nvrows)
+            return 0;
+        memcpy(vals + n->rel->lo, s->vrows[s->vpos++], sizeof(eng_val) * (size_t)t->ncols);
+        return 1;
+    }
+    st_row r;
+    int rc = scan_fetch(n, c, txn, &r);
+    if (rc <= 0)
+        return rc;
+    s->rowid = r.rowid;
+    return eng_row_decode(c, t, r.data, r.len, vals + n->rel->lo) ? -1 : 1;
+}
+
 static int scan_next(eng_node *n, eng_ctx *c, const eng_val **row)
 {
     scan_state *s = n->st;
     const eng_table *t = n->rel->table;
     st_txn *txn = c->env->txn;
-    if (!txn || t->dropped) {
+    if (t->vrel && !s->opened) {
+        s->opened = true;
+        if (eng_syscat_rows(c, t, n->a, &s->vrows, &s->nvrows))
+            return -1;
+    } else if (!t->vrel && (!txn || t->dropped)) {
         pgw_error_set(c->err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", t->name);
         return -1;
     }
@@ -324,16 +354,13 @@ static int scan_next(eng_node *n, eng_ctx *c, const eng_val **row)
             return -1;
         st_scan_init(&s->scan, txn, t->st);
     }
-    st_row r;
     for (;;) {
-        int rc = scan_fetch(n, c, txn, &r);
-        if (rc <= 0)
-            return rc;
         eng_val *vals = arena_calloc(c->mem, (size_t)n->sel->width + 1, sizeof(eng_val));
         if (!vals)
             return eng__oom(c);
-        if (eng_row_decode(c, t, r.data, r.len, vals + n->rel->lo))
-            return -1;
+        int rc = scan_row(n, c, txn, vals);
+        if (rc <= 0)
+            return rc;
         if (n->rel->quals) {
             eng_val v;
             if (eng_eval(c, n->rel->quals, vals, &v))
@@ -344,7 +371,6 @@ static int scan_next(eng_node *n, eng_ctx *c, const eng_val **row)
                 continue;
             }
         }
-        s->rowid = r.rowid;
         s->cur = vals + n->rel->lo;
         *row = vals;
         return 1;
@@ -398,28 +424,32 @@ typedef struct project_state {
     eng_val *srfval;                /* each SRF target's call's current value */
     eng_expr **tinst, **thole;      /* per target with a nested call: eng_srf_instance */
     int64_t *tstate;                /* SRF state per target */
+    eng_val *targs;                 /* SRF arguments per target, kept for every call of it */
     bool *tdone;
     const eng_val *input;           /* current input row */
     bool need_input, has_srf;
 } project_state;
 
-/* One SRF target step; the arguments are evaluated on every call. */
+/* One SRF target step; the arguments are evaluated once per input row and kept. */
 static int srf_step(eng_node *n, eng_ctx *c, int i, bool *done, eng_val *out)
 {
     project_state *s = n->st;
     const eng_expr *f = n->sel->targets[i].srf_call;
     int64_t *st = &s->tstate[i * ENG_SRF_STATE_WORDS];
-    eng_val args[ENG_PROC_MAX_ARGS];
-    bool anynull = false;
-    /* every call sees its arguments (unnest reads its array each time) */
-    for (int k = 0; k < f->nargs; k++) {
-        if (eng_eval(c, f->args[k], s->input, &args[k]))
-            return -1;
-        anynull |= args[k].null;
-    }
-    if (anynull && st[ENG_SRF_STATE_WORDS - 1] == 0) {
-        *done = true;
-        return 0;
+    eng_val *args = &s->targs[i * ENG_PROC_MAX_ARGS];
+    if (st[ENG_SRF_STATE_WORDS - 1] == 0) {
+        bool anynull = false;
+        for (int k = 0; k < f->nargs; k++) {
+            if (eng_eval(c, f->args[k], s->input, &args[k]))
+                return -1;
+            if (eng__copy_val(n->a, f->args[k]->type, &args[k])) /* the row arena is reset between calls */
+                return eng__oom(c);
+            anynull |= args[k].null;
+        }
+        if (anynull) {
+            *done = true;
+            return 0;
+        }
     }
     return f->proc->srf(c, args, f->nargs, st, done, out);
 }
@@ -544,11 +574,17 @@ eng_node *eng__plan_rel(eng_plan *p, const eng_select *sel, const eng_rel *r, en
             n->rows = table_rows(r->table);
             n->cost1 = n->rows * 0.01 + 10;
             scan_state *s = n->st;
+            eng_node *ordered = NULL;
+            /* a key lookup fixed by the WHERE reads few rows exactly: it wins over a distance index */
             if ((s->index = choose_index(n))) {
                 n->name_override = "Index Scan";
                 n->rows = 1;
                 n->cost1 = 8.17;
+            } else if (eng__plan_indexscan(p, sel, r, c, &ordered)) {
+                return NULL;
             }
+            if (ordered)
+                return ordered;
         }
         break;
     case REL_FUNC:
@@ -601,9 +637,10 @@ static eng_node *project_node(eng_plan *p, const eng_select *sel, eng_node *chil
     s->tstate = arena_calloc(p->a, ((size_t)sel->ntargets + 1) * ENG_SRF_STATE_WORDS, sizeof(int64_t));
     s->tdone = arena_calloc(p->a, (size_t)sel->ntargets + 1, sizeof(bool));
     s->srfval = arena_calloc(p->a, (size_t)sel->ntargets + 1, sizeof(eng_val));
+    s->targs = arena_calloc(p->a, ((size_t)sel->ntargets + 1) * ENG_PROC_MAX_ARGS, sizeof(eng_val));
     s->tinst = arena_calloc(p->a, (size_t)sel->ntargets + 1, sizeof(eng_expr *));
     s->thole = arena_calloc(p->a, (size_t)sel->ntargets + 1, sizeof(eng_expr *));
-    if (!s->slot || !s->tstate || !s->tdone || !s->srfval || !s->tinst || !s->thole)
+    if (!s->slot || !s->tstate || !s->tdone || !s->srfval || !s->tinst || !s->thole || !s->targs)
         return NULL;
     for (int i = 0; i < sel->ntargets; i++)
         if (sel->targets[i].srf_hole && !(s->tinst[i] = eng_srf_instance(p->a, &sel->targets[i], &s->thole[i])))
@@ -656,9 +693,9 @@ static eng_node *limit_node(eng_plan *p, const eng_select *sel, eng_node *child,
 /* Errors: NULL with c->err set (out of memory sets it here). */
 eng_node *eng__plan_select(eng_plan *p, const eng_select *sel, eng_ctx *c)
 {
-    eng_node *n;
+    eng_node *n, *from = NULL;
     if (sel->from) {
-        n = eng__plan_rel(p, sel, sel->from, c);
+        n = from = eng__plan_rel(p, sel, sel->from, c);
     } else if ((n = with_state(eng__node(p, &result_ops, sel, NULL), sizeof(once_state)))) {
         n->rows = 1;
     }
@@ -673,7 +710,7 @@ eng_node *eng__plan_select(eng_plan *p, const eng_select *sel, eng_ctx *c)
         n->above_project = true;
     if (n && sel->distinct && !sel->ndistinct_on && (n = eng__plan_distinct(p, sel, n)))
         n->above_project = true;
-    if (n && sel->nsort && (n = eng__plan_sort(p, sel, n)))
+    if (n && sel->nsort && !eng__indexscan_sorts(from, sel) && (n = eng__plan_sort(p, sel, n)))
         n->above_project = true;
     if (n && sel->ndistinct_on && (n = eng__plan_distinct(p, sel, n)))
         n->above_project = true;

@@ -28,6 +28,10 @@
 #define OID_INT4 23u
 #define OID_TEXT 25u
 #define OID_OID 26u
+#define OID_REGPROC 24u
+#define OID_REGCLASS 2205u
+#define OID_REGTYPE 2206u
+#define OID_REGNAMESPACE 4089u
 #define OID_FLOAT4 700u
 #define OID_FLOAT8 701u
 #define OID_UNKNOWN 705u
@@ -89,6 +93,7 @@ typedef struct eng_env {
     int64_t txn_ts;          /* transaction start, µs since 2000-01-01 UTC */
     int64_t stmt_ts;         /* statement start */
     const char *user;
+    bool superuser;          /* the session's role passes every privilege check */
     const char *database;
     const char *schema;      /* current_schema() */
     int32_t backend_pid;
@@ -97,6 +102,9 @@ typedef struct eng_env {
     struct st_txn *txn;      /* the statement's storage transaction, set when it runs */
     /* Parse a column DEFAULT's SQL text into an expression AST in `a`. */
     struct ast_expr *(*parse_expr)(void *ctx, arena *a, const char *text, pgw_error *err);
+    const struct eng_sysinfo *sys; /* sessions, settings, roles for the catalog views (syscat.h); may be NULL */
+    /* hcdb_backup(): copy the data directory to dest; NULL = not available. */
+    int (*backup)(void *ctx, const char *dest, uint64_t *end_lsn, pgw_error *err);
 } eng_env;
 
 /* The rows of the enclosing queries while a subquery runs (correlation). */

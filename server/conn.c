@@ -361,8 +361,13 @@ void srv_conn_arm_timer(srv_conn *c, uint64_t ms)
 static void on_wake(uv_async_t *a)
 {
     srv_conn *c = a->data;
-    if (c->state == SRV_CONN_READY)
-        srv_session_unblock(c);
+    if (c->state != SRV_CONN_READY)
+        return;
+    if (c->sql && sql_session_terminated(c->sql)) {
+        c->terminate_when_idle = true; /* pg_terminate_backend(): its statement was cancelled */
+        srv_conn_pump(c);
+    }
+    srv_session_unblock(c);
 }
 
 static void describe_peer(srv_conn *c)

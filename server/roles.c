@@ -173,6 +173,114 @@ void srv_roles_free(srv_roles *r)
     mem_free(r);
 }
 
+void srv_roles_each(void *ctx, void (*fn)(void *arg, const char *name, bool superuser, bool login), void *arg)
+{
+    srv_roles *r = ctx;
+    uv_mutex_lock(&r->lock);
+    for (int i = 0; i < r->count; i++)
+        fn(arg, r->entries[i].name, r->entries[i].role.superuser, r->entries[i].role.can_login);
+    uv_mutex_unlock(&r->lock);
+}
+
+/* Apply a's password to e: a SCRAM verifier is kept as given (as
+ * PostgreSQL stores a pre-hashed one), cleartext is hashed. */
+static int set_password(role_entry *e, const sql_role_attrs *a, pgw_error *err)
+{
+    if (a->clear_password) {
+        e->role.verifier[0] = '\0';
+        return 0;
+    }
+    if (!a->password)
+        return 0;
+    if (strncmp(a->password, "SCRAM-SHA-256$", 14) == 0 && strlen(a->password) < sizeof(e->role.verifier)) {
+        snprintf(e->role.verifier, sizeof(e->role.verifier), "%s", a->password);
+        return 0;
+    }
+    if (srv_scram_make_verifier(a->password, SRV_SCRAM_DEFAULT_ITERATIONS, e->role.verifier,
+                                sizeof(e->role.verifier)) < 0) {
+        pgw_error_set(err, SQLSTATE_INTERNAL_ERROR, "could not make a password verifier");
+        return -1;
+    }
+    return 0;
+}
+
+static int saved(srv_roles *r, pgw_error *err)
+{
+    if (save(r) == 0)
+        return 0;
+    pgw_error_set(err, SQLSTATE_IO_ERROR, "could not write role file \"%s\": %s", r->path, strerror(errno));
+    return -1;
+}
+
+int srv_roles_create(void *ctx, const char *name, const sql_role_attrs *a, pgw_error *err)
+{
+    srv_roles *r = ctx;
+    if (strlen(name) >= SRV_ROLE_NAME_MAX || strpbrk(name, " \t\n")) {
+        pgw_error_set(err, SQLSTATE_INVALID_NAME, "role name \"%s\" is not supported here", name);
+        return -1;
+    }
+    uv_mutex_lock(&r->lock);
+    int rc = -1;
+    if (find(r, name)) {
+        pgw_error_set(err, SQLSTATE_DUPLICATE_OBJECT, "role \"%s\" already exists", name);
+    } else if (r->count == ROLES_MAX) {
+        pgw_error_set(err, SQLSTATE_PROGRAM_LIMIT_EXCEEDED, "too many roles");
+    } else {
+        role_entry *e = &r->entries[r->count];
+        memset(e, 0, sizeof(*e));
+        snprintf(e->name, sizeof(e->name), "%s", name);
+        e->role.superuser = a->superuser > 0;
+        e->role.can_login = a->login > 0;
+        if (set_password(e, a, err) == 0) {
+            r->count++;
+            rc = saved(r, err);
+        }
+    }
+    uv_mutex_unlock(&r->lock);
+    return rc;
+}
+
+int srv_roles_alter(void *ctx, const char *name, const sql_role_attrs *a, pgw_error *err)
+{
+    srv_roles *r = ctx;
+    uv_mutex_lock(&r->lock);
+    role_entry *e = find(r, name);
+    int rc = -1;
+    if (!e) {
+        pgw_error_set(err, SQLSTATE_UNDEFINED_OBJECT, "role \"%s\" does not exist", name);
+    } else {
+        role_entry copy = *e;
+        if (a->superuser >= 0)
+            copy.role.superuser = a->superuser;
+        if (a->login >= 0)
+            copy.role.can_login = a->login;
+        if (set_password(&copy, a, err) == 0) {
+            *e = copy;
+            rc = saved(r, err);
+        }
+    }
+    uv_mutex_unlock(&r->lock);
+    return rc;
+}
+
+int srv_roles_drop(void *ctx, const char *name, pgw_error *err)
+{
+    srv_roles *r = ctx;
+    uv_mutex_lock(&r->lock);
+    role_entry *e = find(r, name);
+    int rc = -1;
+    if (!e) {
+        pgw_error_set(err, SQLSTATE_UNDEFINED_OBJECT, "role \"%s\" does not exist", name);
+    } else {
+        /* keep the order: pg_roles numbers roles by it */
+        memmove(e, e + 1, (size_t)(r->entries + r->count - (e + 1)) * sizeof(*e));
+        r->count--;
+        rc = saved(r, err);
+    }
+    uv_mutex_unlock(&r->lock);
+    return rc;
+}
+
 bool srv_roles_lookup(srv_roles *r, const char *name, srv_role *out)
 {
     uv_mutex_lock(&r->lock);

@@ -205,6 +205,10 @@ typedef struct ast_index {
     const char *relname;
     bool unique, if_not_exists;
     ast_names cols;
+    const char *method;        /* USING name; NULL for btree/hash (key indexes) */
+    const char **opclass;      /* per column: the operator class named, or NULL */
+    ast_names optnames;        /* WITH (name = value, ...), values as text */
+    const char **optvals;
 } ast_index;
 
 typedef enum ast_copy_fmt { COPY_TEXT, COPY_CSV, COPY_BINARY } ast_copy_fmt;
@@ -247,7 +251,42 @@ typedef enum ast_stmt_kind {
     STMT_SELECT, STMT_TXN, STMT_SET, STMT_SHOW,
     STMT_INSERT, STMT_UPDATE, STMT_DELETE, STMT_CREATE_TABLE, STMT_DROP, STMT_TRUNCATE,
     STMT_ALTER_ADD, STMT_CREATE_INDEX, STMT_COPY, STMT_NOOP, STMT_CHECKPOINT, STMT_EXPLAIN,
+    STMT_CREATE_EXT, STMT_DROP_EXT, STMT_ROLE, STMT_GRANT,
 } ast_stmt_kind;
+
+/* GRANT / REVOKE privileges ON TABLE t, ... | ALL TABLES IN SCHEMA s |
+ * SCHEMA s | DATABASE d TO / FROM roles. */
+typedef enum ast_grant_on { GRANT_ON_TABLE, GRANT_ON_ALL_TABLES, GRANT_ON_SCHEMA, GRANT_ON_DATABASE } ast_grant_on;
+
+typedef struct ast_grant {
+    bool is_grant;
+    ast_grant_on on;
+    ast_names objects;      /* table, schema or database names */
+    uint32_t privs;         /* ENG_PRIV_* bits; ALL gives every bit of the object kind */
+    ast_names grantees;     /* role names; "public" for PUBLIC */
+} ast_grant;
+
+/* CREATE ROLE / USER, ALTER ROLE / USER, DROP ROLE / USER [IF EXISTS]. */
+typedef enum ast_role_kind { ROLE_CREATE, ROLE_ALTER, ROLE_DROP } ast_role_kind;
+
+typedef struct ast_role {
+    ast_role_kind kind;
+    ast_names names;        /* one, except for DROP */
+    int superuser, login;   /* -1 not given, else 0 / 1 (CREATE USER: login 1) */
+    const char *password;   /* PASSWORD '...'; NULL = not given or NULL */
+    bool password_null;     /* PASSWORD NULL */
+    bool missing_ok;        /* DROP ... IF EXISTS */
+} ast_role;
+
+/* CREATE EXTENSION [IF NOT EXISTS] name [WITH SCHEMA s] [VERSION v] [CASCADE],
+ * DROP EXTENSION [IF EXISTS] a, b [CASCADE | RESTRICT]. */
+typedef struct ast_ext {
+    ast_names names;        /* one for CREATE */
+    const char *schema;     /* NULL = public */
+    const char *version;    /* NULL = the default version */
+    bool if_not_exists;     /* CREATE; DROP's IF EXISTS */
+    bool cascade;
+} ast_ext;
 
 typedef struct ast_drop {
     bool is_index;      /* DROP INDEX, else DROP TABLE */
@@ -276,6 +315,9 @@ typedef struct ast_stmt {
         ast_index index;    /* CREATE INDEX, and ALTER TABLE ADD PRIMARY KEY / UNIQUE */
         ast_copy copy;
         ast_explain explain;
+        ast_ext ext;
+        ast_role role;
+        ast_grant grant;
     };
 } ast_stmt;
 

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "engine/catalog.h"
+#include "sql-compat/activity.h"
 #include "sql-compat/stmt.h"
 
 static void notice(const sql_sink *sink, const char *sqlstate, const char *msg)
@@ -141,6 +142,8 @@ int sqlc__run_select(sql_portal *p, const sql_sink *sink, long max_rows, sql_run
     return 0;
 }
 
+static int portal_step(sql_portal *p, const sql_sink *sink, long max_rows, sql_run_status *status, pgw_error *err);
+
 int sql_portal_run(sql_portal *p, const sql_sink *sink, long max_rows, sql_run_status *status, pgw_error *err)
 {
     sql_session *s = p->s;
@@ -154,6 +157,15 @@ int sql_portal_run(sql_portal *p, const sql_sink *sink, long max_rows, sql_run_s
     if (!p->paused)
         p->rows = 0;
     p->paused = false;
+    sqlc__act_running(s, true);
+    int rc = portal_step(p, sink, max_rows, status, err);
+    sqlc__act_running(s, false);
+    return rc;
+}
+
+static int portal_step(sql_portal *p, const sql_sink *sink, long max_rows, sql_run_status *status, pgw_error *err)
+{
+    sql_session *s = p->s;
     int rc;
     if (s->txn == 'E' && !p->st->txn_exit) {
         pgw_error_set(err, SQLSTATE_IN_FAILED_SQL_TRANSACTION,
@@ -366,6 +378,10 @@ int sqlc__run_utility(sql_portal *p, const sql_sink *sink, sql_run_status *statu
     case STMT_SHOW:
         rc = run_show(p, sink, status, err);
         break;
+    case STMT_ROLE:
+        snprintf(p->tag, sizeof(p->tag), "%s", p->st->ast->tag);
+        rc = sqlc__run_role(p, sink, err);
+        break;
     default:
         pgw_error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, "statement is not supported yet");
         rc = -1;
@@ -377,5 +393,7 @@ int sqlc__run_utility(sql_portal *p, const sql_sink *sink, sql_run_status *statu
 
 bool sql_portal_wants_worker(const sql_portal *p)
 {
-    return p->st->sel && p->st->sel->long_running;
+    /* an access-method index build (HNSW) takes seconds to minutes */
+    return (p->st->sel && p->st->sel->long_running) ||
+           (p->st->ast && p->st->ast->kind == STMT_CREATE_INDEX && p->st->ast->index.method);
 }

@@ -27,6 +27,7 @@ bool sqlc__is_table_stmt(const sql_stmt *st)
         return st->sel && st->sel->uses_tables;
     case STMT_INSERT: case STMT_UPDATE: case STMT_DELETE: case STMT_CREATE_TABLE: case STMT_DROP:
     case STMT_TRUNCATE: case STMT_ALTER_ADD: case STMT_CREATE_INDEX: case STMT_COPY:
+    case STMT_CREATE_EXT: case STMT_DROP_EXT: case STMT_GRANT:
         return true;
     default:
         return false;
@@ -107,6 +108,12 @@ static int step(sql_portal *p, const sql_sink *sink, long max_rows, sql_run_stat
         return run_dml(p, sink, max_rows, status, err);
     case STMT_COPY:
         return sqlc__copy_step(p, sink, status, err);
+    case STMT_CREATE_EXT: case STMT_DROP_EXT:
+        snprintf(p->tag, sizeof(p->tag), "%s", p->st->ast->tag);
+        return sqlc__run_extension(p, sink, err);
+    case STMT_GRANT:
+        snprintf(p->tag, sizeof(p->tag), "%s", p->st->ast->tag);
+        return sqlc__run_grant(p, err);
     default:
         snprintf(p->tag, sizeof(p->tag), "%s", p->st->ast->tag);
         return sqlc__run_ddl(p, sink, err);

@@ -2,6 +2,7 @@
  * session: sql_server and sql_session — identity, transaction status,
  * settings, cancel and statement_timeout (see sql.h).
  */
+#include "sql-compat/activity.h"
 #include "sql-compat/session.h"
 
 #include <stdio.h>
@@ -23,6 +24,7 @@ sql_server *sql_server_new(const char *data_dir, const sql_server_options *o, pg
         pgw_error_oom(err);
         return NULL;
     }
+    srv->start_time = eng_now_us();
     /* Tables live in <data>/base; no data directory (unit tests) gets a
      * throw-away one without fsync. */
     char dir[4096];
@@ -78,6 +80,11 @@ void sql_server_free(sql_server *srv)
     mem_free(srv);
 }
 
+int sql_server_checkpoint(sql_server *srv, pgw_error *err)
+{
+    return srv->cat ? st_checkpoint(eng_catalog_db(srv->cat), err) : 0;
+}
+
 bool sql_server_database_exists(sql_server *srv, const char *name)
 {
     return name && strcmp(name, "postgres") == 0;
@@ -93,16 +100,17 @@ sql_session *sql_session_new(sql_server *srv, const sql_session_info *info, pgw_
     s->database = mem_strdup(info && info->database ? info->database : "postgres");
     s->backend_pid = info ? info->backend_pid : 0;
     s->server_port = info ? info->server_port : 0;
-    s->is_superuser = info && info->is_superuser;
+    s->is_superuser = !info || info->is_superuser; /* no session info: the bootstrap superuser */
     s->txn = 'I';
     atomic_init(&s->cancel, false);
     s->settings = sqlc_settings_new(s->user, s->is_superuser);
     s->parses = sqlc_parse_cache_new();
+    sqlc__sysinfo_init(s);
     pgw_error ignored;
     if (s->settings && srv->async_commit &&
         sqlc_settings_set(s->settings, "synchronous_commit", "off", SQLC_SET_STARTUP, false, &ignored) < 0)
         log_warn("could not default synchronous_commit to off: %s", ignored.message);
-    if (!s->user || !s->database || !s->settings || !s->parses) {
+    if (!s->user || !s->database || !s->settings || !s->parses || sqlc__act_register(s, info)) {
         sql_session_free(s);
         pgw_error_oom(err);
         return NULL;
@@ -114,6 +122,7 @@ void sql_session_free(sql_session *s)
 {
     if (!s)
         return;
+    sqlc__act_unregister(s);
     sqlc__txn_abort(s);
     eng_ddl_log_free(s->ddl);
     mem_free(s->sp_names);
@@ -134,6 +143,11 @@ void sql_session_reports(sql_session *s, bool all, void (*fn)(void *ctx, const c
                          void *ctx)
 {
     sqlc_settings_reports(s->settings, all, fn, ctx);
+}
+
+bool sql_session_terminated(const sql_session *s)
+{
+    return atomic_load(&s->terminate);
 }
 
 char sql_session_txn_status(const sql_session *s)
@@ -247,6 +261,7 @@ void sqlc__env(sql_session *s, eng_env *env)
     env->txn_ts = s->txn_ts ? s->txn_ts : eng_now_us();
     env->stmt_ts = s->stmt_ts ? s->stmt_ts : env->txn_ts;
     env->user = s->user;
+    env->superuser = s->is_superuser;
     env->database = s->database;
     env->schema = "public";
     env->backend_pid = s->backend_pid;
@@ -254,4 +269,6 @@ void sqlc__env(sql_session *s, eng_env *env)
     env->catalog = s->srv->cat;
     env->txn = s->stx;
     env->parse_expr = sqlc__parse_default;
+    env->sys = &s->sys;
+    env->backup = sqlc__backup;
 }

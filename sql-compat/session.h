@@ -5,7 +5,7 @@
 #include <stdatomic.h>
 #include <time.h>
 
-#include "engine/value.h"
+#include "engine/syscat.h"
 #include "sql-compat/settings.h"
 #include "sql-compat/sql.h"
 
@@ -14,6 +14,8 @@ struct eng_ddl_log;
 struct st_txn;
 
 struct sql_server {
+    sql_role_ops roles;       /* each == NULL: no role store */
+    int64_t start_time;       /* pg_postmaster_start_time() */
     char *data_dir;
     char *tmp_dir;            /* a throw-away data directory (tests), removed at free */
     struct eng_catalog *cat;  /* tables and the storage under them */
@@ -29,6 +31,9 @@ struct sql_session {
     char txn;                 /* 'I', 'T', 'E' */
     sqlc_settings *settings;
     atomic_bool cancel;       /* set by any thread, read by the session's */
+    atomic_bool terminate;    /* pg_terminate_backend() */
+    struct sqlc_act *act;     /* this session in pg_stat_activity */
+    eng_sysinfo sys;          /* what the catalog views read through env->sys */
     int64_t txn_ts;           /* now(): start of the block, or of the statement */
     int64_t stmt_ts;
     struct timespec deadline; /* statement_timeout; tv_sec 0 = none */
@@ -61,6 +66,10 @@ int sqlc__savepoint(sql_session *s, const char *name, pgw_error *err);
 int sqlc__release(sql_session *s, const char *name, bool rollback, pgw_error *err);
 /* A column DEFAULT's text → AST (env->parse_expr). */
 struct ast_expr *sqlc__parse_default(void *ctx, arena *a, const char *text, pgw_error *err);
+/* catalog_env.c: fill s->sys, what the catalog views read of the server. */
+void sqlc__sysinfo_init(sql_session *s);
+/* hcdb_backup() for the engine (backup.c): superuser, absolute dest. */
+int sqlc__backup(void *ctx, const char *dest, uint64_t *end_lsn, pgw_error *err);
 /* The engine's view of the session for one statement. */
 void sqlc__env(sql_session *s, eng_env *env);
 

@@ -51,6 +51,13 @@ typedef struct sql_server_options {
  * o NULL: the defaults (durable). */
 sql_server *sql_server_new(const char *data_dir, const sql_server_options *o, pgw_error *err);
 void sql_server_free(sql_server *srv);
+/* A consistent copy of the data directory in dest (absent or empty) while
+ * the server runs; a server started on dest has exactly the transactions
+ * committed before *end_lsn. Blocks (not on a loop thread). */
+int sql_server_backup(sql_server *srv, const char *dest, uint64_t *end_lsn, pgw_error *err)
+    __attribute__((warn_unused_result));
+/* Write a checkpoint now (blocks; not on a loop thread). */
+int sql_server_checkpoint(sql_server *srv, pgw_error *err) __attribute__((warn_unused_result));
 /* True if a database of that name exists ("postgres" always does). */
 bool sql_server_database_exists(sql_server *srv, const char *name);
 
@@ -100,6 +107,30 @@ void sql_session_set_waker(sql_session *s, void (*wake)(void *ctx), void *ctx);
  * statement starts, as PostgreSQL does. A blocked portal is woken so that
  * its next run fails with 57014. */
 void sql_session_cancel(sql_session *s);
+/* True once pg_terminate_backend() named this session (it was cancelled
+ * and woken too): the server ends it with FATAL 57P01 when idle. */
+bool sql_session_terminated(const sql_session *s);
+/* The server's role store, for pg_roles / pg_user / pg_authid and CREATE /
+ * ALTER / DROP ROLE. Every call may come from any thread. */
+typedef struct sql_role_attrs {
+    int superuser, login;      /* -1 = leave as is (ALTER), else 0 / 1 */
+    const char *password;      /* cleartext or a SCRAM verifier; NULL = leave as is */
+    bool clear_password;       /* PASSWORD NULL */
+} sql_role_attrs;
+
+typedef struct sql_role_ops {
+    void *ctx;
+    /* fn(arg, name, superuser, login) for every role */
+    void (*each)(void *ctx, void (*fn)(void *arg, const char *name, bool superuser, bool login), void *arg);
+    /* 0, or -1 with err: 42710 exists (create), 42704 missing (alter, drop) */
+    int (*create)(void *ctx, const char *name, const sql_role_attrs *a, pgw_error *err);
+    int (*alter)(void *ctx, const char *name, const sql_role_attrs *a, pgw_error *err);
+    int (*drop)(void *ctx, const char *name, pgw_error *err);
+} sql_role_ops;
+
+/* Set once, before sessions start; without it only the session's own role
+ * is shown and role DDL fails with 0A000. */
+void sql_server_set_roles(sql_server *srv, const sql_role_ops *ops);
 
 /* While a portal is BLOCKED: milliseconds until its statement_timeout
  * expires (the server wakes it then, so it fails with 57014), or -1 for

@@ -11,6 +11,7 @@
 
 #include "engine/catalog.h"
 #include "engine/types/text.h"
+#include "sql-compat/activity.h"
 #include "sql-compat/parse_cache.h"
 #include "util/mem.h"
 
@@ -34,6 +35,7 @@ int sql_batch_parse(sql_session *s, const char *text, sql_batch **out, pgw_error
         sqlc__fail(s);
         return -1;
     }
+    sqlc__act_query(s, text);
     if (sqlc_parse_cached(s->parses, text, &b->parsed, err)) {
         mem_free(b);
         sqlc__fail(s);
@@ -219,6 +221,7 @@ int sql_prepare(sql_session *s, const char *text, const uint32_t *param_types, i
                 pgw_error *err)
 {
     sqlc_parsed *parsed;
+    sqlc__act_query(s, text);
     if (sqlc_parse_cached(s->parses, text, &parsed, err)) {
         sqlc__fail(s);
         return -1;

@@ -55,6 +55,16 @@ bool sqlc__is_table_stmt(const sql_stmt *st);
 int sqlc__run_table(sql_portal *p, const sql_sink *sink, long max_rows, sql_run_status *status, pgw_error *err);
 /* ddl.c: CREATE/DROP/TRUNCATE/ALTER/INDEX; ENG_BLOCKED/ENG_RETRY as DML. */
 int sqlc__run_ddl(sql_portal *p, const sql_sink *sink, pgw_error *err);
+/* role.c: CREATE / ALTER / DROP ROLE; GRANT / REVOKE (a table statement:
+ * grants are catalog records); the ownership checks DDL of non-superusers
+ * passes (under the catalog's write lock), and the owner mark a
+ * non-superuser's new table gets. */
+int sqlc__run_role(sql_portal *p, const sql_sink *sink, pgw_error *err);
+int sqlc__run_grant(sql_portal *p, pgw_error *err);
+int sqlc__ddl_allowed(sql_portal *p, pgw_error *err);
+int sqlc__ddl_owned(sql_portal *p, pgw_error *err);
+/* extension.c: CREATE / DROP EXTENSION, like DDL. */
+int sqlc__run_extension(sql_portal *p, const sql_sink *sink, pgw_error *err);
 /* copy.c */
 int sqlc__copy_step(sql_portal *p, const sql_sink *sink, sql_run_status *status, pgw_error *err);
 void sqlc__copy_free(sql_portal *p);

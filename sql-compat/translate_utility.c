@@ -256,7 +256,13 @@ int sqlc__translate_utility(const char *text, PgQuery__Node *n, arena *a, ast_st
         st->show = n->variable_show_stmt->name;
         return 0;
     default: {
-        int rc = sqlc__translate_table_stmt(text, n, a, st, err);
+        int rc = sqlc__translate_ext_stmt(n, a, st, err);
+        if (rc == 1)
+            rc = sqlc__translate_role_stmt(n, a, st, err);
+        if (rc == 1)
+            rc = sqlc__translate_grant_stmt(n, a, st, err);
+        if (rc == 1)
+            rc = sqlc__translate_table_stmt(text, n, a, st, err);
         return rc == 1 ? refuse(err, command_name(n)) : rc;
     }
     }

@@ -430,6 +430,19 @@ uint64_t st_table_count_approx(st_table *tb)
     return n;
 }
 
+uint64_t st_table_bytes(st_table *tb)
+{
+    pthread_rwlock_rdlock(&tb->lock);
+    uint64_t n = tb->nchunks * ((uint64_t)sizeof(st_ver *) << ST_CHUNK_SHIFT);
+    for (uint64_t r = 0; r < tb->next_rowid; r++) {
+        st_ver **s = st__slot(tb, r);
+        for (const st_ver *v = s ? *s : NULL; v; v = v->older)
+            n += sizeof(st_ver) + v->len;
+    }
+    pthread_rwlock_unlock(&tb->lock);
+    return n;
+}
+
 /* Recovery: make rowid's only version a committed image, or remove it. */
 int st__table_put_frozen(st_table *tb, uint64_t rowid, const void *data, size_t len)
 {

@@ -219,5 +219,8 @@ void st_scan_init(st_scan *s, st_txn *t, st_table *tb);
 bool st_scan_next(st_scan *s, st_row *out);
 /* Committed, live rows (for statistics; not transactional). */
 uint64_t st_table_count_approx(st_table *tb);
+/* Bytes the table's row versions (live and not yet reclaimed) and slot
+ * arrays take in memory: pg_relation_size(). Not transactional. */
+uint64_t st_table_bytes(st_table *tb);
 
 #endif

@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "engine/func/registry.h"
-#include "engine/hypercube/hc_id.h"
+#include "engine/hypercube/hc_atom.h"
 #include "engine/hypercube/hc_category.h"
 #include "engine/hypercube/hc_hilbert.h"
 #include "engine/hypercube/hc_map.h"
@@ -182,6 +182,38 @@ static int f_hilbert_hi(eng_ctx *c, const eng_val *a, int n, eng_val *o)
     return 0;
 }
 
+/* hypercube_map_codepoint(cp): the reference's full atom record as one row --
+ * raw uint32 lanes (as bigint), Hilbert key halves of those lanes, id, category. */
+static const char *const atom_names[] = {"x", "y", "z", "m", "hilbert_lo", "hilbert_hi", "hash", "category"};
+static const uint32_t atom_types[] = {OID_INT8, OID_INT8, OID_INT8, OID_INT8, OID_INT8, OID_INT8, OID_BYTEA, OID_TEXT};
+static const eng_srf_cols atom_cols = {8, atom_names, atom_types};
+
+static int srf_atom_record(eng_ctx *c, const eng_val *a, int n, int64_t *st, bool *done, eng_val *o)
+{
+    if (st[0]) {
+        *done = true;
+        return 0;
+    }
+    st[0] = 1;
+    hc_atom r;
+    hc_status hs = hc_atom_record(a[0].i, &r);
+    uint8_t *id = arena_alloc(c->mem, HC_ID_LEN);
+    if (hs != HC_OK)
+        return codepoint_fail(c, hs, a[0].i);
+    if (!id)
+        return eng__oom(c);
+    for (int d = 0; d < 4; d++)
+        o[d] = (eng_val){.null = false, .i = r.lanes[d]};
+    o[4] = (eng_val){.null = false, .i = (int64_t)r.hilbert.lo};
+    o[5] = (eng_val){.null = false, .i = (int64_t)r.hilbert.hi};
+    memcpy(id, r.id, HC_ID_LEN);
+    o[6].null = false;
+    o[6].s.p = (const char *)id;
+    o[6].s.n = HC_ID_LEN;
+    const char *cat = hc_category_name(r.category);
+    return eng__text_val(c, cat, strlen(cat), &o[7]);
+}
+
 void eng__register_hc(void)
 {
     const uint32_t H = OID_HYPERCUBE, F = OID_FLOAT8, I4 = OID_INT4, I8 = OID_INT8;
@@ -191,6 +223,7 @@ void eng__register_hc(void)
     eng__reg("hc_categorize", false, OID_TEXT, ENG_F_STRICT, f_categorize, 1, I8);
     eng__reg("hypercube_categorize", false, OID_TEXT, ENG_F_STRICT, f_categorize, 1, I8);
     eng__reg("hc_atom_id", false, OID_BYTEA, ENG_F_STRICT, f_atom_id, 1, I8);
+    eng__reg_srf_cols("hypercube_map_codepoint", &atom_cols, ENG_F_STRICT, srf_atom_record, 1, I8);
     eng__reg("hc_codepoint_from_coords", false, I4, ENG_F_STRICT, f_from_coords, 4, F, F, F, F);
     eng__reg("hc_codepoint_from_coords", false, I4, ENG_F_STRICT, f_from_point, 1, H);
     eng__reg("hc_hilbert_encode", false, OID_BYTEA, ENG_F_STRICT, f_hilbert_encode, 1, H);

@@ -16,11 +16,11 @@ static eng_castdef casts[MAX_CASTS];
 static int ncasts;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
-static void add_proc(const char *name, bool is_op, uint32_t ret, int flags, eng_fn fn, eng_srf_fn srf, int nargs,
-                     va_list ap)
+static eng_proc *add_proc(const char *name, bool is_op, uint32_t ret, int flags, eng_fn fn, eng_srf_fn srf,
+                          int nargs, va_list ap)
 {
     if (nprocs >= MAX_PROCS || nargs > ENG_PROC_MAX_ARGS)
-        return;
+        return NULL;
     eng_proc *p = &procs[nprocs++];
     p->name = name;
     p->is_op = is_op;
@@ -31,6 +31,7 @@ static void add_proc(const char *name, bool is_op, uint32_t ret, int flags, eng_
     p->nargs = nargs;
     for (int i = 0; i < nargs; i++)
         p->args[i] = va_arg(ap, uint32_t);
+    return p;
 }
 
 void eng__reg(const char *name, bool is_op, uint32_t ret, int flags, eng_fn fn, int nargs, ...)
@@ -47,6 +48,16 @@ void eng__reg_srf(const char *name, uint32_t ret, int flags, eng_srf_fn fn, int 
     va_start(ap, nargs);
     add_proc(name, false, ret, flags | ENG_F_SRF, NULL, fn, nargs, ap);
     va_end(ap);
+}
+
+void eng__reg_srf_cols(const char *name, const eng_srf_cols *cols, int flags, eng_srf_fn fn, int nargs, ...)
+{
+    va_list ap;
+    va_start(ap, nargs);
+    eng_proc *p = add_proc(name, false, cols->types[0], flags | ENG_F_SRF, NULL, fn, nargs, ap);
+    va_end(ap);
+    if (p)
+        p->cols = cols;
 }
 
 void eng__reg_cast(uint32_t src, uint32_t dst, eng_cast_ctx ctx, eng_cast_fn fn)
@@ -75,9 +86,16 @@ static void build(void)
     eng__register_text();
     eng__register_datetime();
     eng__register_misc();
+    eng__register_admin();
     eng__register_vector();
+    eng__register_regtypes();
+    eng__register_catalog();
     eng__register_hypercube();
     eng__register_hc();
+    eng__register_hc_ingest();
+    eng__register_hc_embed();
+    eng__register_hc_search();
+    eng__register_hc_generate();
     eng__register_regex();
     eng__register_array();
     qsort(procs, (size_t)nprocs, sizeof(procs[0]), proc_cmp);
@@ -115,4 +133,10 @@ const eng_castdef *eng_cast_lookup(uint32_t src, uint32_t dst)
         if (casts[i].src == src && casts[i].dst == dst)
             return &casts[i];
     return NULL;
+}
+
+const eng_proc *eng_proc_at(int i)
+{
+    eng_registry_init();
+    return i >= 0 && i < nprocs ? &procs[i] : NULL;
 }

@@ -169,3 +169,12 @@ size_t eng_keyidx_count(eng_keyidx *ix)
     pthread_rwlock_unlock(&ix->lock);
     return n;
 }
+
+size_t eng_keyidx_bytes(eng_keyidx *ix)
+{
+    pthread_rwlock_rdlock(&ix->lock);
+    /* a big key's own chunk is counted at the standard size: close enough for sizes */
+    size_t n = sizeof(*ix) + ix->cap * sizeof(slot) + ix->capchunks * sizeof(uint8_t *) + ix->nchunks * KEYIDX_CHUNK;
+    pthread_rwlock_unlock(&ix->lock);
+    return n;
+}

@@ -22,5 +22,7 @@ int eng_keyidx_insert(eng_keyidx *ix, const void *key, size_t len, uint64_t rowi
 /* Row ids stored under key, into an array in `a`; returns the count or -1 (OOM). */
 long eng_keyidx_lookup(eng_keyidx *ix, const void *key, size_t len, arena *a, uint64_t **out);
 size_t eng_keyidx_count(eng_keyidx *ix);
+/* Bytes the index holds (slot array and key chunks): pg_relation_size(). */
+size_t eng_keyidx_bytes(eng_keyidx *ix);
 
 #endif

@@ -111,12 +111,19 @@ static bool roundtrips(const char *txt, double v, bool f4)
 static int shortest_digits(double v, bool f4, char *d, int *exp)
 {
     char tmp[64];
-    int maxp = f4 ? 9 : 17;
-    for (int p = 1; p <= maxp; p++) {
-        snprintf(tmp, sizeof(tmp), "%.*e", p - 1, v);
-        if (p == maxp || roundtrips(tmp, v, f4))
-            break;
+    /* Binary search on the digit count: the nearest p+1-digit decimal is at
+     * least as near as the nearest p-digit one (those are p+1-digit decimals
+     * too), so once p digits round-trip every longer count does. */
+    int lo = 1, hi = f4 ? 9 : 17; /* hi digits always round-trip */
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        snprintf(tmp, sizeof(tmp), "%.*e", mid - 1, v);
+        if (roundtrips(tmp, v, f4))
+            hi = mid;
+        else
+            lo = mid + 1;
     }
+    snprintf(tmp, sizeof(tmp), "%.*e", lo - 1, v);
     /* tmp is [-]d[.ddd]e±XX */
     const char *q = tmp + (tmp[0] == '-');
     int nd = 0;

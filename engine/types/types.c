@@ -10,6 +10,7 @@
 #include "engine/types/hypercube.h"
 #include "engine/types/int.h"
 #include "engine/types/numeric.h"
+#include "engine/types/regtypes.h"
 #include "engine/types/text.h"
 #include "engine/types/vector.h"
 #include "engine/types/array.h"
@@ -27,6 +28,7 @@ static const eng_type *const all_types[] = {
     &eng__type_bpchar,  &eng__type_varchar,   &eng__type_date,        &eng__type_timestamp,
     &eng__type_timestamptz, &eng__type_numeric, &eng__type_void,      &eng__type_any,
     &eng__type_anyelement, &eng__type_anynonarray, &eng__type_vector, &eng__type_hypercube,
+    &eng__type_regclass, &eng__type_regtype, &eng__type_regproc, &eng__type_regnamespace,
 };
 
 #define NTYPES (sizeof(all_types) / sizeof(all_types[0]))
@@ -37,6 +39,11 @@ const eng_type *eng_type_by_oid(uint32_t oid)
         if (all_types[i]->oid == oid)
             return all_types[i];
     return eng__array_type(oid);
+}
+
+const eng_type *eng_type_at(int i)
+{
+    return i >= 0 && (size_t)i < NTYPES ? all_types[i] : NULL;
 }
 
 const eng_type *eng_type_by_name(const char *name)

@@ -38,6 +38,8 @@ struct eng_type {
 };
 
 const eng_type *eng_type_by_oid(uint32_t oid);
+/* The i-th built-in type (0-based), NULL past the end: pg_type. */
+const eng_type *eng_type_at(int i);
 /* By pg_type.typname (case-sensitive, as the parser folds) or NULL. */
 const eng_type *eng_type_by_name(const char *name);
 /* "integer", "text", "character varying"; "???" for an unknown OID. */

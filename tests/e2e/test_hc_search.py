@@ -1,0 +1,88 @@
+"""semantic_search and the generator over the wire, on a small corpus ingested
+into a server of their own (so that nothing else is in its tables)."""
+import psycopg2
+import pytest
+
+from test_hc_ingest import SCHEMA, one
+
+pytestmark = pytest.mark.hcdb_only
+
+
+GEN_TEXT = "The cat sat on the mat. The cat ran home. The dog sat down. A cat is here."
+
+
+@pytest.fixture(scope="module")
+def corpus(trust_server):
+    r = trust_server.psql(sql=SCHEMA)
+    assert r.returncode == 0, r.stderr
+    conn = trust_server.pg_connect()
+    conn.autocommit = True
+    try:
+        one(conn, "SELECT hc_ingest(%s, 'gen')", (GEN_TEXT,))
+    finally:
+        conn.close()
+    return trust_server
+
+
+def test_semantic_search(corpus):
+    conn = corpus.pg_connect()
+    try:
+        cur = conn.cursor()
+        cur.execute("SELECT * FROM semantic_search('The cat ran home. ', 10)")
+        rows = cur.fetchall()
+        assert [d.name for d in cur.description] == ["id", "text", "depth", "atom_count", "distance"]
+        assert len(rows) == 10
+        # the query's own sentence is stored: it is its own nearest composition
+        assert rows[0][1] == "The cat ran home. " and rows[0][4] == 0.0
+        # ordered by distance, then id; equal to an exact scan computed here
+        keys = [(r[4], bytes(r[0])) for r in rows]
+        assert keys == sorted(keys)
+        cur.execute("SELECT id, centroid <-> (SELECT centroid FROM composition WHERE label = 'The cat ran home. ') d "
+                    "FROM composition ORDER BY d, id LIMIT 10")
+        assert [(bytes(i), d) for i, d in cur.fetchall()] == [(k[1], k[0]) for k in keys]
+        cur.execute("SELECT text FROM semantic_search('The cat ran home. ', 3) LIMIT 2")
+        assert [r[0] for r in cur.fetchall()] == [rows[0][1], rows[1][1]]
+        cur.execute("SELECT count(*) FROM semantic_search('anything', 0)")
+        assert cur.fetchone() == (0,)
+    finally:
+        conn.close()
+
+
+def test_generation(corpus):
+    conn = corpus.pg_connect()
+    try:
+        (text,) = one(conn, "SELECT gen_generate('The', 5)")
+        words = text.split(" ")
+        assert words[0] == "The" and 1 < len(words) <= 5
+        assert one(conn, "SELECT gen_generate('The', 5)") == (text,)          # deterministic
+        cur = conn.cursor()
+        cur.execute("SELECT * FROM gen_walk('The', 5)")
+        assert [r[0] for r in cur.fetchall()] == words
+        # every generated word is a token of the corpus
+        for w in words:
+            assert w in GEN_TEXT.split()
+        assert one(conn, "SELECT gen_generate('Zebra', 5), gen_generate('The', 1), gen_generate('The', 0)") == \
+            ("", "The", "")
+        # the walk stops after a sentence end
+        cur.execute("SELECT * FROM gen_walk('home.', 5)")
+        assert [r[0] for r in cur.fetchall()] == ["home."]
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("sql, state, message", [
+    ("SELECT * FROM semantic_search('x', -1)", "22023", "semantic_search: k must not be negative"),
+    ("SELECT * FROM semantic_search('', 3)", "22023", "semantic_search needs a non-empty query text"),
+    ("SELECT semantic_search('x', 3)", "0A000",
+     "function semantic_search returns rows of several columns: call it in FROM"),
+    ("SELECT gen_generate('The', 10001)", "22023", "at most 10000 words can be generated"),
+])
+def test_search_errors(corpus, sql, state, message):
+    conn = corpus.pg_connect()
+    try:
+        with pytest.raises(psycopg2.Error) as e:
+            conn.cursor().execute(sql)
+        assert e.value.pgcode == state
+        assert e.value.pgerror.splitlines()[0] == "ERROR:  " + message
+    finally:
+        conn.close()
