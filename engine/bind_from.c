@@ -239,20 +239,27 @@ static int from_function(bctx *b, eng_scope *sc, const ast_fromitem *f, eng_rel 
     b->saw_srf = false;
     const char *alias = f->alias ? f->alias : f->func->name;
     const eng_srf_cols *cols = fn->proc->cols;
-    eng_rte *r = add_rte(b, sc, alias, cols ? cols->n : 1, f->loc);
+    int nf = cols ? cols->n : 1;
+    eng_rte *r = add_rte(b, sc, alias, nf + f->ordinality, f->loc);
     if (!r)
         return -1;
-    r->names[0] = f->colaliases.n ? f->colaliases.v[0] : alias;
+    r->names[0] = alias;
     r->types[0] = fn->type;
     r->typmods[0] = -1;
-    for (int i = 0; cols && i < cols->n; i++) { /* RETURNS TABLE: its column names, as aliases allow */
-        r->names[i] = i < f->colaliases.n ? f->colaliases.v[i] : cols->names[i];
+    for (int i = 0; cols && i < cols->n; i++) { /* RETURNS TABLE: its column names */
+        r->names[i] = cols->names[i];
         r->types[i] = cols->types[i];
         r->typmods[i] = -1;
     }
-    if (add_star(b, sc, r) || !(*out = new_rel(b, REL_FUNC, r)))
+    if (f->ordinality) {
+        r->names[nf] = "ordinality";
+        r->types[nf] = OID_INT8;
+        r->typmods[nf] = -1;
+    }
+    if (apply_colaliases(b, r, f) || add_star(b, sc, r) || !(*out = new_rel(b, REL_FUNC, r)))
         return -1;
     (*out)->func = fn;
+    (*out)->ordinality = f->ordinality;
     return 0;
 }
 

@@ -118,6 +118,7 @@ int eng__copy_val(arena *a, uint32_t type, eng_val *v)
 
 typedef struct once_state {
     bool done;
+    int64_t ordinality;             /* rows returned so far (WITH ORDINALITY) */
     int64_t srf_state[ENG_SRF_STATE_WORDS];
     bool srf_started;
     eng_val args[ENG_PROC_MAX_ARGS];
@@ -166,6 +167,8 @@ static int funcscan_next(eng_node *n, eng_ctx *c, const eng_val **row)
         s->done = true;
         return 0;
     }
+    if (n->rel->ordinality)
+        out[n->rel->lo + n->rel->ncols - 1].i = ++s->ordinality;
     *row = out;
     return 1;
 }

@@ -399,6 +399,7 @@ typedef struct lateral_state {
     eng_val *orow;
     eng_val args[ENG_PROC_MAX_ARGS];
     int64_t srf[ENG_SRF_STATE_WORDS];
+    int64_t ordinality;             /* the function's rows for this outer row so far */
     bool omatched;
 } lateral_state;
 
@@ -425,6 +426,7 @@ static int lateral_start(eng_node *n, eng_ctx *c)
         if (eng_eval(&cc, f->args[i], s->orow, &s->args[i]))
             return -1;
     memset(s->srf, 0, sizeof(s->srf));
+    s->ordinality = 0;
     s->omatched = false;
     return 1;
 }
@@ -449,7 +451,10 @@ static int lateral_next(eng_node *n, eng_ctx *c, const eng_val **row)
         if (!(anynull && (f->proc->flags & ENG_F_STRICT)) &&
             f->proc->srf(c, s->args, f->nargs, s->srf, &done, &out[s->fn->lo]))
             return -1;
+        int ocol = s->fn->lo + s->fn->ncols - 1;
         if (!done && !(anynull && (f->proc->flags & ENG_F_STRICT))) {
+            if (s->fn->ordinality)
+                out[ocol] = (eng_val){.i = ++s->ordinality};
             eng_val v = {.i = 1};
             if (n->rel->cond && eng_eval(c, n->rel->cond, out, &v))
                 return -1;
@@ -462,7 +467,8 @@ static int lateral_next(eng_node *n, eng_ctx *c, const eng_val **row)
         bool unmatched = s->keep_outer && !s->omatched;
         s->orow = NULL;
         if (unmatched) {
-            out[s->fn->lo].null = true;
+            for (int i = 0; i < s->fn->ncols; i++)
+                out[s->fn->lo + i].null = true;
             *row = out;
             return 1;
         }

@@ -100,6 +100,7 @@ struct ast_fromitem {
     ast_expr *func;
     const char *alias;
     ast_names colaliases; /* AS t(a, b) */
+    bool ordinality;    /* FROM f(...) WITH ORDINALITY */
     struct ast_select *sub; /* FROM_SUBQUERY */
     /* FROM_JOIN */
     ast_join_type jointype;

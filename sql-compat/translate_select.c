@@ -78,13 +78,14 @@ static int from_range_var(tctx *t, PgQuery__RangeVar *rv, ast_fromitem *f)
 
 static int from_function(tctx *t, PgQuery__RangeFunction *r, ast_fromitem *f)
 {
-    if (r->lateral || r->ordinality || r->is_rowsfrom || r->n_functions != 1 || r->n_coldeflist)
+    if (r->is_rowsfrom || r->n_functions != 1 || r->n_coldeflist)
         return fail_unsupported(t, "this FROM function form", -1);
     PgQuery__Node *pair = r->functions[0];
     if (pair->node_case != PG_QUERY__NODE__NODE_LIST || pair->list->n_items < 1)
         return fail_unsupported(t, "this FROM function form", -1);
     f->kind = FROM_FUNCTION;
     f->is_function = true;
+    f->ordinality = r->ordinality; /* LATERAL needs no flag: functions see earlier items anyway */
     if (!(f->func = sqlc__expr(t, pair->list->items[0])))
         return -1;
     if (f->func->kind != AST_FUNC)
@@ -92,8 +93,6 @@ static int from_function(tctx *t, PgQuery__RangeFunction *r, ast_fromitem *f)
     f->loc = f->func->loc;
     if (alias_of(t, r->alias, f))
         return -1;
-    if (f->colaliases.n > 1)
-        return fail_unsupported(t, "more than one column alias for a function", -1);
     return 0;
 }
 
