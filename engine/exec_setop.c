@@ -336,7 +336,7 @@ static int setop_build(eng_node *n, eng_ctx *c)
             if (rc == 0)
                 break;
             bool oom;
-            eng_rowent *e = eng__rowtab_find(s->tab, in, n->rel->ncols, s->types, side == 0 || n->rel->setop == 1, &oom);
+            eng_rowent *e = eng__rowtab_find(s->tab, in, n->rel->ncols, s->types, side == 0 || n->rel->setop == SETOP_UNION, &oom);
             if (oom)
                 return eng__oom(c);
             if (e)
@@ -353,9 +353,9 @@ static int64_t copies(const eng_node *n, const eng_rowent *e)
     int64_t l = e->count[0], r = e->count[1];
     bool all = n->rel->setop_all;
     switch (n->rel->setop) {
-    case 1: /* UNION */
+    case SETOP_UNION:
         return 1;
-    case 2: /* INTERSECT */
+    case SETOP_INTERSECT:
         return all ? (l < r ? l : r) : (l && r ? 1 : 0);
     default: /* EXCEPT */
         return all ? (l > r ? l - r : 0) : (l && !r ? 1 : 0);
@@ -388,7 +388,7 @@ static const eng_node_ops hashsetop_ops = {"HashSetOp", setop_next, NULL, NULL};
 
 eng_node *eng__plan_setop(eng_plan *p, const eng_select *sel, const eng_rel *r, eng_ctx *c)
 {
-    bool append = r->setop == 1 && r->setop_all;
+    bool append = r->setop == SETOP_UNION && r->setop_all;
     eng_node *n = eng__node(p, append ? &append_ops : &hashsetop_ops, sel, NULL);
     setop_state *s = n ? arena_calloc(p->a, 1, sizeof(*s)) : NULL;
     if (!s || !(s->l = eng__plan_select(p, r->larg, c)) || !(s->r = eng__plan_select(p, r->rarg, c)))
@@ -399,10 +399,10 @@ eng_node *eng__plan_setop(eng_plan *p, const eng_select *sel, const eng_rel *r, 
     n->child2 = s->r;
     n->rows = s->l->rows + s->r->rows;
     n->cost1 = s->l->cost1 + s->r->cost1;
-    if (r->setop == 1)
+    if (r->setop == SETOP_UNION)
         n->name_override = append ? NULL : "HashAggregate";
     else
-        n->name_override = r->setop == 2 ? (r->setop_all ? "HashSetOp Intersect All" : "HashSetOp Intersect")
+        n->name_override = r->setop == SETOP_INTERSECT ? (r->setop_all ? "HashSetOp Intersect All" : "HashSetOp Intersect")
                                          : (r->setop_all ? "HashSetOp Except All" : "HashSetOp Except");
     if (append)
         return n;

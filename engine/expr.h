@@ -106,7 +106,7 @@ struct eng_rel {
     eng_select *sub;           /* REL_SUBQUERY */
     int nvalues;               /* REL_VALUES: rows of ncols expressions */
     eng_expr ***values;
-    int setop;                 /* REL_SETOP: ast_setop over larg, rarg */
+    ast_setop setop;           /* REL_SETOP: larg op rarg */
     bool setop_all;
     eng_select *larg, *rarg;
     eng_rel *left, *right;     /* REL_JOIN */
