@@ -147,9 +147,11 @@ static int from_subquery(bctx *b, eng_scope *sc, const ast_select *q, const char
                          const ast_names *cte_cols, eng_rel **out)
 {
     eng_select *sub;
-    if (eng__bind_query(b, q, sc->parent, &sub))
+    /* LATERAL: the items before it are one level up, like an enclosing query's */
+    if (eng__bind_query(b, q, f->lateral ? sc : sc->parent, &sub) || from_bound(b, sc, sub, alias, f, cte_cols, out))
         return -1;
-    return from_bound(b, sc, sub, alias, f, cte_cols, out);
+    (*out)->lateral = f->lateral && sub->correlated;
+    return 0;
 }
 
 static int from_cte(bctx *b, eng_scope *sc, const ast_fromitem *f, const ast_cte *cte, const eng_ctes *where, int idx,

@@ -165,6 +165,7 @@ int eng__bind_setop(bctx *b, const ast_select *sel, eng_select *s)
     s->from->larg = l;
     s->from->rarg = r;
     s->uses_tables = l->uses_tables || r->uses_tables;
+    s->correlated = l->correlated || r->correlated; /* the branches run at this level */
     return finish_result(b, sel, s, rte);
 }
 
@@ -179,7 +180,8 @@ int eng__bind_values(bctx *b, const ast_select *sel, eng_select *s)
     if (!rows || !col)
         return pgw_error_oom(b->err), -1;
     eng_scope *saved = b->scope;
-    b->scope = saved->parent; /* VALUES sees only enclosing queries */
+    eng_scope rows_scope = {.parent = saved->parent, .sel = s}; /* VALUES sees only enclosing queries */
+    b->scope = &rows_scope;
     for (int r = 0; r < nr; r++) {
         if (!(rows[r] = arena_calloc(b->a, (size_t)nc + 1, sizeof(eng_expr *))))
             return b->scope = saved, pgw_error_oom(b->err), -1;
@@ -267,6 +269,7 @@ int eng__bind_recursive(bctx *b, const ast_cte *cte, eng_scope *parent, eng_sele
         s->from->larg = l;
         s->from->rarg = r;
         s->uses_tables = l->uses_tables || r->uses_tables;
+        s->correlated = l->correlated || r->correlated;
     }
     ast_select plain = {0};
     rc = rte ? finish_result(b, &plain, s, rte) : -1;

@@ -90,6 +90,22 @@ arena *eng__node_arena(eng_plan *p)
     return a;
 }
 
+int eng__plan_own(eng_plan *p, eng_plan **slot)
+{
+    if (p->nowned == p->capowned) {
+        int cap = p->capowned ? p->capowned * 2 : 4;
+        eng_plan ***v = arena_alloc(p->a, (size_t)cap * sizeof(*v));
+        if (!v)
+            return -1;
+        if (p->nowned)
+            memcpy(v, p->owned, (size_t)p->nowned * sizeof(*v));
+        p->owned = v;
+        p->capowned = cap;
+    }
+    p->owned[p->nowned++] = slot;
+    return 0;
+}
+
 int eng__copy_val(arena *a, uint32_t type, eng_val *v)
 {
     if (v->null)
@@ -750,6 +766,11 @@ void eng__plan_close(eng_plan *p)
 {
     if (!p)
         return;
+    for (int i = 0; i < p->nowned; i++) {
+        eng__plan_close(*p->owned[i]);
+        *p->owned[i] = NULL;
+    }
+    p->nowned = 0;
     for (int i = 0; i < p->narenas; i++)
         arena_free(p->arenas[i]);
     p->narenas = 0;

@@ -102,7 +102,8 @@ struct eng_rel {
     const char *alias;         /* name it is referred to by (EXPLAIN) */
     struct eng_table *table;   /* REL_TABLE */
     eng_expr *func;            /* REL_FUNC: a set-returning BX_FUNC */
-    bool ordinality;           /* REL_FUNC WITH ORDINALITY: column lo + 1 counts its rows (int8) */
+    bool ordinality;           /* REL_FUNC WITH ORDINALITY: its last column counts its rows (int8) */
+    bool lateral;              /* REL_SUBQUERY reading earlier FROM items (outer references, level 1) */
     eng_select *sub;           /* REL_SUBQUERY */
     int nvalues;               /* REL_VALUES: rows of ncols expressions */
     eng_expr ***values;

@@ -101,6 +101,7 @@ struct ast_fromitem {
     const char *alias;
     ast_names colaliases; /* AS t(a, b) */
     bool ordinality;    /* FROM f(...) WITH ORDINALITY */
+    bool lateral;       /* LATERAL (subquery): sees the FROM items before it */
     struct ast_select *sub; /* FROM_SUBQUERY */
     /* FROM_JOIN */
     ast_join_type jointype;

@@ -133,9 +133,8 @@ static int from_item(tctx *t, PgQuery__Node *n, ast_fromitem *f)
         return from_join(t, n->join_expr, f);
     case PG_QUERY__NODE__NODE_RANGE_SUBSELECT: {
         PgQuery__RangeSubselect *r = n->range_subselect;
-        if (r->lateral)
-            return fail_unsupported(t, "LATERAL", -1);
         f->kind = FROM_SUBQUERY;
+        f->lateral = r->lateral;
         if (!(f->sub = subselect(t, r->subquery)))
             return -1;
         /* the grammar already refused a subquery without an alias */
