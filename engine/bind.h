@@ -54,6 +54,10 @@ typedef struct bctx {
     bool in_agg;                /* binding an aggregate's argument */
     const char *clause;         /* "WHERE", "JOIN conditions", ...: named when an aggregate is misplaced */
     bool setop_branch;          /* the next query bound is a set operation's branch (keeps unknown outputs) */
+    const char *wt_name;        /* WITH RECURSIVE being bound: its name reads ... */
+    const eng_select *wt_cols;  /* ... rows shaped as this (the non-recursive term) ... */
+    eng_select *wt_key;         /* ... of this recursive query (REL_WORKTABLE's `sub`) ... */
+    const ast_names *wt_colnames; /* ... named by WITH name(a, b) */
     bool srf_ok;                /* a set-returning call is allowed here */
     bool saw_srf;
     bool saw_long;              /* a call to an ENG_F_LONG function */
@@ -96,6 +100,8 @@ eng_expr *eng__pair_test(bctx *b, const char *op, const eng_expr *l, uint32_t rt
 eng_expr *eng__sublink(bctx *b, const ast_expr *x);
 int eng__bind_setop(bctx *b, const ast_select *sel, eng_select *out);
 int eng__bind_values(bctx *b, const ast_select *sel, eng_select *out);
+/* WITH RECURSIVE name AS (anchor UNION [ALL] recursive term) as a query level. */
+int eng__bind_recursive(bctx *b, const ast_cte *cte, eng_scope *parent, eng_select **out);
 /* Bind a complete query level below the current one (scope parent given). */
 int eng__bind_query(bctx *b, const ast_select *sel, eng_scope *parent, eng_select **out);
 

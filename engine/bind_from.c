@@ -73,8 +73,7 @@ static int apply_colaliases(bctx *b, eng_rte *r, const ast_fromitem *f)
     if (f->colaliases.n > r->ncols) {
         pgw_error_set(b->err, SQLSTATE_INVALID_COLUMN_REFERENCE, "table \"%s\" has %d columns available but %d columns specified",
                       r->alias, r->ncols, f->colaliases.n);
-        eng__errpos(b, f->loc);
-        return -1;
+        return -1; /* PostgreSQL gives no position here */
     }
     for (int i = 0; i < f->colaliases.n; i++)
         r->names[i] = f->colaliases.v[i];
@@ -120,12 +119,9 @@ static const ast_cte *find_cte(bctx *b, const char *name, const eng_ctes **where
 }
 
 /* A subquery (or WITH query) as a FROM entry. */
-static int from_subquery(bctx *b, eng_scope *sc, const ast_select *q, const char *alias, const ast_fromitem *f,
-                         const ast_names *cte_cols, eng_rel **out)
+static int from_bound(bctx *b, eng_scope *sc, eng_select *sub, const char *alias, const ast_fromitem *f,
+                      const ast_names *cte_cols, eng_rel **out)
 {
-    eng_select *sub;
-    if (eng__bind_query(b, q, sc->parent, &sub))
-        return -1;
     eng_rte *r = add_rte(b, sc, alias, sub->nvisible, f->loc);
     if (!r)
         return -1;
@@ -147,6 +143,17 @@ static int from_subquery(bctx *b, eng_scope *sc, const ast_select *q, const char
     return 0;
 }
 
+static int from_subquery(bctx *b, eng_scope *sc, const ast_select *q, const char *alias, const ast_fromitem *f,
+                         const ast_names *cte_cols, eng_rel **out)
+{
+    eng_select *sub;
+    /* LATERAL: the items before it are one level up, like an enclosing query's */
+    if (eng__bind_query(b, q, f->lateral ? sc : sc->parent, &sub) || from_bound(b, sc, sub, alias, f, cte_cols, out))
+        return -1;
+    (*out)->lateral = f->lateral && sub->correlated;
+    return 0;
+}
+
 static int from_cte(bctx *b, eng_scope *sc, const ast_fromitem *f, const ast_cte *cte, const eng_ctes *where, int idx,
                     eng_rel **out)
 {
@@ -154,15 +161,42 @@ static int from_cte(bctx *b, eng_scope *sc, const ast_fromitem *f, const ast_cte
     eng_ctes upto = {where->v, idx, where->parent};
     const eng_ctes *saved = b->ctes;
     b->ctes = &upto;
-    int rc = from_subquery(b, sc, cte->query, f->alias ? f->alias : cte->name, f, &cte->colnames, out);
+    int rc;
+    if (cte->recursive && cte->query->setop == SETOP_UNION) {
+        eng_select *sub;
+        rc = eng__bind_recursive(b, cte, sc->parent, &sub) ||
+             from_bound(b, sc, sub, f->alias ? f->alias : cte->name, f, &cte->colnames, out);
+    } else {
+        rc = from_subquery(b, sc, cte->query, f->alias ? f->alias : cte->name, f, &cte->colnames, out);
+    }
     b->ctes = saved;
     return rc;
+}
+
+/* The recursive query's own name inside its recursive term: the last round's rows. */
+static int from_worktable(bctx *b, eng_scope *sc, const ast_fromitem *f, eng_rel **out)
+{
+    const eng_select *cols = b->wt_cols;
+    eng_rte *r = add_rte(b, sc, f->alias ? f->alias : f->relname, cols->nvisible, f->loc);
+    if (!r)
+        return -1;
+    for (int i = 0; i < cols->nvisible; i++) {
+        r->names[i] = i < b->wt_colnames->n ? b->wt_colnames->v[i] : cols->targets[i].name;
+        r->types[i] = cols->targets[i].expr->type;
+        r->typmods[i] = cols->targets[i].expr->typmod;
+    }
+    if (apply_colaliases(b, r, f) || add_star(b, sc, r) || !(*out = new_rel(b, REL_WORKTABLE, r)))
+        return -1;
+    (*out)->sub = b->wt_key;
+    return 0;
 }
 
 static int from_table(bctx *b, eng_scope *sc, const ast_fromitem *f, eng_rel **out)
 {
     const eng_ctes *where;
     int idx;
+    if (!f->schema && b->wt_name && strcmp(f->relname, b->wt_name) == 0)
+        return from_worktable(b, sc, f, out);
     const ast_cte *cte = f->schema ? NULL : find_cte(b, f->relname, &where, &idx);
     if (cte)
         return from_cte(b, sc, f, cte, where, idx, out);
@@ -209,20 +243,27 @@ static int from_function(bctx *b, eng_scope *sc, const ast_fromitem *f, eng_rel 
     b->saw_srf = false;
     const char *alias = f->alias ? f->alias : f->func->name;
     const eng_srf_cols *cols = fn->proc->cols;
-    eng_rte *r = add_rte(b, sc, alias, cols ? cols->n : 1, f->loc);
+    int nf = cols ? cols->n : 1;
+    eng_rte *r = add_rte(b, sc, alias, nf + f->ordinality, f->loc);
     if (!r)
         return -1;
-    r->names[0] = f->colaliases.n ? f->colaliases.v[0] : alias;
+    r->names[0] = alias;
     r->types[0] = fn->type;
     r->typmods[0] = -1;
-    for (int i = 0; cols && i < cols->n; i++) { /* RETURNS TABLE: its column names, as aliases allow */
-        r->names[i] = i < f->colaliases.n ? f->colaliases.v[i] : cols->names[i];
+    for (int i = 0; cols && i < cols->n; i++) { /* RETURNS TABLE: its column names */
+        r->names[i] = cols->names[i];
         r->types[i] = cols->types[i];
         r->typmods[i] = -1;
     }
-    if (add_star(b, sc, r) || !(*out = new_rel(b, REL_FUNC, r)))
+    if (f->ordinality) {
+        r->names[nf] = "ordinality";
+        r->types[nf] = OID_INT8;
+        r->typmods[nf] = -1;
+    }
+    if (apply_colaliases(b, r, f) || add_star(b, sc, r) || !(*out = new_rel(b, REL_FUNC, r)))
         return -1;
     (*out)->func = fn;
+    (*out)->ordinality = f->ordinality;
     return 0;
 }
 

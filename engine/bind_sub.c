@@ -165,6 +165,7 @@ int eng__bind_setop(bctx *b, const ast_select *sel, eng_select *s)
     s->from->larg = l;
     s->from->rarg = r;
     s->uses_tables = l->uses_tables || r->uses_tables;
+    s->correlated = l->correlated || r->correlated; /* the branches run at this level */
     return finish_result(b, sel, s, rte);
 }
 
@@ -179,7 +180,8 @@ int eng__bind_values(bctx *b, const ast_select *sel, eng_select *s)
     if (!rows || !col)
         return pgw_error_oom(b->err), -1;
     eng_scope *saved = b->scope;
-    b->scope = saved->parent; /* VALUES sees only enclosing queries */
+    eng_scope rows_scope = {.parent = saved->parent, .sel = s}; /* VALUES sees only enclosing queries */
+    b->scope = &rows_scope;
     for (int r = 0; r < nr; r++) {
         if (!(rows[r] = arena_calloc(b->a, (size_t)nc + 1, sizeof(eng_expr *))))
             return b->scope = saved, pgw_error_oom(b->err), -1;
@@ -205,4 +207,75 @@ int eng__bind_values(bctx *b, const ast_select *sel, eng_select *s)
     s->from->nvalues = nr;
     s->from->values = rows;
     return finish_result(b, sel, s, rte);
+}
+
+/* WITH RECURSIVE name AS (anchor UNION [ALL] term): the anchor first, then the
+ * term with `name` standing for the rows of the previous round; the term's
+ * columns take the anchor's types (PostgreSQL insists they match). */
+int eng__bind_recursive(bctx *b, const ast_cte *cte, eng_scope *parent, eng_select **out)
+{
+    const ast_select *q = cte->query;
+    if (q->nsort || q->limit || q->offset) {
+        pgw_error_set(b->err, SQLSTATE_FEATURE_NOT_SUPPORTED, "%s in a recursive query is not implemented",
+                      q->nsort ? "ORDER BY" : q->limit ? "LIMIT" : "OFFSET");
+        eng__errpos(b, q->nsort ? q->sort[0].expr->loc : q->limit ? q->limit->loc : q->offset->loc);
+        return -1;
+    }
+    eng_select *s = arena_calloc(b->a, 1, sizeof(*s)), *l, *r;
+    if (!s)
+        return pgw_error_oom(b->err), -1;
+    if (eng__bind_query(b, q->larg, parent, &l))
+        return -1;
+    bctx inner = *b;
+    inner.wt_name = cte->name;
+    inner.wt_cols = l;
+    inner.wt_key = s;
+    inner.wt_colnames = &cte->colnames;
+    int rc = eng__bind_query(&inner, q->rarg, parent, &r);
+    b->param_nodes = inner.param_nodes;
+    b->nparam_nodes = inner.nparam_nodes;
+    b->cap_param_nodes = inner.cap_param_nodes;
+    b->saw_table |= inner.saw_table;
+    if (rc)
+        return -1;
+    if (l->nvisible != r->nvisible) {
+        pgw_error_set(b->err, SQLSTATE_SYNTAX_ERROR, "each UNION query must have the same number of columns");
+        return -1;
+    }
+    for (int i = 0; i < r->nvisible; i++) {
+        uint32_t want = l->targets[i].expr->type;
+        eng_expr *e = r->targets[i].expr;
+        if (e->type != want) {
+            pgw_error_set(b->err, SQLSTATE_DATATYPE_MISMATCH,
+                          "recursive query \"%s\" column %d has type %s in non-recursive term but type %s overall",
+                          cte->name, i + 1, eng_type_sqlname(want), eng_type_sqlname(e->type));
+            pgw_error_hint(b->err, "Cast the output of the non-recursive term to the correct type.");
+            eng__errpos(b, l->targets[i].expr->loc);
+            return -1;
+        }
+    }
+    eng_scope sc = {.parent = parent, .sel = s};
+    eng_scope *saved = b->scope;
+    b->scope = &sc;
+    eng_rte *rte = result_rte(b, s, NULL, l->nvisible, REL_RECURSIVE);
+    if (rte) {
+        for (int i = 0; i < l->nvisible; i++) {
+            rte->names[i] = l->targets[i].name;
+            rte->types[i] = l->targets[i].expr->type;
+            rte->typmods[i] = l->targets[i].expr->typmod;
+        }
+        s->from->setop = SETOP_UNION;
+        s->from->setop_all = q->setop_all;
+        s->from->larg = l;
+        s->from->rarg = r;
+        s->uses_tables = l->uses_tables || r->uses_tables;
+        s->correlated = l->correlated || r->correlated;
+    }
+    ast_select plain = {0};
+    rc = rte ? finish_result(b, &plain, s, rte) : -1;
+    b->scope = saved;
+    if (rc)
+        return -1;
+    *out = s;
+    return 0;
 }

@@ -40,7 +40,8 @@ static int agg_types(bctx *b, eng_agg *g, uint32_t in, const ast_expr *x)
         g->type = OID_NUMERIC;
         return 0;
     case OID_FLOAT4: case OID_FLOAT8:
-        g->state_type = g->type = OID_FLOAT8;
+        /* sum(real) is real (float4pl); avg(real) is double precision */
+        g->state_type = g->type = in == OID_FLOAT4 && g->kind == AGG_SUM ? OID_FLOAT4 : OID_FLOAT8;
         return 0;
     case OID_VECTOR: /* pgvector's sum(vector) and avg(vector) */
         g->state_type = g->type = OID_VECTOR;

@@ -90,6 +90,22 @@ arena *eng__node_arena(eng_plan *p)
     return a;
 }
 
+int eng__plan_own(eng_plan *p, eng_plan **slot)
+{
+    if (p->nowned == p->capowned) {
+        int cap = p->capowned ? p->capowned * 2 : 4;
+        eng_plan ***v = arena_alloc(p->a, (size_t)cap * sizeof(*v));
+        if (!v)
+            return -1;
+        if (p->nowned)
+            memcpy(v, p->owned, (size_t)p->nowned * sizeof(*v));
+        p->owned = v;
+        p->capowned = cap;
+    }
+    p->owned[p->nowned++] = slot;
+    return 0;
+}
+
 int eng__copy_val(arena *a, uint32_t type, eng_val *v)
 {
     if (v->null)
@@ -118,6 +134,7 @@ int eng__copy_val(arena *a, uint32_t type, eng_val *v)
 
 typedef struct once_state {
     bool done;
+    int64_t ordinality;             /* rows returned so far (WITH ORDINALITY) */
     int64_t srf_state[ENG_SRF_STATE_WORDS];
     bool srf_started;
     eng_val args[ENG_PROC_MAX_ARGS];
@@ -166,6 +183,8 @@ static int funcscan_next(eng_node *n, eng_ctx *c, const eng_val **row)
         s->done = true;
         return 0;
     }
+    if (n->rel->ordinality)
+        out[n->rel->lo + n->rel->ncols - 1].i = ++s->ordinality;
     *row = out;
     return 1;
 }
@@ -601,6 +620,10 @@ eng_node *eng__plan_rel(eng_plan *p, const eng_select *sel, const eng_rel *r, en
         return eng__plan_setop(p, sel, r, c);
     case REL_JOIN:
         return eng__plan_join(p, sel, r, c);
+    case REL_RECURSIVE:
+        return eng__plan_recursive(p, sel, r, c);
+    case REL_WORKTABLE:
+        return eng__plan_worktable(p, sel, r);
     }
     if (n) {
         n->rel = r;
@@ -743,6 +766,11 @@ void eng__plan_close(eng_plan *p)
 {
     if (!p)
         return;
+    for (int i = 0; i < p->nowned; i++) {
+        eng__plan_close(*p->owned[i]);
+        *p->owned[i] = NULL;
+    }
+    p->nowned = 0;
     for (int i = 0; i < p->narenas; i++)
         arena_free(p->arenas[i]);
     p->narenas = 0;

@@ -391,6 +391,27 @@ static void join_detail(const eng_node *n, eng_plan *p)
 
 /* ---- a function reading the items before it (implicit LATERAL) ---------- */
 
+/* A FROM row holding only the columns of item r (the rest NULL), in a. */
+static eng_val *copy_range(eng_node *n, eng_ctx *c, arena *a, const eng_val *row, const eng_rel *r)
+{
+    int w = n->sel->width;
+    eng_val *out = arena_calloc(a, (size_t)w + 1, sizeof(eng_val));
+    if (!out) {
+        eng__oom(c);
+        return NULL;
+    }
+    for (int i = 0; i < w; i++)
+        out[i].null = true;
+    for (int i = r->lo; i < r->lo + r->ncols; i++) {
+        out[i] = row[i];
+        if (eng__copy_val(a, n->sel->col_types[i], &out[i])) {
+            eng__oom(c);
+            return NULL;
+        }
+    }
+    return out;
+}
+
 typedef struct lateral_state {
     eng_node *outer;
     const eng_rel *fn;              /* the function item */
@@ -399,6 +420,7 @@ typedef struct lateral_state {
     eng_val *orow;
     eng_val args[ENG_PROC_MAX_ARGS];
     int64_t srf[ENG_SRF_STATE_WORDS];
+    int64_t ordinality;             /* the function's rows for this outer row so far */
     bool omatched;
 } lateral_state;
 
@@ -411,13 +433,8 @@ static int lateral_start(eng_node *n, eng_ctx *c)
     int rc = eng__next(s->outer, c, &row);
     if (rc <= 0)
         return rc;
-    int w = n->sel->width;
-    if (!(s->orow = arena_alloc(s->orow_mem, sizeof(eng_val) * ((size_t)w + 1))))
-        return eng__oom(c);
-    memcpy(s->orow, row, sizeof(eng_val) * (size_t)w);
-    for (int i = 0; i < w; i++)
-        if (eng__copy_val(s->orow_mem, n->sel->col_types[i], &s->orow[i]))
-            return eng__oom(c);
+    if (!(s->orow = copy_range(n, c, s->orow_mem, row, n->rel->left)))
+        return -1;
     eng_ctx cc = *c;
     cc.mem = s->orow_mem;
     const eng_expr *f = s->fn->func;
@@ -425,6 +442,7 @@ static int lateral_start(eng_node *n, eng_ctx *c)
         if (eng_eval(&cc, f->args[i], s->orow, &s->args[i]))
             return -1;
     memset(s->srf, 0, sizeof(s->srf));
+    s->ordinality = 0;
     s->omatched = false;
     return 1;
 }
@@ -449,7 +467,10 @@ static int lateral_next(eng_node *n, eng_ctx *c, const eng_val **row)
         if (!(anynull && (f->proc->flags & ENG_F_STRICT)) &&
             f->proc->srf(c, s->args, f->nargs, s->srf, &done, &out[s->fn->lo]))
             return -1;
+        int ocol = s->fn->lo + s->fn->ncols - 1;
         if (!done && !(anynull && (f->proc->flags & ENG_F_STRICT))) {
+            if (s->fn->ordinality)
+                out[ocol] = (eng_val){.i = ++s->ordinality};
             eng_val v = {.i = 1};
             if (n->rel->cond && eng_eval(c, n->rel->cond, out, &v))
                 return -1;
@@ -462,7 +483,8 @@ static int lateral_next(eng_node *n, eng_ctx *c, const eng_val **row)
         bool unmatched = s->keep_outer && !s->omatched;
         s->orow = NULL;
         if (unmatched) {
-            out[s->fn->lo].null = true;
+            for (int i = 0; i < s->fn->ncols; i++)
+                out[s->fn->lo + i].null = true;
             *row = out;
             return 1;
         }
@@ -476,6 +498,103 @@ static void lateral_detail(const eng_node *n, eng_plan *p)
 }
 
 static const eng_node_ops lateral_ops = {"Nested Loop", lateral_next, NULL, lateral_detail};
+
+/* ---- LATERAL (subquery): run again for every row of the items before it ---- */
+
+typedef struct latsub_state {
+    eng_node *outer;
+    const eng_rel *sub;             /* the subquery item */
+    bool keep_outer, omatched;
+    arena *orow_mem;
+    eng_val *orow;
+    eng_outer link;                 /* orow as the subquery's enclosing row */
+    arena *plan_mem;                /* the current run's plan */
+    eng_plan *plan;
+} latsub_state;
+
+static int latsub_start(eng_node *n, eng_ctx *c)
+{
+    latsub_state *s = n->st;
+    eng__plan_close(s->plan);
+    s->plan = NULL;
+    arena_reset(s->plan_mem);
+    arena_reset(s->orow_mem);
+    s->orow = NULL;
+    const eng_val *row;
+    int rc = eng__next(s->outer, c, &row);
+    if (rc <= 0)
+        return rc;
+    if (!(s->orow = copy_range(n, c, s->orow_mem, row, n->rel->left)))
+        return -1;
+    s->link = (eng_outer){s->orow, c->outer};
+    eng_ctx cc = *c;
+    cc.outer = &s->link;
+    s->omatched = false;
+    return eng__plan_open(s->plan_mem, s->sub->sub, &cc, false, &s->plan) ? -1 : 1;
+}
+
+static int latsub_next(eng_node *n, eng_ctx *c, const eng_val **row)
+{
+    latsub_state *s = n->st;
+    for (;;) {
+        if (!s->orow) {
+            int rc = latsub_start(n, c);
+            if (rc <= 0)
+                return rc;
+        }
+        eng_ctx cc = *c;
+        cc.outer = &s->link;
+        const eng_val *in;
+        int rc = eng__next(s->plan->top, &cc, &in);
+        if (rc < 0)
+            return -1;
+        eng_val *out = arena_alloc(c->mem, sizeof(eng_val) * ((size_t)n->sel->width + 1));
+        if (!out)
+            return eng__oom(c);
+        memcpy(out, s->orow, sizeof(eng_val) * (size_t)n->sel->width);
+        if (rc == 1) {
+            memcpy(out + s->sub->lo, in, sizeof(eng_val) * (size_t)s->sub->ncols);
+            eng_val v = {.i = 1};
+            if (n->rel->cond && eng_eval(c, n->rel->cond, out, &v))
+                return -1;
+            if (v.null || !v.i)
+                continue;
+            s->omatched = true;
+            *row = out;
+            return 1;
+        }
+        bool unmatched = s->keep_outer && !s->omatched;
+        s->orow = NULL;
+        if (unmatched) {
+            for (int i = 0; i < s->sub->ncols; i++)
+                out[s->sub->lo + i].null = true;
+            *row = out;
+            return 1;
+        }
+    }
+}
+
+static const eng_node_ops latsub_ops = {"Nested Loop", latsub_next, NULL, lateral_detail};
+
+static eng_node *plan_latsub(eng_plan *p, const eng_select *sel, const eng_rel *r, eng_ctx *c)
+{
+    eng_node *l = eng__plan_rel(p, sel, r->left, c);
+    latsub_state *s = l ? arena_calloc(p->a, 1, sizeof(*s)) : NULL;
+    eng_node *n = s ? eng__node(p, &latsub_ops, sel, l) : NULL;
+    if (!n || !(s->orow_mem = eng__node_arena(p)) || !(s->plan_mem = eng__node_arena(p)))
+        return NULL;
+    if (eng__plan_own(p, &s->plan))
+        return NULL;
+    s->outer = l;
+    s->sub = r->right;
+    s->keep_outer = r->join == EJ_LEFT;
+    n->st = s;
+    n->rel = r;
+    n->name_override = s->keep_outer ? "Nested Loop Left Join" : NULL;
+    n->rows = l->rows * 10;
+    n->cost1 = l->cost1 * 2 + n->rows * 0.01;
+    return n;
+}
 
 /* True if the right item is a function reading columns of the left. */
 static bool is_lateral(const eng_rel *r)
@@ -492,11 +611,6 @@ static bool is_lateral(const eng_rel *r)
 
 static eng_node *plan_lateral(eng_plan *p, const eng_select *sel, const eng_rel *r, eng_ctx *c)
 {
-    if (r->join == EJ_RIGHT || r->join == EJ_FULL) {
-        pgw_error_set(c->err, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                      "the join type can only be LEFT or INNER with a function reading other FROM items");
-        return NULL;
-    }
     eng_node *l = eng__plan_rel(p, sel, r->left, c);
     lateral_state *s = l ? arena_calloc(p->a, 1, sizeof(*s)) : NULL;
     eng_node *n = s ? eng__node(p, &lateral_ops, sel, l) : NULL;
@@ -527,8 +641,14 @@ static const char *join_name(const join_state *s, bool hash)
 
 eng_node *eng__plan_join(eng_plan *p, const eng_select *sel, const eng_rel *r, eng_ctx *c)
 {
-    if (is_lateral(r))
-        return plan_lateral(p, sel, r, c);
+    if (is_lateral(r) || (r->right->kind == REL_SUBQUERY && r->right->lateral)) {
+        if (r->join == EJ_RIGHT || r->join == EJ_FULL) {
+            pgw_error_set(c->err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                          "the join type can only be LEFT or INNER with a LATERAL item");
+            return NULL;
+        }
+        return r->right->kind == REL_FUNC ? plan_lateral(p, sel, r, c) : plan_latsub(p, sel, r, c);
+    }
     eng_node *l = eng__plan_rel(p, sel, r->left, c), *rt = l ? eng__plan_rel(p, sel, r->right, c) : NULL;
     join_state *s = rt ? arena_calloc(p->a, 1, sizeof(*s)) : NULL;
     if (!s)

@@ -58,8 +58,14 @@ struct eng_plan {
     bool instrument;                /* EXPLAIN ANALYZE: time and count every node */
     arena **arenas;                 /* made by eng__node_arena */
     int narenas, caparenas;
+    eng_plan ***owned;              /* plans made at run time (LATERAL subqueries), closed with this one */
+    int nowned, capowned;
     arena *a;
     struct eng_subcache *cache;
+    /* WITH RECURSIVE: the rows of the last round, for the worktable scans planned now */
+    const eng_select *wt_key;
+    eng_val **wt_rows;
+    size_t wt_n;
     /* EXPLAIN output under construction (explain.c) */
     buf *out;
     int indent;
@@ -79,6 +85,8 @@ int eng__next(eng_node *n, eng_ctx *c, const eng_val **row);
 int eng__check(eng_ctx *c);
 eng_node *eng__node(eng_plan *p, const eng_node_ops *ops, const eng_select *sel, eng_node *child);
 arena *eng__node_arena(eng_plan *p);
+/* *slot holds a plan made while this one runs; closed (if set) with this one. */
+int eng__plan_own(eng_plan *p, eng_plan **slot) __attribute__((warn_unused_result));
 
 /* Build (and free) a plan for a query level; instrument for EXPLAIN ANALYZE. */
 int eng__plan_open(arena *a, const eng_select *sel, eng_ctx *c, bool instrument, eng_plan **out)
@@ -102,6 +110,8 @@ eng_node *eng__plan_distinct(eng_plan *p, const eng_select *sel, eng_node *child
 eng_node *eng__plan_subquery(eng_plan *p, const eng_select *sel, const eng_rel *r, eng_ctx *c);
 eng_node *eng__plan_values(eng_plan *p, const eng_select *sel, const eng_rel *r);
 eng_node *eng__plan_setop(eng_plan *p, const eng_select *sel, const eng_rel *r, eng_ctx *c);
+eng_node *eng__plan_recursive(eng_plan *p, const eng_select *sel, const eng_rel *r, eng_ctx *c);
+eng_node *eng__plan_worktable(eng_plan *p, const eng_select *sel, const eng_rel *r);
 
 /* Copy a value's payload into a (so it outlives the row arena). */
 int eng__copy_val(arena *a, uint32_t type, eng_val *v);

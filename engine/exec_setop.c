@@ -337,7 +337,7 @@ static int setop_build(eng_node *n, eng_ctx *c)
             if (rc == 0)
                 break;
             bool oom;
-            eng_rowent *e = eng__rowtab_find(s->tab, in, n->rel->ncols, s->types, side == 0 || n->rel->setop == 1, &oom);
+            eng_rowent *e = eng__rowtab_find(s->tab, in, n->rel->ncols, s->types, side == 0 || n->rel->setop == SETOP_UNION, &oom);
             if (oom)
                 return eng__oom(c);
             if (e)
@@ -354,9 +354,9 @@ static int64_t copies(const eng_node *n, const eng_rowent *e)
     int64_t l = e->count[0], r = e->count[1];
     bool all = n->rel->setop_all;
     switch (n->rel->setop) {
-    case 1: /* UNION */
+    case SETOP_UNION:
         return 1;
-    case 2: /* INTERSECT */
+    case SETOP_INTERSECT:
         return all ? (l < r ? l : r) : (l && r ? 1 : 0);
     default: /* EXCEPT */
         return all ? (l > r ? l - r : 0) : (l && !r ? 1 : 0);
@@ -389,7 +389,7 @@ static const eng_node_ops hashsetop_ops = {"HashSetOp", setop_next, NULL, NULL};
 
 eng_node *eng__plan_setop(eng_plan *p, const eng_select *sel, const eng_rel *r, eng_ctx *c)
 {
-    bool append = r->setop == 1 && r->setop_all;
+    bool append = r->setop == SETOP_UNION && r->setop_all;
     eng_node *n = eng__node(p, append ? &append_ops : &hashsetop_ops, sel, NULL);
     setop_state *s = n ? arena_calloc(p->a, 1, sizeof(*s)) : NULL;
     if (!s || !(s->l = eng__plan_select(p, r->larg, c)) || !(s->r = eng__plan_select(p, r->rarg, c)))
@@ -400,10 +400,10 @@ eng_node *eng__plan_setop(eng_plan *p, const eng_select *sel, const eng_rel *r, 
     n->child2 = s->r;
     n->rows = s->l->rows + s->r->rows;
     n->cost1 = s->l->cost1 + s->r->cost1;
-    if (r->setop == 1)
+    if (r->setop == SETOP_UNION)
         n->name_override = append ? NULL : "HashAggregate";
     else
-        n->name_override = r->setop == 2 ? (r->setop_all ? "HashSetOp Intersect All" : "HashSetOp Intersect")
+        n->name_override = r->setop == SETOP_INTERSECT ? (r->setop_all ? "HashSetOp Intersect All" : "HashSetOp Intersect")
                                          : (r->setop_all ? "HashSetOp Except All" : "HashSetOp Except");
     if (append)
         return n;
@@ -417,4 +417,171 @@ eng_node *eng__plan_setop(eng_plan *p, const eng_select *sel, const eng_rel *r, 
         s->types[i] = r->larg->targets[i].expr->type;
     }
     return (s->tab = eng__rowtab_new(ta, r->ncols, s->keys, s->types)) ? n : NULL;
+}
+
+/* ---- WITH RECURSIVE ------------------------------------------------------------ */
+
+/* Recursive Union: the anchor's rows, then rounds of the recursive term over
+ * the previous round's rows until a round adds none (UNION drops rows seen
+ * before; UNION ALL keeps all). Each round plans the term afresh, its
+ * worktable scans reading the previous round. */
+typedef struct rec_state {
+    eng_node *cur;                  /* the anchor, then the current round's term */
+    bool in_term;
+    arena *rounds[2];               /* previous and current round's rows */
+    int which;
+    eng_val **prev, **next;
+    size_t nprev, nnext, capnext;
+    eng_rowtab *seen;               /* UNION: every row so far */
+    uint32_t *types;
+    int *keys;
+} rec_state;
+
+static int rec_keep(eng_node *n, eng_ctx *c, const eng_val *in, bool *fresh)
+{
+    rec_state *s = n->st;
+    int w = n->rel->ncols;
+    *fresh = true;
+    if (s->seen) {
+        size_t before = eng__rowtab_count(s->seen);
+        bool oom;
+        if (!eng__rowtab_find(s->seen, in, w, s->types, true, &oom) && oom)
+            return eng__oom(c);
+        if (eng__rowtab_count(s->seen) == before) {
+            *fresh = false;
+            return 0;
+        }
+    }
+    arena *a = s->rounds[s->which];
+    if (s->nnext == s->capnext) {
+        size_t cap = s->capnext ? s->capnext * 2 : 64;
+        eng_val **v = arena_alloc(a, cap * sizeof(*v));
+        if (!v)
+            return eng__oom(c);
+        if (s->nnext)
+            memcpy(v, s->next, s->nnext * sizeof(*v));
+        s->next = v;
+        s->capnext = cap;
+    }
+    eng_val *row = arena_alloc(a, sizeof(eng_val) * ((size_t)w + 1));
+    if (!row)
+        return eng__oom(c);
+    memcpy(row, in, sizeof(eng_val) * (size_t)w);
+    for (int i = 0; i < w; i++)
+        if (eng__copy_val(a, s->types[i], &row[i]))
+            return eng__oom(c);
+    s->next[s->nnext++] = row;
+    return 0;
+}
+
+/* Start the next round over the rows just gathered; false when there are none. */
+static int rec_round(eng_node *n, eng_ctx *c, bool *more)
+{
+    rec_state *s = n->st;
+    *more = s->nnext > 0;
+    if (!*more)
+        return 0;
+    s->prev = s->next;
+    s->nprev = s->nnext;
+    s->which ^= 1;
+    arena_reset(s->rounds[s->which]);
+    s->next = NULL;
+    s->nnext = s->capnext = 0;
+    eng_plan *p = n->plan;
+    p->wt_key = n->sel;
+    p->wt_rows = s->prev;
+    p->wt_n = s->nprev;
+    s->cur = eng__plan_select(p, n->rel->rarg, c);
+    p->wt_key = NULL;
+    s->in_term = true;
+    if (!s->cur)
+        return pgw_error_is_set(c->err) ? -1 : eng__oom(c);
+    return eng__check(c);
+}
+
+static int rec_next(eng_node *n, eng_ctx *c, const eng_val **row)
+{
+    rec_state *s = n->st;
+    for (;;) {
+        const eng_val *in;
+        int rc = eng__next(s->cur, c, &in);
+        if (rc < 0)
+            return -1;
+        if (rc == 1) {
+            bool fresh;
+            if (rec_keep(n, c, in, &fresh))
+                return -1;
+            if (fresh)
+                return emit(n, c, in, row);
+            continue;
+        }
+        bool more;
+        if (rec_round(n, c, &more))
+            return -1;
+        if (!more)
+            return 0;
+    }
+}
+
+static const eng_node_ops recursive_ops = {"Recursive Union", rec_next, NULL, NULL};
+
+eng_node *eng__plan_recursive(eng_plan *p, const eng_select *sel, const eng_rel *r, eng_ctx *c)
+{
+    eng_node *anchor = eng__plan_select(p, r->larg, c);
+    eng_node *n = anchor ? eng__node(p, &recursive_ops, sel, anchor) : NULL;
+    rec_state *s = n ? arena_calloc(p->a, 1, sizeof(*s)) : NULL;
+    if (!s || !(s->rounds[0] = eng__node_arena(p)) || !(s->rounds[1] = eng__node_arena(p)))
+        return NULL;
+    n->st = s;
+    n->rel = r;
+    s->cur = anchor;
+    s->types = arena_calloc(p->a, (size_t)r->ncols + 1, sizeof(uint32_t));
+    s->keys = arena_calloc(p->a, (size_t)r->ncols + 1, sizeof(int));
+    if (!s->types || !s->keys)
+        return NULL;
+    for (int i = 0; i < r->ncols; i++) {
+        s->keys[i] = i;
+        s->types[i] = r->larg->targets[i].expr->type;
+    }
+    arena *ta = r->setop_all ? NULL : eng__node_arena(p);
+    if (!r->setop_all && (!ta || !(s->seen = eng__rowtab_new(ta, r->ncols, s->keys, s->types))))
+        return NULL;
+    return n;
+}
+
+typedef struct wt_state {
+    eng_val **rows;
+    size_t n, pos;
+} wt_state;
+
+static int wt_next(eng_node *n, eng_ctx *c, const eng_val **row)
+{
+    wt_state *s = n->st;
+    if (s->pos >= s->n)
+        return 0;
+    eng_val *out = arena_calloc(c->mem, (size_t)n->sel->width + 1, sizeof(eng_val));
+    if (!out)
+        return eng__oom(c);
+    memcpy(out + n->rel->lo, s->rows[s->pos++], sizeof(eng_val) * (size_t)n->rel->ncols);
+    *row = out;
+    return 1;
+}
+
+static const eng_node_ops worktable_ops = {"WorkTable Scan on", wt_next, subq_label, subq_detail};
+
+eng_node *eng__plan_worktable(eng_plan *p, const eng_select *sel, const eng_rel *r)
+{
+    eng_node *n = eng__node(p, &worktable_ops, sel, NULL);
+    wt_state *s = n ? arena_calloc(p->a, 1, sizeof(*s)) : NULL;
+    if (!s)
+        return NULL;
+    n->st = s;
+    n->rel = r;
+    /* planned for a round: that round's rows; planned for EXPLAIN only: none */
+    if (p->wt_key == r->sub) {
+        s->rows = p->wt_rows;
+        s->n = p->wt_n;
+    }
+    n->rows = 100;
+    return n;
 }

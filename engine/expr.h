@@ -88,7 +88,11 @@ typedef struct eng_select eng_select;
  * FROM row (width eng_select.width), numbered left to right, so a join
  * subtree covers one contiguous range and expressions read any column of
  * the FROM row by its position (BX_SCANCOL). */
-typedef enum eng_rel_kind { REL_TABLE, REL_FUNC, REL_SUBQUERY, REL_VALUES, REL_SETOP, REL_JOIN } eng_rel_kind;
+typedef enum eng_rel_kind {
+    REL_TABLE, REL_FUNC, REL_SUBQUERY, REL_VALUES, REL_SETOP, REL_JOIN,
+    REL_RECURSIVE,             /* WITH RECURSIVE: larg, then rarg over and over on the last rows (setop_all) */
+    REL_WORKTABLE,             /* inside rarg: the rows of the last round of the REL_RECURSIVE `sub` */
+} eng_rel_kind;
 typedef enum eng_join_kind { EJ_INNER, EJ_LEFT, EJ_FULL, EJ_RIGHT } eng_join_kind;
 
 typedef struct eng_rel eng_rel;
@@ -98,10 +102,12 @@ struct eng_rel {
     const char *alias;         /* name it is referred to by (EXPLAIN) */
     struct eng_table *table;   /* REL_TABLE */
     eng_expr *func;            /* REL_FUNC: a set-returning BX_FUNC */
+    bool ordinality;           /* REL_FUNC WITH ORDINALITY: its last column counts its rows (int8) */
+    bool lateral;              /* REL_SUBQUERY reading earlier FROM items (outer references, level 1) */
     eng_select *sub;           /* REL_SUBQUERY */
     int nvalues;               /* REL_VALUES: rows of ncols expressions */
     eng_expr ***values;
-    int setop;                 /* REL_SETOP: ast_setop over larg, rarg */
+    ast_setop setop;           /* REL_SETOP: larg op rarg */
     bool setop_all;
     eng_select *larg, *rarg;
     eng_rel *left, *right;     /* REL_JOIN */

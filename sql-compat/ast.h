@@ -100,6 +100,8 @@ struct ast_fromitem {
     ast_expr *func;
     const char *alias;
     ast_names colaliases; /* AS t(a, b) */
+    bool ordinality;    /* FROM f(...) WITH ORDINALITY */
+    bool lateral;       /* LATERAL (subquery): sees the FROM items before it */
     struct ast_select *sub; /* FROM_SUBQUERY */
     /* FROM_JOIN */
     ast_join_type jointype;
@@ -122,6 +124,7 @@ typedef struct ast_cte {
     ast_names colnames;
     struct ast_select *query;
     int loc;
+    bool recursive;     /* WITH RECURSIVE: may read itself */
 } ast_cte;
 
 typedef struct ast_select ast_select;

@@ -239,7 +239,7 @@ static ast_expr *a_expr(tctx *t, PgQuery__AExpr *x)
 static ast_expr *func_call(tctx *t, PgQuery__FuncCall *f)
 {
     if (f->over || f->agg_within_group || f->func_variadic)
-        return sqlc__unsupported(t, f->over ? "window functions" : "WITHIN GROUP and VARIADIC", f->location);
+        return sqlc__unsupported(t, f->over ? "a window function call" : "WITHIN GROUP or VARIADIC", f->location);
     const char *name = sqlc__last_name(f->funcname, f->n_funcname);
     if (!name)
         return sqlc__unsupported(t, "this function name", f->location);

@@ -80,13 +80,14 @@ static int from_range_var(tctx *t, PgQuery__RangeVar *rv, ast_fromitem *f)
 
 static int from_function(tctx *t, PgQuery__RangeFunction *r, ast_fromitem *f)
 {
-    if (r->lateral || r->ordinality || r->is_rowsfrom || r->n_functions != 1 || r->n_coldeflist)
+    if (r->is_rowsfrom || r->n_functions != 1 || r->n_coldeflist)
         return fail_unsupported(t, "this FROM function form", -1);
     PgQuery__Node *pair = r->functions[0];
     if (pair->node_case != PG_QUERY__NODE__NODE_LIST || pair->list->n_items < 1)
         return fail_unsupported(t, "this FROM function form", -1);
     f->kind = FROM_FUNCTION;
     f->is_function = true;
+    f->ordinality = r->ordinality; /* LATERAL needs no flag: functions see earlier items anyway */
     if (!(f->func = sqlc__expr(t, pair->list->items[0])))
         return -1;
     if (f->func->kind != AST_FUNC)
@@ -94,8 +95,6 @@ static int from_function(tctx *t, PgQuery__RangeFunction *r, ast_fromitem *f)
     f->loc = f->func->loc;
     if (alias_of(t, r->alias, f))
         return -1;
-    if (f->colaliases.n > 1)
-        return fail_unsupported(t, "more than one column alias for a function", -1);
     return 0;
 }
 
@@ -136,9 +135,8 @@ static int from_item(tctx *t, PgQuery__Node *n, ast_fromitem *f)
         return from_join(t, n->join_expr, f);
     case PG_QUERY__NODE__NODE_RANGE_SUBSELECT: {
         PgQuery__RangeSubselect *r = n->range_subselect;
-        if (r->lateral)
-            return fail_unsupported(t, "LATERAL", -1);
         f->kind = FROM_SUBQUERY;
+        f->lateral = r->lateral;
         if (!(f->sub = subselect(t, r->subquery)))
             return -1;
         /* the grammar already refused a subquery without an alias */
@@ -188,8 +186,6 @@ static int expr_list(tctx *t, PgQuery__Node **items, size_t n, ast_expr ***out, 
 
 static int with_clause(tctx *t, PgQuery__WithClause *w, ast_select *sel)
 {
-    if (w->recursive)
-        return fail_unsupported(t, "WITH RECURSIVE", w->location);
     sel->ctes = arena_calloc(t->a, w->n_ctes + 1, sizeof(ast_cte));
     if (!sel->ctes)
         return sqlc__oom(t), -1;
@@ -201,6 +197,9 @@ static int with_clause(tctx *t, PgQuery__WithClause *w, ast_select *sel)
         ast_cte *cte = &sel->ctes[sel->nctes++];
         cte->name = c->ctename;
         cte->loc = c->location;
+        cte->recursive = w->recursive;
+        if (c->search_clause || c->cycle_clause)
+            return fail_unsupported(t, "SEARCH and CYCLE clauses", c->location);
         if (names_of(t, c->aliascolnames, c->n_aliascolnames, &cte->colnames))
             return -1;
         if (c->ctequery && c->ctequery->node_case != PG_QUERY__NODE__NODE_SELECT_STMT)
