@@ -13,7 +13,7 @@ FROM debian:bookworm AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake pkg-config \
-      libuv1-dev libssl-dev libmimalloc-dev libxxhash-dev libpg-query-dev libprotobuf-c-dev \
+      libuv1-dev libssl-dev libmimalloc-dev libxxhash-dev libpg-query-dev libprotobuf-c-dev libpcre2-dev libpq-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .

@@ -7,14 +7,18 @@
  * the same records, so recovery is "apply the blob's records, then the
  * WAL's": each record is idempotent (a create of a known relid replaces
  * it, a drop of an unknown one is skipped). Index contents are not saved:
- * they are rebuilt by a scan after recovery.
+ * they are rebuilt by a scan after recovery (access-method indexes such as
+ * HNSW on all cores, catalog_am.c), so an index always matches the
+ * recovered heap exactly, whatever the checkpoint caught of it.
  *
  * Record payloads (little-endian; str = u32 length + bytes, 0xFFFFFFFF = NULL):
  *   CAT_CREATE: u32 relid, str name, u16 ncols, ncols x (str name, u32 type,
  *               i32 typmod, u8 notnull, str default)
  *   CAT_DROP:   u32 relid
  *   CAT_INDEX:  u32 relid, str name, u8 unique, u8 primary, u16 ncols, ncols x u16 col,
- *               u32 index relid (absent in records of older versions: one is assigned)
+ *               u32 index relid, then for an access-method index only: str am,
+ *               str opclass, i32 typmod, 4 x i32 options (their meaning is the access
+ *               method's, see am.h)
  *   CAT_DROP_INDEX: u32 relid, str name
  *   CAT_EXT:    u32 oid, str name, str version, str schema
  *   CAT_DROP_EXT: u32 oid
@@ -157,6 +161,7 @@ static void index_free(eng_index *ix)
     if (!ix)
         return;
     eng_keyidx_free(ix->keys);
+    eng_amidx_free(ix->amx);
     mem_free(ix->cols);
     mem_free(ix->name);
     mem_free(ix);
@@ -220,11 +225,15 @@ static void detach_index(eng_table *t, eng_index *ix)
     }
 }
 
-static eng_index *index_new(const char *name, const int *cols, int ncols, bool unique, bool primary)
+/* A key index, or with am an access-method index (NULL with err filled). */
+static eng_index *index_new(const char *name, const int *cols, int ncols, bool unique, bool primary,
+                            const eng_am *am, const eng_am_def *def, pgw_error *err)
 {
     eng_index *ix = mem_calloc(1, sizeof(*ix));
     if (!ix || !(ix->name = mem_strdup(name)) || !(ix->cols = mem_calloc((size_t)ncols + 1, sizeof(int))) ||
-        !(ix->keys = eng_keyidx_new())) {
+        (am ? !(ix->amx = eng_amidx_new(am, def, err)) : !(ix->keys = eng_keyidx_new()))) {
+        if (!pgw_error_is_set(err))
+            pgw_error_oom(err);
         index_free(ix);
         return NULL;
     }
@@ -277,6 +286,14 @@ static void rec_index(buf *b, const eng_table *t, const eng_index *ix)
     for (int i = 0; i < ix->ncols; i++)
         put_u32(b, (uint32_t)ix->cols[i]);
     put_u32(b, ix->relid);
+    if (!ix->amx)
+        return;
+    const eng_am_def *d = eng_amidx_def(ix->amx);
+    put_str(b, eng_amidx_am(ix->amx)->name);
+    put_str(b, d->opclass->name);
+    put_u32(b, (uint32_t)d->typmod);
+    for (int i = 0; i < 4; i++)
+        put_u32(b, (uint32_t)d->opt[i]);
 }
 
 typedef struct rd {
@@ -502,15 +519,30 @@ static int apply_rec(eng_catalog *cat, uint32_t kind, const uint8_t *data, size_
             int cols[64];
             for (uint32_t i = 0; i < n && i < 64; i++)
                 cols[i] = (int)get_u32(&r);
+            uint32_t ixrelid = get_u32(&r);
             if (r.bad || n > 64)
                 goto bad;
-            uint32_t ixrelid = r.p < r.end ? get_u32(&r) : 0;
-            eng_index *ix = index_new(name, cols, (int)n, unique, primary);
+            const eng_am *am = NULL;
+            eng_am_def def = {0};
+            if (r.p < r.end) {
+                char *amname = get_str(&r, a), *opc = get_str(&r, a);
+                am = amname ? eng_am_find(amname) : NULL;
+                for (const eng_am_opclass *o = am ? am->opclasses : NULL; o && o->name && opc; o++)
+                    if (strcmp(o->name, opc) == 0)
+                        def.opclass = o;
+                def.typmod = (int32_t)get_u32(&r);
+                for (int i = 0; i < 4; i++)
+                    def.opt[i] = (int32_t)get_u32(&r);
+                if (r.bad || !def.opclass)
+                    goto bad;
+            }
+            eng_index *ix = index_new(name, cols, (int)n, unique, primary, am, &def, err);
             if (ix)
                 ix->relid = note_oid(cat, ixrelid);
             if (!ix || attach_index(t, ix)) {
                 index_free(ix);
-                pgw_error_oom(err);
+                if (!pgw_error_is_set(err))
+                    pgw_error_oom(err);
                 rc = -1;
             }
         }
@@ -779,6 +811,8 @@ int eng_catalog_drop_table(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_
 
 static int fill_index(st_txn *txn, eng_table *t, eng_index *ix, pgw_error *err)
 {
+    if (ix->amx)
+        return eng__fill_am_index(txn, t, ix, eng__cores(), err);
     arena *a = arena_new();
     if (!a)
         return pgw_error_oom(err), -1;
@@ -828,17 +862,20 @@ static int fill_index(st_txn *txn, eng_table *t, eng_index *ix, pgw_error *err)
     return rc;
 }
 
-int eng_catalog_add_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, const char *name,
-                          const int *cols, int ncols, bool unique, bool primary, pgw_error *err)
+/* Log the new (filled, unless fill_rc) index ix and attach it to t; frees it on failure. */
+static int attach_new_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, eng_index *ix,
+                            int fill_rc, pgw_error *err)
 {
-    eng_index *ix = index_new(name, cols, ncols, unique, primary);
-    if (!ix)
-        return pgw_error_oom(err), -1;
     ix->relid = cat->next_relid++;
     buf b;
     buf_init(&b);
     rec_index(&b, t, ix);
-    if (fill_index(txn, t, ix, err) || log_rec(txn, t->relid, CAT_INDEX, &b, err)) {
+    if (fill_rc) {
+        buf_free(&b);
+        index_free(ix);
+        return -1;
+    }
+    if (log_rec(txn, t->relid, CAT_INDEX, &b, err)) {
         index_free(ix);
         return -1;
     }
@@ -846,14 +883,33 @@ int eng_catalog_add_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_t
         index_free(ix);
         return pgw_error_oom(err), -1;
     }
-    if (primary)
-        for (int i = 0; i < ncols; i++)
-            t->cols[cols[i]].notnull = true;
+    if (ix->primary)
+        for (int i = 0; i < ix->ncols; i++)
+            t->cols[ix->cols[i]].notnull = true;
     if (log_push(log, CAT_INDEX, t, ix, err)) {
         detach_index(t, ix);
         return -1;
     }
     return 0;
+}
+
+int eng_catalog_add_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, const char *name,
+                          const int *cols, int ncols, bool unique, bool primary, pgw_error *err)
+{
+    eng_index *ix = index_new(name, cols, ncols, unique, primary, NULL, NULL, err);
+    if (!ix)
+        return -1;
+    return attach_new_index(cat, txn, log, t, ix, fill_index(txn, t, ix, err), err);
+}
+
+int eng_catalog_add_am_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, const char *name,
+                             int col, const eng_am *am, const eng_am_def *def, int nthreads, pgw_error *err)
+{
+    pgw_error_clear(err);
+    eng_index *ix = index_new(name, &col, 1, false, false, am, def, err);
+    if (!ix)
+        return -1;
+    return attach_new_index(cat, txn, log, t, ix, eng__fill_am_index(txn, t, ix, nthreads, err), err);
 }
 
 int eng_catalog_drop_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, int pos, pgw_error *err)

@@ -16,6 +16,7 @@
 #ifndef HCDB_ENGINE_CATALOG_H
 #define HCDB_ENGINE_CATALOG_H
 
+#include "engine/index/am.h"
 #include "engine/index/keyidx.h"
 #include "util/buf.h"
 #include "engine/value.h"
@@ -37,7 +38,8 @@ typedef struct eng_index {
     int ncols;
     int *cols;           /* table column numbers, 0-based */
     bool unique, primary;
-    eng_keyidx *keys;
+    eng_keyidx *keys;    /* key -> rowid candidates; NULL for an access-method index */
+    eng_amidx *amx;      /* USING hnsw (...): ordered by distance, else NULL */
 } eng_index;
 
 typedef struct eng_table {
@@ -98,6 +100,16 @@ int eng_catalog_drop_table(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_
 int eng_catalog_add_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, const char *name,
                           const int *cols, int ncols, bool unique, bool primary, pgw_error *err)
     __attribute__((warn_unused_result));
+/* CREATE INDEX ... USING am (col opclass) WITH (...): def checked by the caller
+ * (eng_am's define); built over the visible rows on nthreads threads. */
+int eng_catalog_add_am_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, const char *name,
+                             int col, const eng_am *am, const eng_am_def *def, int nthreads, pgw_error *err)
+    __attribute__((warn_unused_result));
+/* Fill an access-method index from the rows visible to txn (catalog_am.c). */
+int eng__fill_am_index(st_txn *txn, eng_table *t, eng_index *ix, int nthreads, pgw_error *err)
+    __attribute__((warn_unused_result));
+/* Cores online: the default number of index build threads. */
+int eng__cores(void);
 int eng_catalog_drop_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, int pos, pgw_error *err)
     __attribute__((warn_unused_result));
 

@@ -116,11 +116,27 @@ static int check_keys(eng_ctx *c, const eng_table *t, const eng_val *vals, uint6
     return 0;
 }
 
-static int index_row(eng_ctx *c, const eng_table *t, const eng_val *vals, uint64_t rowid)
+/* Whether an UPDATE from old to vals changed column col (NULLs and bytes). */
+static bool changed(const eng_val *old, const eng_val *vals, int col)
+{
+    const eng_val *a = &old[col], *b = &vals[col];
+    return a->null != b->null || (!a->null && (a->s.n != b->s.n || memcmp(a->s.p, b->s.p, a->s.n) != 0));
+}
+
+/* Index a new row version (old: the version it replaces, or NULL). An
+ * access-method index gets a new entry only when its value changed: the
+ * readers tell versions apart by value (see index/am.h). */
+static int index_row(eng_ctx *c, const eng_table *t, const eng_val *vals, const eng_val *old, uint64_t rowid)
 {
     for (int k = 0; k < t->nindexes; k++) {
         uint8_t *key;
         size_t klen;
+        const eng_index *ix = t->indexes[k];
+        if (ix->amx) {
+            if ((!old || changed(old, vals, ix->cols[0])) && eng_amidx_insert(ix->amx, rowid, &vals[ix->cols[0]], c->err))
+                return -1;
+            continue;
+        }
         if (!eng_index_key(c, t, t->indexes[k], vals, &key, &klen)) {
             if (pgw_error_is_set(c->err))
                 return -1;
@@ -143,7 +159,7 @@ int eng_insert_row(eng_ctx *c, eng_table *t, const eng_val *vals, eng_ins_state 
         return -1;
     if (st_insert(c->env->txn, t->st, data, len, &rowid, c->err) != ST_OK)
         return -1;
-    return index_row(c, t, vals, rowid) || remember(c, st, rowid) ? -1 : 0;
+    return index_row(c, t, vals, NULL, rowid) || remember(c, st, rowid) ? -1 : 0;
 }
 
 /* ---- RETURNING ------------------------------------------------------ */
@@ -296,7 +312,7 @@ static int change_row(const eng_dml *d, eng_ctx *c, arena *pm, const eng_val *ol
         return 0;
     if (rc != ST_OK)
         return storage_rc(rc);
-    if (index_row(c, t, vals, rowid))
+    if (index_row(c, t, vals, old, rowid))
         return -1;
     res->count++;
     return returning(d, c, pm, vals, res);

@@ -14,6 +14,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "engine/catalog.h"
+#include "engine/exec_indexscan.h"
 #include "engine/syscat.h"
 #include "engine/types/numeric.h"
 
@@ -192,7 +194,7 @@ typedef struct scan_state {
     size_t nvrows, vpos;
 } scan_state;
 
-static bool reads_scan(const eng_expr *e)
+bool eng__reads_scan(const eng_expr *e)
 {
     if (!e)
         return false;
@@ -201,7 +203,7 @@ static bool reads_scan(const eng_expr *e)
     if (e->kind == BX_FUNC && (e->proc->flags & ENG_F_VOLATILE))
         return true;
     for (int i = 0; i < e->nargs; i++)
-        if (reads_scan(e->args[i]))
+        if (eng__reads_scan(e->args[i]))
             return true;
     return false;
 }
@@ -223,7 +225,7 @@ static const eng_expr *eq_value(const eng_expr *w, int col, uint32_t type)
         return NULL;
     for (int side = 0; side < 2; side++) {
         const eng_expr *l = w->args[side], *r = w->args[1 - side];
-        if (l->kind == BX_SCANCOL && l->index == col && r->type == type && !reads_scan(r))
+        if (l->kind == BX_SCANCOL && l->index == col && r->type == type && !eng__reads_scan(r))
             return r;
     }
     return NULL;
@@ -243,6 +245,8 @@ static const eng_index *choose_index(const eng_node *n)
     const eng_expr *w = scan_filter(n);
     for (int k = 0; k < t->nindexes && w; k++) {
         const eng_index *ix = t->indexes[k];
+        if (!ix->keys)
+            continue; /* an ordered access-method index: exec_indexscan.c */
         bool all = true;
         for (int i = 0; i < ix->ncols && all; i++)
             all = eq_value(w, n->rel->lo + ix->cols[i], t->cols[ix->cols[i]].type) != NULL;
@@ -566,11 +570,17 @@ eng_node *eng__plan_rel(eng_plan *p, const eng_select *sel, const eng_rel *r, en
             n->rows = table_rows(r->table);
             n->cost1 = n->rows * 0.01 + 10;
             scan_state *s = n->st;
+            eng_node *ordered = NULL;
+            /* a key lookup fixed by the WHERE reads few rows exactly: it wins over a distance index */
             if ((s->index = choose_index(n))) {
                 n->name_override = "Index Scan";
                 n->rows = 1;
                 n->cost1 = 8.17;
+            } else if (eng__plan_indexscan(p, sel, r, c, &ordered)) {
+                return NULL;
             }
+            if (ordered)
+                return ordered;
         }
         break;
     case REL_FUNC:
@@ -673,9 +683,9 @@ static eng_node *limit_node(eng_plan *p, const eng_select *sel, eng_node *child,
 /* Errors: NULL with c->err set (out of memory sets it here). */
 eng_node *eng__plan_select(eng_plan *p, const eng_select *sel, eng_ctx *c)
 {
-    eng_node *n;
+    eng_node *n, *from = NULL;
     if (sel->from) {
-        n = eng__plan_rel(p, sel, sel->from, c);
+        n = from = eng__plan_rel(p, sel, sel->from, c);
     } else if ((n = with_state(eng__node(p, &result_ops, sel, NULL), sizeof(once_state)))) {
         n->rows = 1;
     }
@@ -690,7 +700,7 @@ eng_node *eng__plan_select(eng_plan *p, const eng_select *sel, eng_ctx *c)
         n = project_node(p, sel, n);
     if (n && (sel->distinct || sel->ndistinct_on) && !sel->ndistinct_on)
         n = eng__plan_distinct(p, sel, n);
-    if (n && sel->nsort)
+    if (n && sel->nsort && !eng__indexscan_sorts(from, sel))
         n = eng__plan_sort(p, sel, n);
     if (n && sel->ndistinct_on)
         n = eng__plan_distinct(p, sel, n);

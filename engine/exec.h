@@ -21,6 +21,9 @@ int eng_exec_open(arena *portal_mem, const eng_select *sel, eng_ctx *ctx, eng_ex
 /* 1 with *row set (ntargets values), 0 when done, -1 on error. */
 int eng_exec_next(eng_exec *x, eng_ctx *ctx, const eng_val **row) __attribute__((warn_unused_result));
 void eng_exec_close(eng_exec *x);
+/* Whether e reads the current row (a column, an aggregate, a volatile call),
+ * i.e. cannot be evaluated once before the scan. */
+bool eng__reads_scan(const eng_expr *e);
 /* The table row under the last row returned (UPDATE/DELETE), or NULL. */
 const eng_val *eng_exec_current(eng_exec *x, uint64_t *rowid);
 

@@ -103,6 +103,8 @@ typedef struct eng_env {
     /* Parse a column DEFAULT's SQL text into an expression AST in `a`. */
     struct ast_expr *(*parse_expr)(void *ctx, arena *a, const char *text, pgw_error *err);
     const struct eng_sysinfo *sys; /* sessions, settings, roles for the catalog views (syscat.h); may be NULL */
+    /* hcdb_backup(): copy the data directory to dest; NULL = not available. */
+    int (*backup)(void *ctx, const char *dest, uint64_t *end_lsn, pgw_error *err);
 } eng_env;
 
 /* The rows of the enclosing queries while a subquery runs (correlation). */

@@ -7,9 +7,10 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake pkg-config clang
   libuv1-dev libssl-dev libmimalloc-dev libxxhash-dev libcriterion-dev
-  libpg-query-dev libprotobuf-c-dev libpcre2-dev
+  libpg-query-dev libprotobuf-c-dev libpcre2-dev libpq-dev
   postgresql-client postgresql-contrib postgresql-15
-  python3-psycopg2 python3-pytest openssl
+  python3-psycopg2 python3-pytest python3-numpy openssl
+  libpq-dev python3-hnswlib
   pgbouncer prometheus-postgres-exporter
   debian-reference-en
 )

@@ -48,7 +48,7 @@ int srv_datadir_lock(const char *dir, char *errbuf, size_t errlen)
         snprintf(errbuf, errlen,
                  "could not lock data directory \"%s\": another hcdb server (PID %ld) is using it", dir, holder);
         close(fd);
-        return -1;
+        return SRV_DATADIR_BUSY;
     }
     char text[32];
     int n = snprintf(text, sizeof(text), "%ld\n", (long)getpid());

@@ -9,8 +9,11 @@
 
 #include <stddef.h>
 
-/* Create DIR (mode 0700) if missing and lock it. Returns the lock fd, or -1
- * with the reason in errbuf (another server holds it, permissions, ...). */
+/* Create DIR (mode 0700) if missing and lock it. Returns the lock fd, or
+ * SRV_DATADIR_BUSY (another server holds it) or -1 (permissions, ...) with
+ * the reason in errbuf. */
+#define SRV_DATADIR_BUSY (-2)
+
 int srv_datadir_lock(const char *dir, char *errbuf, size_t errlen);
 
 #endif

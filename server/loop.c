@@ -3,7 +3,8 @@
  * handed to it; nothing else touches them. The acceptor hands sockets over
  * through a mutex-protected queue and a uv_async wake-up. On shutdown each
  * loop tells its idle sessions FATAL 57P01 and closes them; statements
- * already running finish first, because they run on this same thread.
+ * already running finish first (not on a fast stop), because they run on
+ * this same thread.
  */
 #include <stdio.h>
 #include <string.h>
@@ -27,9 +28,10 @@ struct srv_loop {
     uv_async_t wake;
     uv_timer_t force_close; /* shutdown: ends connections that do not drain in time */
     uv_thread_t thread;
-    uv_mutex_t lock;       /* guards queue and stop_requested */
+    uv_mutex_t lock;       /* guards queue, stop_requested and stop_fast */
     handoff *queue;
     bool stop_requested;
+    bool stop_fast;        /* end sessions without letting statements finish */
     bool stopping;         /* this thread's view: shutting down */
     srv_server *srv;
     srv_conn *conns;       /* connections owned by this loop */
@@ -75,13 +77,16 @@ void srv_loop_unlink(srv_loop *loop, srv_conn *c)
         close_loop_handles(loop);
 }
 
-/* Tell every session the server is going away, and close it. */
-static void terminate_sessions(srv_loop *loop)
+/* Tell every session the server is going away, and close it. A fast stop
+ * (PostgreSQL's -m fast) does not wait for statements under way: closing
+ * the session rolls its transaction back (a statement on a worker is
+ * cancelled and its output dropped), as a client leaving would. */
+static void terminate_sessions(srv_loop *loop, bool fast)
 {
     srv_conn *c = loop->conns;
     while (c) {
         srv_conn *next = c->next;
-        if (c->state == SRV_CONN_READY && srv_session_busy(c)) {
+        if (c->state == SRV_CONN_READY && srv_session_busy(c) && !fast) {
             c->terminate_when_idle = true; /* its statement finishes first */
         } else if (c->state == SRV_CONN_READY || c->state == SRV_CONN_AUTH) {
             srv_conn_terminate(c);
@@ -105,7 +110,7 @@ static void on_wake(uv_async_t *a)
     uv_mutex_lock(&loop->lock);
     handoff *q = loop->queue;
     loop->queue = NULL;
-    bool stop = loop->stop_requested;
+    bool stop = loop->stop_requested, fast = loop->stop_fast;
     uv_mutex_unlock(&loop->lock);
 
     while (q) {
@@ -120,7 +125,7 @@ static void on_wake(uv_async_t *a)
     if (stop && !loop->stopping) {
         loop->stopping = true;
         if (loop->conns) {
-            terminate_sessions(loop);
+            terminate_sessions(loop, fast);
             uv_timer_start(&loop->force_close, on_force_close, LOOP_SHUTDOWN_GRACE_MS, 0);
         } else {
             close_loop_handles(loop);
@@ -190,12 +195,13 @@ void srv_loops_handoff(srv_server *srv, int fd, const uint8_t *pending, size_t n
     uv_async_send(&loop->wake);
 }
 
-void srv_loops_request_stop(srv_server *srv)
+void srv_loops_request_stop(srv_server *srv, bool fast)
 {
     for (int i = 0; i < srv->nloops; i++) {
         srv_loop *loop = srv->loops[i];
         uv_mutex_lock(&loop->lock);
         loop->stop_requested = true;
+        loop->stop_fast = fast;
         uv_mutex_unlock(&loop->lock);
         uv_async_send(&loop->wake);
     }

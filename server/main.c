@@ -3,8 +3,14 @@
  *
  * Order: configuration, logging, data directory lock, roles, SQL layer,
  * TLS, event-loop threads, then the listening socket on the main thread's
- * loop (which also takes SIGINT/SIGTERM). On a signal: stop accepting, let
- * every loop finish its running statements and end its sessions, exit 0.
+ * loop (which also takes the signals). Shutdown modes, as pg_ctl's:
+ *   SIGTERM  stop accepting, let running statements finish, end every
+ *            session (FATAL 57P01), write a checkpoint, exit 0;
+ *   SIGINT   fast: the same, but running statements are not waited for
+ *            (their transactions roll back);
+ *   SIGQUIT  immediate: exit at once, no checkpoint; the next start
+ *            recovers from the WAL (every acknowledged commit is in it).
+ * The checkpoint makes the next start replay nothing.
  */
 #include <signal.h>
 #include <stdbool.h>
@@ -14,6 +20,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "server/backup_cli.h"
 #include "server/config.h"
 #include "server/datadir.h"
 #include "server/sdnotify.h"
@@ -23,7 +30,7 @@
 #include "util/version.h"
 
 static srv_server server;
-static uv_signal_t sigint_handle, sigterm_handle;
+static uv_signal_t sigint_handle, sigterm_handle, sigquit_handle;
 
 /* 1,000 idle clients need more descriptors than the usual soft limit of 1,024. */
 static void raise_fd_limit(void)
@@ -44,13 +51,20 @@ static void close_any(uv_handle_t *h, void *arg)
 
 static void on_signal(uv_signal_t *s, int signum)
 {
-    log_info("received %s: shutting down (running statements finish first)",
-             signum == SIGINT ? "SIGINT" : "SIGTERM");
-    atomic_store(&server.stopping, true);
     if (srv_sdnotify_stopping("shutting down") < 0)
         log_warn("could not tell the service manager (NOTIFY_SOCKET) that hcdb is stopping");
+    if (signum == SIGQUIT) {
+        /* Nothing is written: every acknowledged commit is already durable
+         * in the WAL, which the next start replays. */
+        log_info("received SIGQUIT: immediate shutdown, the next start recovers from the WAL");
+        _exit(0);
+    }
+    bool fast = signum == SIGINT;
+    log_info("received %s: shutting down (%s)", fast ? "SIGINT" : "SIGTERM",
+             fast ? "fast: running statements are rolled back" : "running statements finish first");
+    atomic_store(&server.stopping, true);
     srv_acceptor_stop(); /* closed on this loop's next turn: new clients are refused at once */
-    srv_loops_request_stop(&server);
+    srv_loops_request_stop(&server, fast);
     /* Pending first-packet sockets and the signal handles themselves; uv_run
      * then returns and run() waits for the loops. */
     uv_walk(s->loop, close_any, NULL);
@@ -59,6 +73,17 @@ static void on_signal(uv_signal_t *s, int signum)
      * loops' shutdown grace anyway). */
     signal(SIGINT, SIG_IGN);
     signal(SIGTERM, SIG_IGN);
+}
+
+/* After the last session: a checkpoint, so the next start replays nothing. */
+static void shutdown_checkpoint(void)
+{
+    pgw_error err;
+    pgw_error_clear(&err);
+    if (sql_server_checkpoint(server.sql, &err) < 0)
+        log_warn("shutdown checkpoint failed (the next start replays the WAL): %s", err.message);
+    else
+        log_info("shutdown checkpoint complete");
 }
 
 static int setup_tls(srv_server *srv)
@@ -129,7 +154,7 @@ static int run(void)
         return 1;
     }
     if (srv_acceptor_start(&server, loop) < 0) {
-        srv_loops_request_stop(&server);
+        srv_loops_request_stop(&server, true);
         srv_loops_join(&server);
         return 1;
     }
@@ -137,6 +162,8 @@ static int run(void)
     uv_signal_init(loop, &sigterm_handle);
     uv_signal_start(&sigint_handle, on_signal, SIGINT);
     uv_signal_start(&sigterm_handle, on_signal, SIGTERM);
+    uv_signal_init(loop, &sigquit_handle);
+    uv_signal_start(&sigquit_handle, on_signal, SIGQUIT);
     log_info("hcdb %s (PostgreSQL %s protocol) listening on %s:%d, data directory \"%s\", auth %s, %d threads%s",
              HCDB_VERSION, HCDB_PG_VERSION, server.cfg.listen, server.cfg.port, server.cfg.data_dir,
              srv_auth_method_name(server.cfg.auth), server.cfg.threads, server.tls ? ", TLS on" : "");
@@ -145,6 +172,7 @@ static int run(void)
     uv_run(loop, UV_RUN_DEFAULT);
     srv_loops_join(&server);
     uv_loop_close(loop);
+    shutdown_checkpoint();
     sql_server_free(server.sql);
     srv_roles_free(server.roles);
     srv_tls_ctx_free(server.tls);
@@ -156,6 +184,8 @@ int main(int argc, char **argv)
 {
     bool hooked = mem_install_library_hooks() == 0;
     signal(SIGPIPE, SIG_IGN);
+    if (argc > 1 && strcmp(argv[1], "backup") == 0)
+        return srv_backup_main(argc - 1, argv + 1);
     char why[8192] = "";
     switch (srv_config_load(&server.cfg, argc, argv, why, sizeof(why))) {
     case SRV_CONFIG_EXIT_OK:

@@ -36,8 +36,9 @@ typedef struct srv_server {
 int srv_loops_start(srv_server *srv) __attribute__((warn_unused_result));
 /* Give an accepted socket (already read bytes in `pending`) to a loop. */
 void srv_loops_handoff(srv_server *srv, int fd, const uint8_t *pending, size_t n);
-/* Ask every loop to end its sessions and exit (returns at once). */
-void srv_loops_request_stop(srv_server *srv);
+/* Ask every loop to end its sessions and exit (returns at once); fast: do
+ * not wait for statements under way (they are rolled back). */
+void srv_loops_request_stop(srv_server *srv, bool fast);
 /* Wait for every loop to exit, then free them. */
 void srv_loops_join(srv_server *srv);
 

@@ -200,6 +200,10 @@ typedef struct ast_index {
     const char *relname;
     bool unique, if_not_exists;
     ast_names cols;
+    const char *method;        /* USING name; NULL for btree/hash (key indexes) */
+    const char **opclass;      /* per column: the operator class named, or NULL */
+    ast_names optnames;        /* WITH (name = value, ...), values as text */
+    const char **optvals;
 } ast_index;
 
 typedef enum ast_copy_fmt { COPY_TEXT, COPY_CSV, COPY_BINARY } ast_copy_fmt;

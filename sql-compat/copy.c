@@ -9,6 +9,11 @@
  * Text format: fields split by the delimiter, backslash escapes (\t \n \r
  * \b \f \v \\ \N and octal/hex), `\.` ends the data. CSV: quotes, doubled
  * quote (or ESCAPE) inside, unquoted NULL string is NULL, HEADER skipped.
+ * Binary (FROM only): PostgreSQL's format — 11-byte signature, int32 flags,
+ * int32 header-extension length and its bytes, then per row an int16 field
+ * count (-1 ends the data) and per field an int32 length (-1 = NULL) and
+ * the type's binary send form, all big-endian; a row is parsed once all of
+ * its bytes have arrived.
  */
 #include <stdio.h>
 #include <string.h>
@@ -187,6 +192,18 @@ static int split_csv(sqlc_copy *c, const ast_copy *ac, char *s, size_t n, arena 
     }
 }
 
+/* The row in c->vals goes into the table. */
+static int insert_vals(sqlc_copy *c, eng_ctx *ec, pgw_error *err)
+{
+    if (eng_insert_row(ec, c->t, c->vals, &c->ins)) {
+        if (!err->detail[0])
+            pgw_error_detail(err, "COPY %s, line %ld", c->t->name, c->lineno);
+        return -1;
+    }
+    c->count++;
+    return 0;
+}
+
 static int insert_line(sql_portal *p, char *s, size_t n, pgw_error *err)
 {
     sqlc_copy *c = p->copy;
@@ -239,12 +256,100 @@ static int insert_line(sql_portal *p, char *s, size_t n, pgw_error *err)
             return -1;
         }
     }
-    if (eng_insert_row(&ec, c->t, c->vals, &c->ins)) {
-        if (!err->detail[0])
-            pgw_error_detail(err, "COPY %s, line %ld", c->t->name, c->lineno);
+    return insert_vals(c, &ec, err);
+}
+
+/* ---- binary format -------------------------------------------------------- */
+
+static const uint8_t copy_signature[11] = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', 0377, '\r', '\n', 0};
+
+static uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* One field's bytes through its type's receive function (and typmod). */
+static int recv_field(sql_portal *p, eng_ctx *ec, int i, const uint8_t *d, uint32_t len, pgw_error *err)
+{
+    sqlc_copy *c = p->copy;
+    const eng_column *col = &c->t->cols[c->cols[i]];
+    const eng_type *ty = eng_type_by_oid(col->type);
+    eng_val *v = &c->vals[c->cols[i]];
+    if (!ty || !ty->recv || ty->recv(ec, d, len, col->typmod, v) ||
+        (ty->typmod && col->typmod >= 0 && ty->typmod(ec, v, col->typmod, false))) {
+        if (!pgw_error_is_set(err))
+            pgw_error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, "COPY into type %s is not supported yet",
+                          eng_type_sqlname(col->type));
+        pgw_error_detail(err, "COPY %s, line %ld, column %s", c->t->name, c->lineno, col->name);
         return -1;
     }
-    c->count++;
+    return 0;
+}
+
+/* Bytes of the complete row at d[0..n), or 0 when it has not all arrived. */
+static size_t binary_row_size(const uint8_t *d, size_t n, int nfields)
+{
+    size_t off = 2;
+    for (int i = 0; i < nfields; i++) {
+        if (off + 4 > n)
+            return 0;
+        uint32_t len = be32(d + off);
+        off += 4 + (len == 0xFFFFFFFFu ? 0 : (size_t)len);
+    }
+    return off <= n ? off : 0;
+}
+
+/* Insert every complete binary row in c->line; at the end (all) a partial one is an error. */
+static int drain_binary(sql_portal *p, bool all, pgw_error *err)
+{
+    sqlc_copy *c = p->copy;
+    const uint8_t *d = c->line.data;
+    size_t n = c->line.len, off = 0;
+    if (!c->header_done) {
+        if (n < 19 ? all : memcmp(d, copy_signature, 11) != 0)
+            return bad_line(c, err, SQLSTATE_BAD_COPY_FILE_FORMAT, "COPY file signature not recognized");
+        if (n < 19 || n < 19 + (size_t)be32(d + 15))
+            return all ? bad_line(c, err, SQLSTATE_BAD_COPY_FILE_FORMAT, "invalid COPY file header (missing length)") : 0;
+        off = 19 + be32(d + 15);
+        c->header_done = true;
+    }
+    while (!c->eof && n - off >= 2) {
+        int16_t nf = (int16_t)(d[off] << 8 | d[off + 1]);
+        if (nf == -1) {
+            c->eof = true;
+            break;
+        }
+        c->lineno++;
+        if (nf != c->ncols) {
+            char msg[96];
+            snprintf(msg, sizeof(msg), "row field count is %d, expected %d", nf, c->ncols);
+            return bad_line(c, err, SQLSTATE_BAD_COPY_FILE_FORMAT, msg);
+        }
+        size_t size = binary_row_size(d + off, n - off, nf);
+        if (!size) {
+            c->lineno--;
+            break;
+        }
+        arena_reset(c->rowmem);
+        eng_ctx ec = {.mem = c->rowmem, .err = err, .env = &p->env};
+        pgw_error_clear(err);
+        for (int i = 0; i < c->t->ncols; i++)
+            c->vals[i].null = true;
+        size_t at = off + 2;
+        for (int i = 0; i < nf; i++) {
+            uint32_t len = be32(d + at);
+            at += 4;
+            if (len != 0xFFFFFFFFu && recv_field(p, &ec, i, d + at, len, err))
+                return -1;
+            at += len == 0xFFFFFFFFu ? 0 : len;
+        }
+        if (insert_vals(c, &ec, err))
+            return -1;
+        off += size;
+    }
+    if (all && !c->eof && off < n)
+        return bad_line(c, err, SQLSTATE_BAD_COPY_FILE_FORMAT, "unexpected EOF in COPY data");
+    buf_consume(&c->line, c->eof ? c->line.len : off);
     return 0;
 }
 
@@ -252,6 +357,8 @@ static int insert_line(sql_portal *p, char *s, size_t n, pgw_error *err)
 static int drain(sql_portal *p, bool all, pgw_error *err)
 {
     sqlc_copy *c = p->copy;
+    if (p->st->ast->copy.format == COPY_BINARY)
+        return drain_binary(p, all, err);
     size_t start = 0;
     while (!c->eof && start < c->line.len) {
         uint8_t *nl = memchr(c->line.data + start, '\n', c->line.len - start);
@@ -269,7 +376,7 @@ static int drain(sql_portal *p, bool all, pgw_error *err)
 int16_t sql_portal_copy_in_format(const sql_portal *p, int *ncols)
 {
     *ncols = p->copy ? p->copy->ncols : 0;
-    return 0;
+    return p->st->ast->copy.format == COPY_BINARY;
 }
 
 int sql_portal_copy_in(sql_portal *p, const uint8_t *data, size_t len, pgw_error *err)

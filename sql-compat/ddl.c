@@ -7,6 +7,7 @@
  * SQLSTATEs are PostgreSQL's (42P07, 42P01 + NOTICE "... skipping").
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine/catalog.h"
@@ -104,6 +105,55 @@ static int add_index(sql_portal *p, eng_table *t, const char *name, const ast_na
         return -1;
     }
     return eng_catalog_add_index(cat, s->stx, s->ddl, t, name, ic, cols->n, unique || primary, primary, err);
+}
+
+/* Build threads: max_parallel_maintenance_workers plus the leader, at most the cores. */
+static int build_threads(sql_portal *p)
+{
+    pgw_error e;
+    const char *w = p->env.get_setting ? p->env.get_setting(p->env.ctx, "max_parallel_maintenance_workers", true, &e)
+                                       : NULL;
+    int n = w ? atoi(w) + 1 : 1, cores = eng__cores();
+    return n < 1 ? 1 : n > cores ? cores : n;
+}
+
+/* CREATE INDEX ... USING <access method> (col [opclass]) [WITH (...)], pgvector's checks in its order. */
+static int add_am_index(sql_portal *p, eng_table *t, const ast_index *ix, pgw_error *err)
+{
+    eng_catalog *cat = p->s->srv->cat;
+    const eng_am *am = eng_am_find(ix->method);
+    if (!am) {
+        pgw_error_set(err, SQLSTATE_UNDEFINED_OBJECT, "access method \"%s\" does not exist", ix->method);
+        return -1;
+    }
+    if (ix->unique || ix->cols.n != 1) {
+        pgw_error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, "access method \"%s\" does not support %s indexes", am->name,
+                      ix->unique ? "unique" : "multicolumn");
+        return -1;
+    }
+    int col = eng_table_column(t, ix->cols.v[0]);
+    if (col < 0) {
+        pgw_error_set(err, SQLSTATE_UNDEFINED_COLUMN, "column \"%s\" does not exist", ix->cols.v[0]);
+        return -1;
+    }
+    eng_am_def def = {.typmod = t->cols[col].typmod};
+    eng_am_option opts[64];
+    if (ix->optnames.n > 64)
+        return pgw_error_set(err, SQLSTATE_PROGRAM_LIMIT_EXCEEDED, "too many index options"), -1;
+    for (int i = 0; i < ix->optnames.n; i++)
+        opts[i] = (eng_am_option){ix->optnames.v[i], ix->optvals[i]};
+    if (!(def.opclass = eng_am_opclass_for(am, ix->opclass[0], t->cols[col].type,
+                                           eng_type_sqlname(t->cols[col].type), err)) ||
+        am->define(&def, opts, ix->optnames.n, err))
+        return -1;
+    const char *name = ix->idxname ? ix->idxname : index_name(p->mem, cat, t->name, &ix->cols, false, false);
+    if (!name)
+        return pgw_error_oom(err), -1;
+    if (name_taken(cat, name)) {
+        pgw_error_set(err, SQLSTATE_DUPLICATE_TABLE, "relation \"%s\" already exists", name);
+        return -1;
+    }
+    return eng_catalog_add_am_index(cat, p->s->stx, p->s->ddl, t, name, col, am, &def, build_threads(p), err);
 }
 
 static int create_table(sql_portal *p, const sql_sink *sink, pgw_error *err)
@@ -243,6 +293,8 @@ static int alter_or_index(sql_portal *p, pgw_error *err)
         return add_index(p, t, ix->idxname, &ix->cols, !ix->if_not_exists, ix->if_not_exists, err);
     if (ix->idxname && ix->if_not_exists && name_taken(cat, ix->idxname))
         return 0;
+    if (ix->method)
+        return add_am_index(p, t, ix, err);
     return add_index(p, t, ix->idxname, &ix->cols, ix->unique, false, err);
 }
 

@@ -393,5 +393,7 @@ int sqlc__run_utility(sql_portal *p, const sql_sink *sink, sql_run_status *statu
 
 bool sql_portal_wants_worker(const sql_portal *p)
 {
-    return p->st->sel && p->st->sel->long_running;
+    /* an access-method index build (HNSW) takes seconds to minutes */
+    return (p->st->sel && p->st->sel->long_running) ||
+           (p->st->ast && p->st->ast->kind == STMT_CREATE_INDEX && p->st->ast->index.method);
 }

@@ -80,6 +80,11 @@ void sql_server_free(sql_server *srv)
     mem_free(srv);
 }
 
+int sql_server_checkpoint(sql_server *srv, pgw_error *err)
+{
+    return srv->cat ? st_checkpoint(eng_catalog_db(srv->cat), err) : 0;
+}
+
 bool sql_server_database_exists(sql_server *srv, const char *name)
 {
     return name && strcmp(name, "postgres") == 0;
@@ -265,4 +270,5 @@ void sqlc__env(sql_session *s, eng_env *env)
     env->txn = s->stx;
     env->parse_expr = sqlc__parse_default;
     env->sys = &s->sys;
+    env->backup = sqlc__backup;
 }

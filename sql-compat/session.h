@@ -68,6 +68,8 @@ int sqlc__release(sql_session *s, const char *name, bool rollback, pgw_error *er
 struct ast_expr *sqlc__parse_default(void *ctx, arena *a, const char *text, pgw_error *err);
 /* catalog_env.c: fill s->sys, what the catalog views read of the server. */
 void sqlc__sysinfo_init(sql_session *s);
+/* hcdb_backup() for the engine (backup.c): superuser, absolute dest. */
+int sqlc__backup(void *ctx, const char *dest, uint64_t *end_lsn, pgw_error *err);
 /* The engine's view of the session for one statement. */
 void sqlc__env(sql_session *s, eng_env *env);
 

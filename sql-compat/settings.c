@@ -82,6 +82,9 @@ static const gucdef defs[] = {
     {"maintenance_work_mem", K_INT, U_KB, 0, "65536", 1024, INT_MAX, NULL, NULL, "Sets the maximum memory to be used for maintenance operations."},
     {"max_connections", K_INT, 0, F_POSTMASTER, "100", 0, 0, NULL, NULL, "Sets the maximum number of concurrent connections."},
     {"max_identifier_length", K_INT, 0, F_INTERNAL, "63", 0, 0, NULL, NULL, "Shows the maximum identifier length."},
+    /* hcdb builds HNSW indexes on this many workers plus the leader, at most one per core; the
+     * default asks for every core (PostgreSQL's is 2) */
+    {"max_parallel_maintenance_workers", K_INT, 0, 0, "1024", 0, 1024, NULL, NULL, "Sets the maximum number of parallel processes per maintenance operation."},
     {"max_parallel_workers_per_gather", K_INT, 0, 0, "2", 0, 1024, NULL, NULL, "Sets the maximum number of parallel processes per executor node."},
     {"random_page_cost", K_REAL, 0, 0, "4", 0, 1000000, NULL, NULL, "Sets the planner's estimate of the cost of a nonsequentially fetched disk page."},
     {"row_security", K_BOOL, 0, 0, "on", 0, 0, NULL, NULL, "Enable row security."},

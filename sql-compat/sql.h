@@ -51,6 +51,13 @@ typedef struct sql_server_options {
  * o NULL: the defaults (durable). */
 sql_server *sql_server_new(const char *data_dir, const sql_server_options *o, pgw_error *err);
 void sql_server_free(sql_server *srv);
+/* A consistent copy of the data directory in dest (absent or empty) while
+ * the server runs; a server started on dest has exactly the transactions
+ * committed before *end_lsn. Blocks (not on a loop thread). */
+int sql_server_backup(sql_server *srv, const char *dest, uint64_t *end_lsn, pgw_error *err)
+    __attribute__((warn_unused_result));
+/* Write a checkpoint now (blocks; not on a loop thread). */
+int sql_server_checkpoint(sql_server *srv, pgw_error *err) __attribute__((warn_unused_result));
 /* True if a database of that name exists ("postgres" always does). */
 bool sql_server_database_exists(sql_server *srv, const char *name);
 

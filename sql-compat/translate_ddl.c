@@ -346,18 +346,66 @@ static int alter_stmt(arena *a, PgQuery__AlterTableStmt *x, ast_stmt *st, pgw_er
     return name_list(k->keys, k->n_keys, a, &ix->cols, err);
 }
 
+/* A reloption's value as PostgreSQL keeps it: text (`m = 16` and `m = '16'` are alike). */
+static const char *reloption_text(arena *a, PgQuery__Node *v)
+{
+    if (!v)
+        return "true";
+    switch (v->node_case) {
+    case PG_QUERY__NODE__NODE_INTEGER:
+        return arena_printf(a, "%d", (int)v->integer->ival);
+    case PG_QUERY__NODE__NODE_FLOAT:
+        return v->float_->fval;
+    case PG_QUERY__NODE__NODE_BOOLEAN:
+        return v->boolean->boolval ? "true" : "false";
+    case PG_QUERY__NODE__NODE_TYPE_NAME: /* a bare word: m = abc */
+        return v->type_name->n_names ? sval(v->type_name->names[v->type_name->n_names - 1]) : NULL;
+    default:
+        return sval(v);
+    }
+}
+
+/* USING method (col opclass, ...) WITH (...) of an access-method index. */
+static int index_method(arena *a, PgQuery__IndexStmt *x, ast_index *ix, pgw_error *err)
+{
+    ix->method = x->access_method;
+    ix->opclass = arena_calloc(a, x->n_index_params + 1, sizeof(char *));
+    ix->optnames.v = arena_calloc(a, x->n_options + 1, sizeof(char *));
+    ix->optvals = arena_calloc(a, x->n_options + 1, sizeof(char *));
+    if (!ix->opclass || !ix->optnames.v || !ix->optvals)
+        return pgw_error_oom(err), -1;
+    for (size_t i = 0; i < x->n_index_params; i++) {
+        PgQuery__Node *p = x->index_params[i];
+        if (p->node_case == PG_QUERY__NODE__NODE_INDEX_ELEM && p->index_elem->n_opclass)
+            ix->opclass[i] = sval(p->index_elem->opclass[p->index_elem->n_opclass - 1]);
+    }
+    for (size_t i = 0; i < x->n_options; i++) {
+        PgQuery__Node *o = x->options[i];
+        if (o->node_case != PG_QUERY__NODE__NODE_DEF_ELEM)
+            return refuse(err, "this index option");
+        const char *v = reloption_text(a, o->def_elem->arg);
+        if (!v)
+            return refuse(err, "this index option value");
+        ix->optnames.v[ix->optnames.n] = o->def_elem->defname;
+        ix->optvals[ix->optnames.n++] = v;
+    }
+    return 0;
+}
+
 static int index_stmt(arena *a, PgQuery__IndexStmt *x, ast_stmt *st, pgw_error *err)
 {
     st->kind = STMT_CREATE_INDEX;
     st->tag = "CREATE INDEX";
-    if (x->where_clause || x->n_index_including_params ||
-        (x->access_method && strcmp(x->access_method, "btree") != 0 && strcmp(x->access_method, "hash") != 0))
+    if (x->where_clause || x->n_index_including_params)
         return refuse(err, "this CREATE INDEX");
     ast_index *ix = &st->index;
     ix->idxname = x->idxname && x->idxname[0] ? x->idxname : NULL;
     ix->unique = x->unique;
     ix->if_not_exists = x->if_not_exists;
     if (relname(x->relation, a, &ix->relname, err))
+        return -1;
+    if (x->access_method && strcmp(x->access_method, "btree") != 0 && strcmp(x->access_method, "hash") != 0 &&
+        index_method(a, x, ix, err))
         return -1;
     return name_list(x->index_params, x->n_index_params, a, &ix->cols, err);
 }
@@ -471,8 +519,8 @@ static int copy_stmt(const char *text, arena *a, PgQuery__CopyStmt *x, ast_stmt 
     for (size_t i = 0; i < x->n_options; i++)
         if (x->options[i]->node_case == PG_QUERY__NODE__NODE_DEF_ELEM && copy_option(x->options[i]->def_elem, c, err))
             return -1;
-    if (c->format == COPY_BINARY)
-        return refuse(err, "COPY BINARY");
+    if (c->format == COPY_BINARY && !c->is_from)
+        return refuse(err, "COPY TO in binary format");
     if (!c->delim)
         c->delim = c->format == COPY_CSV ? ',' : '\t';
     if (!c->escape)

@@ -4,13 +4,8 @@
 # baseline, printing the comparison table (bench/vector/compare.py).
 #   bench/vector/run_inproc.sh [SET...]     (default: all four sets; MIN_SECONDS, REPEATS as in bench_hnswlib.py)
 set -eu
-root=$(cd "$(dirname "$0")/../.." && pwd)
-build=${BUILD_DIR:-$root/build}
-data=${HCDB_DATA_SETS:-$root/../shared/data}
-export HCDB_DATA_SETS=$data
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" -j2 --target hcdb_core >/dev/null
-mimalloc_inc=$(dirname "$(find /usr/include -name mimalloc.h | head -1)")
+targets=hcdb_core
+. "$(dirname "$0")/build_env.sh"
 cc -std=gnu17 -O2 -Wall -Wextra -I"$root" -I"$mimalloc_inc" -o "$build/hnsw_inproc" \
     "$root/bench/vector/hnsw_inproc.c" "$build/libhcdb_core.a" \
     -luv -lprotobuf-c -lssl -lcrypto -lmimalloc -lxxhash -lpg_query -lpthread -lm

@@ -367,6 +367,27 @@ static int f_normalize(eng_ctx *c, const eng_val *a, int n, eng_val *o)
     return 0;
 }
 
+/* subvector(v, start, count): count elements from the 1-based start, clipped to v as
+ * substring clips (pgvector's subvector); nothing left is 22000. */
+static int f_subvector(eng_ctx *c, const eng_val *a, int n, eng_val *o)
+{
+    int64_t dim = vec_dim(&a[0]), start = a[1].i, count = a[2].i;
+    int64_t end = start + count; /* int4 arguments: no int64 overflow */
+    if (start < 1)
+        start = 1;
+    else if (start > dim)
+        end = start;
+    if (end > dim + 1)
+        end = dim + 1;
+    if (check_dim(c, (int)(end > start ? end - start : 0)))
+        return -1;
+    float *r = vec_new(c, (int)(end - start), o);
+    if (!r)
+        return -1;
+    memcpy(r, a[0].s.p + (size_t)(start - 1) * sizeof(float), (size_t)(end - start) * sizeof(float));
+    return 0;
+}
+
 /* ---- element-wise arithmetic (vector_add / vector_sub / vector_mul) --- */
 
 enum { V_ADD, V_SUB, V_MUL };
@@ -443,6 +464,7 @@ void eng__register_vector(void)
     eng__reg("vector_dims", false, OID_INT4, ENG_F_STRICT, f_dims, 1, V);
     eng__reg("vector_norm", false, OID_FLOAT8, ENG_F_STRICT, f_norm, 1, V);
     eng__reg("l2_normalize", false, V, ENG_F_STRICT, f_normalize, 1, V);
+    eng__reg("subvector", false, V, ENG_F_STRICT, f_subvector, 3, V, OID_INT4, OID_INT4);
     eng__reg("+", true, V, ENG_F_STRICT, f_add, 2, V, V);
     eng__reg("-", true, V, ENG_F_STRICT, f_sub, 2, V, V);
     eng__reg("*", true, V, ENG_F_STRICT, f_mul, 2, V, V);

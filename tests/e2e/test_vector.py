@@ -5,10 +5,10 @@ pgvector 0.8's. PostgreSQL 15 has no vector type, so these are hcdb_only.
 """
 import struct
 
-import psycopg2
 import pytest
 
 from pgwire import bind, describe, execute, parse, sync
+from sqlerrors import assert_error
 
 pytestmark = pytest.mark.hcdb_only
 
@@ -61,14 +61,7 @@ def test_psql_text_forms_and_functions(items):
     ("CREATE TABLE big (v vector(16001))", "22023", "dimensions for type vector cannot exceed 16000"),
 ])
 def test_psycopg2_errors(items, sql, state, message):
-    conn = items.pg_connect()
-    try:
-        with pytest.raises(psycopg2.Error) as e:
-            conn.cursor().execute(sql)
-        assert e.value.pgcode == state
-        assert e.value.pgerror.splitlines()[0] == "ERROR:  " + message
-    finally:
-        conn.close()
+    assert_error(items, sql, state, message)
 
 
 def test_psycopg2_parameters_and_oid(items):
@@ -117,3 +110,11 @@ def test_copy_text(items):
                    input="1\t[1.5,2]\n2\t\\N\n\\.\n")
     assert r.returncode == 0, r.stderr
     assert r.stdout.splitlines()[-2:] == ["1|[1.5,2]", "2|"]
+
+
+def test_subvector(items):
+    assert psql_rows(items, "SELECT subvector('[1,2,3,4,5]'::vector, 2, 3), subvector('[1,2,3]', 0, 2), "
+                            "subvector('[1,2,3]', 2, 99)") == ["[2,3,4]|[1]|[2,3]"]
+    for sql in ("SELECT subvector('[1,2,3]', 4, 1)", "SELECT subvector('[1,2,3]', 1, 0)",
+                "SELECT subvector('[1,2,3]', -5, 3)"):
+        assert_error(items, sql, "22000", "vector must have at least 1 dimension")

@@ -110,6 +110,7 @@ class Ledger:
         self.next_seq = {w: 1 for w in self.kinds}
         self.next_txn = 1
         self.txns = {}         # txn -> (w, seqs, state): "committed", "doubt", "unsent"
+        self.history = {}      # txn -> (w, seqs), every transaction ever begun
         self.committed = {w: set() for w in self.kinds}   # seqs known committed
         self.gone = {w: set() for w in self.kinds}        # seqs known never committed
 
@@ -134,6 +135,45 @@ class Ledger:
     def sent(self, w, txn, seqs, commit_sent):
         with self.lock:
             self.txns[txn] = (w, seqs, "doubt" if commit_sent else "unsent")
+            self.history[txn] = (w, seqs)
+
+    def acknowledged(self):
+        """A copy of what is acknowledged now: {w: set of seqs}."""
+        with self.lock:
+            return {w: set(s) for w, s in self.committed.items()}
+
+    def check_copy(self, srv, must_have):
+        """For a copy made while writers ran (a backup): every row acknowledged
+        before it began is there, every transaction is whole or absent, and
+        tally agrees with ledger. Returns the problems found."""
+        conn = srv.pg_connect()
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute("SELECT w, seq, txn FROM ledger")
+            rows = cur.fetchall()
+            cur.execute("SELECT w, n FROM tally")
+            tally = dict(cur.fetchall())
+        conn.close()
+        problems = []
+        present = {w: set() for w in self.kinds}
+        by_txn = {}
+        for w, seq, txn in rows:
+            present.setdefault(w, set()).add(seq)
+            by_txn.setdefault(txn, []).append((w, seq))
+        with self.lock:
+            history = dict(self.history)
+        for txn, got in by_txn.items():
+            if txn not in history:
+                problems.append(f"rows of unknown txn {txn}: {got[:5]}")
+            elif sorted(got) != sorted((history[txn][0], s) for s in history[txn][1]):
+                problems.append(f"txn {txn} is half there: {sorted(got)} of {history[txn]}")
+        for w in self.kinds:
+            missing = must_have[w] - present[w]
+            if missing:
+                problems.append(f"writer {w}: rows acknowledged before the copy missing: {sorted(missing)[:20]}")
+            if self.kinds[w] == "multi" and tally.get(w) != len(present[w]):
+                problems.append(f"writer {w}: tally says {tally.get(w)}, ledger has {len(present[w])}")
+        return problems
 
     def acked(self, w, txn):
         with self.lock:
