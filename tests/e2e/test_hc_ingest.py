@@ -162,3 +162,25 @@ def test_extension_tables(server_factory):
     r = srv.psql(sql="CREATE EXTENSION hypercube")
     assert 'ERROR:  relation "atom" already exists' in r.stderr
 
+
+
+def test_validate_after_ingestion(hc):
+    conn = hc.pg_connect()
+    try:
+        cur = conn.cursor()
+        cur.execute("SELECT hc_ingest(%s)", (TEXT,))
+        conn.commit()
+        cur.execute("SELECT * FROM hc_validate()")
+        rows = cur.fetchall()
+        assert [d.name for d in cur.description] == ["check", "status", "detail"]
+        assert [r[0] for r in rows] == ["STATS", "ORPHAN_CHECK", "ATOM_COUNT_CHECK", "LEAF_CHECK", "COMP_CHECK",
+                                        "GEOMETRY_CHECK"]
+        assert all(r[1] == "PASS" for r in rows), rows
+        # damage the tree inside a transaction: the checks see it
+        cur.execute("DELETE FROM atom WHERE codepoint = 101")            # 'e'
+        cur.execute("UPDATE composition SET atom_count = atom_count + 1 WHERE label = 'cat'")
+        cur.execute("SELECT \"check\", status FROM hc_validate() WHERE status = 'FAIL'")
+        assert cur.fetchall() == [("ORPHAN_CHECK", "FAIL"), ("ATOM_COUNT_CHECK", "FAIL")]
+        conn.rollback()
+    finally:
+        conn.close()
