@@ -158,6 +158,38 @@ int hc_store_get(eng_ctx *c, eng_table *t, const eng_val *key, eng_val *row, uin
     return pgw_error_is_set(c->err) ? -1 : 0;
 }
 
+int hc_store_scan(eng_ctx *c, eng_table *t, hc_row_fn fn, void *arg)
+{
+    eng_ctx sc = *c;
+    if (!(sc.mem = arena_new()))
+        return eng__oom(c);
+    eng_val *row = arena_calloc(c->mem, (size_t)t->ncols + 1, sizeof(eng_val));
+    int rc = row ? 0 : eng__oom(c);
+    st_scan scan;
+    st_scan_init(&scan, c->env->txn, t->st);
+    st_row r;
+    while (rc == 0 && st_scan_next(&scan, &r)) {
+        arena_reset(sc.mem);
+        rc = eng_row_decode(&sc, t, r.data, r.len, row) ? -1 : fn(c, arg, row, r.rowid);
+    }
+    arena_free(sc.mem);
+    return rc;
+}
+
+int hc_store_room(eng_ctx *c, void **p, size_t n, size_t *cap, size_t elem)
+{
+    if (n < *cap)
+        return 0;
+    size_t nc = *cap ? *cap * 2 : 256;
+    void *q = arena_alloc(c->mem, nc * elem);
+    if (!q)
+        return eng__oom(c);
+    if (*p)
+        memcpy(q, *p, *cap * elem);
+    *p = q, *cap = nc;
+    return 0;
+}
+
 int hc_store_update(eng_ctx *c, eng_table *t, uint64_t rowid, const eng_val *row)
 {
     size_t len;

@@ -45,42 +45,11 @@ static int id_cmp(const void *a, const void *b)
     return memcmp(a, b, HC_ID_LEN);
 }
 
-static int push(eng_ctx *c, void **p, size_t *n, size_t *cap, size_t elem)
+static int take_atom(eng_ctx *c, void *arg, const eng_val *row, uint64_t rowid)
 {
-    if (*n < *cap)
-        return 0;
-    size_t nc = *cap ? *cap * 2 : 1024;
-    void *q = arena_alloc(c->mem, nc * elem);
-    if (!q)
-        return eng__oom(c);
-    if (*p)
-        memcpy(q, *p, *n * elem);
-    *p = q, *cap = nc;
-    return 0;
-}
-
-/* Each visible row of t, decoded in a scratch arena. */
-static int each_row(eng_ctx *c, eng_table *t, int (*fn)(eng_ctx *, tally *, const eng_val *), tally *y)
-{
-    eng_ctx sc = *c;
-    if (!(sc.mem = arena_new()))
-        return eng__oom(c);
-    eng_val *row = arena_calloc(c->mem, (size_t)t->ncols + 1, sizeof(eng_val));
-    int rc = row ? 0 : eng__oom(c);
-    st_scan scan;
-    st_scan_init(&scan, c->env->txn, t->st);
-    st_row r;
-    while (rc == 0 && st_scan_next(&scan, &r)) {
-        arena_reset(sc.mem);
-        rc = eng_row_decode(&sc, t, r.data, r.len, row) || fn(c, y, row) ? -1 : 0;
-    }
-    arena_free(sc.mem);
-    return rc;
-}
-
-static int take_atom(eng_ctx *c, tally *y, const eng_val *row)
-{
-    if (push(c, (void **)&y->atoms, &y->natoms, &y->capatoms, HC_ID_LEN))
+    tally *y = arg;
+    (void)rowid;
+    if (hc_store_room(c, (void **)&y->atoms, y->natoms, &y->capatoms, HC_ID_LEN))
         return -1;
     memcpy(y->atoms[y->natoms++], row[HC_ATOM_ID].s.p, HC_ID_LEN);
     hc_point p;
@@ -92,9 +61,11 @@ static int take_atom(eng_ctx *c, tally *y, const eng_val *row)
     return 0;
 }
 
-static int take_comp(eng_ctx *c, tally *y, const eng_val *row)
+static int take_comp(eng_ctx *c, void *arg, const eng_val *row, uint64_t rowid)
 {
-    if (push(c, (void **)&y->comp, &y->ncomp, &y->capcomp, sizeof(node_info)))
+    tally *y = arg;
+    (void)rowid;
+    if (hc_store_room(c, (void **)&y->comp, y->ncomp, &y->capcomp, sizeof(node_info)))
         return -1;
     node_info *n = &y->comp[y->ncomp++];
     memset(n, 0, sizeof(*n));
@@ -110,9 +81,10 @@ static node_info *find_comp(tally *y, const eng_val *id)
     return id->s.n == HC_ID_LEN ? bsearch(id->s.p, y->comp, y->ncomp, sizeof(node_info), id_cmp) : NULL;
 }
 
-static int take_child(eng_ctx *c, tally *y, const eng_val *row)
+static int take_child(eng_ctx *c, void *arg, const eng_val *row, uint64_t rowid)
 {
-    (void)c;
+    tally *y = arg;
+    (void)c, (void)rowid;
     y->children++;
     node_info *parent = find_comp(y, &row[HC_CC_COMP]);
     const eng_val *child = &row[HC_CC_CHILD];
@@ -135,13 +107,13 @@ static int tally_all(eng_ctx *c, tally *y)
 {
     hc_store s;
     memset(y, 0, sizeof(*y));
-    if (hc_store_open(c, &s) || each_row(c, s.atom, take_atom, y) || each_row(c, s.comp, take_comp, y))
+    if (hc_store_open(c, &s) || hc_store_scan(c, s.atom, take_atom, y) || hc_store_scan(c, s.comp, take_comp, y))
         return -1;
     if (y->natoms)
         qsort(y->atoms, y->natoms, HC_ID_LEN, id_cmp);
     if (y->ncomp)
         qsort(y->comp, y->ncomp, sizeof(node_info), id_cmp);
-    return each_row(c, s.child, take_child, y);
+    return hc_store_scan(c, s.child, take_child, y);
 }
 
 static int row_out(eng_ctx *c, const char *check, int64_t bad, const char *detail, eng_val *o)
