@@ -198,7 +198,7 @@ static int bind_targets(bctx *b, const ast_select *sel, eng_select *out)
         eng_expr *e = out->targets[i].expr;
         if (e->kind == BX_PARAM && e->type == OID_UNKNOWN && b->params->types[e->index])
             e->type = b->params->types[e->index];
-        if (e->type == OID_UNKNOWN &&
+        if (e->type == OID_UNKNOWN && !b->setop_branch &&
             !(out->targets[i].expr = eng__coerce(b, e, OID_TEXT, -1, ENG_CAST_IMPLICIT, e->loc)))
             return -1;
     }
@@ -209,7 +209,9 @@ static int bind_limit(bctx *b, const ast_expr *x, const char *what, eng_expr **o
 {
     if (!x)
         return 0;
+    b->clause = what;
     eng_expr *e = eng__bind_expr(b, x);
+    b->clause = NULL;
     if (!e)
         return -1;
     if (e->type != OID_INT8 && e->type != OID_UNKNOWN && !eng_can_coerce(e->type, OID_INT8)) {
@@ -242,7 +244,9 @@ static int bind_where(bctx *b, const ast_select *sel, eng_select *s)
 {
     if (!sel->where)
         return 0;
+    b->clause = "WHERE";
     eng_expr *w = eng__bind_expr(b, sel->where);
+    b->clause = NULL;
     if (!w || !(s->where = eng__coerce_to_bool(b, w, "WHERE")))
         return -1;
     return 0;
@@ -291,11 +295,14 @@ int eng__bind_query(bctx *pb, const ast_select *sel, eng_scope *parent, eng_sele
     eng_ctes ctes = {sel->ctes, sel->nctes, pb->ctes};
     b.scope = &sc;
     b.agg_sel = NULL;
+    b.clause = NULL;
+    pb->setop_branch = false; /* only the branch itself keeps unknown outputs, not what it contains */
     b.saw_table = false;
     b.saw_long = false;
     if (sel->nctes)
         b.ctes = &ctes;
     int rc;
+    b.setop_branch = b.setop_branch && sel->setop == SETOP_NONE && !sel->nvalues;
     if (sel->setop != SETOP_NONE)
         rc = eng__bind_setop(&b, sel, s);
     else if (sel->nvalues)

@@ -52,6 +52,8 @@ typedef struct bctx {
     const eng_ctes *ctes;
     eng_select *agg_sel;        /* where aggregates go; NULL = not allowed here */
     bool in_agg;                /* binding an aggregate's argument */
+    const char *clause;         /* "WHERE", "JOIN conditions", ...: named when an aggregate is misplaced */
+    bool setop_branch;          /* the next query bound is a set operation's branch (keeps unknown outputs) */
     bool srf_ok;                /* a set-returning call is allowed here */
     bool saw_srf;
     bool saw_long;              /* a call to an ENG_F_LONG function */
@@ -83,6 +85,13 @@ void eng__push_quals_arena(arena *a, eng_select *s);
 int eng__name_columns(bctx *b, eng_select *s);
 /* Expand `*` targets; returns the new target list in *out. */
 int eng__expand_star(bctx *b, const ast_select *sel, ast_select *out);
+/* bind_array.c: ARRAY[...], op ANY/ALL (array), subscripts */
+eng_expr *eng__bind_array(bctx *b, const ast_expr *x);
+eng_expr *eng__bind_scalararray(bctx *b, const ast_expr *x);
+eng_expr *eng__bind_subscript(bctx *b, const ast_expr *x);
+/* The comparison `l op r` over the row [l, r] (ANY/ALL tests). */
+eng_expr *eng__pair_test(bctx *b, const char *op, const eng_expr *l, uint32_t rtype, int32_t rtypmod, int loc,
+                         const char *construct);
 /* bind_sub.c: subqueries in expressions, set operations, VALUES */
 eng_expr *eng__sublink(bctx *b, const ast_expr *x);
 int eng__bind_setop(bctx *b, const ast_select *sel, eng_select *out);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "engine/bind.h"
+#include "engine/types/array.h"
 #include "engine/types/numeric.h"
 
 static eng_expr *const_node(bctx *b, uint32_t type, int loc)
@@ -106,9 +107,13 @@ static eng_expr *cast_node(bctx *b, const ast_expr *x)
         return NULL;
     }
     if (x->type.is_array) {
-        pgw_error_set(b->err, SQLSTATE_FEATURE_NOT_SUPPORTED, "array types are not supported yet");
-        eng__errpos(b, x->type.loc);
-        return NULL;
+        uint32_t at = eng_array_of(t->oid);
+        if (!at) {
+            pgw_error_set(b->err, SQLSTATE_FEATURE_NOT_SUPPORTED, "arrays of type %s are not supported yet", t->sqlname);
+            eng__errpos(b, x->type.loc);
+            return NULL;
+        }
+        return eng__coerce(b, arg, at, -1, ENG_CAST_EXPLICIT, x->loc);
     }
     int32_t typmod;
     if (eng_type_typmod(t, x->type.mods, x->type.nmods, &typmod, b->err)) {
@@ -265,6 +270,12 @@ static eng_expr *func_node(bctx *b, const ast_expr *x)
 {
     if (eng__is_agg_name(x->name))
         return eng__agg_call(b, x);
+    if (x->agg_filter) {
+        pgw_error_set(b->err, SQLSTATE_WRONG_OBJECT_TYPE, "FILTER specified, but %s is not an aggregate function",
+                      x->name);
+        eng__errpos(b, x->loc);
+        return NULL;
+    }
     if (x->star || x->distinct || x->nagg_order) {
         if (x->star)
             pgw_error_set(b->err, SQLSTATE_WRONG_OBJECT_TYPE, "%s(*) specified, but %s is not an aggregate function",
@@ -347,6 +358,12 @@ static eng_expr *bind_inner(bctx *b, const ast_expr *x)
         return eng__colref(b, x);
     case AST_SUBLINK:
         return eng__sublink(b, x);
+    case AST_ARRAY:
+        return eng__bind_array(b, x);
+    case AST_SCALARARRAY:
+        return eng__bind_scalararray(b, x);
+    case AST_SUBSCRIPT:
+        return eng__bind_subscript(b, x);
     case AST_OP: {
         eng_expr *args[2];
         if (bind_args(b, x, 0, args))

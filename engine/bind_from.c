@@ -31,7 +31,7 @@ static eng_rte *add_rte(bctx *b, eng_scope *sc, const char *alias, int ncols, in
     for (int i = 0; i < sc->nrtes; i++) {
         if (alias && sc->rtes[i].alias && strcmp(sc->rtes[i].alias, alias) == 0) {
             pgw_error_set(b->err, SQLSTATE_DUPLICATE_ALIAS, "table name \"%s\" specified more than once", alias);
-            eng__errpos(b, loc);
+            (void)loc; /* PostgreSQL gives no position here */
             return NULL;
         }
     }
@@ -192,7 +192,7 @@ static int from_table(bctx *b, eng_scope *sc, const ast_fromitem *f, eng_rel **o
 static int from_function(bctx *b, eng_scope *sc, const ast_fromitem *f, eng_rel **out)
 {
     eng_scope *saved = b->scope;
-    b->scope = sc->parent; /* no LATERAL: arguments see only enclosing queries */
+    b->scope = sc; /* a function in FROM sees the items before it (PostgreSQL's implicit LATERAL) */
     b->srf_ok = true;
     eng_expr *fn = eng__bind_expr(b, f->func);
     b->srf_ok = false;
@@ -273,7 +273,6 @@ static int join_using(bctx *b, eng_scope *sc, const ast_fromitem *f, const ast_n
             else
                 pgw_error_set(b->err, SQLSTATE_UNDEFINED_COLUMN, "column \"%s\" specified in USING clause does not exist in %s table",
                               name, li < 0 ? "left" : "right");
-            eng__errpos(b, f->loc);
             return -1;
         }
         eng_expr *l = eng__bind_expr(b, sc->star[li].expr), *r = l ? eng__bind_expr(b, sc->star[ri].expr) : NULL;
@@ -351,7 +350,9 @@ static int from_join(bctx *b, eng_scope *sc, const ast_fromitem *f, eng_rel **ou
     if (f->quals) {
         eng_scope *saved = b->scope;
         b->scope = sc;
+        b->clause = "JOIN conditions";
         eng_expr *q = eng__bind_expr(b, f->quals);
+        b->clause = NULL;
         b->scope = saved;
         if (!q || !(j->cond = eng__coerce_to_bool(b, q, "JOIN/ON")))
             return -1;
@@ -656,6 +657,12 @@ static eng_expr *and2(arena *a, eng_expr *l, eng_expr *r)
     return e;
 }
 
+/* Items that test pushed-down quals themselves: joins, table and subquery scans. */
+static bool accepts(const eng_rel *r)
+{
+    return r->kind == REL_JOIN || r->kind == REL_TABLE || r->kind == REL_SUBQUERY;
+}
+
 /* Push conjunct q (reading [lo, hi]) as deep as it stays correct: through
  * inner joins to either side, through outer joins to the preserved side. */
 static bool push(arena *a, eng_rel *r, eng_expr *q, int lo, int hi)
@@ -669,9 +676,9 @@ static bool push(arena *a, eng_rel *r, eng_expr *q, int lo, int hi)
     }
     bool left_ok = r->join == EJ_INNER || r->join == EJ_LEFT;
     bool right_ok = r->join == EJ_INNER || r->join == EJ_RIGHT;
-    if (left_ok && within(r->left, lo, hi))
+    if (left_ok && within(r->left, lo, hi) && accepts(r->left))
         return push(a, r->left, q, lo, hi);
-    if (right_ok && within(r->right, lo, hi))
+    if (right_ok && within(r->right, lo, hi) && accepts(r->right))
         return push(a, r->right, q, lo, hi);
     if (r->join != EJ_INNER)
         return false;

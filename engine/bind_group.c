@@ -63,7 +63,9 @@ static eng_expr *group_key(bctx *b, const ast_select *sel, const eng_select *s, 
         }
         return s->targets[x->ival - 1].expr;
     }
+    b->clause = "GROUP BY";
     eng_expr *e = eng__bind_expr(b, x);
+    b->clause = NULL;
     if (e || x->kind != AST_COLREF || x->name)
         return e;
     /* not an input column: an output column name (PostgreSQL accepts it too) */
@@ -79,6 +81,8 @@ static eng_expr *group_key(bctx *b, const ast_select *sel, const eng_select *s, 
 typedef struct gctx {
     bctx *b;
     const eng_select *s;
+    const eng_expr *hole;           /* a target's set-returning call placeholder ... */
+    eng_expr *new_hole;             /* ... and its copy in the rewritten tree */
 } gctx;
 
 static const char *col_name(bctx *b, int index)
@@ -122,6 +126,8 @@ static eng_expr *regroup(gctx *g, const eng_expr *e)
     if (!c)
         return pgw_error_oom(b->err), NULL;
     *c = *e;
+    if (e == g->hole)
+        g->new_hole = c;
     if (e->kind == BX_AGG) {
         c->index = g->s->ngroup + e->index;
         return c;
@@ -156,10 +162,21 @@ int eng__bind_grouping(bctx *b, const ast_select *sel, eng_select *s)
     s->grouped = s->naggs > 0 || s->ngroup > 0 || s->having;
     if (!s->grouped)
         return 0;
-    gctx g = {b, s};
-    for (int i = 0; i < s->ntargets; i++)
-        if (!(s->targets[i].expr = regroup(&g, s->targets[i].expr)))
+    gctx g = {b, s, NULL, NULL};
+    for (int i = 0; i < s->ntargets; i++) {
+        eng_target *t = &s->targets[i];
+        bool top = t->srf_call == t->expr;
+        g.hole = t->srf_hole;
+        g.new_hole = NULL;
+        if (!(t->expr = regroup(&g, t->expr)))
             return -1;
+        if (top)
+            t->srf_call = t->expr;
+        else if (t->srf_call && !(t->srf_call = regroup(&g, t->srf_call)))
+            return -1;
+        if (t->srf_hole)
+            t->srf_hole = g.new_hole;
+    }
     if (s->having && !(s->having = regroup(&g, s->having)))
         return -1;
     return 0;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "engine/bind.h"
+#include "engine/types/array.h"
 
 static eng_expr *scancol(bctx *b, uint32_t type, int32_t typmod, int index, int loc)
 {
@@ -25,17 +26,12 @@ static int sublink_test(bctx *b, const ast_expr *x, eng_expr *e)
     if (!lhs)
         return -1;
     const eng_expr *col = e->sub->targets[0].expr;
-    eng_expr *pair[2] = {scancol(b, lhs->type, lhs->typmod, 0, lhs->loc), scancol(b, col->type, col->typmod, 1, x->loc)};
-    if (!pair[0] || !pair[1])
+    /* an unknown literal on the left takes the subquery column's type */
+    if (lhs->type == OID_UNKNOWN && !(lhs = eng__coerce(b, lhs, col->type, -1, ENG_CAST_IMPLICIT, lhs->loc)))
         return -1;
-    eng_scope *saved = b->scope;
-    b->scope = NULL;
-    eng_expr *cmp = eng__make_call(b, x->name, true, pair, 2, x->loc);
-    b->scope = saved;
-    if (!cmp || !(cmp = eng__coerce_to_bool(b, cmp, x->ival == SUBLINK_ALL ? "ALL" : "ANY")))
-        return -1;
-    /* an unknown literal on the left took its type from the comparison */
-    if (lhs->type == OID_UNKNOWN && !(lhs = eng__coerce(b, lhs, pair[0]->type, -1, ENG_CAST_IMPLICIT, lhs->loc)))
+    eng_expr *cmp = eng__pair_test(b, x->name, lhs, col->type, col->typmod, x->loc,
+                                   x->ival == SUBLINK_ALL ? "ALL" : "ANY");
+    if (!cmp)
         return -1;
     e->args[0] = lhs;
     e->subtest = cmp;
@@ -53,12 +49,19 @@ eng_expr *eng__sublink(bctx *b, const ast_expr *x)
     b->agg_sel = agg_sel;
     ast_sublink_kind k = (ast_sublink_kind)x->ival;
     if (k != SUBLINK_EXISTS && sub->nvisible != 1) {
-        pgw_error_set(b->err, SQLSTATE_SYNTAX_ERROR, sub->nvisible > 1 ? "subquery has too many columns"
-                                                                        : "subquery must return only one column");
+        pgw_error_set(b->err, SQLSTATE_SYNTAX_ERROR, sub->nvisible > 1 && k != SUBLINK_EXPR
+                                                         ? "subquery has too many columns"
+                                                         : "subquery must return only one column");
         eng__errpos(b, x->loc);
         return NULL;
     }
     uint32_t type = k == SUBLINK_EXPR ? sub->targets[0].expr->type : OID_BOOL;
+    if (k == SUBLINK_ARRAY && !(type = eng_array_of(sub->targets[0].expr->type))) {
+        pgw_error_set(b->err, SQLSTATE_UNDEFINED_OBJECT, "could not find array type for data type %s",
+                      eng_type_sqlname(sub->targets[0].expr->type));
+        eng__errpos(b, x->loc);
+        return NULL;
+    }
     eng_expr *e = eng__bx_new(b, BX_SUBLINK, type, x->loc, k == SUBLINK_ANY || k == SUBLINK_ALL ? 1 : 0);
     if (!e)
         return NULL;
@@ -132,7 +135,11 @@ int eng__bind_setop(bctx *b, const ast_select *sel, eng_select *s)
     const char *what = names[sel->setop];
     eng_select *l, *r;
     eng_scope *parent = b->scope->parent;
-    if (eng__bind_query(b, sel->larg, parent, &l) || eng__bind_query(b, sel->rarg, parent, &r))
+    b->setop_branch = true;
+    if (eng__bind_query(b, sel->larg, parent, &l))
+        return -1;
+    b->setop_branch = true;
+    if (eng__bind_query(b, sel->rarg, parent, &r))
         return -1;
     if (l->nvisible != r->nvisible) {
         pgw_error_set(b->err, SQLSTATE_SYNTAX_ERROR, "each %s query must have the same number of columns", what);

@@ -6,13 +6,14 @@
 #include <string.h>
 
 #include "engine/bind.h"
+#include "engine/types/array.h"
 
 /* ---- aggregates ------------------------------------------------------- */
 
 bool eng__is_agg_name(const char *name)
 {
     static const char *const names[] = {"count", "sum", "avg", "min", "max", "string_agg", "bool_and", "bool_or",
-                                        "every"};
+                                        "every", "array_agg"};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         if (strcmp(name, names[i]) == 0)
             return true;
@@ -90,6 +91,14 @@ static int agg_procs(bctx *b, eng_agg *g, const ast_expr *x)
             return -1;
         return 0;
     }
+    case AGG_ARRAY_AGG:
+        if (!(g->type = eng_array_of(in))) {
+            pgw_error_set(b->err, SQLSTATE_UNDEFINED_OBJECT, "could not find array type for data type %s",
+                          eng_type_sqlname(in));
+            eng__errpos(b, x->loc);
+            return -1;
+        }
+        return 0;
     case AGG_BOOL_AND: case AGG_BOOL_OR:
         g->type = OID_BOOL;
         if (in != OID_BOOL && !eng_can_coerce(in, OID_BOOL)) {
@@ -118,7 +127,12 @@ static int agg_procs(bctx *b, eng_agg *g, const ast_expr *x)
 eng_expr *eng__agg_call(bctx *b, const ast_expr *x)
 {
     if (!b->agg_sel)
-        return no_agg(b, x, "aggregate functions are not allowed in this context");
+    {
+        pgw_error_set(b->err, SQLSTATE_GROUPING_ERROR, "aggregate functions are not allowed in %s",
+                      b->clause ? b->clause : "this context");
+        eng__errpos(b, x->loc);
+        return NULL;
+    }
     if (b->in_agg)
         return no_agg(b, x, "aggregate function calls cannot be nested");
     int want = x->star ? 0 : strcmp(x->name, "string_agg") == 0 ? 2 : 1;
@@ -137,12 +151,20 @@ eng_expr *eng__agg_call(bctx *b, const ast_expr *x)
     eng_agg *g = &v[s->naggs];
     static const struct { const char *n; eng_agg_kind k; } kinds[] = {
         {"count", AGG_COUNT}, {"sum", AGG_SUM}, {"avg", AGG_AVG}, {"min", AGG_MIN}, {"max", AGG_MAX},
-        {"string_agg", AGG_STRING_AGG}, {"bool_and", AGG_BOOL_AND}, {"bool_or", AGG_BOOL_OR}, {"every", AGG_BOOL_AND}};
+        {"string_agg", AGG_STRING_AGG}, {"bool_and", AGG_BOOL_AND}, {"bool_or", AGG_BOOL_OR}, {"every", AGG_BOOL_AND},
+        {"array_agg", AGG_ARRAY_AGG}};
     for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
         if (strcmp(kinds[i].n, x->name) == 0)
             g->kind = kinds[i].k;
     g->name = x->name;
     g->distinct = x->distinct;
+    if (x->agg_filter) {
+        b->in_agg = true;
+        eng_expr *f = eng__bind_expr(b, x->agg_filter);
+        b->in_agg = false;
+        if (!f || !(g->filter = eng__coerce_to_bool(b, f, "FILTER")))
+            return NULL;
+    }
     if (x->nagg_order) {
         pgw_error_set(b->err, SQLSTATE_FEATURE_NOT_SUPPORTED, "ORDER BY inside an aggregate call is not supported yet");
         eng__errpos(b, x->loc);

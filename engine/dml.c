@@ -1,4 +1,5 @@
 /* dml: running INSERT / UPDATE / DELETE (see dml.h). */
+#include "engine/types/array.h"
 #include "engine/dml.h"
 
 #include <string.h>
@@ -169,7 +170,7 @@ static int copy_payload(arena *a, uint32_t type, eng_val *v)
     if (v->null)
         return 0;
     if (type == OID_TEXT || type == OID_VARCHAR || type == OID_BPCHAR || type == OID_NAME || type == OID_BYTEA ||
-        type == OID_VECTOR || type == OID_HYPERCUBE) {
+        type == OID_VECTOR || type == OID_HYPERCUBE || eng_array_elem(type)) {
         char *p = arena_alloc(a, v->s.n + 1);
         if (!p)
             return -1;

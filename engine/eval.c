@@ -203,6 +203,8 @@ static int eval_inner(eng_ctx *c, const eng_expr *e, const eng_val *scan, eng_va
         return eng__sublink_eval(c, e, scan, out);
     case BX_GROUPREF:
         break;
+    case BX_ARRAY: case BX_SCALARARRAY: case BX_SUBSCRIPT:
+        return eng__eval_array(c, e, scan, out);
     case BX_FUNC:
         return call(c, e, scan, out);
     case BX_AND:

@@ -43,8 +43,13 @@ int eng__next(eng_node *n, eng_ctx *c, const eng_val **row)
     return rc;
 }
 
+/* Polled per row by loops that read many; the session's check takes a lock,
+ * so only every 256th call asks (a cancel still lands within microseconds). */
 int eng__check(eng_ctx *c)
 {
+    static _Thread_local unsigned tick;
+    if (++tick & 255)
+        return 0;
     return c->env && c->env->check_interrupts ? c->env->check_interrupts(c->env->ctx, c->err) : 0;
 }
 
@@ -98,8 +103,7 @@ int eng__copy_val(arena *a, uint32_t type, eng_val *v)
         v->num = p;
         return 0;
     }
-    const eng_type *t = eng_type_by_oid(type);
-    if ((t && t->len > 0) || type == OID_INTERVAL)
+    if (eng__fixed_len(type) || type == OID_INTERVAL)
         return 0;
     char *p = arena_alloc(a, v->s.n + 1);
     if (!p)
@@ -378,7 +382,7 @@ static void scan_label(const eng_node *n, buf *out)
     const scan_state *s = n->st;
     if (s->index)
         buf_printf(out, " using %s", s->index->name);
-    buf_printf(out, " on %s", n->rel->table->name);
+    buf_printf(out, " on %s%s", n->plan->verbose ? "public." : "", n->rel->table->name);
     if (n->rel->alias && strcmp(n->rel->alias, n->rel->table->name) != 0)
         buf_printf(out, " %s", n->rel->alias);
 }
@@ -426,7 +430,7 @@ typedef struct project_state {
     bool need_input, has_srf;
 } project_state;
 
-/* One SRF target step: first call evaluates its arguments. */
+/* One SRF target step; the arguments are evaluated once per input row and kept. */
 static int srf_step(eng_node *n, eng_ctx *c, int i, bool *done, eng_val *out)
 {
     project_state *s = n->st;
@@ -677,6 +681,8 @@ static eng_node *limit_node(eng_plan *p, const eng_select *sel, eng_node *child,
         if (!null && s->left < n->rows)
             n->rows = (double)s->left;
     }
+    if (!s->unlimited && s->left < ((int64_t)1 << 40) && s->skip < ((int64_t)1 << 40) && s->left + s->skip > 0)
+        eng__sort_bound(child, s->left + s->skip);
     return n;
 }
 
@@ -696,21 +702,18 @@ eng_node *eng__plan_select(eng_plan *p, const eng_select *sel, eng_ctx *c)
         if (n && sel->having)
             n = filter_node(p, sel, n, sel->having, true);
     }
-    if (n)
-        n = project_node(p, sel, n);
-    if (n && (sel->distinct || sel->ndistinct_on) && !sel->ndistinct_on)
-        n = eng__plan_distinct(p, sel, n);
-    if (n && sel->nsort && !eng__indexscan_sorts(from, sel))
-        n = eng__plan_sort(p, sel, n);
-    if (n && sel->ndistinct_on)
-        n = eng__plan_distinct(p, sel, n);
-    if (!n) {
-        if (!pgw_error_is_set(c->err))
-            eng__oom(c);
-        return NULL;
-    }
-    if (sel->limit || sel->offset)
-        return limit_node(p, sel, n, c);
+    if (n && (n = project_node(p, sel, n)))
+        n->above_project = true;
+    if (n && sel->distinct && !sel->ndistinct_on && (n = eng__plan_distinct(p, sel, n)))
+        n->above_project = true;
+    if (n && sel->nsort && !eng__indexscan_sorts(from, sel) && (n = eng__plan_sort(p, sel, n)))
+        n->above_project = true;
+    if (n && sel->ndistinct_on && (n = eng__plan_distinct(p, sel, n)))
+        n->above_project = true;
+    if (n && (sel->limit || sel->offset) && (n = limit_node(p, sel, n, c)))
+        n->above_project = true;
+    if (!n && !pgw_error_is_set(c->err))
+        eng__oom(c);
     return n;
 }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "engine/exec_node.h"
+#include "engine/types/array.h"
 #include "engine/types/numeric.h"
 
 typedef struct agg_val {
@@ -70,8 +71,34 @@ static int string_append(agg_state *s, agg_val *v, const eng_val *delim, const e
     return 0;
 }
 
+/* array_agg: the elements' text forms joined by commas; braces at the end. */
+static int array_step(eng_ctx *c, agg_state *s, const eng_agg *g, agg_val *v, const eng_val *x)
+{
+    if (g->distinct) {
+        bool dup;
+        if (distinct_seen(s, g, v, x, &dup))
+            return eng__oom(c);
+        if (dup)
+            return 0;
+    }
+    size_t len;
+    char *t = eng_array_elem_text(c, g->arg->type, x, &len);
+    if (!t)
+        return pgw_error_is_set(c->err) ? -1 : eng__oom(c);
+    eng_val comma = {.s = {",", 1}}, elem = {.s = {t, len}};
+    v->cnt++;
+    return string_append(s, v, &comma, &elem) ? eng__oom(c) : 0;
+}
+
 static int agg_step(eng_ctx *c, agg_state *s, const eng_agg *g, agg_val *v, const eng_val *in)
 {
+    if (g->filter) {
+        eng_val f;
+        if (eng_eval(c, g->filter, in, &f))
+            return -1;
+        if (f.null || !f.i)
+            return 0;
+    }
     if (g->kind == AGG_COUNT_STAR) {
         v->cnt++;
         return 0;
@@ -79,6 +106,8 @@ static int agg_step(eng_ctx *c, agg_state *s, const eng_agg *g, agg_val *v, cons
     eng_val x;
     if (eng_eval(c, g->arg, in, &x))
         return -1;
+    if (g->kind == AGG_ARRAY_AGG) /* keeps NULLs */
+        return array_step(c, s, g, v, &x);
     if (x.null)
         return 0;
     if (g->distinct) {
@@ -136,6 +165,17 @@ static int agg_final(eng_ctx *c, const eng_agg *g, const agg_val *v, eng_val *ou
     if (g->kind == AGG_COUNT_STAR || g->kind == AGG_COUNT) {
         out->null = false;
         out->i = v->cnt;
+        return 0;
+    }
+    if (g->kind == AGG_ARRAY_AGG && !out->null) {
+        char *p = arena_alloc(c->mem, out->s.n + 3);
+        if (!p)
+            return eng__oom(c);
+        p[0] = '{';
+        memcpy(p + 1, out->s.p, out->s.n);
+        p[out->s.n + 1] = '}';
+        out->s.p = p;
+        out->s.n += 2;
         return 0;
     }
     if (g->kind != AGG_AVG || out->null)
@@ -274,7 +314,7 @@ static void agg_detail(const eng_node *n, eng_plan *p)
     for (int k = 0; k < sel->ngroup; k++) {
         if (k)
             buf_put_str(&b, ", ");
-        eng__deparse(sel, sel->group[k], false, sel->from && sel->from->kind == REL_JOIN, &b);
+        eng__deparse(sel, sel->group[k], false, eng__explain_qualify(p, sel), &b);
     }
     buf_put_u8(&b, 0);
     if (!b.failed)
@@ -313,6 +353,7 @@ eng_node *eng__plan_agg(eng_plan *p, const eng_select *sel, eng_node *child)
 
 typedef struct sort_state {
     bool built;
+    int64_t bound;                  /* LIMIT + OFFSET above: only that many rows matter; 0 = all */
     eng_val **rows;
     size_t nrows, caprows, pos;
     uint32_t *types;
@@ -345,6 +386,15 @@ static int sort_cmp(const void *pa, const void *pb, void *arg)
             return r;
     }
     return 0;
+}
+
+/* Top-N: once twice the bound has piled up, sort and keep the first `bound`. */
+static void sort_trim(eng_node *n, eng_ctx *c)
+{
+    sort_state *s = n->st;
+    sort_ctx sc = {n->sel, c};
+    qsort_r(s->rows, s->nrows, sizeof(eng_val *), sort_cmp, &sc);
+    s->nrows = (size_t)s->bound;
 }
 
 static int sort_fill(eng_node *n, eng_ctx *c)
@@ -380,6 +430,8 @@ static int sort_fill(eng_node *n, eng_ctx *c)
             if (eng__copy_val(keep, sel->targets[i].expr->type, &copy[i]))
                 return eng__oom(c);
         s->rows[s->nrows++] = copy;
+        if (s->bound > 0 && s->nrows >= 2 * (size_t)s->bound + 64)
+            sort_trim(n, c);
         if (eng__check(c))
             return -1;
     }
@@ -411,7 +463,7 @@ static void sort_detail(const eng_node *n, eng_plan *p)
         const eng_sortkey *k = &sel->sort[i];
         if (i)
             buf_put_str(&b, ", ");
-        eng__deparse(sel, sel->targets[k->target].expr, sel->grouped, sel->from && sel->from->kind == REL_JOIN, &b);
+        eng__deparse(sel, sel->targets[k->target].expr, sel->grouped, eng__explain_qualify(p, sel), &b);
         if (k->desc)
             buf_put_str(&b, " DESC");
         if (k->nulls_first != k->desc)
@@ -424,6 +476,12 @@ static void sort_detail(const eng_node *n, eng_plan *p)
 }
 
 static const eng_node_ops sort_ops = {"Sort", sort_next, NULL, sort_detail};
+
+void eng__sort_bound(eng_node *sort, int64_t bound)
+{
+    if (sort->ops == &sort_ops && bound > 0)
+        ((sort_state *)sort->st)->bound = bound;
+}
 
 eng_node *eng__plan_sort(eng_plan *p, const eng_select *sel, eng_node *child)
 {
@@ -460,7 +518,25 @@ static int distinct_next(eng_node *n, eng_ctx *c, const eng_val **row)
     }
 }
 
-static const eng_node_ops distinct_ops = {"HashAggregate", distinct_next, NULL, NULL};
+static void distinct_detail(const eng_node *n, eng_plan *p)
+{
+    const eng_select *sel = n->sel;
+    if (sel->ndistinct_on)
+        return;
+    buf b;
+    buf_init(&b);
+    for (int i = 0; i < sel->nvisible; i++) {
+        if (i)
+            buf_put_str(&b, ", ");
+        eng__deparse(sel, sel->targets[i].expr, sel->grouped, eng__explain_qualify(p, sel), &b);
+    }
+    buf_put_u8(&b, 0);
+    if (!b.failed)
+        eng__explain_prop(p, "Group Key", "%s", (const char *)b.data);
+    buf_free(&b);
+}
+
+static const eng_node_ops distinct_ops = {"HashAggregate", distinct_next, NULL, distinct_detail};
 static const eng_node_ops unique_ops = {"Unique", distinct_next, NULL, NULL};
 
 eng_node *eng__plan_distinct(eng_plan *p, const eng_select *sel, eng_node *child)

@@ -76,7 +76,7 @@ static bool int_family(uint32_t t)
     return t == OID_INT2 || t == OID_INT4 || t == OID_INT8 || t == OID_OID;
 }
 
-static bool hashable_pair(uint32_t a, uint32_t b)
+bool eng__hashable_pair(uint32_t a, uint32_t b)
 {
     if (int_family(a) && int_family(b))
         return true;
@@ -122,7 +122,7 @@ static int split_cond(arena *a, join_state *s, const eng_expr *cond)
         return 0;
     }
     if (cond->kind == BX_FUNC && cond->proc->is_op && cond->nargs == 2 && strcmp(cond->proc->name, "=") == 0 &&
-        hashable_pair(cond->args[0]->type, cond->args[1]->type)) {
+        eng__hashable_pair(cond->args[0]->type, cond->args[1]->type)) {
         for (int side = 0; side < 2; side++) {
             const eng_expr *o = cond->args[side], *i = cond->args[1 - side];
             if (only_side(o, s->olo, s->on) && only_side(i, s->ilo, s->in)) {
@@ -389,6 +389,130 @@ static void join_detail(const eng_node *n, eng_plan *p)
         eng__explain_expr(p, "Join Filter", n, s->residual, false);
 }
 
+/* ---- a function reading the items before it (implicit LATERAL) ---------- */
+
+typedef struct lateral_state {
+    eng_node *outer;
+    const eng_rel *fn;              /* the function item */
+    bool keep_outer;
+    arena *orow_mem;
+    eng_val *orow;
+    eng_val args[ENG_PROC_MAX_ARGS];
+    int64_t srf[ENG_SRF_STATE_WORDS];
+    bool omatched;
+} lateral_state;
+
+static int lateral_start(eng_node *n, eng_ctx *c)
+{
+    lateral_state *s = n->st;
+    const eng_val *row;
+    arena_reset(s->orow_mem);
+    s->orow = NULL;
+    int rc = eng__next(s->outer, c, &row);
+    if (rc <= 0)
+        return rc;
+    int w = n->sel->width;
+    if (!(s->orow = arena_alloc(s->orow_mem, sizeof(eng_val) * ((size_t)w + 1))))
+        return eng__oom(c);
+    memcpy(s->orow, row, sizeof(eng_val) * (size_t)w);
+    for (int i = 0; i < w; i++)
+        if (eng__copy_val(s->orow_mem, n->sel->col_types[i], &s->orow[i]))
+            return eng__oom(c);
+    eng_ctx cc = *c;
+    cc.mem = s->orow_mem;
+    const eng_expr *f = s->fn->func;
+    for (int i = 0; i < f->nargs; i++)
+        if (eng_eval(&cc, f->args[i], s->orow, &s->args[i]))
+            return -1;
+    memset(s->srf, 0, sizeof(s->srf));
+    s->omatched = false;
+    return 1;
+}
+
+static int lateral_next(eng_node *n, eng_ctx *c, const eng_val **row)
+{
+    lateral_state *s = n->st;
+    const eng_expr *f = s->fn->func;
+    for (;;) {
+        if (!s->orow) {
+            int rc = lateral_start(n, c);
+            if (rc <= 0)
+                return rc;
+        }
+        bool done = false, anynull = false;
+        for (int i = 0; i < f->nargs; i++)
+            anynull |= s->args[i].null;
+        eng_val *out = arena_alloc(c->mem, sizeof(eng_val) * ((size_t)n->sel->width + 1));
+        if (!out)
+            return eng__oom(c);
+        memcpy(out, s->orow, sizeof(eng_val) * (size_t)n->sel->width);
+        if (!(anynull && (f->proc->flags & ENG_F_STRICT)) &&
+            f->proc->srf(c, s->args, f->nargs, s->srf, &done, &out[s->fn->lo]))
+            return -1;
+        if (!done && !(anynull && (f->proc->flags & ENG_F_STRICT))) {
+            eng_val v = {.i = 1};
+            if (n->rel->cond && eng_eval(c, n->rel->cond, out, &v))
+                return -1;
+            if (v.null || !v.i)
+                continue;
+            s->omatched = true;
+            *row = out;
+            return 1;
+        }
+        bool unmatched = s->keep_outer && !s->omatched;
+        s->orow = NULL;
+        if (unmatched) {
+            out[s->fn->lo].null = true;
+            *row = out;
+            return 1;
+        }
+    }
+}
+
+static void lateral_detail(const eng_node *n, eng_plan *p)
+{
+    if (n->rel->cond)
+        eng__explain_expr(p, "Join Filter", n, n->rel->cond, false);
+}
+
+static const eng_node_ops lateral_ops = {"Nested Loop", lateral_next, NULL, lateral_detail};
+
+/* True if the right item is a function reading columns of the left. */
+static bool is_lateral(const eng_rel *r)
+{
+    if (r->right->kind != REL_FUNC)
+        return false;
+    bool other = false;
+    const eng_expr *f = r->right->func;
+    for (int i = 0; i < f->nargs; i++)
+        if (reads_range(f->args[i], 0, 0, &other) || other)
+            return true;
+    return false;
+}
+
+static eng_node *plan_lateral(eng_plan *p, const eng_select *sel, const eng_rel *r, eng_ctx *c)
+{
+    if (r->join == EJ_RIGHT || r->join == EJ_FULL) {
+        pgw_error_set(c->err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                      "the join type can only be LEFT or INNER with a function reading other FROM items");
+        return NULL;
+    }
+    eng_node *l = eng__plan_rel(p, sel, r->left, c);
+    lateral_state *s = l ? arena_calloc(p->a, 1, sizeof(*s)) : NULL;
+    eng_node *n = s ? eng__node(p, &lateral_ops, sel, l) : NULL;
+    if (!n || !(s->orow_mem = eng__node_arena(p)))
+        return NULL;
+    s->outer = l;
+    s->fn = r->right;
+    s->keep_outer = r->join == EJ_LEFT;
+    n->st = s;
+    n->rel = r;
+    n->name_override = s->keep_outer ? "Nested Loop Left Join" : NULL;
+    n->rows = l->rows * 10;
+    n->cost1 = l->cost1 * 2 + n->rows * 0.01;
+    return n;
+}
+
 static const eng_node_ops hashjoin_ops = {"Hash Join", join_next, NULL, join_detail};
 static const eng_node_ops nestloop_ops = {"Nested Loop", join_next, NULL, join_detail};
 
@@ -403,11 +527,14 @@ static const char *join_name(const join_state *s, bool hash)
 
 eng_node *eng__plan_join(eng_plan *p, const eng_select *sel, const eng_rel *r, eng_ctx *c)
 {
+    if (is_lateral(r))
+        return plan_lateral(p, sel, r, c);
     eng_node *l = eng__plan_rel(p, sel, r->left, c), *rt = l ? eng__plan_rel(p, sel, r->right, c) : NULL;
     join_state *s = rt ? arena_calloc(p->a, 1, sizeof(*s)) : NULL;
     if (!s)
         return NULL;
-    bool swap = r->join == EJ_RIGHT;
+    /* RIGHT runs as LEFT with the sides swapped; an inner join hashes the smaller side */
+    bool swap = r->join == EJ_RIGHT || (r->join == EJ_INNER && l->rows < rt->rows);
     const eng_rel *orel = swap ? r->right : r->left, *irel = swap ? r->left : r->right;
     s->outer = swap ? rt : l;
     s->inner = swap ? l : rt;

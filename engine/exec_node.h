@@ -40,6 +40,7 @@ struct eng_node {
     eng_plan *plan;
     void *st;                       /* kind-specific state */
     const char *name_override;      /* e.g. "HashAggregate" vs "Aggregate"; NULL = ops->name */
+    bool above_project;             /* emits the query's target rows (EXPLAIN VERBOSE's Output) */
     /* planner estimates (EXPLAIN) */
     double rows, cost0, cost1;
     int width;
@@ -62,7 +63,9 @@ struct eng_plan {
     /* EXPLAIN output under construction (explain.c) */
     buf *out;
     int indent;
-    bool verbose;
+    bool verbose, json;
+    bool json_first;                /* no property written yet in the current JSON object */
+    bool json_inline;               /* the next object opens on the current line (after a key) */
 };
 
 /* Filter's state, read by EXPLAIN to show it as its child's "Filter:" line. */
@@ -92,6 +95,8 @@ eng_node *eng__plan_join(eng_plan *p, const eng_select *sel, const eng_rel *r, e
 /* exec_agg.c: Agg, Sort, Unique over a query level */
 eng_node *eng__plan_agg(eng_plan *p, const eng_select *sel, eng_node *child);
 eng_node *eng__plan_sort(eng_plan *p, const eng_select *sel, eng_node *child);
+/* A LIMIT above needs only the first `bound` rows of this Sort (top-N). */
+void eng__sort_bound(eng_node *sort, int64_t bound);
 eng_node *eng__plan_distinct(eng_plan *p, const eng_select *sel, eng_node *child);
 /* exec_setop.c: subquery scans, VALUES, UNION / INTERSECT / EXCEPT */
 eng_node *eng__plan_subquery(eng_plan *p, const eng_select *sel, const eng_rel *r, eng_ctx *c);
@@ -100,10 +105,16 @@ eng_node *eng__plan_setop(eng_plan *p, const eng_select *sel, const eng_rel *r, 
 
 /* Copy a value's payload into a (so it outlives the row arena). */
 int eng__copy_val(arena *a, uint32_t type, eng_val *v);
+/* Values of this type live in eng_val.i / .f (no payload to copy). */
+bool eng__fixed_len(uint32_t type);
 /* Hash / equality of values as GROUP BY, DISTINCT and hash joins see them:
  * NULLs equal each other; numeric 1.0 equals 1.00; -0.0 equals 0.0. */
 uint64_t eng__val_hash(uint32_t type, const eng_val *v);
 bool eng__val_same(uint32_t type, const eng_val *a, const eng_val *b);
+
+/* Whether `a = b` over these types may be answered by eng__val_hash/val_same
+ * (int2/4/8 and oid hash alike, as all are held as int64). */
+bool eng__hashable_pair(uint32_t a, uint32_t b);
 
 /* A hash table of rows keyed by some of their values (exec_setop.c). */
 typedef struct eng_rowtab eng_rowtab;
@@ -129,5 +140,7 @@ size_t eng__rowtab_count(const eng_rowtab *t);
 void eng__deparse(const eng_select *sel, const eng_expr *e, bool agg_row, bool qualify, buf *b);
 void eng__explain_prop(eng_plan *p, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void eng__explain_expr(eng_plan *p, const char *key, const eng_node *n, const eng_expr *e, bool agg_row);
+/* Whether EXPLAIN names columns with their item (VERBOSE, or several items). */
+bool eng__explain_qualify(const eng_plan *p, const eng_select *sel);
 
 #endif

@@ -13,10 +13,19 @@
 
 /* ---- value hashing -------------------------------------------------------- */
 
-static bool fixed_len(uint32_t type)
+bool eng__fixed_len(uint32_t type)
 {
-    const eng_type *t = eng_type_by_oid(type);
-    return t && t->len > 0;
+    switch (type) { /* the common ones without a type-table walk */
+    case OID_BOOL: case OID_INT2: case OID_INT4: case OID_INT8: case OID_OID: case OID_DATE:
+    case OID_TIMESTAMP: case OID_TIMESTAMPTZ:
+        return true;
+    case OID_TEXT: case OID_VARCHAR: case OID_BPCHAR: case OID_NAME: case OID_BYTEA:
+        return false;
+    default: {
+        const eng_type *t = eng_type_by_oid(type);
+        return t && t->len > 0;
+    }
+    }
 }
 
 uint64_t eng__val_hash(uint32_t type, const eng_val *v)
@@ -40,7 +49,7 @@ uint64_t eng__val_hash(uint32_t type, const eng_val *v)
     }
     if (type == OID_INTERVAL)
         return XXH3_64bits(&v->iv, sizeof(v->iv));
-    if (fixed_len(type))
+    if (eng__fixed_len(type))
         return XXH3_64bits(&v->i, sizeof(v->i));
     return XXH3_64bits(v->s.p, v->s.n);
 }
@@ -55,7 +64,7 @@ bool eng__val_same(uint32_t type, const eng_val *a, const eng_val *b)
         return eng__num_cmp(a->num, b->num) == 0;
     if (type == OID_INTERVAL)
         return memcmp(&a->iv, &b->iv, sizeof(a->iv)) == 0;
-    if (fixed_len(type))
+    if (eng__fixed_len(type))
         return a->i == b->i;
     return a->s.n == b->s.n && (a->s.n == 0 || memcmp(a->s.p, b->s.p, a->s.n) == 0);
 }

@@ -8,12 +8,16 @@
 #include <string.h>
 
 #include "engine/exec_node.h"
+#include "engine/types/array.h"
 
 typedef struct cache_ent {
     const eng_expr *e;
     eng_val val;                    /* EXISTS / scalar result */
     eng_val *rows;                  /* ANY / ALL: the subquery's single column */
     size_t nrows;
+    eng_rowtab *set;                /* `x = ANY`/IN over hashable types: the distinct non-NULL values */
+    bool has_null;                  /* ... and whether a NULL was among them */
+    uint32_t set_type;
     struct cache_ent *next;
 } cache_ent;
 
@@ -113,7 +117,7 @@ static int scalar(eng_ctx *c, const eng_expr *e, const eng_val *scan, arena *a, 
 }
 
 /* lhs op ANY/ALL (values): SQL's three-valued rules. */
-static int quantified(eng_ctx *c, const eng_expr *e, const eng_val *lhs, const eng_val *vals, size_t n, eng_val *out)
+int eng__quantified(eng_ctx *c, const eng_expr *e, const eng_val *lhs, const eng_val *vals, size_t n, eng_val *out)
 {
     bool all = e->ival == SUBLINK_ALL, sawnull = false;
     eng_val pair[2] = {*lhs, {.null = true}};
@@ -134,6 +138,48 @@ static int quantified(eng_ctx *c, const eng_expr *e, const eng_val *lhs, const e
     }
     out->null = sawnull;
     out->i = all;
+    return 0;
+}
+
+/* IN (subquery): a plain = between two columns of hashable types. */
+static bool hashable_in(const eng_expr *e)
+{
+    const eng_expr *t = e->subtest;
+    return e->ival == SUBLINK_ANY && t && t->kind == BX_FUNC && t->proc->is_op && t->nargs == 2 &&
+           strcmp(t->proc->name, "=") == 0 && t->args[0]->kind == BX_SCANCOL && t->args[1]->kind == BX_SCANCOL &&
+           eng__hashable_pair(t->args[0]->type, t->args[1]->type);
+}
+
+static int build_set(eng_ctx *c, cache_ent *k, arena *a)
+{
+    static const int key0 = 0;
+    uint32_t t = k->e->subtest->args[1]->type;
+    k->set_type = t == OID_INT2 || t == OID_INT4 || t == OID_OID ? OID_INT8 : t;
+    if (!(k->set = eng__rowtab_new(a, 1, &key0, &k->set_type)))
+        return eng__oom(c);
+    for (size_t i = 0; i < k->nrows; i++) {
+        bool oom;
+        if (k->rows[i].null)
+            k->has_null = true;
+        else if (!eng__rowtab_find(k->set, &k->rows[i], 1, &k->set_type, true, &oom) && oom)
+            return eng__oom(c);
+    }
+    return 0;
+}
+
+/* lhs IN (the cached set), with SQL's NULL rules. */
+static int in_set(const cache_ent *k, const eng_val *lhs, eng_val *out)
+{
+    out->null = false;
+    out->i = 0;
+    if (!k->nrows)
+        return 0;
+    bool oom;
+    if (lhs->null || !eng__rowtab_find(k->set, lhs, 1, &k->set_type, false, &oom)) {
+        out->null = lhs->null || k->has_null;
+        return 0;
+    }
+    out->i = 1;
     return 0;
 }
 
@@ -167,6 +213,13 @@ static cache_ent *fill_cache(eng_ctx *c, const eng_expr *e)
         rc = run_sub(c, e->sub, NULL, -1, collect_row, &all);
         k->rows = all.rows;
         k->nrows = all.n;
+        if (!rc && hashable_in(e))
+            rc = build_set(c, k, a);
+        if (!rc && e->ival == SUBLINK_ARRAY) {
+            eng_ctx cc = *c;
+            cc.mem = a;
+            rc = eng_array_pack(&cc, e->type, all.rows, (int)all.n, &k->val);
+        }
     }
     if (rc)
         return NULL;
@@ -184,8 +237,10 @@ int eng__sublink_eval(eng_ctx *c, const eng_expr *e, const eng_val *scan, eng_va
         cache_ent *k = cached(c, e);
         if (!k && !(k = fill_cache(c, e)))
             return -1;
+        if (k->set)
+            return in_set(k, &lhs, out);
         if (e->ival == SUBLINK_ANY || e->ival == SUBLINK_ALL)
-            return quantified(c, e, &lhs, k->rows, k->nrows, out);
+            return eng__quantified(c, e, &lhs, k->rows, k->nrows, out);
         *out = k->val;
         return 0;
     }
@@ -201,5 +256,7 @@ int eng__sublink_eval(eng_ctx *c, const eng_expr *e, const eng_val *scan, eng_va
     }
     if (run_sub(c, e->sub, scan, -1, collect_row, &k))
         return -1;
-    return quantified(c, e, &lhs, k.rows, k.n, out);
+    if (e->ival == SUBLINK_ARRAY)
+        return eng_array_pack(c, e->type, k.rows, (int)k.n, out);
+    return eng__quantified(c, e, &lhs, k.rows, k.n, out);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "engine/catalog.h"
 #include "engine/exec_node.h"
 
 /* ---- expressions ------------------------------------------------------ */
@@ -130,6 +131,24 @@ static void deparse(const eng_select *sel, const eng_expr *e, bool agg_row, bool
         buf_put_str(b, ")");
         return;
     case BX_CAST: case BX_IOCAST:
+        if (e->args[0]->kind == BX_CONST && !e->args[0]->val.null) {
+            /* PostgreSQL folds the cast of a constant: '1'::numeric */
+            eng_expr lit = *e->args[0];
+            buf tmp;
+            buf_init(&tmp);
+            deparse_const(&lit, &tmp);
+            buf_put_u8(&tmp, 0);
+            const char *t = tmp.failed ? "" : (const char *)tmp.data;
+            if (*t == '\'') {
+                const char *end = strstr(t, "'::");
+                buf_append(b, t, end ? (size_t)(end - t + 1) : strlen(t));
+            } else {
+                buf_printf(b, "'%s'", t);
+            }
+            buf_printf(b, "::%s", eng_type_sqlname(e->type));
+            buf_free(&tmp);
+            return;
+        }
         buf_put_str(b, "(");
         deparse(sel, e->args[0], agg_row, qualify, b, depth + 1);
         buf_printf(b, ")::%s", eng_type_sqlname(e->type));
@@ -150,12 +169,50 @@ void eng__deparse(const eng_select *sel, const eng_expr *e, bool agg_row, bool q
 
 /* ---- output ------------------------------------------------------------- */
 
-static void line(eng_plan *p, int col, const char *text)
+/* TEXT: a line per node, properties two columns in. JSON: PostgreSQL's
+ * object per node ("Node Type", costs, properties, "Plans"). */
+
+static void indent(eng_plan *p, int n)
 {
-    for (int i = 0; i < col; i++)
+    for (int i = 0; i < n; i++)
         buf_put_u8(p->out, ' ');
+}
+
+static void json_str(buf *b, const char *s)
+{
+    buf_put_u8(b, '"');
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            buf_printf(b, "\\%c", *s);
+        else if ((unsigned char)*s < 0x20)
+            buf_printf(b, "\\u%04x", (unsigned char)*s);
+        else
+            buf_put_u8(b, (uint8_t)*s);
+    }
+    buf_put_u8(b, '"');
+}
+
+/* JSON: start a key (a comma first unless it is the object's first). */
+static void json_key(eng_plan *p, const char *key)
+{
+    if (!p->json_first)
+        buf_put_str(p->out, ",\n");
+    p->json_first = false;
+    indent(p, p->indent);
+    json_str(p->out, key);
+    buf_put_str(p->out, ": ");
+}
+
+static void json_raw(eng_plan *p, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void json_raw(eng_plan *p, const char *key, const char *fmt, ...)
+{
+    char text[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
+    json_key(p, key);
     buf_put_str(p->out, text);
-    buf_put_u8(p->out, '\n');
 }
 
 void eng__explain_prop(eng_plan *p, const char *key, const char *fmt, ...)
@@ -165,16 +222,28 @@ void eng__explain_prop(eng_plan *p, const char *key, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(text, sizeof(text), fmt, ap);
     va_end(ap);
-    for (int i = 0; i < p->indent; i++)
-        buf_put_u8(p->out, ' ');
+    if (p->json) {
+        json_key(p, key);
+        json_str(p->out, text);
+        return;
+    }
+    indent(p, p->indent);
     buf_printf(p->out, "%s: %s\n", key, text);
+}
+
+bool eng__explain_qualify(const eng_plan *p, const eng_select *sel)
+{
+    return p->verbose || (sel->from && sel->from->kind == REL_JOIN);
 }
 
 void eng__explain_expr(eng_plan *p, const char *key, const eng_node *n, const eng_expr *e, bool agg_row)
 {
     buf b;
     buf_init(&b);
-    bool qualify = n->sel->from && n->sel->from->kind == REL_JOIN;
+    /* PostgreSQL's rule: a scan's quals name columns bare (VERBOSE: qualified); quals
+     * above the scans are qualified when the query reads more than one item */
+    bool scan = n->rel && n->rel->kind != REL_JOIN && !n->above_project && strcmp(key, "Join Filter") != 0;
+    bool qualify = p->verbose || (!scan && n->sel->from && n->sel->from->kind == REL_JOIN);
     deparse(n->sel, e, agg_row, qualify, &b, 0);
     buf_put_u8(&b, 0);
     if (!b.failed)
@@ -186,7 +255,7 @@ typedef struct xopts {
     bool analyze, costs;
 } xopts;
 
-static void stats(const eng_node *n, const xopts *o, buf *b)
+static void stats_text(const eng_node *n, const xopts *o, buf *b)
 {
     if (o->costs)
         buf_printf(b, "  (cost=%.2f..%.2f rows=%.0f width=%d)", n->cost0, n->cost1, n->rows, n->width);
@@ -199,45 +268,221 @@ static void stats(const eng_node *n, const xopts *o, buf *b)
                    n->t_total, (long long)n->nrows, (long long)n->loops);
 }
 
+static void stats_json(eng_plan *p, const eng_node *n, const xopts *o)
+{
+    if (o->costs) {
+        json_raw(p, "Startup Cost", "%.2f", n->cost0);
+        json_raw(p, "Total Cost", "%.2f", n->cost1);
+        json_raw(p, "Plan Rows", "%.0f", n->rows);
+        json_raw(p, "Plan Width", "%d", n->width);
+    }
+    if (o->analyze) {
+        json_raw(p, "Actual Startup Time", "%.3f", n->t_first);
+        json_raw(p, "Actual Total Time", "%.3f", n->t_total);
+        json_raw(p, "Actual Rows", "%lld", (long long)n->nrows);
+        json_raw(p, "Actual Loops", "%lld", (long long)n->loops);
+    }
+}
+
 static bool is_named(const eng_node *n, const char *name)
 {
     return strcmp(n->ops->name, name) == 0;
 }
 
-static void print_node(eng_plan *p, const eng_node *n, const eng_expr *filter, bool filter_agg, int col, bool child,
-                       const xopts *o);
-
-/* col: where the children's names start. */
-static void print_children(eng_plan *p, const eng_node *n, int col, const xopts *o)
+/* VERBOSE: what a node emits — the query's targets at and above the
+ * projection, else the FROM columns of its item. */
+static void output_prop(eng_plan *p, const eng_node *n)
 {
-    const eng_node *kids[2] = {n->child, n->child2};
-    bool hash = is_named(n, "Hash Join");
-    for (int i = 0; i < 2; i++) {
-        if (!kids[i])
-            continue;
-        if (i == 1 && hash) {
-            /* PostgreSQL shows the hashed side under a Hash node */
-            buf b;
-            buf_init(&b);
-            buf_put_str(&b, "->  Hash");
-            stats(kids[i], o, &b);
-            buf_put_u8(&b, 0);
-            if (!b.failed)
-                line(p, col - 4, (const char *)b.data);
-            buf_free(&b);
-            print_node(p, kids[i], NULL, false, col + 6, true, o);
-            continue;
+    const eng_select *sel = n->sel;
+    buf b;
+    buf_init(&b);
+    if (n->above_project || is_named(n, "Aggregate")) {
+        bool qualify = sel->from && sel->from->kind == REL_JOIN;
+        for (int i = 0; i < sel->nvisible; i++) {
+            if (i)
+                buf_put_str(&b, ", ");
+            deparse(sel, sel->targets[i].expr, sel->grouped, qualify, &b, 0);
         }
-        print_node(p, kids[i], NULL, false, col, true, o);
+    } else if (n->rel) {
+        bool qualify = sel->from && sel->from->kind == REL_JOIN;
+        for (int i = 0; i < n->rel->ncols; i++) {
+            if (i)
+                buf_put_str(&b, ", ");
+            deparse_col(sel, n->rel->lo + i, qualify, &b);
+        }
+    }
+    buf_put_u8(&b, 0);
+    if (!b.failed && b.len > 1)
+        eng__explain_prop(p, "Output", "%s", (const char *)b.data);
+    buf_free(&b);
+}
+
+static void json_names(eng_plan *p, const eng_node *n)
+{
+    const eng_rel *r = n->rel;
+    if (!r || (r->kind != REL_TABLE && r->kind != REL_FUNC))
+        return;
+    if (r->kind == REL_TABLE) {
+        json_key(p, "Relation Name");
+        json_str(p->out, r->table->name);
+        if (p->verbose) {
+            json_key(p, "Schema");
+            json_str(p->out, "public");
+        }
+    } else {
+        json_key(p, "Function Name");
+        json_str(p->out, r->func->proc->name);
+    }
+    if (r->alias) {
+        json_key(p, "Alias");
+        json_str(p->out, r->alias);
     }
 }
 
 static void print_node(eng_plan *p, const eng_node *n, const eng_expr *filter, bool filter_agg, int col, bool child,
-                       const xopts *o)
+                       const char *relation, const xopts *o);
+
+/* Nodes PostgreSQL shows that hcdb folds into another: the Hash under a
+ * hash join, the Append under a UNION's HashAggregate. */
+static const eng_node_ops hash_ops = {"Hash", NULL, NULL, NULL};
+static const eng_node_ops append_ops = {"Append", NULL, NULL, NULL};
+
+static const char *join_type(const eng_node *n)
+{
+    if (!n->rel || n->rel->kind != REL_JOIN)
+        return NULL;
+    const char *name = n->name_override ? n->name_override : n->ops->name;
+    return strstr(name, "Full") ? "Full" : strstr(name, "Left") ? "Left" : "Inner";
+}
+
+/* A node's line (TEXT) or the opening of its object (JSON). */
+static void open_node(eng_plan *p, const eng_node *n, const char *name, int col, bool child, const char *relation,
+                      const xopts *o)
+{
+    if (p->json) {
+        if (!p->json_inline)
+            indent(p, p->indent);
+        p->json_inline = false;
+        buf_put_str(p->out, "{\n");
+        p->indent += 2;
+        p->json_first = true;
+        json_key(p, "Node Type");
+        json_str(p->out, name);
+        if (n && (strcmp(name, "Aggregate") == 0 || strcmp(name, "HashAggregate") == 0)) {
+            json_key(p, "Strategy");
+            json_str(p->out, name[0] == 'H' ? "Hashed" : "Plain");
+            json_key(p, "Partial Mode");
+            json_str(p->out, "Simple");
+        }
+        if (relation) {
+            json_key(p, "Parent Relationship");
+            json_str(p->out, relation);
+        }
+        json_raw(p, "Parallel Aware", "false");
+        json_raw(p, "Async Capable", "false");
+        if (n)
+            json_names(p, n);
+        if (n && join_type(n)) {
+            json_key(p, "Join Type");
+            json_str(p->out, join_type(n));
+        }
+        if (n)
+            stats_json(p, n, o);
+        return;
+    }
+    buf b;
+    buf_init(&b);
+    if (child)
+        buf_put_str(&b, "->  ");
+    buf_put_str(&b, name);
+    if (n && n->ops->label)
+        n->ops->label(n, &b);
+    if (n)
+        stats_text(n, o, &b);
+    buf_put_u8(&b, 0);
+    if (!b.failed) {
+        indent(p, child ? col - 4 : col);
+        buf_put_str(p->out, (const char *)b.data);
+        buf_put_u8(p->out, '\n');
+    }
+    buf_free(&b);
+    p->indent = col + 2;
+}
+
+static void close_node(eng_plan *p)
+{
+    if (!p->json)
+        return;
+    p->indent -= 2;
+    buf_put_u8(p->out, '\n');
+    indent(p, p->indent);
+    buf_put_u8(p->out, '}');
+    p->json_first = false;
+}
+
+static void children(eng_plan *p, const eng_node *n, int col, const xopts *o)
+{
+    const eng_node *kids[2] = {n->child, n->child2};
+    if (!kids[0] && !kids[1])
+        return;
+    if (p->json) {
+        json_key(p, "Plans");
+        buf_put_str(p->out, "[\n");
+        p->indent += 2;
+    }
+    bool hash = is_named(n, "Hash Join");
+    bool first = true;
+    for (int i = 0; i < 2; i++) {
+        if (!kids[i])
+            continue;
+        if (p->json && !first)
+            buf_put_str(p->out, ",\n");
+        first = false;
+        const char *rel = i == 0 ? (n->child2 || !is_named(n, "Subquery Scan on") ? "Outer" : "Subquery") : "Inner";
+        if (is_named(n, "Append"))
+            rel = "Member";
+        if (i == 1 && hash) {
+            /* PostgreSQL shows the hashed side under a Hash node */
+            int saved = p->indent;
+            eng_node shown = *kids[i];
+            shown.ops = &hash_ops;
+            shown.rel = NULL;
+            open_node(p, &shown, "Hash", col, true, "Inner", o);
+            int inner_col = col + 6;
+            if (p->json) {
+                json_key(p, "Plans");
+                buf_put_str(p->out, "[\n");
+                p->indent += 2;
+            }
+            print_node(p, kids[i], NULL, false, inner_col, true, "Outer", o);
+            if (p->json) {
+                p->indent -= 2;
+                buf_put_u8(p->out, '\n');
+                indent(p, p->indent);
+                buf_put_u8(p->out, ']');
+            }
+            close_node(p);
+            if (!p->json)
+                p->indent = saved;
+            continue;
+        }
+        print_node(p, kids[i], NULL, false, col, true, rel, o);
+    }
+    if (p->json) {
+        p->indent -= 2;
+        buf_put_u8(p->out, '\n');
+        indent(p, p->indent);
+        buf_put_u8(p->out, ']');
+        p->json_first = false;
+    }
+}
+
+static void print_node(eng_plan *p, const eng_node *n, const eng_expr *filter, bool filter_agg, int col, bool child,
+                       const char *relation, const xopts *o)
 {
     if (is_named(n, "Filter")) {
         const eng_filter_state *fs = n->st;
-        print_node(p, n->child, fs->cond, fs->agg_row, col, child, o);
+        print_node(p, n->child, fs->cond, fs->agg_row, col, child, relation, o);
         return;
     }
     if (is_named(n, "ProjectSet")) {
@@ -245,31 +490,48 @@ static void print_node(eng_plan *p, const eng_node *n, const eng_expr *filter, b
         for (int i = 0; i < n->sel->ntargets; i++)
             srf |= n->sel->targets[i].srf;
         if (!srf) {
-            print_node(p, n->child, filter, filter_agg, col, child, o);
+            print_node(p, n->child, filter, filter_agg, col, child, relation, o);
             return;
         }
     }
-    buf b;
-    buf_init(&b);
-    if (child)
-        buf_put_str(&b, "->  ");
-    buf_put_str(&b, n->name_override ? n->name_override : n->ops->name);
-    if (n->ops->label)
-        n->ops->label(n, &b);
-    stats(n, o, &b);
-    buf_put_u8(&b, 0);
-    if (!b.failed)
-        line(p, child ? col - 4 : col, (const char *)b.data);
-    buf_free(&b);
     int saved = p->indent;
-    p->indent = col + 2;
+    open_node(p, n, n->name_override ? n->name_override : n->ops->name, col, child, relation, o);
+    if (p->verbose)
+        output_prop(p, n);
     if (n->ops->detail)
         n->ops->detail(n, p);
     if (filter)
         eng__explain_expr(p, n->name_override && strcmp(n->name_override, "Index Scan") == 0 ? "Index Cond" : "Filter",
                           n, filter, filter_agg);
-    p->indent = saved;
-    print_children(p, n, col + 6, o);
+    if (n->child2 && is_named(n, "HashSetOp") && n->name_override && strcmp(n->name_override, "HashAggregate") == 0) {
+        /* UNION: HashAggregate over an Append of the branches */
+        eng_node app = *n;
+        app.ops = &append_ops;
+        app.name_override = NULL;
+        app.above_project = false;
+        if (p->json) {
+            json_key(p, "Plans");
+            buf_put_str(p->out, "[\n");
+            p->indent += 2;
+        }
+        int s2 = p->indent;
+        open_node(p, &app, "Append", col + 6, true, "Outer", o);
+        children(p, &app, col + 12, o);
+        close_node(p);
+        if (p->json) {
+            p->indent -= 2;
+            buf_put_u8(p->out, '\n');
+            indent(p, p->indent);
+            buf_put_u8(p->out, ']');
+        } else {
+            p->indent = s2;
+        }
+    } else {
+        children(p, n, col + 6, o);
+    }
+    close_node(p);
+    if (!p->json)
+        p->indent = saved;
 }
 
 static double now_ms(void)
@@ -277,24 +539,6 @@ static double now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-/* JSON: the text form, one line per array element. Enough for tools that
- * only display it; a structured form is future work. */
-static int to_json(buf *text, buf *out)
-{
-    buf_put_str(out, "[\n  {\n    \"Plan\": \"");
-    for (size_t i = 0; i < text->len; i++) {
-        uint8_t ch = text->data[i];
-        if (ch == '\n')
-            buf_put_str(out, "\\n");
-        else if (ch == '"' || ch == '\\')
-            buf_printf(out, "\\%c", ch);
-        else
-            buf_put_u8(out, ch);
-    }
-    buf_put_str(out, "\"\n  }\n]\n");
-    return out->failed ? -1 : 0;
 }
 
 int eng_explain(arena *a, const eng_select *sel, eng_ctx *c, const eng_explain_opts *o, buf *out)
@@ -330,15 +574,29 @@ int eng_explain(arena *a, const eng_select *sel, eng_ctx *c, const eng_explain_o
     if (rc == 0) {
         xopts xo = {o->analyze, o->costs};
         p->out = &text;
-        print_node(p, p->top, NULL, false, 0, false, &xo);
-        if (o->analyze) {
-            buf_printf(&text, "Planning Time: %.3f ms\n", t1 - t0);
-            buf_printf(&text, "Execution Time: %.3f ms\n", t2 - t1);
+        p->verbose = o->verbose;
+        p->json = o->json;
+        if (p->json) {
+            buf_put_str(&text, "[\n  {\n");
+            p->indent = 4;
+            p->json_first = true;
+            json_key(p, "Plan");
+            p->json_inline = true;
+            print_node(p, p->top, NULL, false, 0, false, NULL, &xo);
+            if (o->analyze) {
+                json_raw(p, "Planning Time", "%.3f", t1 - t0);
+                json_raw(p, "Triggers", "[]");
+                json_raw(p, "Execution Time", "%.3f", t2 - t1);
+            }
+            buf_put_str(&text, "\n  }\n]\n");
+        } else {
+            print_node(p, p->top, NULL, false, 0, false, NULL, &xo);
+            if (o->analyze) {
+                buf_printf(&text, "Planning Time: %.3f ms\n", t1 - t0);
+                buf_printf(&text, "Execution Time: %.3f ms\n", t2 - t1);
+            }
         }
-        if (o->json)
-            rc = to_json(&text, out);
-        else
-            buf_append(out, text.data, text.len);
+        buf_append(out, text.data, text.len);
         if (text.failed || out->failed)
             rc = eng__oom(c);
     }

@@ -17,6 +17,9 @@ typedef enum bx_kind {
     BX_OUTERCOL,               /* index: column of an enclosing query's row, ival levels up (1 = parent) */
     BX_SUBLINK,                /* sub; ival: ast_sublink_kind; ANY/ALL: args[0] tested with proc */
     BX_GROUPREF,               /* binder only: index-th GROUP BY key, before the Agg layout is fixed */
+    BX_ARRAY,                  /* ARRAY[args] of type `type` */
+    BX_SCALARARRAY,            /* args[0] op ANY/ALL (args[1]); ival SUBLINK_ANY/ALL; subtest as BX_SUBLINK's */
+    BX_SUBSCRIPT,              /* args[0][args[1]] */
 } bx_kind;
 
 typedef struct eng_expr eng_expr;
@@ -55,13 +58,15 @@ typedef struct eng_target {
 } eng_target;
 
 typedef enum eng_agg_kind {
-    AGG_COUNT_STAR, AGG_COUNT, AGG_SUM, AGG_AVG, AGG_MIN, AGG_MAX, AGG_STRING_AGG, AGG_BOOL_AND, AGG_BOOL_OR
+    AGG_COUNT_STAR, AGG_COUNT, AGG_SUM, AGG_AVG, AGG_MIN, AGG_MAX, AGG_STRING_AGG, AGG_BOOL_AND, AGG_BOOL_OR,
+    AGG_ARRAY_AGG
 } eng_agg_kind;
 
 typedef struct eng_agg {
     eng_agg_kind kind;
     eng_expr *arg;             /* NULL for count(*) */
     eng_expr *arg2;            /* string_agg's delimiter */
+    eng_expr *filter;          /* FILTER (WHERE ...), or NULL */
     bool distinct;             /* agg(DISTINCT x) */
     const char *name;          /* as written, for EXPLAIN */
     uint32_t type;             /* result type */
@@ -138,6 +143,13 @@ struct eng_select {
 /* Bind a SELECT. `text` is the query text, for error positions. */
 int eng_bind_select(arena *a, const char *text, const eng_env *env, const ast_select *sel, eng_params *params,
                     eng_select **out, pgw_error *err) __attribute__((warn_unused_result));
+
+/* eval_array.c: BX_ARRAY, BX_SCALARARRAY, BX_SUBSCRIPT. */
+int eng__eval_array(eng_ctx *c, const eng_expr *e, const eng_val *scan, eng_val *out)
+    __attribute__((warn_unused_result));
+/* lhs op ANY/ALL over vals with e->subtest: SQL's three-valued result. */
+int eng__quantified(eng_ctx *c, const eng_expr *e, const eng_val *lhs, const eng_val *vals, size_t n, eng_val *out)
+    __attribute__((warn_unused_result));
 
 /* A copy of t->expr in `a` whose placeholder for the nested set-returning
  * call (t->srf_hole) is the new constant *hole, for the executor to fill

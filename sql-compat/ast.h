@@ -37,6 +37,9 @@ typedef enum ast_kind {
     AST_SQLVALUE,     /* ival: ast_sqlvalue */
     AST_DEFAULT,      /* DEFAULT in INSERT ... VALUES */
     AST_SUBLINK,      /* sub; ival: ast_sublink_kind; ANY/ALL: args[0] test expression, name operator */
+    AST_ARRAY,        /* ARRAY[args] */
+    AST_SCALARARRAY,  /* args[0] name ANY/ALL (args[1]); ival: SUBLINK_ANY or SUBLINK_ALL */
+    AST_SUBSCRIPT,    /* args[0][args[1]] */
 } ast_kind;
 
 typedef enum ast_sublink_kind { SUBLINK_EXISTS, SUBLINK_ANY, SUBLINK_ALL, SUBLINK_EXPR, SUBLINK_ARRAY } ast_sublink_kind;
@@ -69,6 +72,7 @@ struct ast_expr {
     struct ast_select *sub; /* AST_SUBLINK */
     bool distinct;      /* AST_FUNC: agg(DISTINCT x) */
     struct ast_sortby *agg_order; /* AST_FUNC: agg(x ORDER BY ...) */
+    ast_expr *agg_filter;         /* AST_FUNC: agg(...) FILTER (WHERE ...) */
     int nagg_order;
 };
 

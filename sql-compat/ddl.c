@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/types/array.h"
 #include "engine/catalog.h"
 #include "engine/types/types.h"
 #include "sql-compat/stmt.h"
@@ -38,11 +39,17 @@ static int col_type(const ast_coldef *d, eng_column *c, pgw_error *err)
         pgw_error_set(err, SQLSTATE_UNDEFINED_OBJECT, "type \"%s\" does not exist", d->type.name);
         return -1;
     }
-    if (!t || d->type.is_array) {
-        pgw_error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, "column type %s is not supported yet", d->type.name);
+    if (!t || (d->type.is_array && !eng_array_of(t->oid))) {
+        pgw_error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, "column type %s%s is not supported yet", d->type.name,
+                      d->type.is_array ? "[]" : "");
         return -1;
     }
     c->type = t->oid;
+    if (d->type.is_array) {
+        c->type = eng_array_of(t->oid);
+        c->typmod = -1;
+        return 0;
+    }
     if (eng_type_typmod(t, d->type.mods, d->type.nmods, &c->typmod, err))
         return -1;
     /* bpchar written as CHARACTER without a length means char(1) */

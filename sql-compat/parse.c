@@ -157,6 +157,9 @@ int sqlc_parse(const char *text, sqlc_parsed **out, pgw_error *err)
         pgw_error_set(err, SQLSTATE_SYNTAX_ERROR, "%s", r.error->message);
         if (strncmp(r.error->message, "stack depth limit exceeded", 26) == 0)
             eng_err_depth(err);
+        /* the grammar's hint, which libpg_query's error does not carry */
+        if (strcmp(r.error->message, "subquery in FROM must have an alias") == 0)
+            pgw_error_hint(err, "For example, FROM (SELECT ...) [AS] foo.");
         err->position = r.error->cursorpos;
         pg_query_free_protobuf_parse_result(r);
         return -1;

@@ -221,15 +221,25 @@ static ast_expr *a_expr(tctx *t, PgQuery__AExpr *x)
         return between(t, x);
     case PG_QUERY__A__EXPR__KIND__AEXPR_SIMILAR:
         return sqlc__unsupported(t, "SIMILAR TO", x->location);
+    case PG_QUERY__A__EXPR__KIND__AEXPR_OP_ANY:
+    case PG_QUERY__A__EXPR__KIND__AEXPR_OP_ALL:
+        if (!name)
+            return sqlc__unsupported(t, "this operator", x->location);
+        if (!(e = sqlc__mk(t, AST_SCALARARRAY, x->location, 2)) || !(e->args[0] = sqlc__expr(t, x->lexpr)) ||
+            !(e->args[1] = sqlc__expr(t, x->rexpr)))
+            return NULL;
+        e->name = name;
+        e->ival = x->kind == PG_QUERY__A__EXPR__KIND__AEXPR_OP_ANY ? SUBLINK_ANY : SUBLINK_ALL;
+        return e;
     default:
-        return sqlc__unsupported(t, "ANY/ALL with an array", x->location);
+        return sqlc__unsupported(t, "this operator form", x->location);
     }
 }
 
 static ast_expr *func_call(tctx *t, PgQuery__FuncCall *f)
 {
-    if (f->agg_filter || f->over || f->agg_within_group || f->func_variadic)
-        return sqlc__unsupported(t, f->over ? "window functions" : "FILTER, WITHIN GROUP and VARIADIC", f->location);
+    if (f->over || f->agg_within_group || f->func_variadic)
+        return sqlc__unsupported(t, f->over ? "window functions" : "WITHIN GROUP and VARIADIC", f->location);
     const char *name = sqlc__last_name(f->funcname, f->n_funcname);
     if (!name)
         return sqlc__unsupported(t, "this function name", f->location);
@@ -239,6 +249,8 @@ static ast_expr *func_call(tctx *t, PgQuery__FuncCall *f)
     e->name = name;
     e->star = f->agg_star;
     e->distinct = f->agg_distinct;
+    if (f->agg_filter && !(e->agg_filter = sqlc__expr(t, f->agg_filter)))
+        return NULL;
     if (f->n_agg_order && sqlc__sort_list(t, f->agg_order, f->n_agg_order, &e->agg_order, &e->nagg_order))
         return NULL;
     return e;
@@ -363,7 +375,22 @@ static ast_expr *expr_inner(tctx *t, PgQuery__Node *n)
     case PG_QUERY__NODE__NODE_SUB_LINK:
         return sqlc__sublink(t, n->sub_link);
     case PG_QUERY__NODE__NODE_A_ARRAY_EXPR:
-        return sqlc__unsupported(t, "ARRAY constructor", n->a_array_expr->location);
+        for (size_t i = 0; i < n->a_array_expr->n_elements; i++)
+            if (n->a_array_expr->elements[i]->node_case == PG_QUERY__NODE__NODE_A_ARRAY_EXPR)
+                return sqlc__unsupported(t, "multidimensional arrays", n->a_array_expr->location);
+        return list_expr(t, AST_ARRAY, n->a_array_expr->location, n->a_array_expr->elements,
+                         n->a_array_expr->n_elements, 0);
+    case PG_QUERY__NODE__NODE_A_INDIRECTION: {
+        PgQuery__AIndirection *ind = n->a_indirection;
+        if (ind->n_indirection != 1 || ind->indirection[0]->node_case != PG_QUERY__NODE__NODE_A_INDICES ||
+            ind->indirection[0]->a_indices->is_slice || !ind->indirection[0]->a_indices->uidx)
+            return sqlc__unsupported(t, "this subscript form (slices, field selection)", -1);
+        if (!(e = sqlc__mk(t, AST_SUBSCRIPT, -1, 2)) || !(e->args[0] = sqlc__expr(t, ind->arg)) ||
+            !(e->args[1] = sqlc__expr(t, ind->indirection[0]->a_indices->uidx)))
+            return NULL;
+        e->loc = e->args[0]->loc;
+        return e;
+    }
     case PG_QUERY__NODE__NODE_ROW_EXPR:
         return sqlc__unsupported(t, "ROW constructor", n->row_expr->location);
     case PG_QUERY__NODE__NODE_COLLATE_CLAUSE: {
@@ -437,6 +464,19 @@ int sqlc__figure_colname(PgQuery__Node *n, const char **name, int depth)
     }
     case PG_QUERY__NODE__NODE_COLLATE_CLAUSE:
         return sqlc__figure_colname(n->collate_clause->arg, name, depth + 1);
+    case PG_QUERY__NODE__NODE_A_INDIRECTION: {
+        /* the last field name, subscripts ignored; else the subscripted expression's name */
+        PgQuery__AIndirection *ind = n->a_indirection;
+        const char *field = NULL;
+        for (size_t i = 0; i < ind->n_indirection; i++)
+            if (sqlc__str_of(ind->indirection[i]))
+                field = sqlc__str_of(ind->indirection[i]);
+        if (field) {
+            *name = field;
+            return 2;
+        }
+        return sqlc__figure_colname(ind->arg, name, depth + 1);
+    }
     case PG_QUERY__NODE__NODE_CASE_EXPR: {
         int s = sqlc__figure_colname(n->case_expr->defresult, name, depth + 1);
         if (s <= 1) {

@@ -139,12 +139,7 @@ static int from_item(tctx *t, PgQuery__Node *n, ast_fromitem *f)
         f->kind = FROM_SUBQUERY;
         if (!(f->sub = subselect(t, r->subquery)))
             return -1;
-        if (!r->alias) {
-            /* PostgreSQL 15 still insists on an alias */
-            pgw_error_set(t->err, SQLSTATE_SYNTAX_ERROR, "subquery in FROM must have an alias");
-            pgw_error_hint(t->err, "For example, FROM (SELECT ...) [AS] foo.");
-            return -1;
-        }
+        /* the grammar already refused a subquery without an alias */
         return alias_of(t, r->alias, f);
     }
     default:
@@ -368,8 +363,6 @@ ast_expr *sqlc__sublink(tctx *t, PgQuery__SubLink *s)
     case PG_QUERY__SUB_LINK_TYPE__ARRAY_SUBLINK: k = SUBLINK_ARRAY; break;
     default: return sqlc__unsupported(t, "this subquery form", s->location);
     }
-    if (k == SUBLINK_ARRAY)
-        return sqlc__unsupported(t, "ARRAY(subquery)", s->location);
     ast_expr *e = sqlc__mk(t, AST_SUBLINK, s->location, s->testexpr ? 1 : 0);
     if (!e)
         return NULL;

@@ -13,6 +13,7 @@
 #include "engine/types/regtypes.h"
 #include "engine/types/text.h"
 #include "engine/types/vector.h"
+#include "engine/types/array.h"
 
 static const eng_type eng__type_any = {OID_ANY, "any", "\"any\"", 4, 'P', false, NULL, NULL, NULL, NULL, NULL};
 static const eng_type eng__type_anyelement = {OID_ANYELEMENT, "anyelement", "anyelement", 4, 'P', false,
@@ -37,7 +38,7 @@ const eng_type *eng_type_by_oid(uint32_t oid)
     for (size_t i = 0; i < NTYPES; i++)
         if (all_types[i]->oid == oid)
             return all_types[i];
-    return NULL;
+    return eng__array_type(oid);
 }
 
 const eng_type *eng_type_at(int i)
@@ -158,6 +159,15 @@ bool eng_cast_find(uint32_t src, uint32_t dst, eng_cast_ctx cc, eng_cast_fn *fn,
         *via_io = true;
         return true;
     }
+    /* array to array where the elements cast: element by element through the text forms */
+    if (s->category == 'A' && d->category == 'A') {
+        eng_cast_fn efn;
+        bool eio;
+        if (eng_cast_find(eng_array_elem(src), eng_array_elem(dst), cc, &efn, &eio)) {
+            *via_io = true;
+            return true;
+        }
+    }
     return false;
 }
 
@@ -169,6 +179,8 @@ bool eng_can_coerce(uint32_t src, uint32_t dst)
         return src != OID_VOID;
     if (is_polymorphic(src))
         return false;
+    if (eng_array_elem(src) && eng_array_elem(dst))
+        return eng_can_coerce(eng_array_elem(src), eng_array_elem(dst));
     const eng_castdef *cd = eng_cast_lookup(src, dst);
     return cd && cd->ctx == ENG_CAST_IMPLICIT;
 }

@@ -170,4 +170,18 @@ def test_explain_analyze_index_scan(cur):
     assert "  Index Cond: (id = 2)" in rows
     assert rows[-2].startswith("Planning Time: ") and rows[-1].startswith("Execution Time: ")
     rows = [r[0] for r in q(cur, "EXPLAIN (COSTS OFF) SELECT * FROM qb WHERE v > 2 LIMIT 1")]
-    assert rows == ["Limit", "  ->  Seq Scan on qb", "        Filter: (v > (2)::numeric)"]
+    assert rows == ["Limit", "  ->  Seq Scan on qb", "        Filter: (v > '2'::numeric)"]
+
+
+def test_arrays_from_psycopg2(cur):
+    # psycopg2 sends Python lists as ARRAY[...] and reads {...} back into lists
+    assert q(cur, "SELECT %s::int[], %s::text[]", [1, 2, None], ["a b", 'q"', ""]) == [
+        ([1, 2, None], ["a b", 'q"', ""])]
+    assert q(cur, "SELECT id FROM qa WHERE id = ANY(%s) ORDER BY 1", [1, 3]) == [(1,), (3,)]
+    cur.execute("CREATE TABLE IF NOT EXISTS qf (id int, emb float4[])")
+    cur.execute("INSERT INTO qf VALUES (%s, %s)", (1, [0.5, 1.25]))
+    assert q(cur, "SELECT emb, emb[2], array_length(emb, 1) FROM qf") == [([0.5, 1.25], 1.25, 2)]
+    cur.execute("DROP TABLE qf")
+    with pytest.raises(psycopg2.Error) as ei:
+        cur.execute("SELECT '{1,2'::int[]")
+    assert ei.value.pgcode == "22P02" and 'malformed array literal: "{1,2"' in ei.value.pgerror

@@ -1,0 +1,19 @@
+-- EXPLAIN in PostgreSQL's layouts (COSTS OFF: the costs are estimates of each system's own).
+-- tests/expected/explain.out is what PostgreSQL 15 prints for this file (see tests/README.md).
+CREATE TABLE qa (id int PRIMARY KEY, name text);
+CREATE TABLE qb (id int, aid int, v numeric);
+EXPLAIN (COSTS OFF) SELECT * FROM qa;
+EXPLAIN (COSTS OFF) SELECT * FROM qa WHERE id = 1;
+EXPLAIN (COSTS OFF) SELECT * FROM qb WHERE v > 2 ORDER BY id;
+EXPLAIN (COSTS OFF) SELECT * FROM qb WHERE v > 2 ORDER BY id DESC, aid NULLS FIRST LIMIT 3;
+EXPLAIN (COSTS OFF) SELECT id FROM qa UNION ALL SELECT aid FROM qb;
+EXPLAIN (COSTS OFF) SELECT DISTINCT name FROM qa;
+EXPLAIN (COSTS OFF) SELECT aid, count(*) FROM qb GROUP BY aid HAVING count(*) > 1;
+EXPLAIN (COSTS OFF) SELECT count(*) FROM qa;
+EXPLAIN (COSTS OFF) SELECT * FROM generate_series(1, 3) g;
+EXPLAIN (COSTS OFF, FORMAT JSON) SELECT * FROM qb WHERE v > 2;
+EXPLAIN (COSTS OFF, FORMAT JSON) SELECT count(*) FROM qa;
+EXPLAIN (COSTS OFF, VERBOSE) SELECT count(*) FROM qa;
+EXPLAIN (COSTS OFF) SELECT 1;
+EXPLAIN (COSTS OFF) SELECT id FROM qa ORDER BY name LIMIT 1 OFFSET 1;
+DROP TABLE qa, qb;
