@@ -51,9 +51,14 @@ static const char *setting(const eng_env *env, const char *name)
     return env && env->get_setting ? env->get_setting(env->ctx, name, true, &e) : NULL;
 }
 
-static bool is_order_op(const eng_expr *e, const char *op)
+/* e is `a <op> b`, or fn(a, b) for an opclass whose function orders the same way. */
+static bool is_order_op(const eng_expr *e, const eng_am_opclass *oc)
 {
-    return e->kind == BX_FUNC && e->proc->is_op && e->nargs == 2 && strcmp(e->proc->name, op) == 0;
+    if (e->kind != BX_FUNC || e->nargs != 2)
+        return false;
+    if (e->proc->is_op)
+        return strcmp(e->proc->name, oc->order_op) == 0;
+    return oc->order_fn && strcmp(e->proc->name, oc->order_fn) == 0;
 }
 
 /* A value fixed for the whole scan: no row, aggregate or volatile call in it, or a whole
@@ -82,7 +87,7 @@ static const eng_index *match(const eng_select *sel, const eng_rel *r, const eng
     const eng_expr *key = sel->targets[sel->sort[0].target].expr;
     for (int k = 0; k < t->nindexes; k++) {
         const eng_index *ix = t->indexes[k];
-        if (!ix->amx || !is_order_op(key, eng_amidx_def(ix->amx)->opclass->order_op))
+        if (!ix->amx || !is_order_op(key, eng_amidx_def(ix->amx)->opclass))
             continue;
         for (int side = 0; side < 2; side++) {
             const eng_expr *col = key->args[side], *val = key->args[1 - side];

@@ -72,19 +72,17 @@ int hc_store_install(const eng_ext_install *in, pgw_error *err)
         if (eng_catalog_add_index(cat, txn, log, made[i], pkey, d->pk, d->npk, true, true, err))
             return -1;
     }
-    /* the reference's secondary keys: one atom per codepoint, children by child
-     * (reverse lookups), one relation per (source, target, type, model, layer, component) */
+    /* the reference's unique keys: one atom per codepoint, one relation per (source,
+     * target, type, model, layer, component). Its non-unique indexes (children by
+     * child id, relations by source) are left out: keyidx keeps equal keys in one
+     * probe chain, so a key shared by many rows (the atom of 'e') would make
+     * every insert walk all of them. */
     static const int cp_col[1] = {HC_ATOM_CODEPOINT};
-    static const int child_col[1] = {HC_CC_CHILD};
     static const int rel_key[6] = {HC_REL_SOURCE, HC_REL_TARGET, HC_REL_TYPE, HC_REL_MODEL, HC_REL_LAYER,
                                    HC_REL_COMPONENT};
-    static const int rel_src[1] = {HC_REL_SOURCE};
     if (eng_catalog_add_index(cat, txn, log, made[0], "atom_codepoint_key", cp_col, 1, true, false, err) ||
-        eng_catalog_add_index(cat, txn, log, made[2], "composition_child_child_id_idx", child_col, 1, false,
-                              false, err) ||
         eng_catalog_add_index(cat, txn, log, made[3], "relation_source_id_target_id_relation_type_key", rel_key, 6,
-                              true, false, err) ||
-        eng_catalog_add_index(cat, txn, log, made[3], "relation_source_id_idx", rel_src, 1, false, false, err))
+                              true, false, err))
         return -1;
     return 0;
 }
@@ -158,6 +156,38 @@ int hc_store_get(eng_ctx *c, eng_table *t, const eng_val *key, eng_val *row, uin
         }
     }
     return pgw_error_is_set(c->err) ? -1 : 0;
+}
+
+int hc_store_scan(eng_ctx *c, eng_table *t, hc_row_fn fn, void *arg)
+{
+    eng_ctx sc = *c;
+    if (!(sc.mem = arena_new()))
+        return eng__oom(c);
+    eng_val *row = arena_calloc(c->mem, (size_t)t->ncols + 1, sizeof(eng_val));
+    int rc = row ? 0 : eng__oom(c);
+    st_scan scan;
+    st_scan_init(&scan, c->env->txn, t->st);
+    st_row r;
+    while (rc == 0 && st_scan_next(&scan, &r)) {
+        arena_reset(sc.mem);
+        rc = eng_row_decode(&sc, t, r.data, r.len, row) ? -1 : fn(c, arg, row, r.rowid);
+    }
+    arena_free(sc.mem);
+    return rc;
+}
+
+int hc_store_room(eng_ctx *c, void **p, size_t n, size_t *cap, size_t elem)
+{
+    if (n < *cap)
+        return 0;
+    size_t nc = *cap ? *cap * 2 : 256;
+    void *q = arena_alloc(c->mem, nc * elem);
+    if (!q)
+        return eng__oom(c);
+    if (*p)
+        memcpy(q, *p, *cap * elem);
+    *p = q, *cap = nc;
+    return 0;
 }
 
 int hc_store_update(eng_ctx *c, eng_table *t, uint64_t rowid, const eng_val *row)

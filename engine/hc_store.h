@@ -49,6 +49,16 @@ int hc_store_open(eng_ctx *c, hc_store *s) __attribute__((warn_unused_result));
 int hc_store_get(eng_ctx *c, eng_table *t, const eng_val *key, eng_val *row, uint64_t *rowid)
     __attribute__((warn_unused_result));
 
+/* Calls fn(c, arg, row, rowid) for every row of t the statement sees, each decoded
+ * into a scratch arena reset before the next (copy what you keep into c->mem);
+ * a non-zero return stops the scan and is returned. */
+typedef int (*hc_row_fn)(eng_ctx *c, void *arg, const eng_val *row, uint64_t rowid);
+int hc_store_scan(eng_ctx *c, eng_table *t, hc_row_fn fn, void *arg) __attribute__((warn_unused_result));
+
+/* Room for element n of the array *p (capacity *cap, elements of elem bytes) in
+ * c->mem, doubling it when full (the old block stays in the arena). */
+int hc_store_room(eng_ctx *c, void **p, size_t n, size_t *cap, size_t elem) __attribute__((warn_unused_result));
+
 /* Replace row `rowid` by row[] (primary and unique keys unchanged). 40001 when
  * another transaction holds the row. */
 int hc_store_update(eng_ctx *c, eng_table *t, uint64_t rowid, const eng_val *row)

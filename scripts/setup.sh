@@ -12,7 +12,7 @@ PACKAGES=(
   python3-psycopg2 python3-pytest python3-numpy openssl
   libpq-dev python3-hnswlib
   pgbouncer prometheus-postgres-exporter
-  debian-reference-en
+  debian-reference-en postgresql-15-postgis-3
 )
 
 missing=()

@@ -57,39 +57,6 @@ typedef struct vocab {
     double maxw;
 } vocab;
 
-static int grow(eng_ctx *c, void **p, size_t *cap, size_t n, size_t elem)
-{
-    if (n < *cap)
-        return 0;
-    size_t nc = *cap ? *cap * 2 : 256;
-    void *q = arena_alloc(c->mem, nc * elem);
-    if (!q)
-        return eng__oom(c);
-    if (*p)
-        memcpy(q, *p, *cap * elem);
-    *p = q, *cap = nc;
-    return 0;
-}
-
-/* Calls fn for every visible row of t, decoded in a scratch arena (copy what you keep). */
-static int scan_rows(eng_ctx *c, eng_table *t, int (*fn)(eng_ctx *, vocab *, const eng_val *), vocab *v)
-{
-    eng_ctx sc = *c;
-    if (!(sc.mem = arena_new()))
-        return eng__oom(c);
-    eng_val *row = arena_calloc(c->mem, (size_t)t->ncols + 1, sizeof(eng_val));
-    int rc = row ? 0 : eng__oom(c);
-    st_scan scan;
-    st_scan_init(&scan, c->env->txn, t->st);
-    st_row r;
-    while (rc == 0 && st_scan_next(&scan, &r)) {
-        arena_reset(sc.mem);
-        rc = eng_row_decode(&sc, t, r.data, r.len, row) || fn(c, v, row) ? -1 : 0;
-    }
-    arena_free(sc.mem);
-    return rc;
-}
-
 static bool blank(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -98,12 +65,14 @@ static bool blank(const char *s, size_t n)
     return true;
 }
 
-static int take_comp(eng_ctx *c, vocab *v, const eng_val *row)
+static int take_comp(eng_ctx *c, void *arg, const eng_val *row, uint64_t rowid)
 {
+    vocab *v = arg;
+    (void)rowid;
     const eng_val *label = &row[HC_COMP_LABEL];
     if (row[HC_COMP_DEPTH].i != 1 || label->null || row[HC_COMP_CENTROID].null || blank(label->s.p, label->s.n))
         return 0;
-    if (grow(c, (void **)&v->v, &v->cap, v->n, sizeof(vocab_entry)))
+    if (hc_store_room(c, (void **)&v->v, v->n, &v->cap, sizeof(vocab_entry)))
         return -1;
     vocab_entry *e = &v->v[v->n];
     char *l = arena_strndup(c->mem, label->s.p, label->s.n);
@@ -150,23 +119,26 @@ static long find_id(const vocab *v, const eng_val *id)
     return -1;
 }
 
-static int take_child(eng_ctx *c, vocab *v, const eng_val *row)
+static int take_child(eng_ctx *c, void *arg, const eng_val *row, uint64_t rowid)
 {
-    (void)c;
+    vocab *v = arg;
+    (void)c, (void)rowid;
     long k = find_id(v, &row[HC_CC_CHILD]);
     if (k >= 0)
         v->v[k].freq++;
     return 0;
 }
 
-static int take_rel(eng_ctx *c, vocab *v, const eng_val *row)
+static int take_rel(eng_ctx *c, void *arg, const eng_val *row, uint64_t rowid)
 {
+    vocab *v = arg;
+    (void)rowid;
     if (row[HC_REL_TYPE].null || row[HC_REL_TYPE].s.n < 1 || row[HC_REL_TYPE].s.p[0] != 'S' || row[HC_REL_WEIGHT].null)
         return 0;
     long a = find_id(v, &row[HC_REL_SOURCE]), b = find_id(v, &row[HC_REL_TARGET]);
     if (a < 0 || b < 0)
         return 0;
-    if (grow(c, (void **)&v->rel, &v->caprel, v->nrel, sizeof(seq_rel)))
+    if (hc_store_room(c, (void **)&v->rel, v->nrel, &v->caprel, sizeof(seq_rel)))
         return -1;
     v->rel[v->nrel++] = (seq_rel){(uint32_t)a, (uint32_t)b, row[HC_REL_WEIGHT].f};
     if (row[HC_REL_WEIGHT].f > v->maxw)
@@ -178,7 +150,7 @@ static int load(eng_ctx *c, vocab *v)
 {
     hc_store s;
     memset(v, 0, sizeof(*v));
-    if (hc_store_open(c, &s) || scan_rows(c, s.comp, take_comp, v))
+    if (hc_store_open(c, &s) || hc_store_scan(c, s.comp, take_comp, v))
         return -1;
     if (v->n)
         qsort(v->v, v->n, sizeof(vocab_entry), label_cmp);
@@ -190,7 +162,7 @@ static int load(eng_ctx *c, vocab *v)
     if (v->n)
         qsort(v->by_id, v->n, sizeof(uint32_t), id_cmp);
     sort_ctx = NULL;
-    return scan_rows(c, s.child, take_child, v) || scan_rows(c, s.rel, take_rel, v) ? -1 : 0;
+    return hc_store_scan(c, s.child, take_child, v) || hc_store_scan(c, s.rel, take_rel, v) ? -1 : 0;
 }
 
 static size_t next_word(const vocab *v, size_t cur, double *rel)

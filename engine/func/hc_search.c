@@ -52,40 +52,42 @@ static int query_point(eng_ctx *c, const eng_val *q, double p[4])
     return 0;
 }
 
+typedef struct ss_scan {
+    const double *q;
+    const ss_key *after;  /* NULL: any */
+    ss_key best;
+    uint64_t rowid;
+    bool found;
+} ss_scan;
+
+static int consider(eng_ctx *c, void *arg, const eng_val *row, uint64_t rowid)
+{
+    ss_scan *s = arg;
+    (void)c;
+    if (row[HC_COMP_CENTROID].null || row[HC_COMP_ID].s.n != HC_ID_LEN)
+        return 0;
+    double p[4];
+    eng_hcube_get(&row[HC_COMP_CENTROID], p);
+    ss_key k = {sqrt(s4d_dist2(p, s->q)), {0}};
+    memcpy(k.id, row[HC_COMP_ID].s.p, HC_ID_LEN);
+    if ((s->after && key_cmp(&k, s->after, KEY_ID_BYTES) <= 0) || (s->found && key_cmp(&k, &s->best, HC_ID_LEN) >= 0))
+        return 0;
+    s->best = k;
+    s->rowid = rowid;
+    s->found = true;
+    return 0;
+}
+
 /* The smallest key above `after` (NULL: any): 1 with *best and *rowid, 0 when none. */
 static int next_best(eng_ctx *c, eng_table *comp, const double q[4], const ss_key *after, ss_key *best,
                      uint64_t *rowid)
 {
-    arena *scratch = arena_new();
-    if (!scratch)
-        return eng__oom(c);
-    eng_ctx sc = *c;
-    sc.mem = scratch;
-    eng_val *row = arena_calloc(c->mem, (size_t)comp->ncols + 1, sizeof(eng_val));
-    int found = row ? 0 : eng__oom(c);
-    st_scan scan;
-    st_scan_init(&scan, c->env->txn, comp->st);
-    st_row r;
-    while (found >= 0 && st_scan_next(&scan, &r)) {
-        arena_reset(scratch);
-        if (eng_row_decode(&sc, comp, r.data, r.len, row)) {
-            found = -1;
-            break;
-        }
-        if (row[HC_COMP_CENTROID].null || row[HC_COMP_ID].s.n != HC_ID_LEN)
-            continue;
-        double p[4];
-        eng_hcube_get(&row[HC_COMP_CENTROID], p);
-        ss_key k = {sqrt(s4d_dist2(p, q)), {0}};
-        memcpy(k.id, row[HC_COMP_ID].s.p, HC_ID_LEN);
-        if ((after && key_cmp(&k, after, KEY_ID_BYTES) <= 0) || (found && key_cmp(&k, best, HC_ID_LEN) >= 0))
-            continue;
-        *best = k;
-        *rowid = r.rowid;
-        found = 1;
-    }
-    arena_free(scratch);
-    return found;
+    ss_scan s = {.q = q, .after = after};
+    if (hc_store_scan(c, comp, consider, &s))
+        return -1;
+    *best = s.best;
+    *rowid = s.rowid;
+    return s.found;
 }
 
 /* state: [0] rows given, [1] the last distance's bits, [2..4] its id's first 24 bytes */

@@ -97,6 +97,7 @@ static void build(void)
     eng__register_hc_embed();
     eng__register_hc_search();
     eng__register_hc_generate();
+    eng__register_hc_validate();
     eng__register_regex();
     eng__register_array();
     qsort(procs, (size_t)nprocs, sizeof(procs[0]), proc_cmp);

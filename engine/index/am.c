@@ -24,9 +24,9 @@
 #define AMIDX_FIRST ((size_t)1 << AMIDX_FIRST_BITS)
 #define AMIDX_MAX_CHUNKS 32u
 
-extern const eng_am eng__am_hnsw;
+extern const eng_am eng__am_hnsw, eng__am_s4d;
 
-static const eng_am *const ams[] = {&eng__am_hnsw};
+static const eng_am *const ams[] = {&eng__am_hnsw, &eng__am_s4d};
 
 const eng_am *eng_am_find(const char *name)
 {

@@ -51,6 +51,7 @@ typedef struct eng_am_opclass {
     const char *order_op;  /* ORDER BY col <order_op> value uses the index */
     int metric;            /* the access method's own code (dist_metric for HNSW) */
     bool is_default;       /* chosen when CREATE INDEX names no opclass */
+    const char *order_fn;  /* a function f(col, value) ordering as order_op does (ST_Distance), or NULL */
 } eng_am_opclass;
 
 /* Definition-time facts the access method stores with the index (persisted by the catalog). */

@@ -107,11 +107,17 @@ def test_corpus_round_trip(hc):
 def test_embedding_functions(hc):
     conn = hc.pg_connect()
     try:
-        r = one(conn, "SELECT embedding_cosine_similarity('[1,0]', '[0,1]'), embedding_cosine_sim('[1,2]', '[2,4]'), "
-                      "embedding_l2_dist('[0,0]', '[3,4]'), embedding_cosine_similarity('[0,0]', '[1,1]')")
-        assert r[0] == 0.0 and abs(r[1] - 1.0) < 1e-12 and r[2] == 5.0 and r[3] == 0.0
-        assert one(conn, "SELECT embedding_vector_add('[1,2]', '[3,4]'), embedding_vector_sub('[1,2]', '[3,4]'), "
-                         "embedding_analogy_vec('[1,1]', '[0,1]', '[5,5]')") == ("[4,6]", "[-2,-2]", "[6,5]")
+        for t, fmt in (("vector", "[%s]"), ("float4[]", "{%s}")):
+            def v(x):
+                return "'" + fmt % x + "'::" + t
+            r = one(conn, f"SELECT embedding_cosine_similarity({v('1,0')}, {v('0,1')}), "
+                          f"embedding_cosine_sim({v('1,2')}, {v('2,4')}), embedding_l2_dist({v('0,0')}, {v('3,4')}), "
+                          f"embedding_cosine_similarity({v('0,0')}, {v('1,1')})")
+            assert r[0] == 0.0 and abs(r[1] - 1.0) < 1e-6 and r[2] == 5.0 and r[3] == 0.0
+            assert one(conn, f"SELECT embedding_vector_add({v('1,2')}, {v('3,4')}), "
+                             f"embedding_vector_sub({v('1,2')}, {v('3,4')}), "
+                             f"embedding_analogy_vec({v('1,1')}, {v('0,1')}, {v('5,5')})") == \
+                ((fmt % "4,6", fmt % "-2,-2", fmt % "6,5") if t == "vector" else ([4, 6], [-2, -2], [6, 5]))
         cur = conn.cursor()
         cur.execute("CREATE TABLE embeddings (id int, embedding vector(3))")
         cur.execute("INSERT INTO embeddings VALUES (1, '[1,2,3]'), (2, '[3,2,1]')")
@@ -125,9 +131,15 @@ def test_embedding_functions(hc):
 
 @pytest.mark.parametrize("sql, state, message", [
     ("SELECT hc_ingest('')", "22023", "input must not be empty"),
-    ("SELECT embedding_cosine_similarity('[1,2]', '[1,2,3]')", "22000", "embedding lengths differ: 2 and 3"),
-    ("SELECT embedding_analogy_vec('[1,2]', '[1,2]', '[1]')", "22000", "embedding lengths differ: 2 and 1"),
-    ("SELECT embedding_vector_add('[3e38]', '[3e38]')", "22003", "value out of range: overflow"),
+    ("SELECT embedding_cosine_similarity('[1,2]'::vector, '[1,2,3]')", "22000", "embedding lengths differ: 2 and 3"),
+    ("SELECT embedding_cosine_similarity('{1,2}'::float4[], '{1,2,3}')", "22000",
+     "embedding lengths differ: 2 and 3"),
+    ("SELECT embedding_analogy_vec('[1,2]'::vector, '[1,2]', '[1]')", "22000", "embedding lengths differ: 2 and 1"),
+    ("SELECT embedding_vector_add('[3e38]'::vector, '[3e38]')", "22003", "value out of range: overflow"),
+    ("SELECT embedding_vector_add('{3e38}'::float4[], '{3e38}')", "22003", "value out of range: overflow"),
+    ("SELECT embedding_l2_dist('{1,NULL}'::float4[], '{1,2}')", "22004", "embedding arrays must not contain nulls"),
+    ("SELECT embedding_cosine_similarity('[1,0]', '[0,1]')", "42725",
+     "function embedding_cosine_similarity(unknown, unknown) is not unique"),
     ("SELECT hc_reconstruct(NULL) IS NULL, hc_reconstruct(1)", "42883",
      "function hc_reconstruct(integer) does not exist"),
 ])
@@ -162,3 +174,25 @@ def test_extension_tables(server_factory):
     r = srv.psql(sql="CREATE EXTENSION hypercube")
     assert 'ERROR:  relation "atom" already exists' in r.stderr
 
+
+
+def test_validate_after_ingestion(hc):
+    conn = hc.pg_connect()
+    try:
+        cur = conn.cursor()
+        cur.execute("SELECT hc_ingest(%s)", (TEXT,))
+        conn.commit()
+        cur.execute("SELECT * FROM hc_validate()")
+        rows = cur.fetchall()
+        assert [d.name for d in cur.description] == ["check", "status", "detail"]
+        assert [r[0] for r in rows] == ["STATS", "ORPHAN_CHECK", "ATOM_COUNT_CHECK", "LEAF_CHECK", "COMP_CHECK",
+                                        "GEOMETRY_CHECK"]
+        assert all(r[1] == "PASS" for r in rows), rows
+        # damage the tree inside a transaction: the checks see it
+        cur.execute("DELETE FROM atom WHERE codepoint = 101")            # 'e'
+        cur.execute("UPDATE composition SET atom_count = atom_count + 1 WHERE label = 'cat'")
+        cur.execute("SELECT \"check\", status FROM hc_validate() WHERE status = 'FAIL'")
+        assert cur.fetchall() == [("ORPHAN_CHECK", "FAIL"), ("ATOM_COUNT_CHECK", "FAIL")]
+        conn.rollback()
+    finally:
+        conn.close()

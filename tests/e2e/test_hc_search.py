@@ -86,3 +86,34 @@ def test_search_errors(corpus, sql, state, message):
         assert e.value.pgerror.splitlines()[0] == "ERROR:  " + message
     finally:
         conn.close()
+
+
+def test_issue_block_over_psql(corpus):
+    """The statements users run, verbatim, in one psql session (ON_ERROR_STOP)."""
+    sql = """
+CREATE EXTENSION IF NOT EXISTS hypercube;
+CREATE EXTENSION IF NOT EXISTS hypercube_ops;
+CREATE EXTENSION IF NOT EXISTS embedding_ops;
+CREATE EXTENSION IF NOT EXISTS generative;
+CREATE EXTENSION IF NOT EXISTS semantic_ops;
+SELECT hc_map_codepoint(65);
+SELECT hc_codepoint_from_coords(hc_map_codepoint(32768));
+SELECT gen_generate('The', 5);
+CREATE TABLE embeddings (id int, embedding float4[]);
+INSERT INTO embeddings VALUES (1, '{1,2,3}'), (2, '{3,2,1}');
+SELECT embedding_cosine_similarity(a.embedding, b.embedding) FROM embeddings a, embeddings b WHERE a.id = 1 AND b.id = 2;
+SELECT count(*) FROM semantic_search('query text', 10);
+SELECT count(*) FROM (SELECT * FROM composition ORDER BY ST_Distance(centroid, ST_MakePoint(0.5, 0.5, 0.5, 0.5)) LIMIT 10) t;
+SELECT count(*) FROM (SELECT hc_map_codepoint(generate_series(1, 10000))) t;
+CREATE TABLE benchmark_data (id int);
+INSERT INTO benchmark_data SELECT generate_series(1, 100000);
+SELECT COUNT(*) FROM (SELECT hc_map_codepoint(id) FROM benchmark_data) t;
+SELECT count(*) FROM pg_proc WHERE proname IN ('hc_map_codepoint', 'hc_ingest', 'gen_generate', 'gen_walk');
+SELECT typname FROM pg_type WHERE typname LIKE '%hypercube%' OR typname LIKE '%embedding%';
+"""
+    r = corpus.psql(sql=sql)
+    assert r.returncode == 0, r.stderr
+    out = [line for line in r.stdout.splitlines() if line and not line.startswith(("CREATE", "INSERT"))]
+    assert out == ["(0.48130875858885125, 0.5116475333069512, 0.3761416843914945, 0.9839153749541313)",
+                   "32768", out[2], "0.7142857142857143", "10", "10", "10000", "100000", "5", "hypercube"]  # hc_ingest has 2
+    assert out[2].startswith("The ")
