@@ -114,6 +114,19 @@ def test_config_file_other_keys(server_factory, tmp_path):
         c2.terminate()
 
 
+def connect_once_slot_frees(s, password, timeout=10.0):
+    """The server frees a closed connection's slot asynchronously (as a
+    PostgreSQL backend exits): retry while it still counts the old one."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return s.connect_raw(password=password)
+        except pgwire.ServerError as e:
+            if e.fields["C"] != "53300" or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def test_env_settings(server_factory):
     s = server_factory(auth=None, password="env-pw", env={"HCDB_AUTH": "password",
                                                           "HCDB_MAX_CONNECTIONS": "1"})
@@ -122,7 +135,7 @@ def test_env_settings(server_factory):
     t, body = c.recv_msg()
     assert (t, body[:4]) == ("R", b"\0\0\0\3")        # cleartext password requested
     c.close()
-    c = s.connect_raw(password="env-pw")
+    c = connect_once_slot_frees(s, "env-pw")
     try:
         with pytest.raises(pgwire.ServerError) as e:
             s.connect_raw(password="env-pw")
