@@ -7,8 +7,8 @@ composition_child and relation. Ingestion of a multi-MB corpus uses Debian's deb
 import gzip
 from pathlib import Path
 
-import psycopg2
 import pytest
+from sqlerrors import assert_error
 
 pytestmark = pytest.mark.hcdb_only
 
@@ -144,14 +144,7 @@ def test_embedding_functions(hc):
      "function hc_reconstruct(integer) does not exist"),
 ])
 def test_errors(hc, sql, state, message):
-    conn = hc.pg_connect()
-    try:
-        with pytest.raises(psycopg2.Error) as e:
-            conn.cursor().execute(sql)
-        assert e.value.pgcode == state
-        assert e.value.pgerror.splitlines()[0] == "ERROR:  " + message
-    finally:
-        conn.close()
+    assert_error(hc, sql, state, message)
 
 
 def test_extension_tables(server_factory):

@@ -1,9 +1,9 @@
 """semantic_search and the generator over the wire, on a small corpus ingested
 into a server of their own (so that nothing else is in its tables)."""
-import psycopg2
 import pytest
 
 from test_hc_ingest import SCHEMA, one
+from sqlerrors import assert_error
 
 pytestmark = pytest.mark.hcdb_only
 
@@ -78,14 +78,7 @@ def test_generation(corpus):
     ("SELECT gen_generate('The', 10001)", "22023", "at most 10000 words can be generated"),
 ])
 def test_search_errors(corpus, sql, state, message):
-    conn = corpus.pg_connect()
-    try:
-        with pytest.raises(psycopg2.Error) as e:
-            conn.cursor().execute(sql)
-        assert e.value.pgcode == state
-        assert e.value.pgerror.splitlines()[0] == "ERROR:  " + message
-    finally:
-        conn.close()
+    assert_error(corpus, sql, state, message)
 
 
 def test_issue_block_over_psql(corpus):
