@@ -447,6 +447,34 @@ static int lateral_start(eng_node *n, eng_ctx *c)
     return 1;
 }
 
+/* A candidate row of a lateral join: 1 when it passes the join condition (it
+ * becomes *row and its outer row counts as matched), 0 when not, -1 on error. */
+static int lateral_try(eng_node *n, eng_ctx *c, eng_val *out, bool *omatched, const eng_val **row)
+{
+    eng_val v = {.i = 1};
+    if (n->rel->cond && eng_eval(c, n->rel->cond, out, &v))
+        return -1;
+    if (v.null || !v.i)
+        return 0;
+    *omatched = true;
+    *row = out;
+    return 1;
+}
+
+/* The outer row is used up. A LEFT JOIN LATERAL whose outer row matched
+ * nothing emits it once, NULL over the lateral columns [lo, lo + ncols): 1. */
+static int lateral_outer_done(eng_val **orow, bool unmatched, eng_val *out, int lo, int ncols,
+                              const eng_val **row)
+{
+    *orow = NULL;
+    if (!unmatched)
+        return 0;
+    for (int i = 0; i < ncols; i++)
+        out[lo + i].null = true;
+    *row = out;
+    return 1;
+}
+
 static int lateral_next(eng_node *n, eng_ctx *c, const eng_val **row)
 {
     lateral_state *s = n->st;
@@ -471,23 +499,13 @@ static int lateral_next(eng_node *n, eng_ctx *c, const eng_val **row)
         if (!done && !(anynull && (f->proc->flags & ENG_F_STRICT))) {
             if (s->fn->ordinality)
                 out[ocol] = (eng_val){.i = ++s->ordinality};
-            eng_val v = {.i = 1};
-            if (n->rel->cond && eng_eval(c, n->rel->cond, out, &v))
-                return -1;
-            if (v.null || !v.i)
-                continue;
-            s->omatched = true;
-            *row = out;
-            return 1;
+            int rc = lateral_try(n, c, out, &s->omatched, row);
+            if (rc)
+                return rc;
+            continue;
         }
-        bool unmatched = s->keep_outer && !s->omatched;
-        s->orow = NULL;
-        if (unmatched) {
-            for (int i = 0; i < s->fn->ncols; i++)
-                out[s->fn->lo + i].null = true;
-            *row = out;
+        if (lateral_outer_done(&s->orow, s->keep_outer && !s->omatched, out, s->fn->lo, s->fn->ncols, row))
             return 1;
-        }
     }
 }
 
@@ -554,23 +572,13 @@ static int latsub_next(eng_node *n, eng_ctx *c, const eng_val **row)
         memcpy(out, s->orow, sizeof(eng_val) * (size_t)n->sel->width);
         if (rc == 1) {
             memcpy(out + s->sub->lo, in, sizeof(eng_val) * (size_t)s->sub->ncols);
-            eng_val v = {.i = 1};
-            if (n->rel->cond && eng_eval(c, n->rel->cond, out, &v))
-                return -1;
-            if (v.null || !v.i)
-                continue;
-            s->omatched = true;
-            *row = out;
-            return 1;
+            rc = lateral_try(n, c, out, &s->omatched, row);
+            if (rc)
+                return rc;
+            continue;
         }
-        bool unmatched = s->keep_outer && !s->omatched;
-        s->orow = NULL;
-        if (unmatched) {
-            for (int i = 0; i < s->sub->ncols; i++)
-                out[s->sub->lo + i].null = true;
-            *row = out;
+        if (lateral_outer_done(&s->orow, s->keep_outer && !s->omatched, out, s->sub->lo, s->sub->ncols, row))
             return 1;
-        }
     }
 }
 
