@@ -14,7 +14,10 @@ Test(hnsw_parallel, two_thread_build_recall_matches_one_thread)
     hnsw_index *a = t_build(&t, DIST_L2, 16, 64, 1), *b = t_build(&t, DIST_L2, 16, 64, 2);
     double ra = t_recall(a, &t, 10, 40), rb = t_recall(b, &t, 10, 40);
     cr_log_info("siftsmall recall@10 ef 40: 1 thread %.4f, 2 threads %.4f", ra, rb);
-    cr_assert_geq(rb, ra - 0.01);
+    /* Thread interleaving changes the graph, so the two recalls differ run to run;
+     * 100 queries x 10 make 0.02 twenty results: a real loss (lost links, a stale
+     * entry point) costs far more. */
+    cr_assert_geq(rb, ra - 0.02, "1 thread %.4f, 2 threads %.4f", ra, rb);
     cr_assert_eq(hnsw_count(b), t.n);
     hnsw_free(a);
     hnsw_free(b);
