@@ -31,12 +31,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "engine/seq.h"
 #include "engine/types/types.h"
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/mem.h"
 
-enum { CAT_CREATE = 1, CAT_DROP = 2, CAT_INDEX = 3, CAT_DROP_INDEX = 4, CAT_EXT = 5, CAT_DROP_EXT = 6, CAT_ACL = 7 };
+/* Kinds 20-22 are seq.c's records (undo kinds CAT_SEQ / CAT_DROP_SEQ). */
+enum { CAT_CREATE = 1, CAT_DROP = 2, CAT_INDEX = 3, CAT_DROP_INDEX = 4, CAT_EXT = 5, CAT_DROP_EXT = 6, CAT_ACL = 7,
+       CAT_SEQ = 8, CAT_DROP_SEQ = 9 };
 
 typedef struct acl_entry {
     uint32_t oid;
@@ -55,6 +58,7 @@ struct eng_catalog {
     uint32_t next_relid;  /* the next OID for a table, index or extension */
     eng_extension **exts; /* every extension ever created, dropped ones too */
     size_t nexts, capexts;
+    struct eng_seqs *seqs; /* sequences (seq.c) */
     acl_entry *acl;       /* granted privileges; entries are never removed (0 = none) */
     size_t nacl, capacl;
 };
@@ -64,6 +68,7 @@ typedef struct undo {
     eng_table *t;
     eng_index *ix;
     eng_extension *ext;
+    void *seq;           /* CAT_SEQ / CAT_DROP_SEQ: the eng_seq */
     size_t acl;          /* CAT_ACL: the entry, and its value before */
     uint32_t old_privs;
 } undo;
@@ -457,6 +462,8 @@ static void rec_acl(buf *b, const acl_entry *e)
 /* Apply one record during recovery (idempotent). */
 static int apply_rec(eng_catalog *cat, uint32_t kind, const uint8_t *data, size_t len, pgw_error *err)
 {
+    if (eng__seq_kind(kind))
+        return eng__seq_apply(cat, kind, data, len, err);
     arena *a = arena_new();
     if (!a)
         return pgw_error_oom(err), -1;
@@ -620,6 +627,7 @@ static int checkpoint_fn(void *ctx, st_ckpt_writer *w, pgw_error *err)
         rec_acl(&one, &cat->acl[i]);
         blob_rec(&b, CAT_ACL, &one);
     }
+    eng__seq_checkpoint(cat, &b);
     eng_catalog_unlock(cat);
     int rc = b.failed || one.failed ? -1 : st_ckpt_put(w, CAT_BLOB_KIND, 0, b.data, b.len);
     if (rc)
@@ -639,6 +647,10 @@ eng_catalog *eng_catalog_open(const char *dir, const st_options *base, pgw_error
         return pgw_error_oom(err), NULL;
     pthread_rwlock_init(&cat->lock, NULL);
     cat->next_relid = CAT_FIRST_RELID;
+    if (!(cat->seqs = eng__seqs_new())) {
+        mem_free(cat);
+        return pgw_error_oom(err), NULL;
+    }
     st_options o;
     if (base)
         o = *base;
@@ -667,6 +679,7 @@ void eng_catalog_close(eng_catalog *cat)
         ext_free(cat->exts[i]);
     mem_free(cat->exts);
     mem_free(cat->acl);
+    eng__seqs_free(cat->seqs);
     pthread_rwlock_destroy(&cat->lock);
     mem_free(cat);
 }
@@ -722,7 +735,7 @@ static int log_push_ext(eng_ddl_log *log, int kind, eng_table *t, eng_index *ix,
         log->v = v;
         log->cap = nc;
     }
-    log->v[log->n++] = (undo){kind, t, ix, ext, 0, 0};
+    log->v[log->n++] = (undo){kind, t, ix, ext, NULL, 0, 0};
     return 0;
 }
 
@@ -731,9 +744,23 @@ static int log_push(eng_ddl_log *log, int kind, eng_table *t, eng_index *ix, pgw
     return log_push_ext(log, kind, t, ix, NULL, err);
 }
 
+struct eng_seqs *eng__catalog_seqs(eng_catalog *cat) { return cat->seqs; }
+uint32_t eng__catalog_oid(eng_catalog *cat, uint32_t oid) { return note_oid(cat, oid); }
+
+int eng__ddl_log_seq(eng_ddl_log *log, void *seq, bool created, pgw_error *err)
+{
+    if (log_push(log, created ? CAT_SEQ : CAT_DROP_SEQ, NULL, NULL, err))
+        return -1;
+    log->v[log->n - 1].seq = seq;
+    return 0;
+}
+
 void eng_ddl_log_commit(eng_catalog *cat, eng_ddl_log *log)
 {
     (void)cat;
+    for (size_t i = 0; i < log->n; i++)
+        if (log->v[i].kind == CAT_SEQ)
+            eng__seq_committed(log->v[i].seq);
     log->n = 0; /* dropped indexes stay allocated: a running scan may hold one */
 }
 
@@ -766,6 +793,10 @@ void eng_ddl_log_rollback(eng_catalog *cat, eng_ddl_log *log)
             break;
         case CAT_DROP_EXT:
             u->ext->dropped = false;
+            break;
+        case CAT_SEQ:
+        case CAT_DROP_SEQ:
+            eng__seq_undo(u->seq, u->kind == CAT_SEQ);
             break;
         }
     }

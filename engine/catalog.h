@@ -117,6 +117,11 @@ int eng_catalog_reindex(eng_catalog *cat, st_txn *txn, eng_table *t, eng_index *
 int eng_catalog_drop_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, int pos, pgw_error *err)
     __attribute__((warn_unused_result));
 
+/* Hooks for seq.c: its registry, an OID (see note_oid), an undo entry. */
+struct eng_seqs *eng__catalog_seqs(eng_catalog *cat);
+uint32_t eng__catalog_oid(eng_catalog *cat, uint32_t oid);
+int eng__ddl_log_seq(eng_ddl_log *log, void *seq, bool created, pgw_error *err) __attribute__((warn_unused_result));
+
 /* ---- extensions ------------------------------------------------------ */
 
 /* A created extension (CREATE EXTENSION); the registry of the ones hcdb

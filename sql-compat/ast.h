@@ -253,7 +253,8 @@ typedef enum ast_stmt_kind {
     STMT_SELECT, STMT_TXN, STMT_SET, STMT_SHOW,
     STMT_INSERT, STMT_UPDATE, STMT_DELETE, STMT_CREATE_TABLE, STMT_DROP, STMT_TRUNCATE,
     STMT_ALTER_ADD, STMT_CREATE_INDEX, STMT_REINDEX, STMT_COPY, STMT_NOOP, STMT_CHECKPOINT, STMT_EXPLAIN,
-    STMT_CREATE_EXT, STMT_DROP_EXT, STMT_ROLE, STMT_GRANT, STMT_ALTER_SYSTEM, /* ALTER SYSTEM uses `set` */
+    STMT_CREATE_EXT, STMT_DROP_EXT, STMT_ROLE, STMT_GRANT, STMT_ALTER_SYSTEM,
+    STMT_CREATE_SEQ, STMT_DROP_SEQ, /* ALTER SYSTEM uses `set` */
 } ast_stmt_kind;
 
 /* GRANT / REVOKE privileges ON TABLE t, ... | ALL TABLES IN SCHEMA s |
@@ -290,6 +291,16 @@ typedef struct ast_ext {
     bool cascade;
 } ast_ext;
 
+/* CREATE [TEMP] SEQUENCE [IF NOT EXISTS] name [AS type] [INCREMENT n] [MINVALUE n | NO MINVALUE]
+ * [MAXVALUE n | NO MAXVALUE] [START n] [CACHE n] [[NO] CYCLE]; DROP SEQUENCE [IF EXISTS] a, b. */
+typedef struct ast_seq {
+    ast_names names;        /* one for CREATE */
+    bool missing_ok;        /* IF NOT EXISTS / IF EXISTS */
+    const char *type;       /* AS type, NULL = bigint */
+    int64_t incr, minv, maxv, start, cache;
+    bool has_incr, has_min, has_max, has_start, has_cache, cycle;
+} ast_seq;
+
 typedef struct ast_drop {
     bool is_index;      /* DROP INDEX, else DROP TABLE */
     bool missing_ok, cascade;
@@ -321,6 +332,7 @@ typedef struct ast_stmt {
         ast_ext ext;
         ast_role role;
         ast_grant grant;
+        ast_seq seq;
     };
 } ast_stmt;
 

@@ -28,8 +28,7 @@ static void notice3(const sql_sink *sink, const char *what, const char *name, co
 
 static bool name_taken(eng_catalog *cat, const char *name)
 {
-    int pos;
-    return eng_catalog_find(cat, name) || eng_catalog_find_index(cat, name, &pos);
+    return sqlc__relname_taken(cat, name);
 }
 
 static int col_type(const ast_coldef *d, eng_column *c, pgw_error *err)

@@ -67,6 +67,13 @@ int sqlc__ddl_allowed(sql_portal *p, pgw_error *err);
 int sqlc__ddl_owned(sql_portal *p, pgw_error *err);
 /* extension.c: CREATE / DROP EXTENSION, like DDL. */
 int sqlc__run_extension(sql_portal *p, const sql_sink *sink, pgw_error *err);
+/* CREATE / DROP SEQUENCE (sequence.c). */
+int sqlc__run_sequence(sql_portal *p, const sql_sink *sink, pgw_error *err);
+/* Create sequence `name` with q's options, owned by table relid `owner` (0 = none); write lock held. */
+int sqlc__create_seq(sql_session *s, const char *name, const struct ast_seq *q, uint32_t owner, const sql_sink *sink,
+                     pgw_error *err) __attribute__((warn_unused_result));
+/* A table, index or sequence has this name (a lock held). */
+bool sqlc__relname_taken(eng_catalog *cat, const char *name);
 /* copy.c */
 int sqlc__copy_step(sql_portal *p, const sql_sink *sink, sql_run_status *status, pgw_error *err);
 void sqlc__copy_free(sql_portal *p);

@@ -1,0 +1,93 @@
+/*
+ * sequence: CREATE SEQUENCE and DROP SEQUENCE under the catalog's write
+ * lock, transactional through the session's eng_ddl_log. Sequences share
+ * the relation namespace with tables and indexes (42P07).
+ */
+#include <string.h>
+
+#include "engine/seq.h"
+#include "sql-compat/stmt.h"
+
+static void notice(const sql_sink *sink, const char *name, const char *tail)
+{
+    if (!sink || !sink->notice)
+        return;
+    pgw_error n;
+    pgw_error_set(&n, "00000", "relation \"%s\" %s", name, tail);
+    n.severity = "NOTICE";
+    sink->notice(sink->ctx, &n);
+}
+
+bool sqlc__relname_taken(eng_catalog *cat, const char *name)
+{
+    int pos;
+    return eng_catalog_find(cat, name) || eng_catalog_find_index(cat, name, &pos) || eng_seq_exists(cat, name);
+}
+
+static int seq_type(const char *type, uint32_t *oid, pgw_error *err)
+{
+    if (!type || strcmp(type, "int8") == 0)
+        *oid = OID_INT8;
+    else if (strcmp(type, "int4") == 0)
+        *oid = OID_INT4;
+    else if (strcmp(type, "int2") == 0)
+        *oid = OID_INT2;
+    else
+        return pgw_error_set(err, "22023", "sequence type must be smallint, integer, or bigint"), -1;
+    return 0;
+}
+
+int sqlc__create_seq(sql_session *s, const char *name, const ast_seq *q, uint32_t owner, const sql_sink *sink,
+                     pgw_error *err)
+{
+    eng_catalog *cat = s->srv->cat;
+    if (sqlc__relname_taken(cat, name)) {
+        if (q->missing_ok) {
+            notice(sink, name, "already exists, skipping");
+            return 0;
+        }
+        pgw_error_set(err, SQLSTATE_DUPLICATE_TABLE, "relation \"%s\" already exists", name);
+        return -1;
+    }
+    eng_seq_def d = {name, q->incr, q->minv, q->maxv, q->start, q->cache, q->cycle, owner};
+    eng_seq_opts o = {q->has_incr, q->has_min, q->has_max, q->has_start, q->has_cache, 0};
+    if (seq_type(q->type, &o.type, err) || eng_seq_fill(&d, &o, err))
+        return -1;
+    return eng_seq_create(cat, s->stx, s->ddl, &d, err);
+}
+
+static int drop_seqs(sql_portal *p, const sql_sink *sink, pgw_error *err)
+{
+    sql_session *s = p->s;
+    const ast_seq *q = &p->st->ast->seq;
+    for (int i = 0; i < q->names.n; i++) {
+        if (!eng_seq_exists(s->srv->cat, q->names.v[i]) && !q->missing_ok) {
+            pgw_error_set(err, SQLSTATE_UNDEFINED_TABLE, "sequence \"%s\" does not exist", q->names.v[i]);
+            return -1;
+        }
+    }
+    for (int i = 0; i < q->names.n; i++) {
+        if (!eng_seq_exists(s->srv->cat, q->names.v[i])) {
+            pgw_error n;
+            pgw_error_set(&n, "00000", "sequence \"%s\" does not exist, skipping", q->names.v[i]);
+            n.severity = "NOTICE";
+            if (sink && sink->notice)
+                sink->notice(sink->ctx, &n);
+            continue;
+        }
+        if (eng_seq_drop(s->srv->cat, s->stx, s->ddl, q->names.v[i], err))
+            return -1;
+    }
+    return 0;
+}
+
+int sqlc__run_sequence(sql_portal *p, const sql_sink *sink, pgw_error *err)
+{
+    eng_catalog *cat = p->s->srv->cat;
+    const ast_seq *q = &p->st->ast->seq;
+    eng_catalog_wrlock(cat);
+    int rc = p->st->ast->kind == STMT_CREATE_SEQ ? sqlc__create_seq(p->s, q->names.v[0], q, 0, sink, err)
+                                                 : drop_seqs(p, sink, err);
+    eng_catalog_unlock(cat);
+    return rc;
+}

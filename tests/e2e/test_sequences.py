@@ -1,0 +1,137 @@
+"""Sequences over the wire: CREATE / DROP SEQUENCE, nextval / currval / setval / lastval
+with PostgreSQL's errors, values never handed out twice (rollback, restart, kill -9)."""
+import os
+import signal
+
+import psycopg2
+import pytest
+
+
+def q(conn, sql, args=None):
+    with conn.cursor() as cur:
+        cur.execute(sql, args)
+        return cur.fetchall() if cur.description else None
+
+
+def err(conn, sql):
+    with pytest.raises(psycopg2.Error) as e:
+        q(conn, sql)
+    conn.rollback()
+    return e.value.pgcode, e.value.pgerror.splitlines()[0]
+
+
+@pytest.fixture
+def conn(trust_server):
+    c = trust_server.pg_connect()
+    yield c
+    c.rollback()
+    c.autocommit = True
+    with c.cursor() as cur:
+        cur.execute("DROP SEQUENCE IF EXISTS s, s2, neg, small")
+    c.close()
+
+
+def test_create_and_nextval(conn):
+    q(conn, "CREATE SEQUENCE s")
+    assert q(conn, "SELECT nextval('s'), nextval('s'), currval('s'), lastval()") == [(1, 2, 2, 2)]
+    q(conn, "CREATE SEQUENCE s2 INCREMENT BY 5 START WITH 10 MAXVALUE 20")
+    assert [r[0] for r in q(conn, "SELECT nextval('s2') FROM generate_series(1, 3)")] == [10, 15, 20]
+    assert err(conn, "SELECT nextval('s2')") == \
+        ("2200H", 'ERROR:  nextval: reached maximum value of sequence "s2" (20)')
+    q(conn, "CREATE SEQUENCE neg INCREMENT -1")
+    assert q(conn, "SELECT nextval('neg'), nextval('NEG'), nextval('public.neg')") == [(-1, -2, -3)]
+    q(conn, "CREATE SEQUENCE small AS smallint MINVALUE 1 MAXVALUE 2 CYCLE")
+    assert [r[0] for r in q(conn, "SELECT nextval('small') FROM generate_series(1, 5)")] == [1, 2, 1, 2, 1]
+
+
+def test_setval_and_session_scope(trust_server, conn):
+    q(conn, "CREATE SEQUENCE s")
+    conn.commit()
+    assert q(conn, "SELECT setval('s', 41)") == [(41,)]
+    assert q(conn, "SELECT nextval('s'), currval('s')") == [(42, 42)]
+    assert q(conn, "SELECT setval('s', 7, false), nextval('s')") == [(7, 7)]
+    conn.commit()
+    other = trust_server.pg_connect()
+    assert err(other, "SELECT currval('s')") == \
+        ("55000", 'ERROR:  currval of sequence "s" is not yet defined in this session')
+    assert err(other, "SELECT lastval()") == ("55000", "ERROR:  lastval is not yet defined in this session")
+    assert q(other, "SELECT nextval('s')") == [(8,)]
+    other.close()
+
+
+def test_bad_input(conn):
+    cases = [
+        ("SELECT nextval('nope')", "42P01", 'ERROR:  relation "nope" does not exist'),
+        ("CREATE SEQUENCE s INCREMENT 0", "22023", "ERROR:  INCREMENT must not be zero"),
+        ("CREATE SEQUENCE s MINVALUE 10 MAXVALUE 5", "22023",
+         "ERROR:  MINVALUE (10) must be less than MAXVALUE (5)"),
+        ("CREATE SEQUENCE s START 0", "22023", "ERROR:  START value (0) cannot be less than MINVALUE (1)"),
+        ("CREATE SEQUENCE s START 30 MAXVALUE 20", "22023",
+         "ERROR:  START value (30) cannot be greater than MAXVALUE (20)"),
+        ("CREATE SEQUENCE s CACHE 0", "22023", "ERROR:  CACHE (0) must be greater than zero"),
+        ("CREATE SEQUENCE s AS smallint MAXVALUE 100000", "22023",
+         "ERROR:  MAXVALUE (100000) is out of range for sequence data type smallint"),
+        ("CREATE SEQUENCE s AS text", "22023", "ERROR:  sequence type must be smallint, integer, or bigint"),
+        ("DROP SEQUENCE nope", "42P01", 'ERROR:  sequence "nope" does not exist'),
+    ]
+    for sql, code, msg in cases:
+        assert err(conn, sql) == (code, msg), sql
+    q(conn, "CREATE SEQUENCE s")
+    conn.commit()
+    assert err(conn, "CREATE SEQUENCE s") == ("42P07", 'ERROR:  relation "s" already exists')
+    assert err(conn, "SELECT setval('s', 0)") == \
+        ("22003", 'ERROR:  setval: value 0 is out of bounds for sequence "s" (1..9223372036854775807)')
+    q(conn, "CREATE SEQUENCE IF NOT EXISTS s")
+    assert conn.notices[-1].strip() == 'NOTICE:  relation "s" already exists, skipping'
+    q(conn, "DROP SEQUENCE IF EXISTS nope")
+    assert conn.notices[-1].strip() == 'NOTICE:  sequence "nope" does not exist, skipping'
+
+
+def test_rollback_keeps_values_used(conn):
+    q(conn, "CREATE SEQUENCE s")
+    conn.commit()
+    assert q(conn, "SELECT nextval('s'), nextval('s')") == [(1, 2)]
+    conn.rollback()
+    assert q(conn, "SELECT nextval('s')") == [(3,)]
+    conn.commit()
+
+
+def test_ddl_is_transactional(conn):
+    q(conn, "CREATE SEQUENCE s")
+    assert q(conn, "SELECT nextval('s')") == [(1,)]
+    conn.rollback()
+    assert err(conn, "SELECT nextval('s')")[0] == "42P01"
+    q(conn, "CREATE SEQUENCE s")
+    conn.commit()
+    q(conn, "DROP SEQUENCE s")
+    conn.rollback()
+    assert q(conn, "SELECT nextval('s')") == [(1,)]
+    conn.commit()
+
+
+@pytest.mark.hcdb_only  # restart and kill -9 of hcdb's own data directory
+@pytest.mark.parametrize("how", ["restart", "kill"])
+def test_values_survive_restart(server_factory, how):
+    srv = server_factory()
+    c = srv.pg_connect()
+    c.autocommit = True
+    q(c, "CREATE SEQUENCE s")
+    q(c, "CREATE TABLE seen (v bigint)")
+    # created and used inside one transaction: its log record rides in that transaction
+    q(c, "BEGIN; CREATE SEQUENCE s2; SELECT nextval('s2'); COMMIT")
+    got = [r[0] for r in q(c, "SELECT nextval('s') FROM generate_series(1, 40)")]
+    q(c, "BEGIN")
+    got.append(q(c, "SELECT nextval('s')")[0][0])
+    q(c, "ROLLBACK")
+    c.close()
+    if how == "kill":
+        os.kill(srv.pid, signal.SIGKILL)
+        srv.proc.wait(30)
+    else:
+        srv.stop()
+    srv.start()
+    c = srv.pg_connect()
+    nxt = q(c, "SELECT nextval('s'), nextval('s2')")[0]
+    assert nxt[0] > max(got), (got, nxt)
+    assert nxt[1] > 1
+    c.close()
