@@ -123,6 +123,27 @@ bool eng_seq_exists(eng_catalog *cat, const char *name)
     return r;
 }
 
+uint32_t eng_seq_oid(eng_catalog *cat, const char *name)
+{
+    eng_seqs *s = eng__catalog_seqs(cat);
+    pthread_mutex_lock(&s->mu);
+    eng_seq *q = by_name(s, name);
+    uint32_t oid = q ? q->oid : 0;
+    pthread_mutex_unlock(&s->mu);
+    return oid;
+}
+
+bool eng_seq_name(eng_catalog *cat, uint32_t oid, char *out, size_t n)
+{
+    eng_seqs *s = eng__catalog_seqs(cat);
+    pthread_mutex_lock(&s->mu);
+    eng_seq *q = by_oid(s, oid);
+    if (q)
+        snprintf(out, n, "%s", q->name);
+    pthread_mutex_unlock(&s->mu);
+    return q != NULL;
+}
+
 bool eng_seq_at(eng_catalog *cat, size_t i, eng_seq_info *out)
 {
     eng_seqs *s = eng__catalog_seqs(cat);

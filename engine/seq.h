@@ -43,6 +43,10 @@ int eng_seq_drop(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, const char *na
 int eng_seq_drop_owned(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, uint32_t relid, pgw_error *err)
     __attribute__((warn_unused_result));
 
+/* The live sequence's OID, or 0; its name by OID into out (false: none). */
+uint32_t eng_seq_oid(eng_catalog *cat, const char *name);
+bool eng_seq_name(eng_catalog *cat, uint32_t oid, char *out, size_t n);
+
 /* Per-session currval / lastval memory. */
 typedef struct eng_seq_session eng_seq_session;
 eng_seq_session *eng_seq_session_new(void);

@@ -10,9 +10,20 @@
 #include "engine/func/registry.h"
 #include "engine/seq.h"
 
-/* The sequence name in `v`, normalised (see the file comment). */
-static char *seq_name(eng_ctx *c, const eng_val *v)
+/* regclass arguments: the sequence's name, or "<oid>" (which no sequence has: 42P01). */
+static char *oid_name(eng_ctx *c, const eng_val *v)
 {
+    char name[256];
+    if (c->env && c->env->catalog && eng_seq_name(c->env->catalog, (uint32_t)v->i, name, sizeof(name)))
+        return arena_strdup(c->mem, name);
+    return arena_printf(c->mem, "%u", (uint32_t)v->i);
+}
+
+/* The sequence name in `v`, normalised (see the file comment). */
+static char *seq_name(eng_ctx *c, const eng_val *v, bool is_oid)
+{
+    if (is_oid)
+        return oid_name(c, v);
     char *out = arena_alloc(c->mem, v->s.n + 1);
     if (!out)
         return NULL;
@@ -54,12 +65,11 @@ static int int_out(int64_t v, eng_val *o)
     return 0;
 }
 
-static int f_nextval(eng_ctx *c, const eng_val *a, int n, eng_val *o)
+static int nextval(eng_ctx *c, const eng_val *a, bool is_oid, eng_val *o)
 {
-    (void)n;
     eng_catalog *cat;
     eng_seq_session *ss;
-    char *name = seq_name(c, &a[0]);
+    char *name = seq_name(c, &a[0], is_oid);
     int64_t v;
     if (!name)
         return eng__oom(c);
@@ -68,12 +78,11 @@ static int f_nextval(eng_ctx *c, const eng_val *a, int n, eng_val *o)
     return int_out(v, o);
 }
 
-static int f_currval(eng_ctx *c, const eng_val *a, int n, eng_val *o)
+static int currval(eng_ctx *c, const eng_val *a, bool is_oid, eng_val *o)
 {
-    (void)n;
     eng_catalog *cat;
     eng_seq_session *ss;
-    char *name = seq_name(c, &a[0]);
+    char *name = seq_name(c, &a[0], is_oid);
     int64_t v;
     if (!name)
         return eng__oom(c);
@@ -94,11 +103,11 @@ static int f_lastval(eng_ctx *c, const eng_val *a, int n, eng_val *o)
 }
 
 /* setval(name, value [, is_called]): returns value. */
-static int f_setval(eng_ctx *c, const eng_val *a, int n, eng_val *o)
+static int setval(eng_ctx *c, const eng_val *a, int n, bool is_oid, eng_val *o)
 {
     eng_catalog *cat;
     eng_seq_session *ss;
-    char *name = seq_name(c, &a[0]);
+    char *name = seq_name(c, &a[0], is_oid);
     if (!name)
         return eng__oom(c);
     bool called = n < 3 || a[2].i;
@@ -107,12 +116,25 @@ static int f_setval(eng_ctx *c, const eng_val *a, int n, eng_val *o)
     return int_out(a[1].i, o);
 }
 
+/* Each takes the sequence as text (a name) or as regclass (an OID, as in
+ * the column defaults of serial columns: nextval('t_id_seq'::regclass)). */
+static int f_nextval(eng_ctx *c, const eng_val *a, int n, eng_val *o) { return (void)n, nextval(c, a, false, o); }
+static int f_nextval_oid(eng_ctx *c, const eng_val *a, int n, eng_val *o) { return (void)n, nextval(c, a, true, o); }
+static int f_currval(eng_ctx *c, const eng_val *a, int n, eng_val *o) { return (void)n, currval(c, a, false, o); }
+static int f_currval_oid(eng_ctx *c, const eng_val *a, int n, eng_val *o) { return (void)n, currval(c, a, true, o); }
+static int f_setval(eng_ctx *c, const eng_val *a, int n, eng_val *o) { return setval(c, a, n, false, o); }
+static int f_setval_oid(eng_ctx *c, const eng_val *a, int n, eng_val *o) { return setval(c, a, n, true, o); }
+
 void eng__register_seq(void)
 {
     const int F = ENG_F_STRICT | ENG_F_VOLATILE | ENG_F_TABLES;
     eng__reg("nextval", false, OID_INT8, F, f_nextval, 1, OID_TEXT);
+    eng__reg("nextval", false, OID_INT8, F, f_nextval_oid, 1, OID_REGCLASS);
     eng__reg("currval", false, OID_INT8, F, f_currval, 1, OID_TEXT);
+    eng__reg("currval", false, OID_INT8, F, f_currval_oid, 1, OID_REGCLASS);
     eng__reg("lastval", false, OID_INT8, ENG_F_VOLATILE | ENG_F_TABLES, f_lastval, 0);
     eng__reg("setval", false, OID_INT8, F, f_setval, 2, OID_TEXT, OID_INT8);
+    eng__reg("setval", false, OID_INT8, F, f_setval_oid, 2, OID_REGCLASS, OID_INT8);
     eng__reg("setval", false, OID_INT8, F, f_setval, 3, OID_TEXT, OID_INT8, OID_BOOL);
+    eng__reg("setval", false, OID_INT8, F, f_setval_oid, 3, OID_REGCLASS, OID_INT8, OID_BOOL);
 }

@@ -135,3 +135,11 @@ def test_values_survive_restart(server_factory, how):
     assert nxt[0] > max(got), (got, nxt)
     assert nxt[1] > 1
     c.close()
+
+
+def test_regclass_argument(conn):
+    q(conn, "CREATE SEQUENCE s")
+    assert q(conn, "SELECT nextval('s'::regclass), currval('public.s'::regclass), 's'::regclass::text") == \
+        [(1, 1, "s")]
+    assert q(conn, "SELECT setval('s'::regclass, 10, true), nextval('s')") == [(10, 11)]
+    assert err(conn, "SELECT nextval('nope'::regclass)") == ("42P01", 'ERROR:  relation "nope" does not exist')
