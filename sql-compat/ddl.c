@@ -12,6 +12,7 @@
 
 #include "engine/types/array.h"
 #include "engine/catalog.h"
+#include "engine/seq.h"
 #include "engine/types/types.h"
 #include "sql-compat/stmt.h"
 
@@ -34,11 +35,11 @@ static bool name_taken(eng_catalog *cat, const char *name)
 static int col_type(const ast_coldef *d, eng_column *c, pgw_error *err)
 {
     const eng_type *t = eng_type_by_name(d->type.name);
-    if (!t && strcmp(d->type.name, "serial") != 0) {
+    if (!t) {
         pgw_error_set(err, SQLSTATE_UNDEFINED_OBJECT, "type \"%s\" does not exist", d->type.name);
         return -1;
     }
-    if (!t || (d->type.is_array && !eng_array_of(t->oid))) {
+    if (d->type.is_array && !eng_array_of(t->oid)) {
         pgw_error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, "column type %s%s is not supported yet", d->type.name,
                       d->type.is_array ? "[]" : "");
         return -1;
@@ -180,7 +181,8 @@ static int create_table(sql_portal *p, const sql_sink *sink, pgw_error *err)
         return -1;
     }
     eng_column *cols = arena_calloc(p->mem, (size_t)ct->ncols + 1, sizeof(eng_column));
-    if (!cols)
+    const char **seqs = arena_calloc(p->mem, (size_t)ct->ncols + 1, sizeof(char *)); /* serial columns' */
+    if (!cols || !seqs)
         return pgw_error_oom(err), -1;
     for (int i = 0; i < ct->ncols; i++) {
         const ast_coldef *d = &ct->cols[i];
@@ -193,13 +195,17 @@ static int create_table(sql_portal *p, const sql_sink *sink, pgw_error *err)
         cols[i].name = (char *)d->name;
         cols[i].notnull = d->notnull;
         cols[i].def = (char *)d->def_text;
-        if (col_type(d, &cols[i], err))
+        int serial = sqlc__serial_column(p->mem, cat, ct->relname, d, &cols[i], &seqs[i], err);
+        if (serial < 0 || (!serial && col_type(d, &cols[i], err)))
             return -1;
     }
     eng_table_def def = {ct->relname, ct->ncols, cols};
     eng_table *t;
     if (eng_catalog_create_table(cat, s->stx, s->ddl, &def, &t, err))
         return -1;
+    for (int i = 0; i < ct->ncols; i++)
+        if (seqs[i] && sqlc__serial_sequence(s, seqs[i], cols[i].type, t->relid, err))
+            return -1;
     for (int i = 0; i < ct->ncols; i++) {
         const ast_coldef *d = &ct->cols[i];
         ast_names one = {1, (const char **)&ct->cols[i].name};
@@ -248,7 +254,8 @@ static int drop(sql_portal *p, const sql_sink *sink, pgw_error *err)
             notice3(sink, "table", d->names.v[i], "does not exist, skipping");
             continue;
         }
-        if (eng_catalog_drop_table(cat, s->stx, s->ddl, t, err))
+        if (eng_catalog_drop_table(cat, s->stx, s->ddl, t, err) ||
+            eng_seq_drop_owned(cat, s->stx, s->ddl, t->relid, err))
             return -1;
     }
     (void)what;

@@ -81,6 +81,60 @@ static int drop_seqs(sql_portal *p, const sql_sink *sink, pgw_error *err)
     return 0;
 }
 
+/* serial, bigserial, smallserial (and serial4/8, serial2): the integer type under them, or 0. */
+static uint32_t serial_base(const char *name)
+{
+    static const struct { const char *name; uint32_t type; } v[] = {
+        {"serial", OID_INT4}, {"serial4", OID_INT4}, {"bigserial", OID_INT8},
+        {"serial8", OID_INT8}, {"smallserial", OID_INT2}, {"serial2", OID_INT2},
+    };
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+        if (strcmp(name, v[i].name) == 0)
+            return v[i].type;
+    return 0;
+}
+
+/* PostgreSQL's choice: <table>_<column>_seq, then ..._seq1, _seq2 while taken. */
+static const char *serial_seq_name(arena *a, eng_catalog *cat, const char *table, const char *col)
+{
+    const char *base = arena_printf(a, "%s_%s_seq", table, col);
+    for (int k = 1; base; k++) {
+        const char *c = k == 1 ? base : arena_printf(a, "%s%d", base, k - 1);
+        if (!c || !sqlc__relname_taken(cat, c))
+            return c;
+    }
+    return NULL;
+}
+
+int sqlc__serial_column(arena *a, eng_catalog *cat, const char *table, const ast_coldef *d, eng_column *c,
+                        const char **seqname, pgw_error *err)
+{
+    uint32_t type = d->type.is_array ? 0 : serial_base(d->type.name);
+    if (!type)
+        return 0;
+    if (d->def) {
+        pgw_error_set(err, SQLSTATE_SYNTAX_ERROR, "multiple default values specified for column \"%s\" of table \"%s\"",
+                      d->name, table);
+        return -1;
+    }
+    const char *seq = serial_seq_name(a, cat, table, d->name);
+    char *def = seq ? arena_printf(a, "nextval('%s'::regclass)", seq) : NULL;
+    if (!def)
+        return pgw_error_oom(err), -1;
+    c->type = type;
+    c->typmod = -1;
+    c->notnull = true;
+    c->def = def;
+    *seqname = seq;
+    return 1;
+}
+
+int sqlc__serial_sequence(sql_session *s, const char *seqname, uint32_t type, uint32_t relid, pgw_error *err)
+{
+    ast_seq q = {.type = type == OID_INT2 ? "int2" : type == OID_INT4 ? "int4" : "int8"};
+    return sqlc__create_seq(s, seqname, &q, relid, NULL, err);
+}
+
 int sqlc__run_sequence(sql_portal *p, const sql_sink *sink, pgw_error *err)
 {
     eng_catalog *cat = p->s->srv->cat;

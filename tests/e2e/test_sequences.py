@@ -143,3 +143,49 @@ def test_regclass_argument(conn):
         [(1, 1, "s")]
     assert q(conn, "SELECT setval('s'::regclass, 10, true), nextval('s')") == [(10, 11)]
     assert err(conn, "SELECT nextval('nope'::regclass)") == ("42P01", 'ERROR:  relation "nope" does not exist')
+
+
+@pytest.fixture
+def tconn(trust_server):
+    c = trust_server.pg_connect()
+    yield c
+    c.rollback()
+    c.autocommit = True
+    with c.cursor() as cur:
+        cur.execute("DROP TABLE IF EXISTS ser, ser2")
+    c.close()
+
+
+def test_serial_columns(tconn):
+    c = tconn
+    q(c, "CREATE TABLE ser (id serial PRIMARY KEY, big bigserial, sm smallserial, v text)")
+    ids = q(c, "INSERT INTO ser (v) VALUES ('a'), ('b') RETURNING id, big, sm")
+    assert ids == [(1, 1, 1), (2, 2, 2)]
+    assert q(c, "SELECT currval('ser_id_seq'), lastval()") == [(2, 2)]
+    assert q(c, "SELECT column_default, is_nullable, data_type FROM information_schema.columns "
+                "WHERE table_name = 'ser' AND column_name = 'id'") == \
+        [("nextval('ser_id_seq'::regclass)", "NO", "integer")]
+    c.commit()
+    q(c, "INSERT INTO ser (v) VALUES ('rolled back')")
+    c.rollback()
+    assert q(c, "INSERT INTO ser (v) VALUES ('c') RETURNING id") == [(4,)]
+    q(c, "DROP TABLE ser")
+    assert err(c, "SELECT nextval('ser_id_seq')") == \
+        ("42P01", 'ERROR:  relation "ser_id_seq" does not exist')
+    assert err(c, "CREATE TABLE ser2 (id serial DEFAULT 1)") == \
+        ("42601", 'ERROR:  multiple default values specified for column "id" of table "ser2"')
+
+
+def test_serial_table_rollback_and_name_clash(tconn):
+    c = tconn
+    q(c, "CREATE TABLE ser (id serial)")
+    c.rollback()
+    assert err(c, "SELECT nextval('ser_id_seq')")[0] == "42P01"
+    q(c, "CREATE SEQUENCE ser2_id_seq")
+    q(c, "CREATE TABLE ser2 (id serial)")
+    assert q(c, "INSERT INTO ser2 DEFAULT VALUES RETURNING id") == [(1,)]
+    assert q(c, "SELECT nextval('ser2_id_seq1')") == [(2,)]
+    q(c, "DROP TABLE ser2")
+    assert q(c, "SELECT nextval('ser2_id_seq')") == [(1,)]  # not owned by the table: kept
+    q(c, "DROP SEQUENCE ser2_id_seq")
+    c.commit()
