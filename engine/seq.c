@@ -3,7 +3,8 @@
  *
  * Record formats (little-endian; i64 as two u32, low word first):
  *   SEQ_CREATE: u32 oid, str name, i64 incr, min, max, start, cache, u32 cycle,
- *               u32 owner relid, i64 last, u32 called
+ *               u32 owner relid, u32 owner column | identity kind << 16,
+ *               then in checkpoints i64 last, u32 called
  *   SEQ_DROP:   u32 oid
  *   SEQ_LOG:    u32 oid, i64 last, u32 called   (non-transactional advance)
  * A SEQ_LOG record says "values up to `last` may have been handed out":
@@ -133,6 +134,33 @@ uint32_t eng_seq_oid(eng_catalog *cat, const char *name)
     return oid;
 }
 
+char eng_seq_identity(eng_catalog *cat, uint32_t relid, int col)
+{
+    eng_seqs *s = eng__catalog_seqs(cat);
+    char kind = 0;
+    pthread_mutex_lock(&s->mu);
+    for (size_t i = 0; i < s->n && !kind; i++)
+        if (!s->v[i]->dropped && s->v[i]->d.owner_rel == relid && s->v[i]->d.owner_col == col)
+            kind = s->v[i]->d.identity;
+    pthread_mutex_unlock(&s->mu);
+    return kind;
+}
+
+int eng_seq_check_value(eng_catalog *cat, const eng_table *t, int col, bool update, bool overriding, pgw_error *err)
+{
+    if (!cat || (overriding && !update) || eng_seq_identity(cat, t->relid, col) != 'a')
+        return 0;
+    const char *name = t->cols[col].name;
+    if (update)
+        pgw_error_set(err, "428C9", "column \"%s\" can only be updated to DEFAULT", name);
+    else
+        pgw_error_set(err, "428C9", "cannot insert a non-DEFAULT value into column \"%s\"", name);
+    pgw_error_detail(err, "Column \"%s\" is an identity column defined as GENERATED ALWAYS.", name);
+    if (!update)
+        pgw_error_hint(err, "Use OVERRIDING SYSTEM VALUE to override.");
+    return -1;
+}
+
 bool eng_seq_name(eng_catalog *cat, uint32_t oid, char *out, size_t n)
 {
     eng_seqs *s = eng__catalog_seqs(cat);
@@ -209,6 +237,7 @@ static void rec_create(buf *b, const eng_seq *q)
     put64(b, q->d.cache);
     put32(b, q->d.cycle);
     put32(b, q->d.owner_rel);
+    put32(b, (uint32_t)q->d.owner_col | (uint32_t)(uint8_t)q->d.identity << 16);
 }
 
 /* The durable position: what recovery must restart after. */
@@ -245,6 +274,9 @@ int eng__seq_apply(eng_catalog *cat, uint32_t kind, const uint8_t *data, size_t 
         d.incr = get64(&r), d.minv = get64(&r), d.maxv = get64(&r), d.start = get64(&r), d.cache = get64(&r);
         d.cycle = get32(&r) != 0;
         d.owner_rel = get32(&r);
+        uint32_t col = get32(&r);
+        d.owner_col = (int)(col & 0xFFFF);
+        d.identity = (char)(col >> 16);
         if (r.bad)
             goto bad;
         if (q)

@@ -23,6 +23,8 @@ typedef struct eng_seq_def {
     int64_t incr, minv, maxv, start, cache;
     bool cycle;
     uint32_t owner_rel;  /* the table whose column owns it (serial / identity), or 0 */
+    int owner_col;       /* that column (0-based) */
+    char identity;       /* the column is GENERATED 'a' ALWAYS / 'd' BY DEFAULT AS IDENTITY, or 0 */
 } eng_seq_def;
 
 /* Fill the parameters PostgreSQL derives from what was given; has_* say
@@ -46,6 +48,15 @@ int eng_seq_drop_owned(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, uint32_t
 /* The live sequence's OID, or 0; its name by OID into out (false: none). */
 uint32_t eng_seq_oid(eng_catalog *cat, const char *name);
 bool eng_seq_name(eng_catalog *cat, uint32_t oid, char *out, size_t n);
+
+/* The identity kind ('a', 'd') of column col of table relid, or 0. */
+char eng_seq_identity(eng_catalog *cat, uint32_t relid, int col);
+
+/* 428C9 when a statement gives column col of t a value of its own and the
+ * column is GENERATED ALWAYS AS IDENTITY (INSERT: unless OVERRIDING SYSTEM
+ * VALUE); 0 otherwise. PostgreSQL's messages. */
+int eng_seq_check_value(eng_catalog *cat, const eng_table *t, int col, bool update, bool overriding, pgw_error *err)
+    __attribute__((warn_unused_result));
 
 /* Per-session currval / lastval memory. */
 typedef struct eng_seq_session eng_seq_session;

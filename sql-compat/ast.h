@@ -162,6 +162,7 @@ typedef struct ast_insert {
     int *rowlen;
     ast_expr ***rows;
     ast_select *select; /* INSERT ... SELECT */
+    bool overriding_system; /* OVERRIDING SYSTEM VALUE */
     int nreturning;
     ast_target *returning;
 } ast_insert;
@@ -185,6 +186,8 @@ typedef struct ast_coldef {
     bool notnull, primary, unique;
     ast_expr *def;      /* DEFAULT expression or NULL */
     const char *def_text; /* its source text */
+    char identity;      /* GENERATED 'a' ALWAYS / 'd' BY DEFAULT AS IDENTITY, or 0 */
+    struct ast_seq *idopts; /* the identity's sequence options, or NULL */
 } ast_coldef;
 
 typedef struct ast_constraint {

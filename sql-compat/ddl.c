@@ -204,7 +204,7 @@ static int create_table(sql_portal *p, const sql_sink *sink, pgw_error *err)
     if (eng_catalog_create_table(cat, s->stx, s->ddl, &def, &t, err))
         return -1;
     for (int i = 0; i < ct->ncols; i++)
-        if (seqs[i] && sqlc__serial_sequence(s, seqs[i], cols[i].type, t->relid, err))
+        if (seqs[i] && sqlc__serial_sequence(s, seqs[i], cols[i].type, &ct->cols[i], t->relid, i, err))
             return -1;
     for (int i = 0; i < ct->ncols; i++) {
         const ast_coldef *d = &ct->cols[i];

@@ -37,8 +37,8 @@ static int seq_type(const char *type, uint32_t *oid, pgw_error *err)
     return 0;
 }
 
-int sqlc__create_seq(sql_session *s, const char *name, const ast_seq *q, uint32_t owner, const sql_sink *sink,
-                     pgw_error *err)
+int sqlc__create_seq(sql_session *s, const char *name, const ast_seq *q, const eng_seq_def *owner,
+                     const sql_sink *sink, pgw_error *err)
 {
     eng_catalog *cat = s->srv->cat;
     if (sqlc__relname_taken(cat, name)) {
@@ -49,7 +49,12 @@ int sqlc__create_seq(sql_session *s, const char *name, const ast_seq *q, uint32_
         pgw_error_set(err, SQLSTATE_DUPLICATE_TABLE, "relation \"%s\" already exists", name);
         return -1;
     }
-    eng_seq_def d = {name, q->incr, q->minv, q->maxv, q->start, q->cache, q->cycle, owner};
+    eng_seq_def d = {name, q->incr, q->minv, q->maxv, q->start, q->cache, q->cycle, 0, 0, 0};
+    if (owner) {
+        d.owner_rel = owner->owner_rel;
+        d.owner_col = owner->owner_col;
+        d.identity = owner->identity;
+    }
     eng_seq_opts o = {q->has_incr, q->has_min, q->has_max, q->has_start, q->has_cache, 0};
     if (seq_type(q->type, &o.type, err) || eng_seq_fill(&d, &o, err))
         return -1;
@@ -106,17 +111,31 @@ static const char *serial_seq_name(arena *a, eng_catalog *cat, const char *table
     return NULL;
 }
 
+/* An identity column's type: smallint, integer or bigint (22023 otherwise). */
+static uint32_t identity_type(const ast_coldef *d, pgw_error *err)
+{
+    const eng_type *t = d->type.is_array ? NULL : eng_type_by_name(d->type.name);
+    if (t && (t->oid == OID_INT2 || t->oid == OID_INT4 || t->oid == OID_INT8))
+        return t->oid;
+    pgw_error_set(err, "22023", "identity column type must be smallint, integer, or bigint");
+    return 0;
+}
+
 int sqlc__serial_column(arena *a, eng_catalog *cat, const char *table, const ast_coldef *d, eng_column *c,
                         const char **seqname, pgw_error *err)
 {
     uint32_t type = d->type.is_array ? 0 : serial_base(d->type.name);
-    if (!type)
+    if (!type && !d->identity)
         return 0;
     if (d->def) {
-        pgw_error_set(err, SQLSTATE_SYNTAX_ERROR, "multiple default values specified for column \"%s\" of table \"%s\"",
+        pgw_error_set(err, SQLSTATE_SYNTAX_ERROR, d->identity ? "both default and identity specified for column \"%s\" of table \"%s\""
+                                                             : "multiple default values specified for column \"%s\" of table \"%s\"",
                       d->name, table);
         return -1;
     }
+    if (d->identity && !(type = identity_type(d, err)))
+        return -1;
+
     const char *seq = serial_seq_name(a, cat, table, d->name);
     char *def = seq ? arena_printf(a, "nextval('%s'::regclass)", seq) : NULL;
     if (!def)
@@ -129,10 +148,14 @@ int sqlc__serial_column(arena *a, eng_catalog *cat, const char *table, const ast
     return 1;
 }
 
-int sqlc__serial_sequence(sql_session *s, const char *seqname, uint32_t type, uint32_t relid, pgw_error *err)
+int sqlc__serial_sequence(sql_session *s, const char *seqname, uint32_t type, const ast_coldef *d, uint32_t relid,
+                          int col, pgw_error *err)
 {
-    ast_seq q = {.type = type == OID_INT2 ? "int2" : type == OID_INT4 ? "int4" : "int8"};
-    return sqlc__create_seq(s, seqname, &q, relid, NULL, err);
+    ast_seq q = d->idopts ? *d->idopts : (ast_seq){0};
+    q.missing_ok = false;
+    q.type = type == OID_INT2 ? "int2" : type == OID_INT4 ? "int4" : "int8";
+    eng_seq_def owner = {.owner_rel = relid, .owner_col = col, .identity = d->identity};
+    return sqlc__create_seq(s, seqname, &q, &owner, NULL, err);
 }
 
 int sqlc__run_sequence(sql_portal *p, const sql_sink *sink, pgw_error *err)
@@ -140,7 +163,7 @@ int sqlc__run_sequence(sql_portal *p, const sql_sink *sink, pgw_error *err)
     eng_catalog *cat = p->s->srv->cat;
     const ast_seq *q = &p->st->ast->seq;
     eng_catalog_wrlock(cat);
-    int rc = p->st->ast->kind == STMT_CREATE_SEQ ? sqlc__create_seq(p->s, q->names.v[0], q, 0, sink, err)
+    int rc = p->st->ast->kind == STMT_CREATE_SEQ ? sqlc__create_seq(p->s, q->names.v[0], q, NULL, sink, err)
                                                  : drop_seqs(p, sink, err);
     eng_catalog_unlock(cat);
     return rc;

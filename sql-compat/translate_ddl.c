@@ -97,6 +97,7 @@ static int insert_stmt(const char *text, arena *a, PgQuery__InsertStmt *x, ast_s
     if (relname(x->relation, a, &ins->relname, err) || name_list(x->cols, x->n_cols, a, &ins->cols, err))
         return -1;
     ins->loc = x->relation->location;
+    ins->overriding_system = x->override == PG_QUERY__OVERRIDING_KIND__OVERRIDING_SYSTEM_VALUE;
     if (x->n_returning_list &&
         sqlc__tr_targets(text, a, err, x->returning_list, x->n_returning_list, &ins->returning))
         return -1;
@@ -188,6 +189,12 @@ static int col_constraint(const char *text, arena *a, PgQuery__Constraint *c, as
         if (!(d->def = sqlc__tr_expr(text, a, err, c->raw_expr)))
             return -1;
         return 0;
+    case PG_QUERY__CONSTR_TYPE__CONSTR_IDENTITY:
+        d->identity = c->generated_when && c->generated_when[0] == 'a' ? 'a' : 'd';
+        d->notnull = true;
+        if (!(d->idopts = arena_calloc(a, 1, sizeof(ast_seq))))
+            return pgw_error_oom(err), -1;
+        return sqlc__seq_options(c->options, c->n_options, d->idopts, err);
     default:
         return refuse(err, "this column constraint");
     }

@@ -61,6 +61,14 @@ static int seq_option(PgQuery__DefElem *d, ast_seq *q, pgw_error *err)
     return -1;
 }
 
+int sqlc__seq_options(PgQuery__Node **opts, size_t n, ast_seq *q, pgw_error *err)
+{
+    for (size_t i = 0; i < n; i++)
+        if (opts[i]->node_case == PG_QUERY__NODE__NODE_DEF_ELEM && seq_option(opts[i]->def_elem, q, err))
+            return -1;
+    return 0;
+}
+
 static int create_seq(PgQuery__CreateSeqStmt *x, arena *a, ast_stmt *st, pgw_error *err)
 {
     ast_seq *q = &st->seq;
@@ -70,10 +78,7 @@ static int create_seq(PgQuery__CreateSeqStmt *x, arena *a, ast_stmt *st, pgw_err
     if (!(q->names.v = arena_calloc(a, 2, sizeof(char *))))
         return pgw_error_oom(err), -1;
     q->names.v[q->names.n++] = x->sequence->relname;
-    for (size_t i = 0; i < x->n_options; i++)
-        if (x->options[i]->node_case == PG_QUERY__NODE__NODE_DEF_ELEM && seq_option(x->options[i]->def_elem, q, err))
-            return -1;
-    return 0;
+    return sqlc__seq_options(x->options, x->n_options, q, err);
 }
 
 static int drop_seq(PgQuery__DropStmt *x, arena *a, ast_stmt *st, pgw_error *err)
