@@ -3,7 +3,7 @@
  *
  * Record formats (little-endian; i64 as two u32, low word first):
  *   SEQ_CREATE: u32 oid, str name, i64 incr, min, max, start, cache, u32 cycle,
- *               u32 owner relid, u32 owner column | identity kind << 16,
+ *               u32 type oid, u32 owner relid, u32 owner column | identity kind << 16,
  *               then in checkpoints i64 last, u32 called
  *   SEQ_DROP:   u32 oid
  *   SEQ_LOG:    u32 oid, i64 last, u32 called   (non-transactional advance)
@@ -182,7 +182,7 @@ bool eng_seq_at(eng_catalog *cat, size_t i, eng_seq_info *out)
         if (q->dropped || i-- != 0)
             continue;
         *out = (eng_seq_info){q->oid, q->name, q->d.incr, q->d.minv, q->d.maxv, q->d.start,
-                              q->d.cache, q->last, q->d.cycle, q->called};
+                              q->d.cache, q->last, q->d.cycle, q->called, q->d.type};
         found = true;
     }
     pthread_mutex_unlock(&s->mu);
@@ -236,6 +236,7 @@ static void rec_create(buf *b, const eng_seq *q)
     put64(b, q->d.start);
     put64(b, q->d.cache);
     put32(b, q->d.cycle);
+    put32(b, q->d.type);
     put32(b, q->d.owner_rel);
     put32(b, (uint32_t)q->d.owner_col | (uint32_t)(uint8_t)q->d.identity << 16);
 }
@@ -273,6 +274,7 @@ int eng__seq_apply(eng_catalog *cat, uint32_t kind, const uint8_t *data, size_t 
         eng_seq_def d = {.name = name};
         d.incr = get64(&r), d.minv = get64(&r), d.maxv = get64(&r), d.start = get64(&r), d.cache = get64(&r);
         d.cycle = get32(&r) != 0;
+        d.type = get32(&r);
         d.owner_rel = get32(&r);
         uint32_t col = get32(&r);
         d.owner_col = (int)(col & 0xFFFF);
@@ -642,6 +644,7 @@ out:
 
 int eng_seq_fill(eng_seq_def *d, const eng_seq_opts *o, pgw_error *err)
 {
+    d->type = o->type;
     int64_t tmax = o->type == OID_INT2 ? INT16_MAX : o->type == OID_INT4 ? INT32_MAX : INT64_MAX;
     int64_t tmin = o->type == OID_INT2 ? INT16_MIN : o->type == OID_INT4 ? INT32_MIN : INT64_MIN;
     if (!o->has_incr)

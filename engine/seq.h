@@ -22,6 +22,7 @@ typedef struct eng_seq_def {
     const char *name;
     int64_t incr, minv, maxv, start, cache;
     bool cycle;
+    uint32_t type;       /* OID_INT2 / INT4 / INT8: AS type */
     uint32_t owner_rel;  /* the table whose column owns it (serial / identity), or 0 */
     int owner_col;       /* that column (0-based) */
     char identity;       /* the column is GENERATED 'a' ALWAYS / 'd' BY DEFAULT AS IDENTITY, or 0 */
@@ -80,6 +81,7 @@ typedef struct eng_seq_info {
     const char *name;
     int64_t incr, minv, maxv, start, cache, last;
     bool cycle, called;
+    uint32_t type;
 } eng_seq_info;
 bool eng_seq_at(eng_catalog *cat, size_t i, eng_seq_info *out);
 

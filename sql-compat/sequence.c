@@ -49,7 +49,7 @@ int sqlc__create_seq(sql_session *s, const char *name, const ast_seq *q, const e
         pgw_error_set(err, SQLSTATE_DUPLICATE_TABLE, "relation \"%s\" already exists", name);
         return -1;
     }
-    eng_seq_def d = {name, q->incr, q->minv, q->maxv, q->start, q->cache, q->cycle, 0, 0, 0};
+    eng_seq_def d = {name, q->incr, q->minv, q->maxv, q->start, q->cache, q->cycle, 0, 0, 0, 0};
     if (owner) {
         d.owner_rel = owner->owner_rel;
         d.owner_col = owner->owner_col;

@@ -232,3 +232,21 @@ def test_identity_survives_restart(server_factory):
     assert q(c, "SELECT id, s FROM t ORDER BY id")[0] == (1, 1)
     assert q(c, "SELECT count(*) FROM t")[0][0] == 2
     c.close()
+
+
+def test_catalog_rows(trust_server, conn):
+    q(conn, "CREATE SEQUENCE s AS integer INCREMENT 2 START 5 CACHE 3 CYCLE")
+    conn.commit()
+    assert q(conn, "SELECT relkind, relnamespace::regnamespace::text FROM pg_class WHERE relname = 's'") == \
+        [("S", "public")]
+    assert q(conn, "SELECT seqtypid::regtype::text, seqstart, seqincrement, seqmax, seqmin, seqcache, seqcycle "
+                   "FROM pg_sequence WHERE seqrelid = 's'::regclass") == \
+        [("integer", 5, 2, 2147483647, 1, 3, True)]
+    row = "SELECT data_type::text, start_value, last_value FROM pg_sequences WHERE sequencename = 's'"
+    assert q(conn, row) == [("integer", 5, None)]
+    q(conn, "SELECT nextval('s')")
+    assert q(conn, row) == [("integer", 5, 5)]
+    conn.commit()
+    out = trust_server.psql("-c", r"\ds")
+    assert out.returncode == 0, out.stderr
+    assert "public|s|sequence|postgres" in out.stdout.splitlines(), out.stdout
