@@ -39,7 +39,7 @@
 
 /* Kinds 20-22 are seq.c's records (undo kinds CAT_SEQ / CAT_DROP_SEQ). */
 enum { CAT_CREATE = 1, CAT_DROP = 2, CAT_INDEX = 3, CAT_DROP_INDEX = 4, CAT_EXT = 5, CAT_DROP_EXT = 6, CAT_ACL = 7,
-       CAT_SEQ = 8, CAT_DROP_SEQ = 9 };
+       CAT_SEQ = 8, CAT_DROP_SEQ = 9, CAT_RENAME = 10 /* undo only: logged as CAT_CREATE + CAT_INDEX */ };
 
 typedef struct acl_entry {
     uint32_t oid;
@@ -59,6 +59,8 @@ struct eng_catalog {
     eng_extension **exts; /* every extension ever created, dropped ones too */
     size_t nexts, capexts;
     struct eng_seqs *seqs; /* sequences (seq.c) */
+    char **retired;       /* names replaced by renames: a bound plan may still point at one */
+    size_t nretired, capretired;
     acl_entry *acl;       /* granted privileges; entries are never removed (0 = none) */
     size_t nacl, capacl;
 };
@@ -69,6 +71,8 @@ typedef struct undo {
     eng_index *ix;
     eng_extension *ext;
     void *seq;           /* CAT_SEQ / CAT_DROP_SEQ: the eng_seq */
+    int col;             /* CAT_RENAME: the column, -1 for the table, and the name before */
+    char *old_name;
     size_t acl;          /* CAT_ACL: the entry, and its value before */
     uint32_t old_privs;
 } undo;
@@ -679,6 +683,9 @@ void eng_catalog_close(eng_catalog *cat)
         ext_free(cat->exts[i]);
     mem_free(cat->exts);
     mem_free(cat->acl);
+    for (size_t i = 0; i < cat->nretired; i++)
+        mem_free(cat->retired[i]);
+    mem_free(cat->retired);
     eng__seqs_free(cat->seqs);
     pthread_rwlock_destroy(&cat->lock);
     mem_free(cat);
@@ -735,7 +742,7 @@ static int log_push_ext(eng_ddl_log *log, int kind, eng_table *t, eng_index *ix,
         log->v = v;
         log->cap = nc;
     }
-    log->v[log->n++] = (undo){kind, t, ix, ext, NULL, 0, 0};
+    log->v[log->n++] = (undo){kind, t, ix, ext, NULL, 0, NULL, 0, 0};
     return 0;
 }
 
@@ -755,12 +762,40 @@ int eng__ddl_log_seq(eng_ddl_log *log, void *seq, bool created, pgw_error *err)
     return 0;
 }
 
+/* Keep a replaced name until close (when out of memory it leaks instead). */
+static void retire(eng_catalog *cat, char *name)
+{
+    if (cat->nretired == cat->capretired) {
+        size_t nc = cat->capretired ? cat->capretired * 2 : 16;
+        char **v = mem_realloc(cat->retired, nc * sizeof(*v));
+        if (!v)
+            return;
+        cat->retired = v;
+        cat->capretired = nc;
+    }
+    cat->retired[cat->nretired++] = name;
+}
+
+static char **rename_slot(eng_table *t, int col)
+{
+    return col < 0 ? &t->name : &t->cols[col].name;
+}
+
 void eng_ddl_log_commit(eng_catalog *cat, eng_ddl_log *log)
 {
-    (void)cat;
-    for (size_t i = 0; i < log->n; i++)
+    bool renamed = false;
+    for (size_t i = 0; i < log->n; i++) {
         if (log->v[i].kind == CAT_SEQ)
             eng__seq_committed(log->v[i].seq);
+        renamed |= log->v[i].kind == CAT_RENAME;
+    }
+    if (renamed) {
+        eng_catalog_wrlock(cat);
+        for (size_t i = 0; i < log->n; i++)
+            if (log->v[i].kind == CAT_RENAME)
+                retire(cat, log->v[i].old_name);
+        eng_catalog_unlock(cat);
+    }
     log->n = 0; /* dropped indexes stay allocated: a running scan may hold one */
 }
 
@@ -794,6 +829,12 @@ void eng_ddl_log_rollback(eng_catalog *cat, eng_ddl_log *log)
         case CAT_DROP_EXT:
             u->ext->dropped = false;
             break;
+        case CAT_RENAME: {
+            char **slot = rename_slot(u->t, u->col);
+            retire(cat, *slot);
+            *slot = u->old_name;
+            break;
+        }
         case CAT_SEQ:
         case CAT_DROP_SEQ:
             eng__seq_undo(u->seq, u->kind == CAT_SEQ);
@@ -837,6 +878,34 @@ int eng_catalog_drop_table(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_
         log_push(log, CAT_DROP, t, NULL, err))
         return -1;
     t->dropped = true;
+    return 0;
+}
+
+int eng_catalog_rename(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, int col, const char *name,
+                       pgw_error *err)
+{
+    (void)cat;
+    char *nn = mem_strdup(name), **slot = rename_slot(t, col), *old = *slot;
+    if (!nn)
+        return pgw_error_oom(err), -1;
+    *slot = nn;
+    /* recovery rebuilds the table from its whole definition, indexes included */
+    buf b;
+    buf_init(&b);
+    rec_create(&b, t);
+    int rc = log_rec(txn, t->relid, CAT_CREATE, &b, err);
+    for (int k = 0; !rc && k < t->nindexes; k++) {
+        buf_init(&b);
+        rec_index(&b, t, t->indexes[k]);
+        rc = log_rec(txn, t->relid, CAT_INDEX, &b, err);
+    }
+    if (rc || log_push(log, CAT_RENAME, t, NULL, err)) {
+        *slot = old;
+        mem_free(nn);
+        return -1;
+    }
+    log->v[log->n - 1].col = col;
+    log->v[log->n - 1].old_name = old;
     return 0;
 }
 

@@ -95,6 +95,10 @@ int eng_catalog_create_table(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, co
                              eng_table **out, pgw_error *err) __attribute__((warn_unused_result));
 int eng_catalog_drop_table(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, pgw_error *err)
     __attribute__((warn_unused_result));
+/* ALTER TABLE t RENAME [COLUMN c] TO name: col is the column, -1 for the table. Names
+ * checked by the caller; the old name stays allocated until close (plans may hold it). */
+int eng_catalog_rename(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, int col, const char *name,
+                       pgw_error *err) __attribute__((warn_unused_result));
 /* Build an index over the rows visible to txn's statement; checks
  * uniqueness (23505) and, for a primary key, NOT NULL (23502). */
 int eng_catalog_add_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, const char *name,

@@ -257,7 +257,7 @@ typedef enum ast_stmt_kind {
     STMT_INSERT, STMT_UPDATE, STMT_DELETE, STMT_CREATE_TABLE, STMT_DROP, STMT_TRUNCATE,
     STMT_ALTER_ADD, STMT_CREATE_INDEX, STMT_REINDEX, STMT_COPY, STMT_NOOP, STMT_CHECKPOINT, STMT_EXPLAIN,
     STMT_CREATE_EXT, STMT_DROP_EXT, STMT_ROLE, STMT_GRANT, STMT_ALTER_SYSTEM,
-    STMT_CREATE_SEQ, STMT_DROP_SEQ, /* ALTER SYSTEM uses `set` */
+    STMT_CREATE_SEQ, STMT_DROP_SEQ, STMT_RENAME, /* ALTER SYSTEM uses `set` */
 } ast_stmt_kind;
 
 /* GRANT / REVOKE privileges ON TABLE t, ... | ALL TABLES IN SCHEMA s |
@@ -304,6 +304,14 @@ typedef struct ast_seq {
     bool has_incr, has_min, has_max, has_start, has_cache, cycle;
 } ast_seq;
 
+/* ALTER TABLE [IF EXISTS] t RENAME [COLUMN] c TO n | RENAME TO n. */
+typedef struct ast_rename {
+    const char *relname;
+    const char *column;     /* NULL: the table itself */
+    const char *newname;
+    bool missing_ok;
+} ast_rename;
+
 typedef struct ast_drop {
     bool is_index;      /* DROP INDEX, else DROP TABLE */
     bool missing_ok, cascade;
@@ -336,6 +344,7 @@ typedef struct ast_stmt {
         ast_role role;
         ast_grant grant;
         ast_seq seq;
+        ast_rename rename;
     };
 } ast_stmt;
 

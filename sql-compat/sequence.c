@@ -1,6 +1,6 @@
 /*
- * sequence: CREATE SEQUENCE and DROP SEQUENCE under the catalog's write
- * lock, transactional through the session's eng_ddl_log. Sequences share
+ * sequence: CREATE SEQUENCE, DROP SEQUENCE and ALTER TABLE ... RENAME under
+ * the catalog's write lock, transactional through the session's eng_ddl_log. Sequences share
  * the relation namespace with tables and indexes (42P07).
  */
 #include <string.h>
@@ -158,13 +158,47 @@ int sqlc__serial_sequence(sql_session *s, const char *seqname, uint32_t type, co
     return sqlc__create_seq(s, seqname, &q, &owner, NULL, err);
 }
 
+/* ALTER TABLE ... RENAME [COLUMN], PostgreSQL's checks and messages. */
+static int rename_rel(sql_portal *p, const sql_sink *sink, pgw_error *err)
+{
+    sql_session *s = p->s;
+    eng_catalog *cat = s->srv->cat;
+    const ast_rename *r = &p->st->ast->rename;
+    eng_table *t = eng_catalog_find(cat, r->relname);
+    if (!t) {
+        if (r->missing_ok) {
+            notice(sink, r->relname, "does not exist, skipping");
+            return 0;
+        }
+        pgw_error_set(err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", r->relname);
+        return -1;
+    }
+    int col = -1;
+    if (r->column) {
+        if ((col = eng_table_column(t, r->column)) < 0) {
+            pgw_error_set(err, SQLSTATE_UNDEFINED_COLUMN, "column \"%s\" does not exist", r->column);
+            return -1;
+        }
+        if (eng_table_column(t, r->newname) >= 0) {
+            pgw_error_set(err, SQLSTATE_DUPLICATE_COLUMN, "column \"%s\" of relation \"%s\" already exists", r->newname,
+                          t->name);
+            return -1;
+        }
+    } else if (sqlc__relname_taken(cat, r->newname)) {
+        pgw_error_set(err, SQLSTATE_DUPLICATE_TABLE, "relation \"%s\" already exists", r->newname);
+        return -1;
+    }
+    return eng_catalog_rename(cat, s->stx, s->ddl, t, col, r->newname, err);
+}
+
 int sqlc__run_sequence(sql_portal *p, const sql_sink *sink, pgw_error *err)
 {
     eng_catalog *cat = p->s->srv->cat;
     const ast_seq *q = &p->st->ast->seq;
     eng_catalog_wrlock(cat);
-    int rc = p->st->ast->kind == STMT_CREATE_SEQ ? sqlc__create_seq(p->s, q->names.v[0], q, NULL, sink, err)
-                                                 : drop_seqs(p, sink, err);
+    int rc = p->st->ast->kind == STMT_RENAME       ? rename_rel(p, sink, err)
+             : p->st->ast->kind == STMT_CREATE_SEQ ? sqlc__create_seq(p->s, q->names.v[0], q, NULL, sink, err)
+                                                   : drop_seqs(p, sink, err);
     eng_catalog_unlock(cat);
     return rc;
 }

@@ -67,7 +67,7 @@ int sqlc__ddl_allowed(sql_portal *p, pgw_error *err);
 int sqlc__ddl_owned(sql_portal *p, pgw_error *err);
 /* extension.c: CREATE / DROP EXTENSION, like DDL. */
 int sqlc__run_extension(sql_portal *p, const sql_sink *sink, pgw_error *err);
-/* CREATE / DROP SEQUENCE (sequence.c). */
+/* CREATE / DROP SEQUENCE and ALTER TABLE ... RENAME (sequence.c). */
 int sqlc__run_sequence(sql_portal *p, const sql_sink *sink, pgw_error *err);
 struct eng_seq_def;
 /* Create sequence `name` with q's options, owned by owner's column (owner_rel, owner_col,

@@ -1,4 +1,4 @@
-/* translate_seq: CREATE SEQUENCE and DROP SEQUENCE → ast_seq. */
+/* translate_seq: CREATE SEQUENCE and DROP SEQUENCE → ast_seq; ALTER TABLE RENAME → ast_rename. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,8 +102,27 @@ static int drop_seq(PgQuery__DropStmt *x, arena *a, ast_stmt *st, pgw_error *err
     return 0;
 }
 
+/* ALTER TABLE ... RENAME: the table or one of its columns. */
+static int rename_stmt(PgQuery__RenameStmt *x, ast_stmt *st, pgw_error *err)
+{
+    if ((x->rename_type != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE && x->rename_type != PG_QUERY__OBJECT_TYPE__OBJECT_COLUMN) ||
+        (x->rename_type == PG_QUERY__OBJECT_TYPE__OBJECT_COLUMN && x->relation_type != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE) ||
+        !x->relation) {
+        pgw_error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, "this RENAME is not supported yet");
+        return -1;
+    }
+    st->kind = STMT_RENAME;
+    st->tag = "ALTER TABLE";
+    st->rename = (ast_rename){x->relation->relname,
+                              x->rename_type == PG_QUERY__OBJECT_TYPE__OBJECT_COLUMN ? x->subname : NULL, x->newname,
+                              x->missing_ok};
+    return 0;
+}
+
 int sqlc__translate_seq_stmt(PgQuery__Node *n, arena *a, ast_stmt *st, pgw_error *err)
 {
+    if (n->node_case == PG_QUERY__NODE__NODE_RENAME_STMT)
+        return rename_stmt(n->rename_stmt, st, err);
     if (n->node_case == PG_QUERY__NODE__NODE_CREATE_SEQ_STMT)
         return create_seq(n->create_seq_stmt, a, st, err);
     if (n->node_case == PG_QUERY__NODE__NODE_DROP_STMT &&
