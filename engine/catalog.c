@@ -39,7 +39,7 @@
 
 /* Kinds 20-22 are seq.c's records (undo kinds CAT_SEQ / CAT_DROP_SEQ). */
 enum { CAT_CREATE = 1, CAT_DROP = 2, CAT_INDEX = 3, CAT_DROP_INDEX = 4, CAT_EXT = 5, CAT_DROP_EXT = 6, CAT_ACL = 7,
-       CAT_SEQ = 8, CAT_DROP_SEQ = 9, CAT_RENAME = 10 /* undo only: logged as CAT_CREATE + CAT_INDEX */ };
+       CAT_SEQ = 8, CAT_DROP_SEQ = 9, CAT_RENAME = 10, CAT_REPLACE = 11 /* undo only: logged as CAT_CREATE + CAT_INDEX */ };
 
 typedef struct acl_entry {
     uint32_t oid;
@@ -71,6 +71,7 @@ typedef struct undo {
     eng_index *ix;
     eng_extension *ext;
     void *seq;           /* CAT_SEQ / CAT_DROP_SEQ: the eng_seq */
+    eng_table *nt;       /* CAT_REPLACE: t's replacement */
     int col;             /* CAT_RENAME: the column, -1 for the table, and the name before */
     char *old_name;
     size_t acl;          /* CAT_ACL: the entry, and its value before */
@@ -742,7 +743,7 @@ static int log_push_ext(eng_ddl_log *log, int kind, eng_table *t, eng_index *ix,
         log->v = v;
         log->cap = nc;
     }
-    log->v[log->n++] = (undo){kind, t, ix, ext, NULL, 0, NULL, 0, 0};
+    log->v[log->n++] = (undo){kind, t, ix, ext, NULL, NULL, 0, NULL, 0, 0};
     return 0;
 }
 
@@ -829,6 +830,14 @@ void eng_ddl_log_rollback(eng_catalog *cat, eng_ddl_log *log)
         case CAT_DROP_EXT:
             u->ext->dropped = false;
             break;
+        case CAT_REPLACE:
+            u->nt->dropped = true;
+            u->t->dropped = false;
+            u->t->indexes = u->nt->indexes;
+            u->t->nindexes = u->nt->nindexes;
+            u->nt->indexes = NULL;
+            u->nt->nindexes = 0;
+            break;
         case CAT_RENAME: {
             char **slot = rename_slot(u->t, u->col);
             retire(cat, *slot);
@@ -881,15 +890,9 @@ int eng_catalog_drop_table(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_
     return 0;
 }
 
-int eng_catalog_rename(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, int col, const char *name,
-                       pgw_error *err)
+/* The whole definition of t as records: recovery rebuilds the table from them. */
+static int log_definition(st_txn *txn, const eng_table *t, pgw_error *err)
 {
-    (void)cat;
-    char *nn = mem_strdup(name), **slot = rename_slot(t, col), *old = *slot;
-    if (!nn)
-        return pgw_error_oom(err), -1;
-    *slot = nn;
-    /* recovery rebuilds the table from its whole definition, indexes included */
     buf b;
     buf_init(&b);
     rec_create(&b, t);
@@ -899,7 +902,53 @@ int eng_catalog_rename(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_tabl
         rec_index(&b, t, t->indexes[k]);
         rc = log_rec(txn, t->relid, CAT_INDEX, &b, err);
     }
-    if (rc || log_push(log, CAT_RENAME, t, NULL, err)) {
+    return rc;
+}
+
+int eng_catalog_add_column(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, const eng_column *col,
+                           eng_table **out, pgw_error *err)
+{
+    eng_column *cols = mem_calloc((size_t)t->ncols + 2, sizeof(eng_column));
+    if (!cols)
+        return pgw_error_oom(err), -1;
+    memcpy(cols, t->cols, (size_t)t->ncols * sizeof(eng_column));
+    cols[t->ncols] = *col;
+    eng_table *nt = table_new(t->relid, t->name, t->ncols + 1, cols);
+    mem_free(cols);
+    if (!nt || add_table(cat, nt)) {
+        table_free(nt);
+        return pgw_error_oom(err), -1;
+    }
+    /* the indexes move to the replacement; plans bound to t now find it dropped (42P01) */
+    nt->st = t->st;
+    nt->indexes = t->indexes;
+    nt->nindexes = t->nindexes;
+    t->indexes = NULL;
+    t->nindexes = 0;
+    t->dropped = true;
+    if (log_definition(txn, nt, err) || log_push(log, CAT_REPLACE, t, NULL, err)) {
+        t->dropped = false;
+        t->indexes = nt->indexes;
+        t->nindexes = nt->nindexes;
+        nt->indexes = NULL;
+        nt->nindexes = 0;
+        nt->dropped = true;
+        return -1;
+    }
+    log->v[log->n - 1].nt = nt;
+    *out = nt;
+    return 0;
+}
+
+int eng_catalog_rename(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, int col, const char *name,
+                       pgw_error *err)
+{
+    (void)cat;
+    char *nn = mem_strdup(name), **slot = rename_slot(t, col), *old = *slot;
+    if (!nn)
+        return pgw_error_oom(err), -1;
+    *slot = nn;
+    if (log_definition(txn, t, err) || log_push(log, CAT_RENAME, t, NULL, err)) {
         *slot = old;
         mem_free(nn);
         return -1;

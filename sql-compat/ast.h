@@ -257,7 +257,7 @@ typedef enum ast_stmt_kind {
     STMT_INSERT, STMT_UPDATE, STMT_DELETE, STMT_CREATE_TABLE, STMT_DROP, STMT_TRUNCATE,
     STMT_ALTER_ADD, STMT_CREATE_INDEX, STMT_REINDEX, STMT_COPY, STMT_NOOP, STMT_CHECKPOINT, STMT_EXPLAIN,
     STMT_CREATE_EXT, STMT_DROP_EXT, STMT_ROLE, STMT_GRANT, STMT_ALTER_SYSTEM,
-    STMT_CREATE_SEQ, STMT_DROP_SEQ, STMT_RENAME, /* ALTER SYSTEM uses `set` */
+    STMT_CREATE_SEQ, STMT_DROP_SEQ, STMT_RENAME, STMT_ADD_COLUMN, /* ALTER SYSTEM uses `set` */
 } ast_stmt_kind;
 
 /* GRANT / REVOKE privileges ON TABLE t, ... | ALL TABLES IN SCHEMA s |
@@ -310,6 +310,8 @@ typedef struct ast_rename {
     const char *column;     /* NULL: the table itself */
     const char *newname;
     bool missing_ok;
+    ast_coldef *add;        /* STMT_ADD_COLUMN: ALTER TABLE relname ADD COLUMN [IF NOT EXISTS] add */
+    bool add_if_not_exists;
 } ast_rename;
 
 typedef struct ast_drop {

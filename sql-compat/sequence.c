@@ -8,7 +8,7 @@
 #include "engine/seq.h"
 #include "sql-compat/stmt.h"
 
-static void notice(const sql_sink *sink, const char *name, const char *tail)
+void sqlc__notice_rel(const sql_sink *sink, const char *name, const char *tail)
 {
     if (!sink || !sink->notice)
         return;
@@ -43,7 +43,7 @@ int sqlc__create_seq(sql_session *s, const char *name, const ast_seq *q, const e
     eng_catalog *cat = s->srv->cat;
     if (sqlc__relname_taken(cat, name)) {
         if (q->missing_ok) {
-            notice(sink, name, "already exists, skipping");
+            sqlc__notice_rel(sink, name, "already exists, skipping");
             return 0;
         }
         pgw_error_set(err, SQLSTATE_DUPLICATE_TABLE, "relation \"%s\" already exists", name);
@@ -159,7 +159,7 @@ int sqlc__serial_sequence(sql_session *s, const char *seqname, uint32_t type, co
 }
 
 /* ALTER TABLE ... RENAME [COLUMN], PostgreSQL's checks and messages. */
-static int rename_rel(sql_portal *p, const sql_sink *sink, pgw_error *err)
+int sqlc__rename(sql_portal *p, const sql_sink *sink, pgw_error *err)
 {
     sql_session *s = p->s;
     eng_catalog *cat = s->srv->cat;
@@ -167,7 +167,7 @@ static int rename_rel(sql_portal *p, const sql_sink *sink, pgw_error *err)
     eng_table *t = eng_catalog_find(cat, r->relname);
     if (!t) {
         if (r->missing_ok) {
-            notice(sink, r->relname, "does not exist, skipping");
+            sqlc__notice_rel(sink, r->relname, "does not exist, skipping");
             return 0;
         }
         pgw_error_set(err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", r->relname);
@@ -196,9 +196,8 @@ int sqlc__run_sequence(sql_portal *p, const sql_sink *sink, pgw_error *err)
     eng_catalog *cat = p->s->srv->cat;
     const ast_seq *q = &p->st->ast->seq;
     eng_catalog_wrlock(cat);
-    int rc = p->st->ast->kind == STMT_RENAME       ? rename_rel(p, sink, err)
-             : p->st->ast->kind == STMT_CREATE_SEQ ? sqlc__create_seq(p->s, q->names.v[0], q, NULL, sink, err)
-                                                   : drop_seqs(p, sink, err);
+    int rc = p->st->ast->kind == STMT_CREATE_SEQ ? sqlc__create_seq(p->s, q->names.v[0], q, NULL, sink, err)
+                                                 : drop_seqs(p, sink, err);
     eng_catalog_unlock(cat);
     return rc;
 }

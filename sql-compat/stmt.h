@@ -67,8 +67,12 @@ int sqlc__ddl_allowed(sql_portal *p, pgw_error *err);
 int sqlc__ddl_owned(sql_portal *p, pgw_error *err);
 /* extension.c: CREATE / DROP EXTENSION, like DDL. */
 int sqlc__run_extension(sql_portal *p, const sql_sink *sink, pgw_error *err);
-/* CREATE / DROP SEQUENCE and ALTER TABLE ... RENAME (sequence.c). */
+/* CREATE / DROP SEQUENCE (sequence.c). */
 int sqlc__run_sequence(sql_portal *p, const sql_sink *sink, pgw_error *err);
+/* ALTER TABLE ... RENAME, under the write lock (sequence.c). */
+int sqlc__rename(sql_portal *p, const sql_sink *sink, pgw_error *err);
+/* NOTICE: relation "name" <tail>. */
+void sqlc__notice_rel(const sql_sink *sink, const char *name, const char *tail);
 struct eng_seq_def;
 /* Create sequence `name` with q's options, owned by owner's column (owner_rel, owner_col,
  * identity; NULL = none); write lock held. */

@@ -113,9 +113,10 @@ static int rename_stmt(PgQuery__RenameStmt *x, ast_stmt *st, pgw_error *err)
     }
     st->kind = STMT_RENAME;
     st->tag = "ALTER TABLE";
-    st->rename = (ast_rename){x->relation->relname,
-                              x->rename_type == PG_QUERY__OBJECT_TYPE__OBJECT_COLUMN ? x->subname : NULL, x->newname,
-                              x->missing_ok};
+    st->rename = (ast_rename){.relname = x->relation->relname,
+                              .column = x->rename_type == PG_QUERY__OBJECT_TYPE__OBJECT_COLUMN ? x->subname : NULL,
+                              .newname = x->newname,
+                              .missing_ok = x->missing_ok};
     return 0;
 }
 
