@@ -135,6 +135,9 @@ void sql_session_free(sql_session *s)
     sqlc__txn_abort(s);
     eng_ddl_log_free(s->ddl);
     eng_seq_session_free(s->seqs);
+    for (int i = 0; i < s->ndefaults; i++)
+        sqlc_parsed_free(s->defaults[i]);
+    mem_free(s->defaults);
     mem_free(s->sp_names);
     mem_free(s->sp_levels);
     sqlc_settings_free(s->settings);
