@@ -134,6 +134,20 @@ uint32_t eng_seq_oid(eng_catalog *cat, const char *name)
     return oid;
 }
 
+bool eng_seq_owner(eng_catalog *cat, const char *name, uint32_t *relid, int *col)
+{
+    eng_seqs *s = eng__catalog_seqs(cat);
+    pthread_mutex_lock(&s->mu);
+    eng_seq *q = by_name(s, name);
+    bool owned = q && q->d.owner_rel;
+    if (owned) {
+        *relid = q->d.owner_rel;
+        *col = q->d.owner_col;
+    }
+    pthread_mutex_unlock(&s->mu);
+    return owned;
+}
+
 char eng_seq_identity(eng_catalog *cat, uint32_t relid, int col)
 {
     eng_seqs *s = eng__catalog_seqs(cat);

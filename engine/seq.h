@@ -46,6 +46,10 @@ int eng_seq_drop(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, const char *na
 int eng_seq_drop_owned(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, uint32_t relid, pgw_error *err)
     __attribute__((warn_unused_result));
 
+/* The table (relid) and column whose serial / identity default uses sequence `name`;
+ * false when it has no owner. */
+bool eng_seq_owner(eng_catalog *cat, const char *name, uint32_t *relid, int *col);
+
 /* The live sequence's OID, or 0; its name by OID into out (false: none). */
 uint32_t eng_seq_oid(eng_catalog *cat, const char *name);
 bool eng_seq_name(eng_catalog *cat, uint32_t oid, char *out, size_t n);

@@ -61,6 +61,25 @@ int sqlc__create_seq(sql_session *s, const char *name, const ast_seq *q, const e
     return eng_seq_create(cat, s->stx, s->ddl, &d, err);
 }
 
+/* 2BP01 when a live table's column default uses the sequence (serial / identity). */
+static int owned_by_table(eng_catalog *cat, const char *name, pgw_error *err)
+{
+    uint32_t relid;
+    int col;
+    if (!eng_seq_owner(cat, name, &relid, &col))
+        return 0;
+    const eng_table *t = NULL;
+    for (size_t i = 0; (t = eng_catalog_table_at(cat, i)) && t->relid != relid; i++)
+        ;
+    if (!t || col >= t->ncols)
+        return 0;
+    pgw_error_set(err, "2BP01", "cannot drop sequence %s because other objects depend on it", name);
+    pgw_error_detail(err, "default value for column %s of table %s depends on sequence %s", t->cols[col].name, t->name,
+                     name);
+    pgw_error_hint(err, "Use DROP ... CASCADE to drop the dependent objects too.");
+    return -1;
+}
+
 static int drop_seqs(sql_portal *p, const sql_sink *sink, pgw_error *err)
 {
     sql_session *s = p->s;
@@ -70,6 +89,8 @@ static int drop_seqs(sql_portal *p, const sql_sink *sink, pgw_error *err)
             pgw_error_set(err, SQLSTATE_UNDEFINED_TABLE, "sequence \"%s\" does not exist", q->names.v[i]);
             return -1;
         }
+        if (owned_by_table(s->srv->cat, q->names.v[i], err))
+            return -1;
     }
     for (int i = 0; i < q->names.n; i++) {
         if (!eng_seq_exists(s->srv->cat, q->names.v[i])) {

@@ -75,6 +75,11 @@ static int create_seq(PgQuery__CreateSeqStmt *x, arena *a, ast_stmt *st, pgw_err
     st->kind = STMT_CREATE_SEQ;
     st->tag = "CREATE SEQUENCE";
     q->missing_ok = x->if_not_exists;
+    if (x->sequence->relpersistence && x->sequence->relpersistence[0] == 't') {
+        /* as CREATE TEMPORARY TABLE: session-private relations do not exist yet */
+        pgw_error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, "CREATE TEMPORARY SEQUENCE is not supported yet");
+        return -1;
+    }
     if (!(q->names.v = arena_calloc(a, 2, sizeof(char *))))
         return pgw_error_oom(err), -1;
     q->names.v[q->names.n++] = x->sequence->relname;

@@ -250,3 +250,18 @@ def test_catalog_rows(trust_server, conn):
     out = trust_server.psql("-c", r"\ds")
     assert out.returncode == 0, out.stderr
     assert "public|s|sequence|postgres" in out.stdout.splitlines(), out.stdout
+
+
+def test_owned_sequence_and_temp(tconn):
+    c = tconn
+    q(c, "CREATE TABLE ser (id serial)")
+    c.commit()
+    with pytest.raises(psycopg2.Error) as e:
+        q(c, "DROP SEQUENCE ser_id_seq")
+    assert e.value.pgcode == "2BP01"
+    assert e.value.diag.message_primary == "cannot drop sequence ser_id_seq because other objects depend on it"
+    assert e.value.diag.message_detail == \
+        "default value for column id of table ser depends on sequence ser_id_seq"
+    c.rollback()
+    assert err(c, "CREATE TEMP SEQUENCE tmp_s") == \
+        ("0A000", "ERROR:  CREATE TEMPORARY SEQUENCE is not supported yet")
