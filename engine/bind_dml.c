@@ -10,6 +10,7 @@
 #include "engine/bind.h"
 #include "engine/privs.h"
 #include "engine/dml.h"
+#include "engine/seq.h"
 
 static eng_expr *assign(bctx *b, eng_expr *e, const eng_column *col, int loc)
 {
@@ -120,7 +121,9 @@ static int bind_values(bctx *b, const ast_insert *ins, eng_dml *d, const int *co
         for (int i = 0; i < ncols; i++) {
             const ast_expr *x = ins->nrows ? ins->rows[r][i] : NULL;
             vals[i] = NULL;
-            if (x && x->kind != AST_DEFAULT && !(vals[i] = eng__bind_expr(b, x)))
+            if (x && x->kind != AST_DEFAULT &&
+                (eng_seq_check_value(b->env->catalog, d->table, cols[i], false, ins->overriding_system, b->err) ||
+                 !(vals[i] = eng__bind_expr(b, x))))
                 return -1;
         }
         if (!(d->rows[r] = row_exprs(b, d->table, cols, ins->nrows ? ncols : 0, vals, NULL)))
@@ -145,6 +148,8 @@ static int bind_source(bctx *b, const ast_insert *ins, eng_dml *d, const int *co
     if (!vals)
         return pgw_error_oom(b->err), -1;
     for (int i = 0; i < ncols; i++) {
+        if (eng_seq_check_value(b->env->catalog, d->table, cols[i], false, ins->overriding_system, b->err))
+            return -1;
         /* the source row's column i, typed as the source target */
         const eng_expr *src = d->source->targets[i].expr;
         if (!(vals[i] = eng__bx_new(b, BX_SCANCOL, src->type, src->loc, 0)))
@@ -217,7 +222,8 @@ static int bind_update(bctx *b, const ast_update *u, eng_dml *d)
                 return -1;
             if (e->kind == BX_CONST && e->type == d->table->cols[c].type && !e->nargs && !d->table->cols[c].def)
                 e->val.null = true;
-        } else if (!(e = eng__bind_expr(b, u->set_exprs[i])) ||
+        } else if (eng_seq_check_value(b->env->catalog, d->table, c, true, false, b->err) ||
+                   !(e = eng__bind_expr(b, u->set_exprs[i])) ||
                    !(e = assign(b, e, &d->table->cols[c], u->set_exprs[i]->loc))) {
             return -1;
         }

@@ -31,12 +31,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "engine/seq.h"
 #include "engine/types/types.h"
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/mem.h"
 
-enum { CAT_CREATE = 1, CAT_DROP = 2, CAT_INDEX = 3, CAT_DROP_INDEX = 4, CAT_EXT = 5, CAT_DROP_EXT = 6, CAT_ACL = 7 };
+/* Kinds 20-22 are seq.c's records (undo kinds CAT_SEQ / CAT_DROP_SEQ). */
+enum { CAT_CREATE = 1, CAT_DROP = 2, CAT_INDEX = 3, CAT_DROP_INDEX = 4, CAT_EXT = 5, CAT_DROP_EXT = 6, CAT_ACL = 7,
+       CAT_SEQ = 8, CAT_DROP_SEQ = 9, CAT_RENAME = 10, CAT_REPLACE = 11 /* undo only: logged as CAT_CREATE + CAT_INDEX */ };
 
 typedef struct acl_entry {
     uint32_t oid;
@@ -55,6 +58,9 @@ struct eng_catalog {
     uint32_t next_relid;  /* the next OID for a table, index or extension */
     eng_extension **exts; /* every extension ever created, dropped ones too */
     size_t nexts, capexts;
+    struct eng_seqs *seqs; /* sequences (seq.c) */
+    char **retired;       /* names replaced by renames: a bound plan may still point at one */
+    size_t nretired, capretired;
     acl_entry *acl;       /* granted privileges; entries are never removed (0 = none) */
     size_t nacl, capacl;
 };
@@ -64,6 +70,10 @@ typedef struct undo {
     eng_table *t;
     eng_index *ix;
     eng_extension *ext;
+    void *seq;           /* CAT_SEQ / CAT_DROP_SEQ: the eng_seq */
+    eng_table *nt;       /* CAT_REPLACE: t's replacement */
+    int col;             /* CAT_RENAME: the column, -1 for the table, and the name before */
+    char *old_name;
     size_t acl;          /* CAT_ACL: the entry, and its value before */
     uint32_t old_privs;
 } undo;
@@ -457,6 +467,8 @@ static void rec_acl(buf *b, const acl_entry *e)
 /* Apply one record during recovery (idempotent). */
 static int apply_rec(eng_catalog *cat, uint32_t kind, const uint8_t *data, size_t len, pgw_error *err)
 {
+    if (eng__seq_kind(kind))
+        return eng__seq_apply(cat, kind, data, len, err);
     arena *a = arena_new();
     if (!a)
         return pgw_error_oom(err), -1;
@@ -620,6 +632,7 @@ static int checkpoint_fn(void *ctx, st_ckpt_writer *w, pgw_error *err)
         rec_acl(&one, &cat->acl[i]);
         blob_rec(&b, CAT_ACL, &one);
     }
+    eng__seq_checkpoint(cat, &b);
     eng_catalog_unlock(cat);
     int rc = b.failed || one.failed ? -1 : st_ckpt_put(w, CAT_BLOB_KIND, 0, b.data, b.len);
     if (rc)
@@ -639,6 +652,10 @@ eng_catalog *eng_catalog_open(const char *dir, const st_options *base, pgw_error
         return pgw_error_oom(err), NULL;
     pthread_rwlock_init(&cat->lock, NULL);
     cat->next_relid = CAT_FIRST_RELID;
+    if (!(cat->seqs = eng__seqs_new())) {
+        mem_free(cat);
+        return pgw_error_oom(err), NULL;
+    }
     st_options o;
     if (base)
         o = *base;
@@ -667,6 +684,10 @@ void eng_catalog_close(eng_catalog *cat)
         ext_free(cat->exts[i]);
     mem_free(cat->exts);
     mem_free(cat->acl);
+    for (size_t i = 0; i < cat->nretired; i++)
+        mem_free(cat->retired[i]);
+    mem_free(cat->retired);
+    eng__seqs_free(cat->seqs);
     pthread_rwlock_destroy(&cat->lock);
     mem_free(cat);
 }
@@ -722,7 +743,7 @@ static int log_push_ext(eng_ddl_log *log, int kind, eng_table *t, eng_index *ix,
         log->v = v;
         log->cap = nc;
     }
-    log->v[log->n++] = (undo){kind, t, ix, ext, 0, 0};
+    log->v[log->n++] = (undo){kind, t, ix, ext, NULL, NULL, 0, NULL, 0, 0};
     return 0;
 }
 
@@ -731,9 +752,51 @@ static int log_push(eng_ddl_log *log, int kind, eng_table *t, eng_index *ix, pgw
     return log_push_ext(log, kind, t, ix, NULL, err);
 }
 
+struct eng_seqs *eng__catalog_seqs(eng_catalog *cat) { return cat->seqs; }
+uint32_t eng__catalog_oid(eng_catalog *cat, uint32_t oid) { return note_oid(cat, oid); }
+
+int eng__ddl_log_seq(eng_ddl_log *log, void *seq, bool created, pgw_error *err)
+{
+    if (log_push(log, created ? CAT_SEQ : CAT_DROP_SEQ, NULL, NULL, err))
+        return -1;
+    log->v[log->n - 1].seq = seq;
+    return 0;
+}
+
+/* Keep a replaced name until close (when out of memory it leaks instead). */
+static void retire(eng_catalog *cat, char *name)
+{
+    if (cat->nretired == cat->capretired) {
+        size_t nc = cat->capretired ? cat->capretired * 2 : 16;
+        char **v = mem_realloc(cat->retired, nc * sizeof(*v));
+        if (!v)
+            return;
+        cat->retired = v;
+        cat->capretired = nc;
+    }
+    cat->retired[cat->nretired++] = name;
+}
+
+static char **rename_slot(eng_table *t, int col)
+{
+    return col < 0 ? &t->name : &t->cols[col].name;
+}
+
 void eng_ddl_log_commit(eng_catalog *cat, eng_ddl_log *log)
 {
-    (void)cat;
+    bool renamed = false;
+    for (size_t i = 0; i < log->n; i++) {
+        if (log->v[i].kind == CAT_SEQ)
+            eng__seq_committed(log->v[i].seq);
+        renamed |= log->v[i].kind == CAT_RENAME;
+    }
+    if (renamed) {
+        eng_catalog_wrlock(cat);
+        for (size_t i = 0; i < log->n; i++)
+            if (log->v[i].kind == CAT_RENAME)
+                retire(cat, log->v[i].old_name);
+        eng_catalog_unlock(cat);
+    }
     log->n = 0; /* dropped indexes stay allocated: a running scan may hold one */
 }
 
@@ -766,6 +829,24 @@ void eng_ddl_log_rollback(eng_catalog *cat, eng_ddl_log *log)
             break;
         case CAT_DROP_EXT:
             u->ext->dropped = false;
+            break;
+        case CAT_REPLACE:
+            u->nt->dropped = true;
+            u->t->dropped = false;
+            u->t->indexes = u->nt->indexes;
+            u->t->nindexes = u->nt->nindexes;
+            u->nt->indexes = NULL;
+            u->nt->nindexes = 0;
+            break;
+        case CAT_RENAME: {
+            char **slot = rename_slot(u->t, u->col);
+            retire(cat, *slot);
+            *slot = u->old_name;
+            break;
+        }
+        case CAT_SEQ:
+        case CAT_DROP_SEQ:
+            eng__seq_undo(u->seq, u->kind == CAT_SEQ);
             break;
         }
     }
@@ -806,6 +887,74 @@ int eng_catalog_drop_table(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_
         log_push(log, CAT_DROP, t, NULL, err))
         return -1;
     t->dropped = true;
+    return 0;
+}
+
+/* The whole definition of t as records: recovery rebuilds the table from them. */
+static int log_definition(st_txn *txn, const eng_table *t, pgw_error *err)
+{
+    buf b;
+    buf_init(&b);
+    rec_create(&b, t);
+    int rc = log_rec(txn, t->relid, CAT_CREATE, &b, err);
+    for (int k = 0; !rc && k < t->nindexes; k++) {
+        buf_init(&b);
+        rec_index(&b, t, t->indexes[k]);
+        rc = log_rec(txn, t->relid, CAT_INDEX, &b, err);
+    }
+    return rc;
+}
+
+int eng_catalog_add_column(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, const eng_column *col,
+                           eng_table **out, pgw_error *err)
+{
+    eng_column *cols = mem_calloc((size_t)t->ncols + 2, sizeof(eng_column));
+    if (!cols)
+        return pgw_error_oom(err), -1;
+    memcpy(cols, t->cols, (size_t)t->ncols * sizeof(eng_column));
+    cols[t->ncols] = *col;
+    eng_table *nt = table_new(t->relid, t->name, t->ncols + 1, cols);
+    mem_free(cols);
+    if (!nt || add_table(cat, nt)) {
+        table_free(nt);
+        return pgw_error_oom(err), -1;
+    }
+    /* the indexes move to the replacement; plans bound to t now find it dropped (42P01) */
+    nt->st = t->st;
+    nt->indexes = t->indexes;
+    nt->nindexes = t->nindexes;
+    t->indexes = NULL;
+    t->nindexes = 0;
+    t->dropped = true;
+    if (log_definition(txn, nt, err) || log_push(log, CAT_REPLACE, t, NULL, err)) {
+        t->dropped = false;
+        t->indexes = nt->indexes;
+        t->nindexes = nt->nindexes;
+        nt->indexes = NULL;
+        nt->nindexes = 0;
+        nt->dropped = true;
+        return -1;
+    }
+    log->v[log->n - 1].nt = nt;
+    *out = nt;
+    return 0;
+}
+
+int eng_catalog_rename(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, int col, const char *name,
+                       pgw_error *err)
+{
+    (void)cat;
+    char *nn = mem_strdup(name), **slot = rename_slot(t, col), *old = *slot;
+    if (!nn)
+        return pgw_error_oom(err), -1;
+    *slot = nn;
+    if (log_definition(txn, t, err) || log_push(log, CAT_RENAME, t, NULL, err)) {
+        *slot = old;
+        mem_free(nn);
+        return -1;
+    }
+    log->v[log->n - 1].col = col;
+    log->v[log->n - 1].old_name = old;
     return 0;
 }
 

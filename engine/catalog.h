@@ -95,6 +95,15 @@ int eng_catalog_create_table(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, co
                              eng_table **out, pgw_error *err) __attribute__((warn_unused_result));
 int eng_catalog_drop_table(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, pgw_error *err)
     __attribute__((warn_unused_result));
+/* ALTER TABLE t ADD COLUMN: t is replaced by a table of one more column over the same
+ * storage (*out; t reads as dropped, so plans bound to it fail with 42P01 rather than
+ * decode rows with the wrong columns). Rows written before read the new column as NULL. */
+int eng_catalog_add_column(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, const eng_column *col,
+                           eng_table **out, pgw_error *err) __attribute__((warn_unused_result));
+/* ALTER TABLE t RENAME [COLUMN c] TO name: col is the column, -1 for the table. Names
+ * checked by the caller; the old name stays allocated until close (plans may hold it). */
+int eng_catalog_rename(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, int col, const char *name,
+                       pgw_error *err) __attribute__((warn_unused_result));
 /* Build an index over the rows visible to txn's statement; checks
  * uniqueness (23505) and, for a primary key, NOT NULL (23502). */
 int eng_catalog_add_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, const char *name,
@@ -116,6 +125,11 @@ int eng_catalog_reindex(eng_catalog *cat, st_txn *txn, eng_table *t, eng_index *
     __attribute__((warn_unused_result));
 int eng_catalog_drop_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, int pos, pgw_error *err)
     __attribute__((warn_unused_result));
+
+/* Hooks for seq.c: its registry, an OID (see note_oid), an undo entry. */
+struct eng_seqs *eng__catalog_seqs(eng_catalog *cat);
+uint32_t eng__catalog_oid(eng_catalog *cat, uint32_t oid);
+int eng__ddl_log_seq(eng_ddl_log *log, void *seq, bool created, pgw_error *err) __attribute__((warn_unused_result));
 
 /* ---- extensions ------------------------------------------------------ */
 

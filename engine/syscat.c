@@ -118,7 +118,11 @@ static const vdef defs[] = {
     {PGC, "pg_sequence", 2224, 'r',
      "seqrelid oid, seqtypid oid, seqstart int8, seqincrement int8, seqmax int8, seqmin int8, "
      "seqcache int8, seqcycle bool",
-     eng__fill_empty},
+     eng__fill_sequence},
+    {PGC, "pg_sequences", 12016, 'v',
+     "schemaname name, sequencename name, sequenceowner name, data_type regtype, start_value int8, "
+     "min_value int8, max_value int8, increment_by int8, cycle bool, cache_size int8, last_value int8",
+     eng__fill_sequences},
     {PGC, "pg_settings", 12004, 'v',
      "name text, setting text, unit text, category text, short_desc text, extra_desc text, "
      "context text, vartype text, source text, min_val text, max_val text, enumvals text, "

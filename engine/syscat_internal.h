@@ -56,6 +56,8 @@ int eng__fill_collation(eng_vrows *r);
 int eng__fill_empty(eng_vrows *r);
 int eng__fill_settings(eng_vrows *r);
 int eng__fill_tables(eng_vrows *r);
+int eng__fill_sequence(eng_vrows *r);
+int eng__fill_sequences(eng_vrows *r);
 int eng__fill_indexes(eng_vrows *r);
 int eng__fill_views(eng_vrows *r);
 int eng__fill_stat_activity(eng_vrows *r);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "engine/ext.h"
+#include "engine/seq.h"
 #include "engine/syscat_internal.h"
 #include "engine/types/types.h"
 
@@ -260,6 +261,10 @@ int eng__fill_class(eng_vrows *r)
                       ix->amx ? (double)eng_amidx_entries(ix->amx) : (double)eng_keyidx_count(ix->keys), false);
         }
     }
+    /* sequences: relkind 'S', one page, as PostgreSQL's (last_value, log_cnt, is_called) */
+    eng_seq_info si;
+    for (size_t i = 0; cat && eng_seq_at(cat, i, &si); i++)
+        class_row(r, si.oid, si.name, ENG_NS_PUBLIC, 'S', 3, 0, 8192, 1, false);
     return 0;
 }
 

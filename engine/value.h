@@ -103,6 +103,7 @@ typedef struct eng_env {
     const char *server_addr, *client_addr; /* NULL = unknown (inet_*_addr() is NULL) */
     struct eng_catalog *catalog; /* tables; NULL = none (expression-only tests) */
     struct st_txn *txn;      /* the statement's storage transaction, set when it runs */
+    struct eng_seq_session *seqs; /* the session's currval / lastval memory; NULL = no sequences */
     /* Parse a column DEFAULT's SQL text into an expression AST in `a`. */
     struct ast_expr *(*parse_expr)(void *ctx, arena *a, const char *text, pgw_error *err);
     const struct eng_sysinfo *sys; /* sessions, settings, roles for the catalog views (syscat.h); may be NULL */

@@ -162,6 +162,7 @@ typedef struct ast_insert {
     int *rowlen;
     ast_expr ***rows;
     ast_select *select; /* INSERT ... SELECT */
+    bool overriding_system; /* OVERRIDING SYSTEM VALUE */
     int nreturning;
     ast_target *returning;
 } ast_insert;
@@ -185,6 +186,8 @@ typedef struct ast_coldef {
     bool notnull, primary, unique;
     ast_expr *def;      /* DEFAULT expression or NULL */
     const char *def_text; /* its source text */
+    char identity;      /* GENERATED 'a' ALWAYS / 'd' BY DEFAULT AS IDENTITY, or 0 */
+    struct ast_seq *idopts; /* the identity's sequence options, or NULL */
 } ast_coldef;
 
 typedef struct ast_constraint {
@@ -253,7 +256,8 @@ typedef enum ast_stmt_kind {
     STMT_SELECT, STMT_TXN, STMT_SET, STMT_SHOW,
     STMT_INSERT, STMT_UPDATE, STMT_DELETE, STMT_CREATE_TABLE, STMT_DROP, STMT_TRUNCATE,
     STMT_ALTER_ADD, STMT_CREATE_INDEX, STMT_REINDEX, STMT_COPY, STMT_NOOP, STMT_CHECKPOINT, STMT_EXPLAIN,
-    STMT_CREATE_EXT, STMT_DROP_EXT, STMT_ROLE, STMT_GRANT, STMT_ALTER_SYSTEM, /* ALTER SYSTEM uses `set` */
+    STMT_CREATE_EXT, STMT_DROP_EXT, STMT_ROLE, STMT_GRANT, STMT_ALTER_SYSTEM,
+    STMT_CREATE_SEQ, STMT_DROP_SEQ, STMT_RENAME, STMT_ADD_COLUMN, /* ALTER SYSTEM uses `set` */
 } ast_stmt_kind;
 
 /* GRANT / REVOKE privileges ON TABLE t, ... | ALL TABLES IN SCHEMA s |
@@ -290,6 +294,26 @@ typedef struct ast_ext {
     bool cascade;
 } ast_ext;
 
+/* CREATE [TEMP] SEQUENCE [IF NOT EXISTS] name [AS type] [INCREMENT n] [MINVALUE n | NO MINVALUE]
+ * [MAXVALUE n | NO MAXVALUE] [START n] [CACHE n] [[NO] CYCLE]; DROP SEQUENCE [IF EXISTS] a, b. */
+typedef struct ast_seq {
+    ast_names names;        /* one for CREATE */
+    bool missing_ok;        /* IF NOT EXISTS / IF EXISTS */
+    const char *type;       /* AS type, NULL = bigint */
+    int64_t incr, minv, maxv, start, cache;
+    bool has_incr, has_min, has_max, has_start, has_cache, cycle;
+} ast_seq;
+
+/* ALTER TABLE [IF EXISTS] t RENAME [COLUMN] c TO n | RENAME TO n. */
+typedef struct ast_rename {
+    const char *relname;
+    const char *column;     /* NULL: the table itself */
+    const char *newname;
+    bool missing_ok;
+    ast_coldef *add;        /* STMT_ADD_COLUMN: ALTER TABLE relname ADD COLUMN [IF NOT EXISTS] add */
+    bool add_if_not_exists;
+} ast_rename;
+
 typedef struct ast_drop {
     bool is_index;      /* DROP INDEX, else DROP TABLE */
     bool missing_ok, cascade;
@@ -321,6 +345,8 @@ typedef struct ast_stmt {
         ast_ext ext;
         ast_role role;
         ast_grant grant;
+        ast_seq seq;
+        ast_rename rename;
     };
 } ast_stmt;
 

@@ -12,6 +12,7 @@
 
 #include "engine/types/array.h"
 #include "engine/catalog.h"
+#include "engine/seq.h"
 #include "engine/types/types.h"
 #include "sql-compat/stmt.h"
 
@@ -28,18 +29,17 @@ static void notice3(const sql_sink *sink, const char *what, const char *name, co
 
 static bool name_taken(eng_catalog *cat, const char *name)
 {
-    int pos;
-    return eng_catalog_find(cat, name) || eng_catalog_find_index(cat, name, &pos);
+    return sqlc__relname_taken(cat, name);
 }
 
 static int col_type(const ast_coldef *d, eng_column *c, pgw_error *err)
 {
     const eng_type *t = eng_type_by_name(d->type.name);
-    if (!t && strcmp(d->type.name, "serial") != 0) {
+    if (!t) {
         pgw_error_set(err, SQLSTATE_UNDEFINED_OBJECT, "type \"%s\" does not exist", d->type.name);
         return -1;
     }
-    if (!t || (d->type.is_array && !eng_array_of(t->oid))) {
+    if (d->type.is_array && !eng_array_of(t->oid)) {
         pgw_error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, "column type %s%s is not supported yet", d->type.name,
                       d->type.is_array ? "[]" : "");
         return -1;
@@ -181,7 +181,8 @@ static int create_table(sql_portal *p, const sql_sink *sink, pgw_error *err)
         return -1;
     }
     eng_column *cols = arena_calloc(p->mem, (size_t)ct->ncols + 1, sizeof(eng_column));
-    if (!cols)
+    const char **seqs = arena_calloc(p->mem, (size_t)ct->ncols + 1, sizeof(char *)); /* serial columns' */
+    if (!cols || !seqs)
         return pgw_error_oom(err), -1;
     for (int i = 0; i < ct->ncols; i++) {
         const ast_coldef *d = &ct->cols[i];
@@ -194,13 +195,17 @@ static int create_table(sql_portal *p, const sql_sink *sink, pgw_error *err)
         cols[i].name = (char *)d->name;
         cols[i].notnull = d->notnull;
         cols[i].def = (char *)d->def_text;
-        if (col_type(d, &cols[i], err))
+        int serial = sqlc__serial_column(p->mem, cat, ct->relname, d, &cols[i], &seqs[i], err);
+        if (serial < 0 || (!serial && col_type(d, &cols[i], err)))
             return -1;
     }
     eng_table_def def = {ct->relname, ct->ncols, cols};
     eng_table *t;
     if (eng_catalog_create_table(cat, s->stx, s->ddl, &def, &t, err))
         return -1;
+    for (int i = 0; i < ct->ncols; i++)
+        if (seqs[i] && sqlc__serial_sequence(s, seqs[i], cols[i].type, &ct->cols[i], t->relid, i, err))
+            return -1;
     for (int i = 0; i < ct->ncols; i++) {
         const ast_coldef *d = &ct->cols[i];
         ast_names one = {1, (const char **)&ct->cols[i].name};
@@ -249,7 +254,8 @@ static int drop(sql_portal *p, const sql_sink *sink, pgw_error *err)
             notice3(sink, "table", d->names.v[i], "does not exist, skipping");
             continue;
         }
-        if (eng_catalog_drop_table(cat, s->stx, s->ddl, t, err))
+        if (eng_catalog_drop_table(cat, s->stx, s->ddl, t, err) ||
+            eng_seq_drop_owned(cat, s->stx, s->ddl, t->relid, err))
             return -1;
     }
     (void)what;
@@ -323,6 +329,74 @@ static int reindex(sql_portal *p, pgw_error *err)
     return 0;
 }
 
+/* Whether the statement's transaction sees a row of t. */
+static bool has_rows(sql_session *s, eng_table *t)
+{
+    st_scan sc;
+    st_row r;
+    st_scan_init(&sc, s->stx, t->st);
+    return st_scan_next(&sc, &r);
+}
+
+/* ALTER TABLE ... ADD COLUMN: rows already there read the new column as NULL, so a
+ * DEFAULT other than NULL or a serial / identity column needs an empty table for now. */
+static int add_column(sql_portal *p, const sql_sink *sink, pgw_error *err)
+{
+    sql_session *s = p->s;
+    eng_catalog *cat = s->srv->cat;
+    const ast_rename *r = &p->st->ast->rename;
+    const ast_coldef *d = r->add;
+    eng_table *t = eng_catalog_find(cat, r->relname);
+    if (!t) {
+        if (r->missing_ok) {
+            sqlc__notice_rel(sink, r->relname, "does not exist, skipping");
+            return 0;
+        }
+        pgw_error_set(err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", r->relname);
+        return -1;
+    }
+    if (eng_table_column(t, d->name) >= 0) {
+        if (!r->add_if_not_exists) {
+            pgw_error_set(err, SQLSTATE_DUPLICATE_COLUMN, "column \"%s\" of relation \"%s\" already exists", d->name,
+                          t->name);
+            return -1;
+        }
+        pgw_error n;
+        pgw_error_set(&n, "42701", "column \"%s\" of relation \"%s\" already exists, skipping", d->name, t->name);
+        n.severity = "NOTICE";
+        if (sink && sink->notice)
+            sink->notice(sink->ctx, &n);
+        return 0;
+    }
+    if (t->ncols >= 1600) {
+        pgw_error_set(err, SQLSTATE_TOO_MANY_COLUMNS, "tables can have at most 1600 columns");
+        return -1;
+    }
+    eng_column c = {(char *)d->name, 0, -1, d->notnull, (char *)d->def_text};
+    const char *seq = NULL;
+    int serial = sqlc__serial_column(p->mem, cat, t->name, d, &c, &seq, err);
+    if (serial < 0 || (!serial && col_type(d, &c, err)))
+        return -1;
+    bool rows = has_rows(s, t);
+    if (rows && (serial || (d->def && d->def->kind != AST_CONST_NULL))) {
+        pgw_error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                      "ALTER TABLE ADD COLUMN with a default value is not supported yet on a table with rows");
+        return -1;
+    }
+    if (rows && c.notnull) {
+        pgw_error_set(err, SQLSTATE_NOT_NULL_VIOLATION, "column \"%s\" of relation \"%s\" contains null values", d->name,
+                      t->name);
+        return -1;
+    }
+    eng_table *nt;
+    if (eng_catalog_add_column(cat, s->stx, s->ddl, t, &c, &nt, err))
+        return -1;
+    if (seq && sqlc__serial_sequence(s, seq, c.type, d, nt->relid, nt->ncols - 1, err))
+        return -1;
+    ast_names one = {1, (const char **)&d->name};
+    return (d->primary || d->unique) ? add_index(p, nt, NULL, &one, d->unique, d->primary, err) : 0;
+}
+
 int sqlc__run_ddl(sql_portal *p, const sql_sink *sink, pgw_error *err)
 {
     eng_catalog *cat = p->s->srv->cat;
@@ -346,6 +420,12 @@ int sqlc__run_ddl(sql_portal *p, const sql_sink *sink, pgw_error *err)
         break;
     case STMT_REINDEX:
         rc = reindex(p, err);
+        break;
+    case STMT_RENAME:
+        rc = sqlc__rename(p, sink, err);
+        break;
+    case STMT_ADD_COLUMN:
+        rc = add_column(p, sink, err);
         break;
     default:
         rc = alter_or_index(p, err);

@@ -27,7 +27,8 @@ bool sqlc__is_table_stmt(const sql_stmt *st)
         return st->sel && st->sel->uses_tables;
     case STMT_INSERT: case STMT_UPDATE: case STMT_DELETE: case STMT_CREATE_TABLE: case STMT_DROP:
     case STMT_TRUNCATE: case STMT_ALTER_ADD: case STMT_CREATE_INDEX: case STMT_REINDEX: case STMT_COPY:
-    case STMT_CREATE_EXT: case STMT_DROP_EXT: case STMT_GRANT:
+    case STMT_CREATE_EXT: case STMT_DROP_EXT: case STMT_GRANT: case STMT_CREATE_SEQ: case STMT_DROP_SEQ:
+    case STMT_RENAME: case STMT_ADD_COLUMN:
         return true;
     default:
         return false;
@@ -111,6 +112,9 @@ static int step(sql_portal *p, const sql_sink *sink, long max_rows, sql_run_stat
     case STMT_CREATE_EXT: case STMT_DROP_EXT:
         snprintf(p->tag, sizeof(p->tag), "%s", p->st->ast->tag);
         return sqlc__run_extension(p, sink, err);
+    case STMT_CREATE_SEQ: case STMT_DROP_SEQ:
+        snprintf(p->tag, sizeof(p->tag), "%s", p->st->ast->tag);
+        return sqlc__run_sequence(p, sink, err);
     case STMT_GRANT:
         snprintf(p->tag, sizeof(p->tag), "%s", p->st->ast->tag);
         return sqlc__run_grant(p, err);

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "engine/catalog.h"
+#include "engine/seq.h"
 #include "sql-compat/parse_cache.h"
 #include "storage/st.h"
 #include "util/log.h"
@@ -111,13 +112,14 @@ sql_session *sql_session_new(sql_server *srv, const sql_session_info *info, pgw_
     atomic_init(&s->cancel, false);
     s->settings = sqlc_settings_new(s->user, s->is_superuser);
     s->parses = sqlc_parse_cache_new();
+    s->seqs = eng_seq_session_new();
     sqlc__sysconf_apply(srv->sysconf, s->settings);
     sqlc__sysinfo_init(s);
     pgw_error ignored;
     if (s->settings && srv->async_commit &&
         sqlc_settings_set(s->settings, "synchronous_commit", "off", SQLC_SET_STARTUP, false, &ignored) < 0)
         log_warn("could not default synchronous_commit to off: %s", ignored.message);
-    if (!s->user || !s->database || !s->settings || !s->parses || sqlc__act_register(s, info)) {
+    if (!s->user || !s->database || !s->settings || !s->parses || !s->seqs || sqlc__act_register(s, info)) {
         sql_session_free(s);
         pgw_error_oom(err);
         return NULL;
@@ -132,6 +134,10 @@ void sql_session_free(sql_session *s)
     sqlc__act_unregister(s);
     sqlc__txn_abort(s);
     eng_ddl_log_free(s->ddl);
+    eng_seq_session_free(s->seqs);
+    for (int i = 0; i < s->ndefaults; i++)
+        sqlc_parsed_free(s->defaults[i]);
+    mem_free(s->defaults);
     mem_free(s->sp_names);
     mem_free(s->sp_levels);
     sqlc_settings_free(s->settings);
@@ -279,6 +285,7 @@ void sqlc__env(sql_session *s, eng_env *env)
     env->client_addr = s->client_addr;
     env->catalog = s->srv->cat;
     env->txn = s->stx;
+    env->seqs = s->seqs;
     env->parse_expr = sqlc__parse_default;
     env->sys = &s->sys;
     env->backup = sqlc__backup;

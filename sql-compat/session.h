@@ -45,6 +45,9 @@ struct sql_session {
     struct st_txn *stx;       /* the storage transaction, begun lazily; NULL = none */
     bool committing;          /* st_commit answered WOULD_BLOCK */
     struct eng_ddl_log *ddl;  /* undo of this transaction's DDL */
+    struct eng_seq_session *seqs; /* currval / lastval memory */
+    struct sqlc_parsed **defaults; /* parse trees of column DEFAULTs (sqlc__parse_default) */
+    int ndefaults, capdefaults;
     char **sp_names;          /* user savepoints, innermost last */
     int *sp_levels;
     int nsp, capsp;

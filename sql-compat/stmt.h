@@ -67,6 +67,26 @@ int sqlc__ddl_allowed(sql_portal *p, pgw_error *err);
 int sqlc__ddl_owned(sql_portal *p, pgw_error *err);
 /* extension.c: CREATE / DROP EXTENSION, like DDL. */
 int sqlc__run_extension(sql_portal *p, const sql_sink *sink, pgw_error *err);
+/* CREATE / DROP SEQUENCE (sequence.c). */
+int sqlc__run_sequence(sql_portal *p, const sql_sink *sink, pgw_error *err);
+/* ALTER TABLE ... RENAME, under the write lock (sequence.c). */
+int sqlc__rename(sql_portal *p, const sql_sink *sink, pgw_error *err);
+/* NOTICE: relation "name" <tail>. */
+void sqlc__notice_rel(const sql_sink *sink, const char *name, const char *tail);
+struct eng_seq_def;
+/* Create sequence `name` with q's options, owned by owner's column (owner_rel, owner_col,
+ * identity; NULL = none); write lock held. */
+int sqlc__create_seq(sql_session *s, const char *name, const struct ast_seq *q, const struct eng_seq_def *owner,
+                     const sql_sink *sink, pgw_error *err) __attribute__((warn_unused_result));
+/* A serial or identity column of `table`: 1 with c's type, NOT NULL and nextval default set and
+ * *seqname the sequence to make (sqlc__serial_sequence, after the table); 0 for
+ * other types; -1 on error. */
+int sqlc__serial_column(arena *a, eng_catalog *cat, const char *table, const struct ast_coldef *d, eng_column *c,
+                        const char **seqname, pgw_error *err) __attribute__((warn_unused_result));
+int sqlc__serial_sequence(sql_session *s, const char *seqname, uint32_t type, const struct ast_coldef *d,
+                          uint32_t relid, int col, pgw_error *err) __attribute__((warn_unused_result));
+/* A table, index or sequence has this name (a lock held). */
+bool sqlc__relname_taken(eng_catalog *cat, const char *name);
 /* copy.c */
 int sqlc__copy_step(sql_portal *p, const sql_sink *sink, sql_run_status *status, pgw_error *err);
 void sqlc__copy_free(sql_portal *p);

@@ -41,6 +41,9 @@ int sqlc__tr_targets(const char *text, arena *a, pgw_error *err, PgQuery__Node *
 int sqlc__translate_table_stmt(const char *text, PgQuery__Node *n, arena *a, ast_stmt *st, pgw_error *err);
 /* translate_ext.c: CREATE / DROP EXTENSION; 1 = not one of them. */
 int sqlc__translate_ext_stmt(PgQuery__Node *n, arena *a, ast_stmt *st, pgw_error *err);
+/* CREATE SEQUENCE's options (also those of an identity column) into q. */
+int sqlc__seq_options(PgQuery__Node **opts, size_t n, ast_seq *q, pgw_error *err);
+int sqlc__translate_seq_stmt(PgQuery__Node *n, arena *a, ast_stmt *st, pgw_error *err);
 /* translate_role.c: CREATE / ALTER / DROP ROLE and USER; 1 = not one of them. */
 int sqlc__translate_role_stmt(PgQuery__Node *n, arena *a, ast_stmt *st, pgw_error *err);
 int sqlc__translate_grant_stmt(PgQuery__Node *n, arena *a, ast_stmt *st, pgw_error *err);

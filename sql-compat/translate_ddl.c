@@ -97,6 +97,7 @@ static int insert_stmt(const char *text, arena *a, PgQuery__InsertStmt *x, ast_s
     if (relname(x->relation, a, &ins->relname, err) || name_list(x->cols, x->n_cols, a, &ins->cols, err))
         return -1;
     ins->loc = x->relation->location;
+    ins->overriding_system = x->override == PG_QUERY__OVERRIDING_KIND__OVERRIDING_SYSTEM_VALUE;
     if (x->n_returning_list &&
         sqlc__tr_targets(text, a, err, x->returning_list, x->n_returning_list, &ins->returning))
         return -1;
@@ -188,6 +189,12 @@ static int col_constraint(const char *text, arena *a, PgQuery__Constraint *c, as
         if (!(d->def = sqlc__tr_expr(text, a, err, c->raw_expr)))
             return -1;
         return 0;
+    case PG_QUERY__CONSTR_TYPE__CONSTR_IDENTITY:
+        d->identity = c->generated_when && c->generated_when[0] == 'a' ? 'a' : 'd';
+        d->notnull = true;
+        if (!(d->idopts = arena_calloc(a, 1, sizeof(ast_seq))))
+            return pgw_error_oom(err), -1;
+        return sqlc__seq_options(c->options, c->n_options, d->idopts, err);
     default:
         return refuse(err, "this column constraint");
     }
@@ -202,6 +209,8 @@ static int table_constraint(arena *a, PgQuery__Constraint *c, ast_create_table *
     k->name = c->conname && c->conname[0] ? c->conname : NULL;
     return name_list(c->keys, c->n_keys, a, &k->cols, err);
 }
+
+static int column_def(const char *text, arena *a, PgQuery__ColumnDef *cd, ast_coldef *d, pgw_error *err);
 
 static int create_stmt(const char *text, arena *a, PgQuery__CreateStmt *x, ast_stmt *st, pgw_error *err)
 {
@@ -228,42 +237,48 @@ static int create_stmt(const char *text, arena *a, PgQuery__CreateStmt *x, ast_s
         }
         if (n->node_case != PG_QUERY__NODE__NODE_COLUMN_DEF)
             return refuse(err, "this table element");
-        PgQuery__ColumnDef *cd = n->column_def;
-        ast_coldef *d = &ct->cols[ct->ncols++];
-        d->name = cd->colname;
-        if (sqlc__tr_type(text, a, err, cd->type_name, &d->type))
+        if (column_def(text, a, n->column_def, &ct->cols[ct->ncols++], err))
             return -1;
-        d->notnull = cd->is_not_null;
-        for (size_t k = 0; k < cd->n_constraints; k++) {
-            PgQuery__Node *cn = cd->constraints[k];
-            if (cn->node_case != PG_QUERY__NODE__NODE_CONSTRAINT)
-                return refuse(err, "this column constraint");
-            if (col_constraint(text, a, cn->constraint, d, err))
-                return -1;
-            if (d->def && !d->def_text && cn->constraint->raw_expr) {
-                /* keep the DEFAULT's source text: the catalog re-binds it per INSERT */
-                int loc = cn->constraint->location;
-                const char *p = text + loc;
-                if (strncasecmp(p, "default", 7) == 0)
-                    p += 7;
-                size_t len = strcspn(p, ",");
-                int depth = 0;
-                for (len = 0; p[len]; len++) {
-                    if (p[len] == '(')
-                        depth++;
-                    else if (p[len] == ')' && depth-- == 0)
-                        break;
-                    else if (p[len] == ',' && depth == 0)
-                        break;
-                }
-                d->def_text = arena_strndup(a, p, len);
-            }
-        }
     }
     for (size_t i = 0; i < x->n_constraints; i++)
         if (x->constraints[i]->node_case == PG_QUERY__NODE__NODE_CONSTRAINT &&
             table_constraint(a, x->constraints[i]->constraint, ct, err))
             return -1;
+    return 0;
+}
+
+/* One column of CREATE TABLE or ALTER TABLE ADD COLUMN. */
+static int column_def(const char *text, arena *a, PgQuery__ColumnDef *cd, ast_coldef *d, pgw_error *err)
+{
+    d->name = cd->colname;
+    if (sqlc__tr_type(text, a, err, cd->type_name, &d->type))
+        return -1;
+    d->notnull = cd->is_not_null;
+    for (size_t k = 0; k < cd->n_constraints; k++) {
+        PgQuery__Node *cn = cd->constraints[k];
+        if (cn->node_case != PG_QUERY__NODE__NODE_CONSTRAINT)
+            return refuse(err, "this column constraint");
+        if (col_constraint(text, a, cn->constraint, d, err))
+            return -1;
+        if (d->def && !d->def_text && cn->constraint->raw_expr) {
+            /* keep the DEFAULT's source text: the catalog re-binds it per INSERT */
+            int loc = cn->constraint->location;
+            const char *p = text + loc;
+            if (strncasecmp(p, "default", 7) == 0)
+                p += 7;
+            size_t len = strcspn(p, ",");
+            int depth = 0;
+            for (len = 0; p[len]; len++) {
+                if (p[len] == '(')
+                    depth++;
+                else if (p[len] == ')' && depth-- == 0)
+                    break;
+                else if ((p[len] == ',' || p[len] == ';') && depth == 0)
+                    break;
+            }
+            d->def_text = arena_strndup(a, p, len);
+        }
+    }
     return 0;
 }
 
@@ -321,7 +336,20 @@ static int truncate_stmt(arena *a, PgQuery__TruncateStmt *x, ast_stmt *st, pgw_e
     return 0;
 }
 
-static int alter_stmt(arena *a, PgQuery__AlterTableStmt *x, ast_stmt *st, pgw_error *err)
+/* ALTER TABLE [IF EXISTS] t ADD [COLUMN] [IF NOT EXISTS] coldef. */
+static int add_column(const char *text, arena *a, PgQuery__AlterTableStmt *x, PgQuery__AlterTableCmd *c, ast_stmt *st,
+                      pgw_error *err)
+{
+    ast_rename *r = &st->rename;
+    st->kind = STMT_ADD_COLUMN;
+    r->missing_ok = x->missing_ok;
+    r->add_if_not_exists = c->missing_ok;
+    if (relname(x->relation, a, &r->relname, err) || !(r->add = arena_calloc(a, 1, sizeof(ast_coldef))))
+        return pgw_error_is_set(err) ? -1 : (pgw_error_oom(err), -1);
+    return column_def(text, a, c->def->column_def, r->add, err);
+}
+
+static int alter_stmt(const char *text, arena *a, PgQuery__AlterTableStmt *x, ast_stmt *st, pgw_error *err)
 {
     st->kind = STMT_ALTER_ADD;
     st->tag = "ALTER TABLE";
@@ -330,6 +358,9 @@ static int alter_stmt(arena *a, PgQuery__AlterTableStmt *x, ast_stmt *st, pgw_er
     PgQuery__AlterTableCmd *c = x->cmds[0]->node_case == PG_QUERY__NODE__NODE_ALTER_TABLE_CMD
                                     ? x->cmds[0]->alter_table_cmd
                                     : NULL;
+    if (c && c->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_AddColumn && c->def &&
+        c->def->node_case == PG_QUERY__NODE__NODE_COLUMN_DEF)
+        return add_column(text, a, x, c, st, err);
     if (!c || (c->subtype != PG_QUERY__ALTER_TABLE_TYPE__AT_AddConstraint &&
                c->subtype != PG_QUERY__ALTER_TABLE_TYPE__AT_AddConstraintRecurse) ||
         !c->def || c->def->node_case != PG_QUERY__NODE__NODE_CONSTRAINT)
@@ -558,7 +589,7 @@ int sqlc__translate_table_stmt(const char *text, PgQuery__Node *n, arena *a, ast
     case PG_QUERY__NODE__NODE_TRUNCATE_STMT:
         return truncate_stmt(a, n->truncate_stmt, st, err);
     case PG_QUERY__NODE__NODE_ALTER_TABLE_STMT:
-        return alter_stmt(a, n->alter_table_stmt, st, err);
+        return alter_stmt(text, a, n->alter_table_stmt, st, err);
     case PG_QUERY__NODE__NODE_INDEX_STMT:
         return index_stmt(a, n->index_stmt, st, err);
     case PG_QUERY__NODE__NODE_REINDEX_STMT:

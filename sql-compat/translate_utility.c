@@ -264,6 +264,8 @@ int sqlc__translate_utility(const char *text, PgQuery__Node *n, arena *a, ast_st
     default: {
         int rc = sqlc__translate_ext_stmt(n, a, st, err);
         if (rc == 1)
+            rc = sqlc__translate_seq_stmt(n, a, st, err);
+        if (rc == 1)
             rc = sqlc__translate_role_stmt(n, a, st, err);
         if (rc == 1)
             rc = sqlc__translate_grant_stmt(n, a, st, err);

@@ -136,19 +136,34 @@ int sqlc__release(sql_session *s, const char *name, bool rollback, pgw_error *er
     return 0;
 }
 
+/* The session's parse tree of "SELECT (text)": parsed once and kept until the session
+ * ends, as the ASTs made from it point into it and live as long as prepared statements. */
+static sqlc_parsed *default_tree(sql_session *s, const char *q, pgw_error *err)
+{
+    for (int i = 0; i < s->ndefaults; i++)
+        if (strcmp(sqlc_text(s->defaults[i]), q) == 0)
+            return s->defaults[i];
+    if (s->ndefaults == s->capdefaults) {
+        int nc = s->capdefaults ? s->capdefaults * 2 : 8;
+        sqlc_parsed **v = mem_realloc(s->defaults, (size_t)nc * sizeof(*v));
+        if (!v)
+            return pgw_error_oom(err), NULL;
+        s->defaults = v;
+        s->capdefaults = nc;
+    }
+    sqlc_parsed *p;
+    if (sqlc_parse(q, &p, err))
+        return NULL;
+    s->defaults[s->ndefaults++] = p;
+    return p;
+}
+
 ast_expr *sqlc__parse_default(void *ctx, arena *a, const char *text, pgw_error *err)
 {
-    (void)ctx;
     char *q = arena_printf(a, "SELECT (%s)", text);
-    sqlc_parsed *p;
-    if (!q || sqlc_parse(q, &p, err))
-        return q ? NULL : (pgw_error_oom(err), NULL);
+    sqlc_parsed *p = q ? default_tree(ctx, q, err) : (pgw_error_oom(err), NULL);
     ast_stmt *st;
-    ast_expr *e = NULL;
-    /* the AST points into the parse tree: it lives as long as the arena's user */
-    if (sqlc_translate(p, 0, a, &st, err) == 0 && st->kind == STMT_SELECT && st->select.ntargets == 1)
-        e = st->select.targets[0].expr;
-    /* the tree is leaked into nothing: translate copied the strings it keeps? no — keep it alive */
-    (void)p;
-    return e;
+    if (!p || sqlc_translate(p, 0, a, &st, err) || st->kind != STMT_SELECT || st->select.ntargets != 1)
+        return NULL;
+    return st->select.targets[0].expr;
 }

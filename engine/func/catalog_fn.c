@@ -14,6 +14,7 @@
 
 #include "engine/ext.h"
 #include "engine/func/registry.h"
+#include "engine/seq.h"
 #include "engine/syscat_internal.h"
 #include "engine/types/numeric.h"
 #include "engine/types/array.h"
@@ -86,7 +87,11 @@ static int f_table_is_visible(eng_ctx *c, const eng_val *a, int n, eng_val *o)
     lock(c);
     const eng_index *ix;
     const eng_table *t = eng__rel_by_oid(catalog(c), (uint32_t)a[0].i, &ix);
+    char seq[8];
+    bool is_seq = !t && catalog(c) && eng_seq_name(catalog(c), (uint32_t)a[0].i, seq, sizeof(seq));
     unlock(c);
+    if (is_seq) /* sequences live in public, like the tables */
+        return bool_out(!c->env->public_hidden, o);
     if (!t) {
         o->null = true; /* PostgreSQL: NULL for an OID that names nothing */
         return 0;

@@ -87,6 +87,7 @@ static void build(void)
     eng__register_datetime();
     eng__register_misc();
     eng__register_admin();
+    eng__register_seq();
     eng__register_vector();
     eng__register_regtypes();
     eng__register_catalog();

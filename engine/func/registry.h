@@ -78,6 +78,7 @@ void eng__register_text(void);
 void eng__register_datetime(void);
 void eng__register_misc(void);
 void eng__register_admin(void);
+void eng__register_seq(void);
 void eng__register_vector(void);
 void eng__register_regtypes(void);
 void eng__register_catalog(void);

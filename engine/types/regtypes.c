@@ -12,6 +12,7 @@
 
 #include "engine/func/registry.h"
 #include "engine/syscat_internal.h"
+#include "engine/seq.h"
 #include "engine/types/types.h"
 
 /* A possibly schema-qualified, possibly quoted name: the last component,
@@ -108,6 +109,8 @@ static int regclass_in(eng_ctx *c, const char *s, size_t n, int32_t tm, eng_val 
     int pos;
     const eng_table *owner = !t && cat && name ? eng_catalog_find_index(cat, name, &pos) : NULL;
     uint32_t oid = t ? t->relid : owner ? owner->indexes[pos]->relid : 0;
+    if (!oid && cat && name)
+        oid = eng_seq_oid(cat, name);
     if (cat)
         eng_catalog_unlock(cat);
     if (!oid) {
@@ -126,9 +129,11 @@ static char *regclass_out(eng_ctx *c, const eng_val *v, size_t *len)
         eng_catalog_rdlock(cat);
     const eng_index *ix;
     const eng_table *t = eng__rel_by_oid(cat, (uint32_t)v->i, &ix);
-    char *s = NULL;
+    char *s = NULL, seq[256];
     if (ix)
         s = arena_strdup(c->mem, ix->name);
+    else if (!t && cat && eng_seq_name(cat, (uint32_t)v->i, seq, sizeof(seq)))
+        s = arena_strdup(c->mem, seq);
     else if (t && t->vrel && strcmp(t->vrel->schema, "pg_catalog") != 0)
         s = arena_printf(c->mem, "%s.%s", t->vrel->schema, t->name);
     else if (t)
