@@ -481,6 +481,7 @@ void eng__register_datetime(void)
 {
     eng__register_interval();
     eng__register_datetime_ops();
+    eng__register_to_char();
     static const char *names[6] = {"=", "<>", "<", ">", "<=", ">="};
     static const eng_fn fns[6] = {ts_eq, ts_ne, ts_lt, ts_gt, ts_le, ts_ge};
     uint32_t types[3] = {OID_DATE, OID_TIMESTAMP, OID_TIMESTAMPTZ};

@@ -37,5 +37,7 @@ void eng__register_interval(void);
 
 /* datetime_ops.c: arithmetic, date_trunc, extract, age, generate_series. */
 void eng__register_datetime_ops(void);
+/* to_char.c */
+void eng__register_to_char(void);
 
 #endif

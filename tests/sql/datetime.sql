@@ -49,6 +49,10 @@ SELECT id, at + span AS ends, day - date '2024-01-01' AS d FROM dt_events ORDER 
 SELECT date_trunc('month', at) AS m, count(*), sum(span), max(span) FROM dt_events GROUP BY 1 ORDER BY 1;
 SELECT id FROM dt_events WHERE span > interval '1 hour' AND at >= timestamp '2024-01-01' ORDER BY id;
 DROP TABLE dt_events;
+SELECT to_char(timestamp '2024-05-07 13:04:05.123456', 'YYYY-MM-DD HH24:MI:SS.US'), to_char(timestamp '2024-05-07 13:04:05', 'DD Mon YYYY HH12:MI AM');
+SELECT to_char(timestamp '2024-05-07 00:04:05', 'Month|MONTH|month|FMMonth|Day|DAY|FMDay|Dy|dy|D|DDD|Q|YY|MS|pm|HH');
+SELECT to_char(date '2024-12-25', 'FMDD/FMMM/YYYY'), to_char(timestamptz '2024-05-07 23:30+00', 'YYYY-MM-DD"T"HH24:MI:SS'), to_char(timestamp 'infinity', 'YYYY');
+SELECT to_char(now(), 'YYYY') = extract(year from now())::text;
 -- bad input
 SELECT '2024-13-01'::date;
 SELECT '2024-02-30'::date;
