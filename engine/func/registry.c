@@ -87,6 +87,8 @@ static void build(void)
     eng__register_text();
     eng__register_datetime();
     eng__register_json();
+    eng__register_string_fn();
+    eng__register_math_fn();
     eng__register_misc();
     eng__register_admin();
     eng__register_vector();
