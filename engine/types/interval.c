@@ -308,6 +308,40 @@ static int iv_neg(eng_ctx *c, const eng_val *a, int n, eng_val *o)
     return iv_addsub(c, &zero, &a[0].iv, -1, o);
 }
 
+static double tsround(double j) { return rint(j * 1e6) / 1e6; }
+
+/* interval_mul / interval_div: months and days scaled and truncated, their
+ * fractions carried down to days and seconds as PostgreSQL does. */
+static int iv_scale(eng_ctx *c, const eng_interval *iv, double f, bool divide, eng_val *o)
+{
+    if (divide && f == 0) {
+        pgw_error_set(c->err, SQLSTATE_DIVISION_BY_ZERO, "division by zero");
+        return -1;
+    }
+    double m = divide ? iv->months / f : iv->months * f, d = divide ? iv->days / f : iv->days * f;
+    if (isnan(m) || isnan(d) || m > INT32_MAX || m < INT32_MIN || d > INT32_MAX || d < INT32_MIN)
+        return iv_overflow(c);
+    eng_interval r = {0, (int32_t)d, (int32_t)m};
+    double month_days = tsround((m - r.months) * 30);
+    double sec = tsround((d - r.days + month_days - (int)month_days) * 86400);
+    if (fabs(sec) >= 86400) {
+        r.days += (int)(sec / 86400);
+        sec -= (int)(sec / 86400) * 86400;
+    }
+    r.days += (int)month_days;
+    double t = rint((divide ? (double)iv->us / f : (double)iv->us * f) + sec * 1e6);
+    if (isnan(t) || t >= 9223372036854775808.0 || t < -9223372036854775808.0)
+        return iv_overflow(c);
+    r.us = (int64_t)t;
+    o->null = false;
+    o->iv = r;
+    return 0;
+}
+
+static int iv_mul(eng_ctx *c, const eng_val *a, int n, eng_val *o) { (void)n; return iv_scale(c, &a[0].iv, a[1].f, false, o); }
+static int mul_iv(eng_ctx *c, const eng_val *a, int n, eng_val *o) { (void)n; return iv_scale(c, &a[1].iv, a[0].f, false, o); }
+static int iv_div(eng_ctx *c, const eng_val *a, int n, eng_val *o) { (void)n; return iv_scale(c, &a[0].iv, a[1].f, true, o); }
+
 void eng__register_interval(void)
 {
     static const char *names[6] = {"=", "<>", "<", ">", "<=", ">="};
@@ -317,4 +351,7 @@ void eng__register_interval(void)
     eng__reg("+", true, OID_INTERVAL, ENG_F_STRICT, iv_pl, 2, OID_INTERVAL, OID_INTERVAL);
     eng__reg("-", true, OID_INTERVAL, ENG_F_STRICT, iv_mi, 2, OID_INTERVAL, OID_INTERVAL);
     eng__reg("-", true, OID_INTERVAL, ENG_F_STRICT, iv_neg, 1, OID_INTERVAL);
+    eng__reg("*", true, OID_INTERVAL, ENG_F_STRICT, iv_mul, 2, OID_INTERVAL, OID_FLOAT8);
+    eng__reg("*", true, OID_INTERVAL, ENG_F_STRICT, mul_iv, 2, OID_FLOAT8, OID_INTERVAL);
+    eng__reg("/", true, OID_INTERVAL, ENG_F_STRICT, iv_div, 2, OID_INTERVAL, OID_FLOAT8);
 }

@@ -8,6 +8,9 @@ SELECT interval '@ 1 hour ago', interval '-01:02:03', interval '1 day -01:00:00'
 SELECT interval '10', interval '1 decade 1 century', interval '1 millennium', interval '500 ms 20 us';
 SELECT interval '1 year 1 month 1 day 1 hour 1 minute 1 second';
 SELECT interval '1 day' = interval '24 hours', interval '1 mon' = interval '30 days', interval '1 hour' < interval '59 minutes';
+SELECT interval '1 day 02:00' * 2, 1.5 * interval '1 mon', interval '1 mon' / 2, interval '1 year 3 days' * 0.25, interval '01:00:00' / 3, interval '3 days' * -1, interval '1 hour' * 2.5;
+SELECT interval '1 mon 1 day' / 7, interval '10 days 10:00' * 1.1;
+SELECT sum(x) / count(*) FROM (VALUES (interval '1 hour'), (interval '2 hours')) v(x);
 SELECT -interval '1 day 02:00', interval '1 day' + interval '3 hours', interval '1 mon' - interval '1 day';
 SELECT date '2024-01-31' + 1, 1 + date '2024-12-31', date '2024-03-01' - 1, date '2024-03-01' - date '2024-01-01';
 SELECT date '2024-01-31' + interval '1 month', date '2024-03-31' - interval '1 mon';
@@ -71,3 +74,5 @@ SELECT date_trunc('foo', timestamp '2024-01-01');
 SELECT date_trunc('dow', timestamp '2024-01-01');
 SELECT * FROM generate_series(timestamp '2024-01-01', timestamp '2024-01-02', interval '0');
 SELECT timestamp 'infinity' - timestamp '2024-01-01';
+SELECT interval '1 day' / 0;
+SELECT interval '1 day' * 1e10;
