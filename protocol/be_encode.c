@@ -82,6 +82,7 @@ void pgw_put_error(buf *b, const pgw_error *e, int notice)
         snprintf(pos, sizeof(pos), "%d", e->position);
         put_field(b, 'P', pos);
     }
+    put_field(b, 'W', e->context);
     buf_put_u8(b, 0);
     pgw_msg_end(b, m);
 }

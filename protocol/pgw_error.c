@@ -12,6 +12,7 @@ void pgw_error_clear(pgw_error *e)
     e->message[0] = '\0';
     e->detail[0] = '\0';
     e->hint[0] = '\0';
+    e->context[0] = '\0';
     e->position = 0;
 }
 
@@ -39,6 +40,14 @@ void pgw_error_hint(pgw_error *e, const char *fmt, ...)
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(e->hint, sizeof(e->hint), fmt, ap);
+    va_end(ap);
+}
+
+void pgw_error_context(pgw_error *e, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->context, sizeof(e->context), fmt, ap);
     va_end(ap);
 }
 

@@ -1,5 +1,6 @@
 /* registry: built once, then a sorted read-only array (see registry.h). */
 #include "engine/func/registry.h"
+#include "engine/types/json.h"
 
 #include <pthread.h>
 #include <stdarg.h>
@@ -85,6 +86,9 @@ static void build(void)
     eng__register_numeric();
     eng__register_text();
     eng__register_datetime();
+    eng__register_json();
+    eng__register_string_fn();
+    eng__register_math_fn();
     eng__register_misc();
     eng__register_admin();
     eng__register_seq();

@@ -16,14 +16,6 @@
 #include "engine/types/datetime.h"
 #include "engine/types/int.h"
 
-#define USECS_PER_DAY 86400000000LL
-#define DT_NOBEGIN INT64_MIN
-#define DT_NOEND INT64_MAX
-#define DATE_NOBEGIN INT32_MIN
-#define DATE_NOEND INT32_MAX
-/* PostgreSQL's range: 4713 BC to 294276 AD for timestamps. */
-#define MIN_TS_DAYS (-2451545LL)     /* 4714-11-24 BC, Julian day 0 */
-#define MAX_TS_DAYS (106741034LL)    /* 294277-01-01 */
 
 /* Days since 2000-01-01 of a proleptic Gregorian date (Hinnant's algorithm). */
 int64_t eng__days_from_civil(int64_t y, int m, int d)
@@ -56,7 +48,7 @@ int64_t eng_now_us(void)
     return ((int64_t)ts.tv_sec - 946684800LL) * 1000000LL + ts.tv_nsec / 1000;
 }
 
-static int days_in_month(int64_t y, int m)
+int eng__days_in_month(int64_t y, int m)
 {
     static const int dm[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
@@ -125,7 +117,7 @@ static bool parse_tz(const char **pp, const char *e, int32_t *tz)
 }
 
 /* ISO 8601 and PostgreSQL's ISO-ish forms; returns 0, or 1 for bad syntax,
- * or 2 for a field out of range. */
+ * 2 for a field out of range, 3 for a month out of range. */
 static int parse_datetime(const char *s, size_t n, dt_fields *f)
 {
     const char *p = s, *e = s + n;
@@ -176,7 +168,9 @@ static int parse_datetime(const char *s, size_t n, dt_fields *f)
     }
     if (p != e)
         return 1;
-    if (f->mon < 1 || f->mon > 12 || f->day < 1 || f->day > days_in_month(f->year, f->mon) || f->year == 0 ||
+    if (f->mon < 1 || f->mon > 12)
+        return 3;
+    if (f->day < 1 || f->day > eng__days_in_month(f->year, f->mon) || f->year == 0 ||
         f->hour > 24 || f->min > 59 || f->sec > 60 || (f->hour == 24 && (f->min || f->sec || f->usec)))
         return 2;
     return 0;
@@ -186,8 +180,11 @@ static int dt_error(eng_ctx *c, int kind, const char *tname, const char *s, size
 {
     size_t len;
     char *txt = eng__strval(c, s, n, &len);
-    if (kind == 2)
+    if (kind >= 2) {
         pgw_error_set(c->err, SQLSTATE_DATETIME_FIELD_OVERFLOW, "date/time field value out of range: \"%s\"", txt ? txt : "");
+        if (kind == 3) /* PostgreSQL suspects a day-month order mix-up */
+            pgw_error_hint(c->err, "Perhaps you need a different \"datestyle\" setting.");
+    }
     else
         pgw_error_set(c->err, SQLSTATE_INVALID_DATETIME_FORMAT, "invalid input syntax for type %s: \"%s\"", tname, txt ? txt : "");
     return -1;
@@ -475,8 +472,16 @@ static int f_localtimestamp(eng_ctx *c, const eng_val *a, int n, eng_val *o)
     return cast_tstz_ts(c, &t, o);
 }
 
+int64_t eng__tz_offset_us(const eng_ctx *c)
+{
+    return c->env ? (int64_t)c->env->tz_offset_s * 1000000LL : 0;
+}
+
 void eng__register_datetime(void)
 {
+    eng__register_interval();
+    eng__register_datetime_ops();
+    eng__register_to_char();
     static const char *names[6] = {"=", "<>", "<", ">", "<=", ">="};
     static const eng_fn fns[6] = {ts_eq, ts_ne, ts_lt, ts_gt, ts_le, ts_ge};
     uint32_t types[3] = {OID_DATE, OID_TIMESTAMP, OID_TIMESTAMPTZ};
