@@ -200,6 +200,9 @@ typedef struct ast_create_table {
     ast_coldef *cols;
     int ncons;
     ast_constraint *cons;
+    struct ast_select *as_query; /* CREATE TABLE ... AS query: columns from its targets */
+    ast_names as_cols;  /* CREATE TABLE t (a, b) AS ...: names for the first targets */
+    bool with_no_data;  /* ... WITH NO DATA: the columns only */
 } ast_create_table;
 
 typedef struct ast_index {

@@ -163,6 +163,26 @@ static int add_am_index(sql_portal *p, eng_table *t, const ast_index *ix, pgw_er
     return eng_catalog_add_am_index(cat, p->s->stx, p->s->ddl, t, name, col, am, &def, build_threads(p), err);
 }
 
+/* The columns of CREATE TABLE t (col type ..., ...). */
+static int defined_columns(sql_portal *p, eng_column **out, int *ncols, pgw_error *err)
+{
+    const ast_create_table *ct = &p->st->ast->create;
+    eng_column *cols = arena_calloc(p->mem, (size_t)ct->ncols + 1, sizeof(eng_column));
+    if (!cols)
+        return pgw_error_oom(err), -1;
+    for (int i = 0; i < ct->ncols; i++) {
+        const ast_coldef *d = &ct->cols[i];
+        cols[i].name = (char *)d->name;
+        cols[i].notnull = d->notnull;
+        cols[i].def = (char *)d->def_text;
+        if (col_type(d, &cols[i], err))
+            return -1;
+    }
+    *out = cols;
+    *ncols = ct->ncols;
+    return 0;
+}
+
 static int create_table(sql_portal *p, const sql_sink *sink, pgw_error *err)
 {
     sql_session *s = p->s;
@@ -176,31 +196,28 @@ static int create_table(sql_portal *p, const sql_sink *sink, pgw_error *err)
         pgw_error_set(err, SQLSTATE_DUPLICATE_TABLE, "relation \"%s\" already exists", ct->relname);
         return -1;
     }
-    if (ct->ncols > 1600) {
+    eng_column *cols;
+    int ncols;
+    if (ct->as_query ? sqlc__ctas_columns(p, &cols, &ncols, err) : defined_columns(p, &cols, &ncols, err))
+        return -1;
+    if (ncols > 1600) {
         pgw_error_set(err, SQLSTATE_TOO_MANY_COLUMNS, "tables can have at most 1600 columns");
         return -1;
     }
-    eng_column *cols = arena_calloc(p->mem, (size_t)ct->ncols + 1, sizeof(eng_column));
-    if (!cols)
-        return pgw_error_oom(err), -1;
-    for (int i = 0; i < ct->ncols; i++) {
-        const ast_coldef *d = &ct->cols[i];
+    for (int i = 0; i < ncols; i++) {
         for (int k = 0; k < i; k++) {
-            if (strcmp(ct->cols[k].name, d->name) == 0) {
-                pgw_error_set(err, SQLSTATE_DUPLICATE_COLUMN, "column \"%s\" specified more than once", d->name);
+            if (strcmp(cols[k].name, cols[i].name) == 0) {
+                pgw_error_set(err, SQLSTATE_DUPLICATE_COLUMN, "column \"%s\" specified more than once", cols[i].name);
                 return -1;
             }
         }
-        cols[i].name = (char *)d->name;
-        cols[i].notnull = d->notnull;
-        cols[i].def = (char *)d->def_text;
-        if (col_type(d, &cols[i], err))
-            return -1;
     }
-    eng_table_def def = {ct->relname, ct->ncols, cols};
+    eng_table_def def = {ct->relname, ncols, cols};
     eng_table *t;
     if (eng_catalog_create_table(cat, s->stx, s->ddl, &def, &t, err))
         return -1;
+    if (ct->as_query)
+        return sqlc__ctas_fill(p, t, err);
     for (int i = 0; i < ct->ncols; i++) {
         const ast_coldef *d = &ct->cols[i];
         ast_names one = {1, (const char **)&ct->cols[i].name};

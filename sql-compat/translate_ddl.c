@@ -542,6 +542,33 @@ static int copy_stmt(const char *text, arena *a, PgQuery__CopyStmt *x, ast_stmt 
     return 0;
 }
 
+/* CREATE TABLE t [(cols)] AS query [WITH [NO] DATA]: the query must be a
+ * SELECT or VALUES (EXECUTE is refused). */
+static int create_as_stmt(const char *text, arena *a, PgQuery__CreateTableAsStmt *x, ast_stmt *st, pgw_error *err)
+{
+    ast_create_table *ct = &st->create;
+    st->kind = STMT_CREATE_TABLE;
+    st->tag = "CREATE TABLE AS";
+    PgQuery__IntoClause *in = x->into;
+    if (x->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE || !in)
+        return refuse(err, "CREATE MATERIALIZED VIEW");
+    if (!x->query || x->query->node_case != PG_QUERY__NODE__NODE_SELECT_STMT)
+        return refuse(err, "CREATE TABLE ... AS with this query");
+    if (in->rel->relpersistence && in->rel->relpersistence[0] == 't')
+        return refuse(err, "CREATE TEMPORARY TABLE");
+    if (relname(in->rel, a, &ct->relname, err) || name_list(in->col_names, in->n_col_names, a, &ct->as_cols, err))
+        return -1;
+    ct->if_not_exists = x->if_not_exists;
+    ct->with_no_data = in->skip_data;
+    ast_stmt *sub = arena_calloc(a, 1, sizeof(*sub));
+    if (!sub)
+        return pgw_error_oom(err), -1;
+    if (sqlc__tr_select(text, a, err, x->query->select_stmt, sub))
+        return -1;
+    ct->as_query = &sub->select;
+    return 0;
+}
+
 int sqlc__translate_table_stmt(const char *text, PgQuery__Node *n, arena *a, ast_stmt *st, pgw_error *err)
 {
     switch (n->node_case) {
@@ -553,6 +580,8 @@ int sqlc__translate_table_stmt(const char *text, PgQuery__Node *n, arena *a, ast
         return delete_stmt(text, a, n->delete_stmt, st, err);
     case PG_QUERY__NODE__NODE_CREATE_STMT:
         return create_stmt(text, a, n->create_stmt, st, err);
+    case PG_QUERY__NODE__NODE_CREATE_TABLE_AS_STMT:
+        return create_as_stmt(text, a, n->create_table_as_stmt, st, err);
     case PG_QUERY__NODE__NODE_DROP_STMT:
         return drop_stmt(a, n->drop_stmt, st, err);
     case PG_QUERY__NODE__NODE_TRUNCATE_STMT:
