@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "engine/exec.h"
+#include "engine/temp.h"
 #include "util/mem.h"
 
 void eng_ins_state_free(eng_ins_state *s)
@@ -57,7 +58,7 @@ static int check_not_null(eng_ctx *c, const eng_table *t, const eng_val *vals)
         if (t->cols[i].notnull && vals[i].null) {
             pgw_error_set(c->err, SQLSTATE_NOT_NULL_VIOLATION,
                           "null value in column \"%s\" of relation \"%s\" violates not-null constraint",
-                          t->cols[i].name, t->name);
+                          t->cols[i].name, eng_temp_bare(t->name));
             return -1;
         }
     }
@@ -89,7 +90,7 @@ static int check_unique(eng_ctx *c, const eng_table *t, const eng_index *ix, con
         }
         if (dup) {
             pgw_error_set(c->err, SQLSTATE_UNIQUE_VIOLATION, "duplicate key value violates unique constraint \"%s\"",
-                          ix->name);
+                          eng_temp_bare(ix->name));
             char *d = eng_index_key_text(c, t, ix, vals);
             if (d)
                 pgw_error_detail(c->err, "%s", d);
@@ -352,7 +353,7 @@ int eng_dml_run(const eng_dml *d, eng_ctx *c, arena *portal_mem, eng_dml_result 
 {
     pgw_error_clear(c->err); /* NULL keys are told apart from errors by it */
     if (d->table->dropped || !c->env->txn) {
-        pgw_error_set(c->err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", d->table->name);
+        pgw_error_set(c->err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", eng_temp_bare(d->table->name));
         return -1;
     }
     return d->kind == ENG_INSERT ? run_insert(d, c, portal_mem, res) : run_change(d, c, portal_mem, res);

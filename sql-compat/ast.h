@@ -203,6 +203,7 @@ typedef struct ast_create_table {
     struct ast_select *as_query; /* CREATE TABLE ... AS query: columns from its targets */
     ast_names as_cols;  /* CREATE TABLE t (a, b) AS ...: names for the first targets */
     bool with_no_data;  /* ... WITH NO DATA: the columns only */
+    bool temp;          /* CREATE TEMP TABLE: the session's own (engine/temp.h) */
 } ast_create_table;
 
 typedef struct ast_index {

@@ -12,6 +12,7 @@
 
 #include "engine/types/array.h"
 #include "engine/catalog.h"
+#include "engine/temp.h"
 #include "engine/types/types.h"
 #include "sql-compat/stmt.h"
 
@@ -188,7 +189,10 @@ static int create_table(sql_portal *p, const sql_sink *sink, pgw_error *err)
     sql_session *s = p->s;
     eng_catalog *cat = s->srv->cat;
     const ast_create_table *ct = &p->st->ast->create;
-    if (name_taken(cat, ct->relname)) {
+    const char *name = ct->temp ? eng_temp_name(p->mem, s->backend_pid, ct->relname) : ct->relname;
+    if (!name)
+        return pgw_error_oom(err), -1;
+    if (name_taken(cat, name)) {
         if (ct->if_not_exists) {
             notice3(sink, "relation", ct->relname, "already exists, skipping");
             return 0;
@@ -212,7 +216,7 @@ static int create_table(sql_portal *p, const sql_sink *sink, pgw_error *err)
             }
         }
     }
-    eng_table_def def = {ct->relname, ncols, cols};
+    eng_table_def def = {name, ncols, cols};
     eng_table *t;
     if (eng_catalog_create_table(cat, s->stx, s->ddl, &def, &t, err))
         return -1;
@@ -242,7 +246,7 @@ static int drop(sql_portal *p, const sql_sink *sink, pgw_error *err)
     for (int i = 0; i < d->names.n; i++) {
         int pos;
         bool found = d->is_index ? eng_catalog_find_index(cat, d->names.v[i], &pos) != NULL
-                                 : eng_catalog_find(cat, d->names.v[i]) != NULL;
+                                 : sqlc__find_table(p->s, d->names.v[i]) != NULL;
         if (!found && !d->missing_ok) {
             pgw_error_set(err, d->is_index ? SQLSTATE_UNDEFINED_OBJECT : SQLSTATE_UNDEFINED_TABLE,
                           d->is_index ? "index \"%s\" does not exist" : "table \"%s\" does not exist", d->names.v[i]);
@@ -261,7 +265,7 @@ static int drop(sql_portal *p, const sql_sink *sink, pgw_error *err)
                 return -1;
             continue;
         }
-        eng_table *t = eng_catalog_find(cat, d->names.v[i]);
+        eng_table *t = sqlc__find_table(p->s, d->names.v[i]);
         if (!t) {
             notice3(sink, "table", d->names.v[i], "does not exist, skipping");
             continue;
@@ -278,16 +282,15 @@ static int drop(sql_portal *p, const sql_sink *sink, pgw_error *err)
 static int truncate_tables(sql_portal *p, pgw_error *err)
 {
     sql_session *s = p->s;
-    eng_catalog *cat = s->srv->cat;
     const ast_names *n = &p->st->ast->truncate;
     for (int i = 0; i < n->n; i++) {
-        if (!eng_catalog_find(cat, n->v[i])) {
+        if (!sqlc__find_table(p->s, n->v[i])) {
             pgw_error_set(err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", n->v[i]);
             return -1;
         }
     }
     for (int i = 0; i < n->n; i++) {
-        eng_table *t = eng_catalog_find(cat, n->v[i]);
+        eng_table *t = sqlc__find_table(p->s, n->v[i]);
         st_scan sc;
         st_row r;
         st_scan_init(&sc, s->stx, t->st);
@@ -308,7 +311,7 @@ static int alter_or_index(sql_portal *p, pgw_error *err)
 {
     eng_catalog *cat = p->s->srv->cat;
     const ast_index *ix = &p->st->ast->index;
-    eng_table *t = eng_catalog_find(cat, ix->relname);
+    eng_table *t = sqlc__find_table(p->s, ix->relname);
     if (!t) {
         pgw_error_set(err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", ix->relname);
         return -1;
@@ -329,7 +332,7 @@ static int reindex(sql_portal *p, pgw_error *err)
     const ast_index *ix = &p->st->ast->index;
     int pos = -1;
     const char *name = ix->idxname ? ix->idxname : ix->relname;
-    eng_table *t = ix->idxname ? eng_catalog_find_index(cat, name, &pos) : eng_catalog_find(cat, name);
+    eng_table *t = ix->idxname ? eng_catalog_find_index(cat, name, &pos) : sqlc__find_table(p->s, name);
     if (!t) {
         pgw_error_set(err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", name);
         return -1;
@@ -349,7 +352,7 @@ int sqlc__run_ddl(sql_portal *p, const sql_sink *sink, pgw_error *err)
     case STMT_NOOP:
         break;
     case STMT_CREATE_TABLE: {
-        bool existed = eng_catalog_find(cat, p->st->ast->create.relname) != NULL; /* IF NOT EXISTS */
+        bool existed = sqlc__find_table(p->s, p->st->ast->create.relname) != NULL; /* IF NOT EXISTS */
         rc = create_table(p, sink, err);
         if (rc == 0 && !existed && !p->s->is_superuser)
             rc = sqlc__ddl_owned(p, err);

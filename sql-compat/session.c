@@ -63,6 +63,7 @@ sql_server *sql_server_new(const char *data_dir, const sql_server_options *o, pg
         sql_server_free(srv);
         return NULL;
     }
+    sqlc__temp_startup(srv->cat);
     return srv;
 }
 
@@ -131,6 +132,7 @@ void sql_session_free(sql_session *s)
         return;
     sqlc__act_unregister(s);
     sqlc__txn_abort(s);
+    sqlc__temp_session_end(s);
     eng_ddl_log_free(s->ddl);
     mem_free(s->sp_names);
     mem_free(s->sp_levels);

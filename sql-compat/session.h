@@ -91,5 +91,10 @@ void sqlc__sysinfo_init(sql_session *s);
 int sqlc__backup(void *ctx, const char *dest, uint64_t *end_lsn, pgw_error *err);
 /* The engine's view of the session for one statement. */
 void sqlc__env(sql_session *s, eng_env *env);
+/* Temporary tables (temp_tables.c): the table a bare name means to s; drop
+ * s's own at its end; drop every leftover one at start-up. */
+eng_table *sqlc__find_table(sql_session *s, const char *name);
+void sqlc__temp_session_end(sql_session *s);
+void sqlc__temp_startup(eng_catalog *cat);
 
 #endif

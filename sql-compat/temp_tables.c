@@ -1,0 +1,54 @@
+/*
+ * temp_tables: the session side of temporary tables (engine/temp.h) —
+ * name lookup for the statements of a session, the drop of its temporary
+ * tables when it ends, and the drop of leftovers (a crash's) at start-up.
+ * The drops run in a transaction of their own, committed without waiting
+ * for the WAL flush: should it be lost, the next start-up drops them again.
+ */
+#include <time.h>
+
+#include "engine/temp.h"
+#include "sql-compat/session.h"
+
+eng_table *sqlc__find_table(sql_session *s, const char *name)
+{
+    return eng_temp_find(s->srv->cat, s->backend_pid, name);
+}
+
+/* Drop the temporary tables of pid (every one when pid < 0) in one transaction. */
+static void drop_temp(eng_catalog *cat, int32_t pid)
+{
+    pgw_error err;
+    eng_ddl_log *log = eng_ddl_log_new();
+    st_txn *txn = log ? st_txn_begin(eng_catalog_db(cat), &err) : NULL;
+    if (!txn) {
+        eng_ddl_log_free(log);
+        return;
+    }
+    eng_catalog_wrlock(cat);
+    int n = eng_temp_drop_all(cat, txn, log, pid, &err);
+    eng_catalog_unlock(cat);
+    st_txn_set_synchronous_commit(txn, false);
+    int rc = n > 0 ? st_commit(txn, &err) : ST_ERROR;
+    while (rc == ST_WOULD_BLOCK) {
+        nanosleep(&(struct timespec){0, 1000000}, NULL);
+        rc = st_commit(txn, &err);
+    }
+    if (rc == ST_OK)
+        eng_ddl_log_commit(cat, log);
+    else
+        eng_ddl_log_rollback(cat, log);
+    st_txn_free(txn); /* rolls back what an uncommitted one did */
+    eng_ddl_log_free(log);
+}
+
+void sqlc__temp_session_end(sql_session *s)
+{
+    if (s->srv->cat)
+        drop_temp(s->srv->cat, s->backend_pid);
+}
+
+void sqlc__temp_startup(eng_catalog *cat)
+{
+    drop_temp(cat, -1);
+}
