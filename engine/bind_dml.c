@@ -10,6 +10,7 @@
 #include "engine/bind.h"
 #include "engine/privs.h"
 #include "engine/dml.h"
+#include "engine/temp.h"
 
 static eng_expr *assign(bctx *b, eng_expr *e, const eng_column *col, int loc)
 {
@@ -226,6 +227,75 @@ static int bind_update(bctx *b, const ast_update *u, eng_dml *d)
     return 0;
 }
 
+/* The arbiter of ON CONFLICT: the unique index named, or the one over exactly
+ * the columns listed; NULL (every unique index) for a bare DO NOTHING. */
+static int conflict_arbiter(bctx *b, const ast_insert *ins, eng_dml *d)
+{
+    const eng_table *t = d->table;
+    if (ins->conflict_constraint) {
+        for (int k = 0; k < t->nindexes; k++)
+            if (t->indexes[k]->unique && strcmp(eng_temp_bare(t->indexes[k]->name), ins->conflict_constraint) == 0)
+                return d->arbiter = t->indexes[k], 0;
+        pgw_error_set(b->err, SQLSTATE_UNDEFINED_OBJECT, "constraint \"%s\" for table \"%s\" does not exist",
+                      ins->conflict_constraint, eng_temp_bare(t->name));
+        return -1;
+    }
+    if (!ins->conflict_cols.n) {
+        if (ins->on_conflict == 1)
+            return 0;
+        pgw_error_set(b->err, SQLSTATE_SYNTAX_ERROR,
+                      "ON CONFLICT DO UPDATE requires inference specification or constraint name");
+        pgw_error_hint(b->err, "For example, ON CONFLICT (column_name).");
+        eng__errpos(b, ins->conflict_loc);
+        return -1;
+    }
+    uint64_t want = 0;
+    for (int i = 0; i < ins->conflict_cols.n; i++) {
+        int col = find_col(b, t, ins->conflict_cols.v[i], ins->conflict_loc);
+        if (col < 0)
+            return -1;
+        want |= 1ull << (col % 64);
+    }
+    for (int k = 0; k < t->nindexes; k++) {
+        const eng_index *ix = t->indexes[k];
+        uint64_t have = 0;
+        for (int i = 0; i < ix->ncols; i++)
+            have |= 1ull << (ix->cols[i] % 64);
+        if (ix->unique && ix->keys && have == want && ix->ncols == ins->conflict_cols.n)
+            return d->arbiter = t->indexes[k], 0;
+    }
+    pgw_error_set(b->err, SQLSTATE_INVALID_COLUMN_REFERENCE,
+                  "there is no unique or exclusion constraint matching the ON CONFLICT specification");
+    return -1;
+}
+
+/* DO UPDATE: SET and WHERE see the existing row and, after it, EXCLUDED (the row proposed). */
+static int bind_conflict(bctx *b, const ast_insert *ins, eng_dml *d)
+{
+    d->conflict = ins->on_conflict;
+    if (conflict_arbiter(b, ins, d) || ins->on_conflict == 1)
+        return pgw_error_is_set(b->err) ? -1 : 0;
+    eng_scope *sc = b->scope;
+    eng_rte *r = arena_calloc(b->a, (size_t)sc->nrtes + 1, sizeof(eng_rte));
+    if (!r)
+        return pgw_error_oom(b->err), -1;
+    memcpy(r, sc->rtes, sizeof(eng_rte) * (size_t)sc->nrtes);
+    r[sc->nrtes] = r[0];
+    r[sc->nrtes].alias = "excluded";
+    r[sc->nrtes].lo = sc->width;
+    sc->rtes = r;
+    sc->caprtes = ++sc->nrtes;
+    sc->width *= 2;
+    if (bind_update(b, ins->conflict_set, d))
+        return -1;
+    if (ins->conflict_set->where) {
+        eng_expr *w = eng__bind_expr(b, ins->conflict_set->where);
+        if (!w || !(d->conflict_where = eng__coerce_to_bool(b, w, "WHERE")))
+            return -1;
+    }
+    return 0;
+}
+
 int eng_bind_dml(arena *a, const char *text, const eng_env *env, const ast_stmt *st, eng_params *params,
                  eng_dml **out, pgw_error *err)
 {
@@ -250,7 +320,8 @@ int eng_bind_dml(arena *a, const char *text, const eng_env *env, const ast_stmt 
         return -1;
     if (d->kind == ENG_INSERT) {
         if (bind_insert(&b, &st->insert, d) ||
-            (st->insert.nreturning && expand_returning(&b, st->insert.returning, st->insert.nreturning, d)))
+            (st->insert.nreturning && expand_returning(&b, st->insert.returning, st->insert.nreturning, d)) ||
+            (st->insert.on_conflict && bind_conflict(&b, &st->insert, d)))
             return -1;
     } else {
         if (d->kind == ENG_UPDATE && bind_update(&b, &st->update, d))

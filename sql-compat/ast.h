@@ -164,6 +164,11 @@ typedef struct ast_insert {
     ast_select *select; /* INSERT ... SELECT */
     int nreturning;
     ast_target *returning;
+    int on_conflict;    /* 0 none, 1 DO NOTHING, 2 DO UPDATE */
+    ast_names conflict_cols;        /* ON CONFLICT (cols) */
+    const char *conflict_constraint; /* ON CONFLICT ON CONSTRAINT name */
+    int conflict_loc;
+    struct ast_update *conflict_set; /* DO UPDATE SET ... WHERE (relname unused) */
 } ast_insert;
 
 typedef struct ast_update {

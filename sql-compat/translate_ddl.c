@@ -87,14 +87,17 @@ static int values_rows(const char *text, arena *a, PgQuery__SelectStmt *s, ast_i
     return 0;
 }
 
+static int on_conflict(const char *text, arena *a, PgQuery__OnConflictClause *oc, ast_insert *ins, pgw_error *err);
+
 static int insert_stmt(const char *text, arena *a, PgQuery__InsertStmt *x, ast_stmt *st, pgw_error *err)
 {
     ast_insert *ins = &st->insert;
     st->kind = STMT_INSERT;
     st->tag = "INSERT";
-    if (x->on_conflict_clause || x->with_clause)
-        return refuse(err, "INSERT with ON CONFLICT or WITH");
-    if (relname(x->relation, a, &ins->relname, err) || name_list(x->cols, x->n_cols, a, &ins->cols, err))
+    if (x->with_clause)
+        return refuse(err, "INSERT with WITH");
+    if (relname(x->relation, a, &ins->relname, err) || name_list(x->cols, x->n_cols, a, &ins->cols, err) ||
+        (x->on_conflict_clause && on_conflict(text, a, x->on_conflict_clause, ins, err)))
         return -1;
     ins->loc = x->relation->location;
     if (x->n_returning_list &&
@@ -133,6 +136,51 @@ static int dml_target(const char *text, arena *a, PgQuery__RangeVar *rel, PgQuer
     return 0;
 }
 
+/* SET col = expr, ... of UPDATE and ON CONFLICT DO UPDATE. */
+static int set_list(const char *text, arena *a, PgQuery__Node **items, size_t n, ast_update *u, pgw_error *err)
+{
+    u->set_cols = arena_calloc(a, n + 1, sizeof(char *));
+    u->set_locs = arena_calloc(a, n + 1, sizeof(int));
+    u->set_exprs = arena_calloc(a, n + 1, sizeof(ast_expr *));
+    if (!u->set_cols || !u->set_locs || !u->set_exprs)
+        return pgw_error_oom(err), -1;
+    for (size_t i = 0; i < n; i++) {
+        PgQuery__Node *x = items[i];
+        if (x->node_case != PG_QUERY__NODE__NODE_RES_TARGET || x->res_target->n_indirection)
+            return refuse(err, "this SET target");
+        u->set_cols[i] = x->res_target->name;
+        u->set_locs[i] = x->res_target->location;
+        if (!(u->set_exprs[i] = sqlc__tr_expr(text, a, err, x->res_target->val)))
+            return -1;
+        u->nset++;
+    }
+    return 0;
+}
+
+/* ON CONFLICT [(cols) | ON CONSTRAINT name] DO NOTHING | DO UPDATE SET ... [WHERE ...]. */
+static int on_conflict(const char *text, arena *a, PgQuery__OnConflictClause *oc, ast_insert *ins, pgw_error *err)
+{
+    ins->on_conflict = oc->action == PG_QUERY__ON_CONFLICT_ACTION__ONCONFLICT_UPDATE ? 2 : 1;
+    ins->conflict_loc = oc->location;
+    if (oc->infer) {
+        if (oc->infer->where_clause)
+            return refuse(err, "ON CONFLICT (...) WHERE");
+        if (oc->infer->conname && oc->infer->conname[0])
+            ins->conflict_constraint = oc->infer->conname;
+        else if (name_list(oc->infer->index_elems, oc->infer->n_index_elems, a, &ins->conflict_cols, err))
+            return -1;
+    }
+    if (ins->on_conflict == 1)
+        return 0;
+    ast_update *u = arena_calloc(a, 1, sizeof(*u));
+    if (!u)
+        return pgw_error_oom(err), -1;
+    ins->conflict_set = u;
+    if (set_list(text, a, oc->target_list, oc->n_target_list, u, err))
+        return -1;
+    return oc->where_clause && !(u->where = sqlc__tr_expr(text, a, err, oc->where_clause)) ? -1 : 0;
+}
+
 static int update_stmt(const char *text, arena *a, PgQuery__UpdateStmt *x, ast_stmt *st, pgw_error *err)
 {
     ast_update *u = &st->update;
@@ -140,21 +188,8 @@ static int update_stmt(const char *text, arena *a, PgQuery__UpdateStmt *x, ast_s
     st->tag = "UPDATE";
     if (x->n_from_clause || x->with_clause)
         return refuse(err, "UPDATE with FROM or WITH");
-    u->set_cols = arena_calloc(a, x->n_target_list + 1, sizeof(char *));
-    u->set_locs = arena_calloc(a, x->n_target_list + 1, sizeof(int));
-    u->set_exprs = arena_calloc(a, x->n_target_list + 1, sizeof(ast_expr *));
-    if (!u->set_cols || !u->set_locs || !u->set_exprs)
-        return pgw_error_oom(err), -1;
-    for (size_t i = 0; i < x->n_target_list; i++) {
-        PgQuery__Node *n = x->target_list[i];
-        if (n->node_case != PG_QUERY__NODE__NODE_RES_TARGET || n->res_target->n_indirection)
-            return refuse(err, "this SET target");
-        u->set_cols[i] = n->res_target->name;
-        u->set_locs[i] = n->res_target->location;
-        if (!(u->set_exprs[i] = sqlc__tr_expr(text, a, err, n->res_target->val)))
-            return -1;
-        u->nset++;
-    }
+    if (set_list(text, a, x->target_list, x->n_target_list, u, err))
+        return -1;
     return dml_target(text, a, x->relation, x->where_clause, x->returning_list, x->n_returning_list, u, err);
 }
 
