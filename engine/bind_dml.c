@@ -251,9 +251,11 @@ static int conflict_arbiter(bctx *b, const ast_insert *ins, eng_dml *d)
     }
     uint64_t want = 0;
     for (int i = 0; i < ins->conflict_cols.n; i++) {
-        int col = find_col(b, t, ins->conflict_cols.v[i], ins->conflict_loc);
-        if (col < 0)
+        int col = eng_table_column(t, ins->conflict_cols.v[i]);
+        if (col < 0) {
+            pgw_error_set(b->err, SQLSTATE_UNDEFINED_COLUMN, "column \"%s\" does not exist", ins->conflict_cols.v[i]);
             return -1;
+        }
         want |= 1ull << (col % 64);
     }
     for (int k = 0; k < t->nindexes; k++) {
