@@ -298,6 +298,47 @@ static int bind_conflict(bctx *b, const ast_insert *ins, eng_dml *d)
     return 0;
 }
 
+/* UPDATE ... FROM / DELETE ... USING: SELECT <SET values> FROM items WHERE ...,
+ * correlated to the target row (the target's columns are outer references). */
+static int bind_from_sub(bctx *b, const ast_update *u, eng_dml *d)
+{
+    ast_select q = *u->from;
+    q.where = u->where;
+    q.ntargets = u->nset ? u->nset : 1;
+    q.targets = arena_calloc(b->a, (size_t)q.ntargets + 1, sizeof(ast_target));
+    ast_expr *one = arena_calloc(b->a, 1, sizeof(ast_expr));
+    d->nset = u->nset;
+    d->set_cols = arena_calloc(b->a, (size_t)u->nset + 1, sizeof(int));
+    d->set_exprs = arena_calloc(b->a, (size_t)u->nset + 1, sizeof(eng_expr *));
+    if (!q.targets || !one || !d->set_cols || !d->set_exprs)
+        return pgw_error_oom(b->err), -1;
+    *one = (ast_expr){.kind = AST_CONST_INT, .loc = -1, .ival = 1};
+    q.targets[0].expr = one;
+    for (int i = 0; i < u->nset; i++) {
+        if (u->set_exprs[i]->kind == AST_DEFAULT) {
+            pgw_error_set(b->err, SQLSTATE_FEATURE_NOT_SUPPORTED, "UPDATE ... FROM with SET col = DEFAULT is not supported yet");
+            return -1;
+        }
+        if ((d->set_cols[i] = find_col(b, d->table, u->set_cols[i], u->set_locs[i])) < 0)
+            return -1;
+        q.targets[i].expr = u->set_exprs[i];
+    }
+    if (eng__bind_query(b, &q, b->scope, &d->from_sub))
+        return -1;
+    for (int i = 0; i < u->nset; i++) {
+        const eng_column *col = &d->table->cols[d->set_cols[i]];
+        eng_target *tg = &d->from_sub->targets[i];
+        eng_expr *e;
+        if (!(tg->expr = assign(b, tg->expr, col, u->set_exprs[i]->loc)) ||
+            !(e = eng__bx_new(b, BX_SCANCOL, col->type, -1, 0)))
+            return -1;
+        e->index = d->table->ncols + i;
+        e->typmod = col->typmod;
+        d->set_exprs[i] = e;
+    }
+    return 0;
+}
+
 int eng_bind_dml(arena *a, const char *text, const eng_env *env, const ast_stmt *st, eng_params *params,
                  eng_dml **out, pgw_error *err)
 {
@@ -326,14 +367,26 @@ int eng_bind_dml(arena *a, const char *text, const eng_env *env, const ast_stmt 
             (st->insert.on_conflict && bind_conflict(&b, &st->insert, d)))
             return -1;
     } else {
-        if (d->kind == ENG_UPDATE && bind_update(&b, &st->update, d))
+        if (st->update.from) {
+            if (bind_from_sub(&b, &st->update, d))
+                return -1;
+        } else if (d->kind == ENG_UPDATE && bind_update(&b, &st->update, d)) {
             return -1;
-        if (st->update.where) {
+        } else if (st->update.where) {
             eng_expr *w = eng__bind_expr(&b, st->update.where);
             if (!w || !(scan->where = eng__coerce_to_bool(&b, w, "WHERE")))
                 return -1;
         }
         d->scan = scan;
+        for (int i = 0; st->update.from && i < st->update.nreturning; i++) {
+            const ast_expr *e = st->update.returning[i].expr;
+            if (e->kind == AST_COLREF && e->ival == 1 && !e->name) {
+                /* PostgreSQL's * there covers the FROM items too, which RETURNING cannot read here */
+                pgw_error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                              "RETURNING * with UPDATE ... FROM or DELETE ... USING is not supported yet");
+                return -1;
+            }
+        }
         if (st->update.nreturning && expand_returning(&b, st->update.returning, st->update.nreturning, d))
             return -1;
     }

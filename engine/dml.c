@@ -396,6 +396,34 @@ static int change_row(const eng_dml *d, eng_ctx *c, arena *pm, const eng_val *ol
     return returning(d, c, pm, vals, res);
 }
 
+/* UPDATE ... FROM / DELETE ... USING: the target row changes when the FROM
+ * items joined to it give a row; its first row supplies the SET values (which
+ * one, when several match, PostgreSQL leaves unspecified too). */
+static int change_joined(const eng_dml *d, eng_ctx *c, arena *pm, const eng_val *old, uint64_t rowid,
+                         eng_dml_result *res)
+{
+    int ncols = d->table->ncols;
+    eng_outer outer = {old, c->outer};
+    eng_ctx cc = *c;
+    cc.outer = &outer;
+    arena *a = arena_new();
+    if (!a)
+        return eng__oom(c);
+    eng_exec *x = NULL;
+    const eng_val *row;
+    eng_val *both = arena_alloc(c->mem, sizeof(eng_val) * ((size_t)ncols + (size_t)d->nset + 1));
+    int rc = both ? eng_exec_open(a, d->from_sub, &cc, &x) : eng__oom(c);
+    if (rc == 0 && (rc = eng_exec_next(x, &cc, &row)) > 0) {
+        /* while the sub-plan (and so row's memory) is still open */
+        memcpy(both, old, sizeof(eng_val) * (size_t)ncols);
+        memcpy(both + ncols, row, sizeof(eng_val) * (size_t)d->nset);
+        rc = change_row(d, c, pm, both, rowid, res);
+    }
+    eng_exec_close(x);
+    arena_free(a);
+    return rc;
+}
+
 static int run_change(const eng_dml *d, eng_ctx *c, arena *pm, eng_dml_result *res)
 {
     eng_exec *x;
@@ -415,7 +443,8 @@ static int run_change(const eng_dml *d, eng_ctx *c, arena *pm, eng_dml_result *r
             break;
         }
         const eng_val *old = eng_exec_current(x, &rowid);
-        rc = old ? change_row(d, &rc_ctx, pm, old, rowid, res) : -1;
+        rc = !old ? -1 : d->from_sub ? change_joined(d, &rc_ctx, pm, old, rowid, res)
+                                     : change_row(d, &rc_ctx, pm, old, rowid, res);
     }
     if (rc == 0 || rc == -1) {
         /* keep going: nothing */

@@ -182,6 +182,7 @@ typedef struct ast_update {
     ast_expr *where;
     int nreturning;
     ast_target *returning;
+    struct ast_select *from; /* UPDATE ... FROM / DELETE ... USING: those FROM items (no targets), or NULL */
 } ast_update;
 
 typedef struct ast_coldef {

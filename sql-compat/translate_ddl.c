@@ -136,6 +136,23 @@ static int dml_target(const char *text, arena *a, PgQuery__RangeVar *rel, PgQuer
     return 0;
 }
 
+/* UPDATE ... FROM items / DELETE ... USING items, translated as the FROM of a SELECT. */
+static int from_list(const char *text, arena *a, PgQuery__Node **items, size_t n, ast_update *u, pgw_error *err)
+{
+    PgQuery__SelectStmt s = PG_QUERY__SELECT_STMT__INIT;
+    s.from_clause = items;
+    s.n_from_clause = n;
+    s.op = PG_QUERY__SET_OPERATION__SETOP_NONE;
+    s.limit_option = PG_QUERY__LIMIT_OPTION__LIMIT_OPTION_DEFAULT;
+    ast_stmt *sub = arena_calloc(a, 1, sizeof(*sub));
+    if (!sub)
+        return pgw_error_oom(err), -1;
+    if (sqlc__tr_select(text, a, err, &s, sub))
+        return -1;
+    u->from = &sub->select;
+    return 0;
+}
+
 /* SET col = expr, ... of UPDATE and ON CONFLICT DO UPDATE. */
 static int set_list(const char *text, arena *a, PgQuery__Node **items, size_t n, ast_update *u, pgw_error *err)
 {
@@ -186,8 +203,10 @@ static int update_stmt(const char *text, arena *a, PgQuery__UpdateStmt *x, ast_s
     ast_update *u = &st->update;
     st->kind = STMT_UPDATE;
     st->tag = "UPDATE";
-    if (x->n_from_clause || x->with_clause)
-        return refuse(err, "UPDATE with FROM or WITH");
+    if (x->with_clause)
+        return refuse(err, "UPDATE with WITH");
+    if (x->n_from_clause && from_list(text, a, x->from_clause, x->n_from_clause, u, err))
+        return -1;
     if (set_list(text, a, x->target_list, x->n_target_list, u, err))
         return -1;
     return dml_target(text, a, x->relation, x->where_clause, x->returning_list, x->n_returning_list, u, err);
@@ -198,8 +217,10 @@ static int delete_stmt(const char *text, arena *a, PgQuery__DeleteStmt *x, ast_s
     ast_update *u = &st->update;
     st->kind = STMT_DELETE;
     st->tag = "DELETE";
-    if (x->n_using_clause || x->with_clause)
-        return refuse(err, "DELETE with USING or WITH");
+    if (x->with_clause)
+        return refuse(err, "DELETE with WITH");
+    if (x->n_using_clause && from_list(text, a, x->using_clause, x->n_using_clause, u, err))
+        return -1;
     return dml_target(text, a, x->relation, x->where_clause, x->returning_list, x->n_returning_list, u, err);
 }
 
