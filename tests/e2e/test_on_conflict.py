@@ -16,7 +16,7 @@ def conn(trust_server):
     c.autocommit = True
     cur = c.cursor()
     cur.execute("DROP TABLE IF EXISTS kv")
-    cur.execute("CREATE TABLE kv (k int PRIMARY KEY, v text, n int DEFAULT 0, u int UNIQUE)")
+    cur.execute("CREATE TABLE kv (k int PRIMARY KEY, v text, n int, u int UNIQUE)")
     cur.execute("INSERT INTO kv VALUES (1, 'a', 0, 10), (2, 'b', 0, 20)")
     yield c
     c.close()
@@ -52,7 +52,8 @@ def test_do_update_with_excluded_and_where(conn):
     cur.execute("INSERT INTO kv SELECT g, 'g' FROM generate_series(1, 4) g "
                 "ON CONFLICT (k) DO UPDATE SET n = kv.n + 100")
     assert cur.statusmessage == "INSERT 0 4"
-    assert q(cur, "SELECT k, v, n FROM kv ORDER BY k") == [(1, "y", 101), (2, "b", 100), (3, "g", 0), (4, "g", 0)]
+    assert q(cur, "SELECT k, v, n FROM kv ORDER BY k") == [(1, "y", 101), (2, "b", 100), (3, "g", None),
+                                                        (4, "g", None)]
 
 
 def test_upsert_rolls_back(conn):
