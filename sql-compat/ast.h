@@ -210,6 +210,7 @@ typedef struct ast_create_table {
     ast_names as_cols;  /* CREATE TABLE t (a, b) AS ...: names for the first targets */
     bool with_no_data;  /* ... WITH NO DATA: the columns only */
     bool temp;          /* CREATE TEMP TABLE: the session's own (engine/temp.h) */
+    bool on_commit_drop; /* ... ON COMMIT DROP */
 } ast_create_table;
 
 typedef struct ast_index {

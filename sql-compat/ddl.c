@@ -218,7 +218,8 @@ static int create_table(sql_portal *p, const sql_sink *sink, pgw_error *err)
     }
     eng_table_def def = {name, ncols, cols};
     eng_table *t;
-    if (eng_catalog_create_table(cat, s->stx, s->ddl, &def, &t, err))
+    if (eng_catalog_create_table(cat, s->stx, s->ddl, &def, &t, err) ||
+        (ct->on_commit_drop && sqlc__temp_on_commit_drop(s, name, err)))
         return -1;
     if (ct->as_query)
         return sqlc__ctas_fill(p, t, err);

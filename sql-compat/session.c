@@ -133,6 +133,7 @@ void sql_session_free(sql_session *s)
     sqlc__act_unregister(s);
     sqlc__txn_abort(s);
     sqlc__temp_session_end(s);
+    mem_free(s->oc_drop);
     eng_ddl_log_free(s->ddl);
     mem_free(s->sp_names);
     mem_free(s->sp_levels);

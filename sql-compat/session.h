@@ -48,6 +48,8 @@ struct sql_session {
     char **sp_names;          /* user savepoints, innermost last */
     int *sp_levels;
     int nsp, capsp;
+    char **oc_drop;           /* temporary tables created ON COMMIT DROP in this transaction */
+    int noc_drop, capoc_drop;
     struct sqlc_parse_cache *parses; /* recent statement texts' parse trees */
 };
 
@@ -96,5 +98,10 @@ void sqlc__env(sql_session *s, eng_env *env);
 eng_table *sqlc__find_table(sql_session *s, const char *name);
 void sqlc__temp_session_end(sql_session *s);
 void sqlc__temp_startup(eng_catalog *cat);
+/* ON COMMIT DROP: remember a table created in s's transaction; drop them all
+ * inside it just before its commit (0 or -1); forget them (rollback, free). */
+int sqlc__temp_on_commit_drop(sql_session *s, const char *name, pgw_error *err);
+int sqlc__temp_commit_drops(sql_session *s, pgw_error *err);
+void sqlc__temp_forget_drops(sql_session *s);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "engine/temp.h"
 #include "sql-compat/session.h"
+#include "util/mem.h"
 
 eng_table *sqlc__find_table(sql_session *s, const char *name)
 {
@@ -51,4 +52,43 @@ void sqlc__temp_session_end(sql_session *s)
 void sqlc__temp_startup(eng_catalog *cat)
 {
     drop_temp(cat, -1);
+}
+
+int sqlc__temp_on_commit_drop(sql_session *s, const char *name, pgw_error *err)
+{
+    if (s->noc_drop == s->capoc_drop) {
+        int nc = s->capoc_drop ? s->capoc_drop * 2 : 4;
+        char **v = mem_realloc(s->oc_drop, (size_t)nc * sizeof(char *));
+        if (!v)
+            return pgw_error_oom(err), -1;
+        s->oc_drop = v;
+        s->capoc_drop = nc;
+    }
+    if (!(s->oc_drop[s->noc_drop] = mem_strdup(name)))
+        return pgw_error_oom(err), -1;
+    s->noc_drop++;
+    return 0;
+}
+
+int sqlc__temp_commit_drops(sql_session *s, pgw_error *err)
+{
+    eng_catalog *cat = s->srv->cat;
+    int rc = 0;
+    if (!s->noc_drop)
+        return 0;
+    eng_catalog_wrlock(cat);
+    for (int i = 0; i < s->noc_drop && !rc; i++) {
+        eng_table *t = eng_catalog_find(cat, s->oc_drop[i]); /* NULL: dropped by hand meanwhile */
+        rc = t ? eng_catalog_drop_table(cat, s->stx, s->ddl, t, err) : 0;
+    }
+    eng_catalog_unlock(cat);
+    sqlc__temp_forget_drops(s);
+    return rc;
+}
+
+void sqlc__temp_forget_drops(sql_session *s)
+{
+    for (int i = 0; i < s->noc_drop; i++)
+        mem_free(s->oc_drop[i]);
+    s->noc_drop = 0;
 }

@@ -259,13 +259,18 @@ static int table_constraint(arena *a, PgQuery__Constraint *c, ast_create_table *
     return name_list(c->keys, c->n_keys, a, &k->cols, err);
 }
 
-/* TEMP / TEMPORARY, and the ON COMMIT actions hcdb keeps (PRESERVE ROWS, the default). */
-static int persistence(PgQuery__RangeVar *rel, PgQuery__OnCommitAction oc, bool *temp, pgw_error *err)
+/* TEMP / TEMPORARY, and the ON COMMIT actions hcdb keeps (PRESERVE ROWS, the default, and DROP). */
+static int persistence(PgQuery__RangeVar *rel, PgQuery__OnCommitAction oc, ast_create_table *ct, pgw_error *err)
 {
-    *temp = rel->relpersistence && rel->relpersistence[0] == 't';
-    if (oc == PG_QUERY__ON_COMMIT_ACTION__ONCOMMIT_DROP || oc == PG_QUERY__ON_COMMIT_ACTION__ONCOMMIT_DELETE_ROWS)
-        return refuse(err, oc == PG_QUERY__ON_COMMIT_ACTION__ONCOMMIT_DROP ? "ON COMMIT DROP" : "ON COMMIT DELETE ROWS");
-    if (*temp && rel->schemaname && rel->schemaname[0] && strcmp(rel->schemaname, "pg_temp") != 0) {
+    ct->temp = rel->relpersistence && rel->relpersistence[0] == 't';
+    ct->on_commit_drop = oc == PG_QUERY__ON_COMMIT_ACTION__ONCOMMIT_DROP;
+    if (oc == PG_QUERY__ON_COMMIT_ACTION__ONCOMMIT_DELETE_ROWS)
+        return refuse(err, "ON COMMIT DELETE ROWS");
+    if (!ct->temp && oc != PG_QUERY__ON_COMMIT_ACTION__ONCOMMIT_NOOP && oc != PG_QUERY__ON_COMMIT_ACTION__ON_COMMIT_ACTION_UNDEFINED) {
+        pgw_error_set(err, SQLSTATE_INVALID_TABLE_DEFINITION, "ON COMMIT can only be used on temporary tables");
+        return -1;
+    }
+    if (ct->temp && rel->schemaname && rel->schemaname[0] && strcmp(rel->schemaname, "pg_temp") != 0) {
         pgw_error_set(err, SQLSTATE_INVALID_TABLE_DEFINITION, "cannot create temporary relation in non-temporary schema");
         return -1;
     }
@@ -279,7 +284,7 @@ static int create_stmt(const char *text, arena *a, PgQuery__CreateStmt *x, ast_s
     st->tag = "CREATE TABLE";
     if (x->n_inh_relations || x->partbound || x->partspec || x->of_typename)
         return refuse(err, "CREATE TABLE with INHERITS, PARTITION or OF");
-    if (persistence(x->relation, x->oncommit, &ct->temp, err))
+    if (persistence(x->relation, x->oncommit, ct, err))
         return -1;
     if (relname(x->relation, a, &ct->relname, err))
         return -1;
@@ -623,7 +628,7 @@ static int create_as_stmt(const char *text, arena *a, PgQuery__CreateTableAsStmt
         return refuse(err, "CREATE MATERIALIZED VIEW");
     if (!x->query || x->query->node_case != PG_QUERY__NODE__NODE_SELECT_STMT)
         return refuse(err, "CREATE TABLE ... AS with this query");
-    if (persistence(in->rel, in->on_commit, &ct->temp, err))
+    if (persistence(in->rel, in->on_commit, ct, err))
         return -1;
     if (relname(in->rel, a, &ct->relname, err) || name_list(in->col_names, in->n_col_names, a, &ct->as_cols, err))
         return -1;
