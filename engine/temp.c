@@ -50,6 +50,15 @@ static bool owned_by(const eng_table *t, int32_t pid)
     return strncmp(t->name, prefix, (size_t)n) == 0;
 }
 
+bool eng_temp_any(eng_catalog *cat, int32_t pid)
+{
+    const eng_table *t;
+    for (size_t i = 0; (t = eng_catalog_table_at(cat, i)); i++)
+        if (owned_by(t, pid))
+            return true;
+    return false;
+}
+
 int eng_temp_drop_all(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, int32_t pid, pgw_error *err)
 {
     int dropped = 0;

@@ -20,6 +20,8 @@ bool eng_table_is_temp(const eng_table *t);
 /* The table a bare name means to session `pid`: its temporary table of that
  * name, else the permanent one (NULL when neither exists). */
 eng_table *eng_temp_find(eng_catalog *cat, int32_t pid, const char *name);
+/* Whether session pid (every session when pid < 0) has a temporary table. */
+bool eng_temp_any(eng_catalog *cat, int32_t pid);
 /* Drop the temporary tables of session pid (every session's when pid < 0)
  * inside txn. Returns how many were dropped, or -1 with err. */
 int eng_temp_drop_all(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, int32_t pid, pgw_error *err)

@@ -20,6 +20,11 @@ eng_table *sqlc__find_table(sql_session *s, const char *name)
 static void drop_temp(eng_catalog *cat, int32_t pid)
 {
     pgw_error err;
+    eng_catalog_rdlock(cat);
+    bool any = eng_temp_any(cat, pid);
+    eng_catalog_unlock(cat);
+    if (!any)
+        return; /* the common case: no transaction at all */
     eng_ddl_log *log = eng_ddl_log_new();
     st_txn *txn = log ? st_txn_begin(eng_catalog_db(cat), &err) : NULL;
     if (!txn) {
