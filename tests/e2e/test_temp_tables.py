@@ -32,6 +32,11 @@ def test_benchmark_statement_from_the_users(trust_server):
     assert cur.statusmessage == "SELECT 100000"
     assert q(cur, "SELECT COUNT(*) FROM (SELECT hc_map_codepoint(id) FROM benchmark_data) t") == [(100000,)]
     c.close()
+    # the same two statements through psql, one session
+    out = trust_server.psql("-c", "CREATE TEMP TABLE benchmark_data AS SELECT generate_series(1, 100000) AS id;",
+                            "-c", "SELECT COUNT(*) FROM (SELECT hc_map_codepoint(id) FROM benchmark_data) t;")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == ["SELECT 100000", "100000"]
 
 
 def test_temp_table_is_private_to_its_session(trust_server):
