@@ -11,6 +11,7 @@
 #include "engine/privs.h"
 #include "engine/dml.h"
 #include "engine/seq.h"
+#include "engine/temp.h"
 
 static eng_expr *assign(bctx *b, eng_expr *e, const eng_column *col, int loc)
 {
@@ -232,6 +233,118 @@ static int bind_update(bctx *b, const ast_update *u, eng_dml *d)
     return 0;
 }
 
+/* The arbiter of ON CONFLICT: the unique index named, or the one over exactly
+ * the columns listed; NULL (every unique index) for a bare DO NOTHING. */
+static int conflict_arbiter(bctx *b, const ast_insert *ins, eng_dml *d)
+{
+    const eng_table *t = d->table;
+    if (ins->conflict_constraint) {
+        for (int k = 0; k < t->nindexes; k++)
+            if (t->indexes[k]->unique && strcmp(eng_temp_bare(t->indexes[k]->name), ins->conflict_constraint) == 0)
+                return d->arbiter = t->indexes[k], 0;
+        pgw_error_set(b->err, SQLSTATE_UNDEFINED_OBJECT, "constraint \"%s\" for table \"%s\" does not exist",
+                      ins->conflict_constraint, eng_temp_bare(t->name));
+        return -1;
+    }
+    if (!ins->conflict_cols.n) {
+        if (ins->on_conflict == 1)
+            return 0;
+        pgw_error_set(b->err, SQLSTATE_SYNTAX_ERROR,
+                      "ON CONFLICT DO UPDATE requires inference specification or constraint name");
+        pgw_error_hint(b->err, "For example, ON CONFLICT (column_name).");
+        eng__errpos(b, ins->conflict_loc);
+        return -1;
+    }
+    uint64_t want = 0;
+    for (int i = 0; i < ins->conflict_cols.n; i++) {
+        int col = eng_table_column(t, ins->conflict_cols.v[i]);
+        if (col < 0) {
+            pgw_error_set(b->err, SQLSTATE_UNDEFINED_COLUMN, "column \"%s\" does not exist", ins->conflict_cols.v[i]);
+            return -1;
+        }
+        want |= 1ull << (col % 64);
+    }
+    for (int k = 0; k < t->nindexes; k++) {
+        const eng_index *ix = t->indexes[k];
+        uint64_t have = 0;
+        for (int i = 0; i < ix->ncols; i++)
+            have |= 1ull << (ix->cols[i] % 64);
+        if (ix->unique && ix->keys && have == want && ix->ncols == ins->conflict_cols.n)
+            return d->arbiter = t->indexes[k], 0;
+    }
+    pgw_error_set(b->err, SQLSTATE_INVALID_COLUMN_REFERENCE,
+                  "there is no unique or exclusion constraint matching the ON CONFLICT specification");
+    return -1;
+}
+
+/* DO UPDATE: SET and WHERE see the existing row and, after it, EXCLUDED (the row proposed). */
+static int bind_conflict(bctx *b, const ast_insert *ins, eng_dml *d)
+{
+    d->conflict = ins->on_conflict;
+    if (conflict_arbiter(b, ins, d) || ins->on_conflict == 1)
+        return pgw_error_is_set(b->err) ? -1 : 0;
+    eng_scope *sc = b->scope;
+    eng_rte *r = arena_calloc(b->a, (size_t)sc->nrtes + 1, sizeof(eng_rte));
+    if (!r)
+        return pgw_error_oom(b->err), -1;
+    memcpy(r, sc->rtes, sizeof(eng_rte) * (size_t)sc->nrtes);
+    r[sc->nrtes] = r[0];
+    r[sc->nrtes].alias = "excluded";
+    r[sc->nrtes].lo = sc->width;
+    sc->rtes = r;
+    sc->caprtes = ++sc->nrtes;
+    sc->width *= 2;
+    if (bind_update(b, ins->conflict_set, d))
+        return -1;
+    if (ins->conflict_set->where) {
+        eng_expr *w = eng__bind_expr(b, ins->conflict_set->where);
+        if (!w || !(d->conflict_where = eng__coerce_to_bool(b, w, "WHERE")))
+            return -1;
+    }
+    return 0;
+}
+
+/* UPDATE ... FROM / DELETE ... USING: SELECT <SET values> FROM items WHERE ...,
+ * correlated to the target row (the target's columns are outer references). */
+static int bind_from_sub(bctx *b, const ast_update *u, eng_dml *d)
+{
+    ast_select q = *u->from;
+    q.where = u->where;
+    q.ntargets = u->nset ? u->nset : 1;
+    q.targets = arena_calloc(b->a, (size_t)q.ntargets + 1, sizeof(ast_target));
+    ast_expr *one = arena_calloc(b->a, 1, sizeof(ast_expr));
+    d->nset = u->nset;
+    d->set_cols = arena_calloc(b->a, (size_t)u->nset + 1, sizeof(int));
+    d->set_exprs = arena_calloc(b->a, (size_t)u->nset + 1, sizeof(eng_expr *));
+    if (!q.targets || !one || !d->set_cols || !d->set_exprs)
+        return pgw_error_oom(b->err), -1;
+    *one = (ast_expr){.kind = AST_CONST_INT, .loc = -1, .ival = 1};
+    q.targets[0].expr = one;
+    for (int i = 0; i < u->nset; i++) {
+        if (u->set_exprs[i]->kind == AST_DEFAULT) {
+            pgw_error_set(b->err, SQLSTATE_FEATURE_NOT_SUPPORTED, "UPDATE ... FROM with SET col = DEFAULT is not supported yet");
+            return -1;
+        }
+        if ((d->set_cols[i] = find_col(b, d->table, u->set_cols[i], u->set_locs[i])) < 0)
+            return -1;
+        q.targets[i].expr = u->set_exprs[i];
+    }
+    if (eng__bind_query(b, &q, b->scope, &d->from_sub))
+        return -1;
+    for (int i = 0; i < u->nset; i++) {
+        const eng_column *col = &d->table->cols[d->set_cols[i]];
+        eng_target *tg = &d->from_sub->targets[i];
+        eng_expr *e;
+        if (!(tg->expr = assign(b, tg->expr, col, u->set_exprs[i]->loc)) ||
+            !(e = eng__bx_new(b, BX_SCANCOL, col->type, -1, 0)))
+            return -1;
+        e->index = d->table->ncols + i;
+        e->typmod = col->typmod;
+        d->set_exprs[i] = e;
+    }
+    return 0;
+}
+
 int eng_bind_dml(arena *a, const char *text, const eng_env *env, const ast_stmt *st, eng_params *params,
                  eng_dml **out, pgw_error *err)
 {
@@ -256,17 +369,30 @@ int eng_bind_dml(arena *a, const char *text, const eng_env *env, const ast_stmt 
         return -1;
     if (d->kind == ENG_INSERT) {
         if (bind_insert(&b, &st->insert, d) ||
-            (st->insert.nreturning && expand_returning(&b, st->insert.returning, st->insert.nreturning, d)))
+            (st->insert.nreturning && expand_returning(&b, st->insert.returning, st->insert.nreturning, d)) ||
+            (st->insert.on_conflict && bind_conflict(&b, &st->insert, d)))
             return -1;
     } else {
-        if (d->kind == ENG_UPDATE && bind_update(&b, &st->update, d))
+        if (st->update.from) {
+            if (bind_from_sub(&b, &st->update, d))
+                return -1;
+        } else if (d->kind == ENG_UPDATE && bind_update(&b, &st->update, d)) {
             return -1;
-        if (st->update.where) {
+        } else if (st->update.where) {
             eng_expr *w = eng__bind_expr(&b, st->update.where);
             if (!w || !(scan->where = eng__coerce_to_bool(&b, w, "WHERE")))
                 return -1;
         }
         d->scan = scan;
+        for (int i = 0; st->update.from && i < st->update.nreturning; i++) {
+            const ast_expr *e = st->update.returning[i].expr;
+            if (e->kind == AST_COLREF && e->ival == 1 && !e->name) {
+                /* PostgreSQL's * there covers the FROM items too, which RETURNING cannot read here */
+                pgw_error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                              "RETURNING * with UPDATE ... FROM or DELETE ... USING is not supported yet");
+                return -1;
+            }
+        }
         if (st->update.nreturning && expand_returning(&b, st->update.returning, st->update.nreturning, d))
             return -1;
     }

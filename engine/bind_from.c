@@ -11,6 +11,7 @@
 #include "engine/bind.h"
 #include "engine/privs.h"
 #include "engine/syscat.h"
+#include "engine/temp.h"
 
 static void *grow(bctx *b, void *v, int n, int *cap, size_t size)
 {
@@ -200,15 +201,18 @@ static int from_table(bctx *b, eng_scope *sc, const ast_fromitem *f, eng_rel **o
     const ast_cte *cte = f->schema ? NULL : find_cte(b, f->relname, &where, &idx);
     if (cte)
         return from_cte(b, sc, f, cte, where, idx, out);
-    eng_table *t = eng_rel_find(b->env->catalog, f->relname);
-    if (t && !t->vrel && !f->schema && b->env->public_hidden)
+    eng_table *t = b->env->catalog && !f->schema ? eng_temp_find(b->env->catalog, b->env->backend_pid, f->relname) : NULL;
+    if (t && eng_table_is_temp(t)) {
+        /* pg_temp is searched first, whatever search_path says */
+    } else if ((t = eng_rel_find(b->env->catalog, f->relname)) && !t->vrel && !f->schema && b->env->public_hidden) {
         t = NULL; /* search_path leaves public out */
+    }
     if (!t) {
         pgw_error_set(b->err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", f->relname);
         eng__errpos(b, f->loc);
         return -1;
     }
-    eng_rte *r = add_rte(b, sc, f->alias ? f->alias : t->name, t->ncols, f->loc);
+    eng_rte *r = add_rte(b, sc, f->alias ? f->alias : eng_temp_bare(t->name), t->ncols, f->loc);
     if (!r)
         return -1;
     b->saw_table = true;

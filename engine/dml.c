@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "engine/exec.h"
+#include "engine/temp.h"
 #include "util/mem.h"
 
 void eng_ins_state_free(eng_ins_state *s)
@@ -57,7 +58,7 @@ static int check_not_null(eng_ctx *c, const eng_table *t, const eng_val *vals)
         if (t->cols[i].notnull && vals[i].null) {
             pgw_error_set(c->err, SQLSTATE_NOT_NULL_VIOLATION,
                           "null value in column \"%s\" of relation \"%s\" violates not-null constraint",
-                          t->cols[i].name, t->name);
+                          t->cols[i].name, eng_temp_bare(t->name));
             return -1;
         }
     }
@@ -66,9 +67,10 @@ static int check_not_null(eng_ctx *c, const eng_table *t, const eng_val *vals)
 
 /* Does another live row hold this key? Candidates from the index are
  * checked against the version this statement sees, and against the rows
- * this statement inserted itself (invisible to it in storage). */
-static int check_unique(eng_ctx *c, const eng_table *t, const eng_index *ix, const uint8_t *key, size_t klen,
-                        const eng_val *vals, uint64_t self, const eng_ins_state *st)
+ * this statement wrote itself (invisible to it in storage). 1 with *id,
+ * 0 none, -1 error. */
+static int find_dup(eng_ctx *c, const eng_table *t, const eng_index *ix, const uint8_t *key, size_t klen,
+                    uint64_t self, const eng_ins_state *st, uint64_t *id)
 {
     uint64_t *ids;
     long n = eng_keyidx_lookup(ix->keys, key, klen, c->mem, &ids);
@@ -88,13 +90,47 @@ static int check_unique(eng_ctx *c, const eng_table *t, const eng_index *ix, con
             dup = eng_index_key(c, t, ix, other, &k2, &l2) && l2 == klen && memcmp(k2, key, klen) == 0;
         }
         if (dup) {
-            pgw_error_set(c->err, SQLSTATE_UNIQUE_VIOLATION, "duplicate key value violates unique constraint \"%s\"",
-                          ix->name);
-            char *d = eng_index_key_text(c, t, ix, vals);
-            if (d)
-                pgw_error_detail(c->err, "%s", d);
-            return -1;
+            *id = ids[i];
+            return 1;
         }
+    }
+    return 0;
+}
+
+static int check_unique(eng_ctx *c, const eng_table *t, const eng_index *ix, const uint8_t *key, size_t klen,
+                        const eng_val *vals, uint64_t self, const eng_ins_state *st)
+{
+    uint64_t id;
+    int rc = find_dup(c, t, ix, key, klen, self, st, &id);
+    if (rc == 1) {
+        pgw_error_set(c->err, SQLSTATE_UNIQUE_VIOLATION, "duplicate key value violates unique constraint \"%s\"",
+                      eng_temp_bare(ix->name));
+        char *d = eng_index_key_text(c, t, ix, vals);
+        if (d)
+            pgw_error_detail(c->err, "%s", d);
+        return -1;
+    }
+    return rc;
+}
+
+/* The row an ON CONFLICT arbiter index finds for vals: 1 with its id, 0 none, -1 error. */
+static int conflict_row(const eng_dml *d, eng_ctx *c, const eng_val *vals, const eng_ins_state *st, uint64_t *id)
+{
+    const eng_table *t = d->table;
+    for (int k = 0; k < t->nindexes; k++) {
+        const eng_index *ix = t->indexes[k];
+        uint8_t *key;
+        size_t klen;
+        if (!ix->unique || (d->arbiter && ix != d->arbiter))
+            continue;
+        if (!eng_index_key(c, t, ix, vals, &key, &klen)) {
+            if (pgw_error_is_set(c->err))
+                return -1;
+            continue;
+        }
+        int rc = find_dup(c, t, ix, key, klen, UINT64_MAX, st, id);
+        if (rc)
+            return rc;
     }
     return 0;
 }
@@ -219,6 +255,43 @@ static int returning(const eng_dml *d, eng_ctx *c, arena *pm, const eng_val *row
 
 /* ---- statements ------------------------------------------------------ */
 
+static int change_row(const eng_dml *d, eng_ctx *c, arena *pm, const eng_val *old, uint64_t rowid,
+                      eng_dml_result *res);
+
+/* ON CONFLICT: the proposed row vals conflicts with row id. */
+static int on_conflict(const eng_dml *d, eng_ctx *c, arena *pm, const eng_val *vals, uint64_t id,
+                       eng_ins_state *st, eng_dml_result *res)
+{
+    eng_table *t = d->table;
+    if (d->conflict == 1)
+        return 0;
+    if (own_row(st, id)) {
+        pgw_error_set(c->err, SQLSTATE_CARDINALITY_VIOLATION,
+                      "ON CONFLICT DO UPDATE command cannot affect row a second time");
+        pgw_error_hint(c->err, "Ensure that no rows proposed for insertion within the same command have "
+                               "duplicate constrained values.");
+        return -1;
+    }
+    st_row r;
+    eng_val *row = arena_calloc(c->mem, 2 * (size_t)t->ncols + 1, sizeof(eng_val));
+    if (!row)
+        return eng__oom(c);
+    if (st_get(c->env->txn, t->st, id, &r) != ST_OK)
+        return 0; /* gone meanwhile */
+    if (eng_row_decode(c, t, r.data, r.len, row))
+        return -1;
+    memcpy(row + t->ncols, vals, sizeof(eng_val) * (size_t)t->ncols);
+    if (d->conflict_where) {
+        eng_val w;
+        if (eng_eval(c, d->conflict_where, row, &w))
+            return -1;
+        if (w.null || !w.i)
+            return 0;
+    }
+    int rc = change_row(d, c, pm, row, id, res);
+    return rc ? rc : remember(c, st, id);
+}
+
 static int insert_one(const eng_dml *d, eng_ctx *c, arena *pm, eng_expr **exprs, const eng_val *src,
                       eng_ins_state *st, eng_dml_result *res)
 {
@@ -232,6 +305,10 @@ static int insert_one(const eng_dml *d, eng_ctx *c, arena *pm, eng_expr **exprs,
         else if (eng_eval(c, exprs[i], src, &vals[i]))
             return -1;
     }
+    uint64_t id;
+    int k = d->conflict ? conflict_row(d, c, vals, st, &id) : 0;
+    if (k)
+        return k < 0 ? -1 : on_conflict(d, c, pm, vals, id, st, res);
     if (eng_insert_row(c, t, vals, st) || returning(d, c, pm, vals, res))
         return -1;
     res->count++;
@@ -319,6 +396,34 @@ static int change_row(const eng_dml *d, eng_ctx *c, arena *pm, const eng_val *ol
     return returning(d, c, pm, vals, res);
 }
 
+/* UPDATE ... FROM / DELETE ... USING: the target row changes when the FROM
+ * items joined to it give a row; its first row supplies the SET values (which
+ * one, when several match, PostgreSQL leaves unspecified too). */
+static int change_joined(const eng_dml *d, eng_ctx *c, arena *pm, const eng_val *old, uint64_t rowid,
+                         eng_dml_result *res)
+{
+    int ncols = d->table->ncols;
+    eng_outer outer = {old, c->outer};
+    eng_ctx cc = *c;
+    cc.outer = &outer;
+    arena *a = arena_new();
+    if (!a)
+        return eng__oom(c);
+    eng_exec *x = NULL;
+    const eng_val *row;
+    eng_val *both = arena_alloc(c->mem, sizeof(eng_val) * ((size_t)ncols + (size_t)d->nset + 1));
+    int rc = both ? eng_exec_open(a, d->from_sub, &cc, &x) : eng__oom(c);
+    if (rc == 0 && (rc = eng_exec_next(x, &cc, &row)) > 0) {
+        /* while the sub-plan (and so row's memory) is still open */
+        memcpy(both, old, sizeof(eng_val) * (size_t)ncols);
+        memcpy(both + ncols, row, sizeof(eng_val) * (size_t)d->nset);
+        rc = change_row(d, c, pm, both, rowid, res);
+    }
+    eng_exec_close(x);
+    arena_free(a);
+    return rc;
+}
+
 static int run_change(const eng_dml *d, eng_ctx *c, arena *pm, eng_dml_result *res)
 {
     eng_exec *x;
@@ -338,7 +443,8 @@ static int run_change(const eng_dml *d, eng_ctx *c, arena *pm, eng_dml_result *r
             break;
         }
         const eng_val *old = eng_exec_current(x, &rowid);
-        rc = old ? change_row(d, &rc_ctx, pm, old, rowid, res) : -1;
+        rc = !old ? -1 : d->from_sub ? change_joined(d, &rc_ctx, pm, old, rowid, res)
+                                     : change_row(d, &rc_ctx, pm, old, rowid, res);
     }
     if (rc == 0 || rc == -1) {
         /* keep going: nothing */
@@ -352,7 +458,7 @@ int eng_dml_run(const eng_dml *d, eng_ctx *c, arena *portal_mem, eng_dml_result 
 {
     pgw_error_clear(c->err); /* NULL keys are told apart from errors by it */
     if (d->table->dropped || !c->env->txn) {
-        pgw_error_set(c->err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", d->table->name);
+        pgw_error_set(c->err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", eng_temp_bare(d->table->name));
         return -1;
     }
     return d->kind == ENG_INSERT ? run_insert(d, c, portal_mem, res) : run_change(d, c, portal_mem, res);

@@ -30,6 +30,13 @@ typedef struct eng_dml {
     eng_select *scan;       /* UPDATE/DELETE: the table scan with the WHERE */
     int nreturning;
     eng_target *returning;
+    int conflict;           /* INSERT ... ON CONFLICT: 0 none, 1 DO NOTHING, 2 DO UPDATE, whose
+                             * set_exprs read the row [existing row | EXCLUDED row] */
+    eng_index *arbiter;     /* the unique index named or inferred; NULL = every unique index */
+    eng_expr *conflict_where; /* DO UPDATE ... WHERE, over that row; NULL = none */
+    eng_select *from_sub;   /* UPDATE ... FROM / DELETE ... USING: the FROM items and the WHERE,
+                             * correlated to the target row; its first row (the SET values) decides,
+                             * and set_exprs read the row [target row | that row] */
 } eng_dml;
 
 int eng_bind_dml(arena *a, const char *text, const eng_env *env, const ast_stmt *st, eng_params *params,

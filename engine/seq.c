@@ -433,6 +433,12 @@ int eng_seq_drop_owned(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, uint32_t
     return rc;
 }
 
+int eng_seq_drop_table(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, pgw_error *err)
+{
+    uint32_t relid = t->relid;
+    return eng_catalog_drop_table(cat, txn, log, t, err) || eng_seq_drop_owned(cat, txn, log, relid, err) ? -1 : 0;
+}
+
 /* ---- durable advance ------------------------------------------------- */
 
 typedef struct waiter {

@@ -45,6 +45,9 @@ int eng_seq_drop(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, const char *na
 /* Drop the sequences a dropped table owns. */
 int eng_seq_drop_owned(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, uint32_t relid, pgw_error *err)
     __attribute__((warn_unused_result));
+/* Drop table t and the sequences its serial / identity columns own, as DROP TABLE does. */
+int eng_seq_drop_table(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, pgw_error *err)
+    __attribute__((warn_unused_result));
 
 /* The table (relid) and column whose serial / identity default uses sequence `name`;
  * false when it has no owner. */

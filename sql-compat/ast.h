@@ -165,6 +165,11 @@ typedef struct ast_insert {
     bool overriding_system; /* OVERRIDING SYSTEM VALUE */
     int nreturning;
     ast_target *returning;
+    int on_conflict;    /* 0 none, 1 DO NOTHING, 2 DO UPDATE */
+    ast_names conflict_cols;        /* ON CONFLICT (cols) */
+    const char *conflict_constraint; /* ON CONFLICT ON CONSTRAINT name */
+    int conflict_loc;
+    struct ast_update *conflict_set; /* DO UPDATE SET ... WHERE (relname unused) */
 } ast_insert;
 
 typedef struct ast_update {
@@ -178,6 +183,7 @@ typedef struct ast_update {
     ast_expr *where;
     int nreturning;
     ast_target *returning;
+    struct ast_select *from; /* UPDATE ... FROM / DELETE ... USING: those FROM items (no targets), or NULL */
 } ast_update;
 
 typedef struct ast_coldef {
@@ -203,6 +209,11 @@ typedef struct ast_create_table {
     ast_coldef *cols;
     int ncons;
     ast_constraint *cons;
+    struct ast_select *as_query; /* CREATE TABLE ... AS query: columns from its targets */
+    ast_names as_cols;  /* CREATE TABLE t (a, b) AS ...: names for the first targets */
+    bool with_no_data;  /* ... WITH NO DATA: the columns only */
+    bool temp;          /* CREATE TEMP TABLE: the session's own (engine/temp.h) */
+    bool on_commit_drop; /* ... ON COMMIT DROP */
 } ast_create_table;
 
 typedef struct ast_index {

@@ -54,8 +54,7 @@ void sqlc__copy_free(sql_portal *p)
 static int setup(sql_portal *p, pgw_error *err)
 {
     const ast_copy *ac = &p->st->ast->copy;
-    eng_catalog *cat = p->s->srv->cat;
-    eng_table *t = eng_catalog_find(cat, ac->relname);
+    eng_table *t = sqlc__find_table(p->s, ac->relname);
     if (!t) {
         pgw_error_set(err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", ac->relname);
         return -1;

@@ -13,6 +13,7 @@
 #include "engine/types/array.h"
 #include "engine/catalog.h"
 #include "engine/seq.h"
+#include "engine/temp.h"
 #include "engine/types/types.h"
 #include "sql-compat/stmt.h"
 
@@ -163,12 +164,37 @@ static int add_am_index(sql_portal *p, eng_table *t, const ast_index *ix, pgw_er
     return eng_catalog_add_am_index(cat, p->s->stx, p->s->ddl, t, name, col, am, &def, build_threads(p), err);
 }
 
+/* The columns of CREATE TABLE t (col type ..., ...); seqs[i] names the sequence a serial column needs. */
+static int defined_columns(sql_portal *p, eng_column **out, int *ncols, const char ***seqs, pgw_error *err)
+{
+    const ast_create_table *ct = &p->st->ast->create;
+    eng_column *cols = arena_calloc(p->mem, (size_t)ct->ncols + 1, sizeof(eng_column));
+    *seqs = arena_calloc(p->mem, (size_t)ct->ncols + 1, sizeof(char *));
+    if (!cols || !*seqs)
+        return pgw_error_oom(err), -1;
+    for (int i = 0; i < ct->ncols; i++) {
+        const ast_coldef *d = &ct->cols[i];
+        cols[i].name = (char *)d->name;
+        cols[i].notnull = d->notnull;
+        cols[i].def = (char *)d->def_text;
+        int serial = sqlc__serial_column(p->mem, p->s->srv->cat, ct->relname, d, &cols[i], &(*seqs)[i], err);
+        if (serial < 0 || (!serial && col_type(d, &cols[i], err)))
+            return -1;
+    }
+    *out = cols;
+    *ncols = ct->ncols;
+    return 0;
+}
+
 static int create_table(sql_portal *p, const sql_sink *sink, pgw_error *err)
 {
     sql_session *s = p->s;
     eng_catalog *cat = s->srv->cat;
     const ast_create_table *ct = &p->st->ast->create;
-    if (name_taken(cat, ct->relname)) {
+    const char *name = ct->temp ? eng_temp_name(p->mem, s->backend_pid, ct->relname) : ct->relname;
+    if (!name)
+        return pgw_error_oom(err), -1;
+    if (name_taken(cat, name)) {
         if (ct->if_not_exists) {
             notice3(sink, "relation", ct->relname, "already exists, skipping");
             return 0;
@@ -176,33 +202,30 @@ static int create_table(sql_portal *p, const sql_sink *sink, pgw_error *err)
         pgw_error_set(err, SQLSTATE_DUPLICATE_TABLE, "relation \"%s\" already exists", ct->relname);
         return -1;
     }
-    if (ct->ncols > 1600) {
+    eng_column *cols;
+    int ncols;
+    const char **seqs = NULL;
+    if (ct->as_query ? sqlc__ctas_columns(p, &cols, &ncols, err) : defined_columns(p, &cols, &ncols, &seqs, err))
+        return -1;
+    if (ncols > 1600) {
         pgw_error_set(err, SQLSTATE_TOO_MANY_COLUMNS, "tables can have at most 1600 columns");
         return -1;
     }
-    eng_column *cols = arena_calloc(p->mem, (size_t)ct->ncols + 1, sizeof(eng_column));
-    const char **seqs = arena_calloc(p->mem, (size_t)ct->ncols + 1, sizeof(char *)); /* serial columns' */
-    if (!cols || !seqs)
-        return pgw_error_oom(err), -1;
-    for (int i = 0; i < ct->ncols; i++) {
-        const ast_coldef *d = &ct->cols[i];
+    for (int i = 0; i < ncols; i++) {
         for (int k = 0; k < i; k++) {
-            if (strcmp(ct->cols[k].name, d->name) == 0) {
-                pgw_error_set(err, SQLSTATE_DUPLICATE_COLUMN, "column \"%s\" specified more than once", d->name);
+            if (strcmp(cols[k].name, cols[i].name) == 0) {
+                pgw_error_set(err, SQLSTATE_DUPLICATE_COLUMN, "column \"%s\" specified more than once", cols[i].name);
                 return -1;
             }
         }
-        cols[i].name = (char *)d->name;
-        cols[i].notnull = d->notnull;
-        cols[i].def = (char *)d->def_text;
-        int serial = sqlc__serial_column(p->mem, cat, ct->relname, d, &cols[i], &seqs[i], err);
-        if (serial < 0 || (!serial && col_type(d, &cols[i], err)))
-            return -1;
     }
-    eng_table_def def = {ct->relname, ct->ncols, cols};
+    eng_table_def def = {name, ncols, cols};
     eng_table *t;
-    if (eng_catalog_create_table(cat, s->stx, s->ddl, &def, &t, err))
+    if (eng_catalog_create_table(cat, s->stx, s->ddl, &def, &t, err) ||
+        (ct->on_commit_drop && sqlc__temp_on_commit_drop(s, name, err)))
         return -1;
+    if (ct->as_query)
+        return sqlc__ctas_fill(p, t, err);
     for (int i = 0; i < ct->ncols; i++)
         if (seqs[i] && sqlc__serial_sequence(s, seqs[i], cols[i].type, &ct->cols[i], t->relid, i, err))
             return -1;
@@ -230,7 +253,7 @@ static int drop(sql_portal *p, const sql_sink *sink, pgw_error *err)
     for (int i = 0; i < d->names.n; i++) {
         int pos;
         bool found = d->is_index ? eng_catalog_find_index(cat, d->names.v[i], &pos) != NULL
-                                 : eng_catalog_find(cat, d->names.v[i]) != NULL;
+                                 : sqlc__find_table(p->s, d->names.v[i]) != NULL;
         if (!found && !d->missing_ok) {
             pgw_error_set(err, d->is_index ? SQLSTATE_UNDEFINED_OBJECT : SQLSTATE_UNDEFINED_TABLE,
                           d->is_index ? "index \"%s\" does not exist" : "table \"%s\" does not exist", d->names.v[i]);
@@ -249,13 +272,12 @@ static int drop(sql_portal *p, const sql_sink *sink, pgw_error *err)
                 return -1;
             continue;
         }
-        eng_table *t = eng_catalog_find(cat, d->names.v[i]);
+        eng_table *t = sqlc__find_table(p->s, d->names.v[i]);
         if (!t) {
             notice3(sink, "table", d->names.v[i], "does not exist, skipping");
             continue;
         }
-        if (eng_catalog_drop_table(cat, s->stx, s->ddl, t, err) ||
-            eng_seq_drop_owned(cat, s->stx, s->ddl, t->relid, err))
+        if (eng_seq_drop_table(cat, s->stx, s->ddl, t, err))
             return -1;
     }
     (void)what;
@@ -267,16 +289,15 @@ static int drop(sql_portal *p, const sql_sink *sink, pgw_error *err)
 static int truncate_tables(sql_portal *p, pgw_error *err)
 {
     sql_session *s = p->s;
-    eng_catalog *cat = s->srv->cat;
     const ast_names *n = &p->st->ast->truncate;
     for (int i = 0; i < n->n; i++) {
-        if (!eng_catalog_find(cat, n->v[i])) {
+        if (!sqlc__find_table(p->s, n->v[i])) {
             pgw_error_set(err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", n->v[i]);
             return -1;
         }
     }
     for (int i = 0; i < n->n; i++) {
-        eng_table *t = eng_catalog_find(cat, n->v[i]);
+        eng_table *t = sqlc__find_table(p->s, n->v[i]);
         st_scan sc;
         st_row r;
         st_scan_init(&sc, s->stx, t->st);
@@ -297,7 +318,7 @@ static int alter_or_index(sql_portal *p, pgw_error *err)
 {
     eng_catalog *cat = p->s->srv->cat;
     const ast_index *ix = &p->st->ast->index;
-    eng_table *t = eng_catalog_find(cat, ix->relname);
+    eng_table *t = sqlc__find_table(p->s, ix->relname);
     if (!t) {
         pgw_error_set(err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", ix->relname);
         return -1;
@@ -318,7 +339,7 @@ static int reindex(sql_portal *p, pgw_error *err)
     const ast_index *ix = &p->st->ast->index;
     int pos = -1;
     const char *name = ix->idxname ? ix->idxname : ix->relname;
-    eng_table *t = ix->idxname ? eng_catalog_find_index(cat, name, &pos) : eng_catalog_find(cat, name);
+    eng_table *t = ix->idxname ? eng_catalog_find_index(cat, name, &pos) : sqlc__find_table(p->s, name);
     if (!t) {
         pgw_error_set(err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", name);
         return -1;
@@ -406,7 +427,7 @@ int sqlc__run_ddl(sql_portal *p, const sql_sink *sink, pgw_error *err)
     case STMT_NOOP:
         break;
     case STMT_CREATE_TABLE: {
-        bool existed = eng_catalog_find(cat, p->st->ast->create.relname) != NULL; /* IF NOT EXISTS */
+        bool existed = sqlc__find_table(p->s, p->st->ast->create.relname) != NULL; /* IF NOT EXISTS */
         rc = create_table(p, sink, err);
         if (rc == 0 && !existed && !p->s->is_superuser)
             rc = sqlc__ddl_owned(p, err);

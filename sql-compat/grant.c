@@ -67,7 +67,7 @@ static int grant_targets(sql_portal *p, eng_catalog *cat, uint32_t **oids, int *
     for (int i = 0; i < g->objects.n; i++) {
         const char *name = g->objects.v[i];
         if (g->on == GRANT_ON_TABLE) {
-            const eng_table *t = eng_catalog_find(cat, name);
+            const eng_table *t = sqlc__find_table(p->s, name);
             if (!t) {
                 pgw_error_set(err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", name);
                 return -1;
@@ -119,10 +119,10 @@ int sqlc__run_grant(sql_portal *p, pgw_error *err)
 }
 
 /* The table a DROP / ALTER / CREATE INDEX name means (an index's table). */
-static const eng_table *named_table(eng_catalog *cat, const char *name, bool is_index)
+static const eng_table *named_table(sql_session *s, const char *name, bool is_index)
 {
     int pos;
-    return is_index ? eng_catalog_find_index(cat, name, &pos) : eng_catalog_find(cat, name);
+    return is_index ? eng_catalog_find_index(s->srv->cat, name, &pos) : sqlc__find_table(s, name);
 }
 
 int sqlc__ddl_allowed(sql_portal *p, pgw_error *err)
@@ -139,14 +139,14 @@ int sqlc__ddl_allowed(sql_portal *p, pgw_error *err)
         return eng_priv_check_schema(&env, ENG_PRIV_CREATE, err);
     case STMT_DROP:
         for (int i = 0; i < st->drop.names.n; i++) {
-            const eng_table *t = named_table(cat, st->drop.names.v[i], st->drop.is_index);
+            const eng_table *t = named_table(s, st->drop.names.v[i], st->drop.is_index);
             if (t && !owns(s, cat, t))
                 return not_owner(err, st->drop.is_index ? "index" : "table", st->drop.names.v[i]);
         }
         return 0;
     case STMT_TRUNCATE:
         for (int i = 0; i < st->truncate.n; i++) {
-            const eng_table *t = eng_catalog_find(cat, st->truncate.v[i]);
+            const eng_table *t = sqlc__find_table(p->s, st->truncate.v[i]);
             if (t && eng_priv_check_table(&env, t, ENG_PRIV_TRUNCATE, err))
                 return -1;
         }
@@ -156,7 +156,7 @@ int sqlc__ddl_allowed(sql_portal *p, pgw_error *err)
         return t && !owns(s, cat, t) ? not_owner(err, "table", t->name) : 0;
     }
     default: {
-        const eng_table *t = eng_catalog_find(cat, st->index.relname);
+        const eng_table *t = sqlc__find_table(p->s, st->index.relname);
         return t && !owns(s, cat, t) ? not_owner(err, "table", t->name) : 0;
     }
     }
@@ -166,7 +166,7 @@ int sqlc__ddl_owned(sql_portal *p, pgw_error *err)
 {
     sql_session *s = p->s;
     eng_catalog *cat = s->srv->cat;
-    const eng_table *t = eng_catalog_find(cat, p->st->ast->create.relname);
+    const eng_table *t = sqlc__find_table(p->s, p->st->ast->create.relname);
     if (!t)
         return 0;
     return eng_catalog_set_privs(cat, s->stx, s->ddl, t->relid, s->user, ENG_PRIV_TABLE_ALL | ENG_PRIV_OWNER, err);

@@ -64,6 +64,7 @@ sql_server *sql_server_new(const char *data_dir, const sql_server_options *o, pg
         sql_server_free(srv);
         return NULL;
     }
+    sqlc__temp_startup(srv->cat);
     return srv;
 }
 
@@ -133,6 +134,8 @@ void sql_session_free(sql_session *s)
         return;
     sqlc__act_unregister(s);
     sqlc__txn_abort(s);
+    sqlc__temp_session_end(s);
+    mem_free(s->oc_drop);
     eng_ddl_log_free(s->ddl);
     eng_seq_session_free(s->seqs);
     for (int i = 0; i < s->ndefaults; i++)

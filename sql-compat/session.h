@@ -51,6 +51,8 @@ struct sql_session {
     char **sp_names;          /* user savepoints, innermost last */
     int *sp_levels;
     int nsp, capsp;
+    char **oc_drop;           /* temporary tables created ON COMMIT DROP in this transaction */
+    int noc_drop, capoc_drop;
     struct sqlc_parse_cache *parses; /* recent statement texts' parse trees */
 };
 
@@ -94,5 +96,15 @@ void sqlc__sysinfo_init(sql_session *s);
 int sqlc__backup(void *ctx, const char *dest, uint64_t *end_lsn, pgw_error *err);
 /* The engine's view of the session for one statement. */
 void sqlc__env(sql_session *s, eng_env *env);
+/* Temporary tables (temp_tables.c): the table a bare name means to s; drop
+ * s's own at its end; drop every leftover one at start-up. */
+eng_table *sqlc__find_table(sql_session *s, const char *name);
+void sqlc__temp_session_end(sql_session *s);
+void sqlc__temp_startup(eng_catalog *cat);
+/* ON COMMIT DROP: remember a table created in s's transaction; drop them all
+ * inside it just before its commit (0 or -1); forget them (rollback, free). */
+int sqlc__temp_on_commit_drop(sql_session *s, const char *name, pgw_error *err);
+int sqlc__temp_commit_drops(sql_session *s, pgw_error *err);
+void sqlc__temp_forget_drops(sql_session *s);
 
 #endif

@@ -165,12 +165,14 @@ static int analyse(sql_session *s, sqlc_parsed *parsed, int i, const uint32_t *t
     if (sqlc_translate(parsed, i, st->mem, &st->ast, err))
         goto fail;
     if (st->ast->kind == STMT_SELECT || st->ast->kind == STMT_EXPLAIN ||
-        (st->ast->kind == STMT_COPY && st->ast->copy.query)) {
+        (st->ast->kind == STMT_COPY && st->ast->copy.query) ||
+        (st->ast->kind == STMT_CREATE_TABLE && st->ast->create.as_query)) {
         eng_env env;
         sqlc__env(s, &env);
         const ast_select *sel = st->ast->kind == STMT_SELECT    ? &st->ast->select
                                 : st->ast->kind == STMT_EXPLAIN ? st->ast->explain.query
-                                                                : st->ast->copy.query;
+                                : st->ast->kind == STMT_COPY    ? st->ast->copy.query
+                                                                : st->ast->create.as_query;
         if (env.catalog)
             eng_catalog_rdlock(env.catalog);
         int rc = eng_bind_select(st->mem, sqlc_text(parsed), &env, sel, &st->params, &st->sel, err);

@@ -65,6 +65,9 @@ int sqlc__run_alter_system(sql_portal *p, pgw_error *err);
 int sqlc__run_grant(sql_portal *p, pgw_error *err);
 int sqlc__ddl_allowed(sql_portal *p, pgw_error *err);
 int sqlc__ddl_owned(sql_portal *p, pgw_error *err);
+/* CREATE TABLE ... AS (ddl_as.c): the columns the query gives, then its rows. */
+int sqlc__ctas_columns(sql_portal *p, eng_column **out, int *ncols, pgw_error *err);
+int sqlc__ctas_fill(sql_portal *p, eng_table *t, pgw_error *err);
 /* extension.c: CREATE / DROP EXTENSION, like DDL. */
 int sqlc__run_extension(sql_portal *p, const sql_sink *sink, pgw_error *err);
 /* CREATE / DROP SEQUENCE (sequence.c). */

@@ -87,14 +87,17 @@ static int values_rows(const char *text, arena *a, PgQuery__SelectStmt *s, ast_i
     return 0;
 }
 
+static int on_conflict(const char *text, arena *a, PgQuery__OnConflictClause *oc, ast_insert *ins, pgw_error *err);
+
 static int insert_stmt(const char *text, arena *a, PgQuery__InsertStmt *x, ast_stmt *st, pgw_error *err)
 {
     ast_insert *ins = &st->insert;
     st->kind = STMT_INSERT;
     st->tag = "INSERT";
-    if (x->on_conflict_clause || x->with_clause)
-        return refuse(err, "INSERT with ON CONFLICT or WITH");
-    if (relname(x->relation, a, &ins->relname, err) || name_list(x->cols, x->n_cols, a, &ins->cols, err))
+    if (x->with_clause)
+        return refuse(err, "INSERT with WITH");
+    if (relname(x->relation, a, &ins->relname, err) || name_list(x->cols, x->n_cols, a, &ins->cols, err) ||
+        (x->on_conflict_clause && on_conflict(text, a, x->on_conflict_clause, ins, err)))
         return -1;
     ins->loc = x->relation->location;
     ins->overriding_system = x->override == PG_QUERY__OVERRIDING_KIND__OVERRIDING_SYSTEM_VALUE;
@@ -134,28 +137,79 @@ static int dml_target(const char *text, arena *a, PgQuery__RangeVar *rel, PgQuer
     return 0;
 }
 
+/* UPDATE ... FROM items / DELETE ... USING items, translated as the FROM of a SELECT. */
+static int from_list(const char *text, arena *a, PgQuery__Node **items, size_t n, ast_update *u, pgw_error *err)
+{
+    PgQuery__SelectStmt s = PG_QUERY__SELECT_STMT__INIT;
+    s.from_clause = items;
+    s.n_from_clause = n;
+    s.op = PG_QUERY__SET_OPERATION__SETOP_NONE;
+    s.limit_option = PG_QUERY__LIMIT_OPTION__LIMIT_OPTION_DEFAULT;
+    ast_stmt *sub = arena_calloc(a, 1, sizeof(*sub));
+    if (!sub)
+        return pgw_error_oom(err), -1;
+    if (sqlc__tr_select(text, a, err, &s, sub))
+        return -1;
+    u->from = &sub->select;
+    return 0;
+}
+
+/* SET col = expr, ... of UPDATE and ON CONFLICT DO UPDATE. */
+static int set_list(const char *text, arena *a, PgQuery__Node **items, size_t n, ast_update *u, pgw_error *err)
+{
+    u->set_cols = arena_calloc(a, n + 1, sizeof(char *));
+    u->set_locs = arena_calloc(a, n + 1, sizeof(int));
+    u->set_exprs = arena_calloc(a, n + 1, sizeof(ast_expr *));
+    if (!u->set_cols || !u->set_locs || !u->set_exprs)
+        return pgw_error_oom(err), -1;
+    for (size_t i = 0; i < n; i++) {
+        PgQuery__Node *x = items[i];
+        if (x->node_case != PG_QUERY__NODE__NODE_RES_TARGET || x->res_target->n_indirection)
+            return refuse(err, "this SET target");
+        u->set_cols[i] = x->res_target->name;
+        u->set_locs[i] = x->res_target->location;
+        if (!(u->set_exprs[i] = sqlc__tr_expr(text, a, err, x->res_target->val)))
+            return -1;
+        u->nset++;
+    }
+    return 0;
+}
+
+/* ON CONFLICT [(cols) | ON CONSTRAINT name] DO NOTHING | DO UPDATE SET ... [WHERE ...]. */
+static int on_conflict(const char *text, arena *a, PgQuery__OnConflictClause *oc, ast_insert *ins, pgw_error *err)
+{
+    ins->on_conflict = oc->action == PG_QUERY__ON_CONFLICT_ACTION__ONCONFLICT_UPDATE ? 2 : 1;
+    ins->conflict_loc = oc->location;
+    if (oc->infer) {
+        if (oc->infer->where_clause)
+            return refuse(err, "ON CONFLICT (...) WHERE");
+        if (oc->infer->conname && oc->infer->conname[0])
+            ins->conflict_constraint = oc->infer->conname;
+        else if (name_list(oc->infer->index_elems, oc->infer->n_index_elems, a, &ins->conflict_cols, err))
+            return -1;
+    }
+    if (ins->on_conflict == 1)
+        return 0;
+    ast_update *u = arena_calloc(a, 1, sizeof(*u));
+    if (!u)
+        return pgw_error_oom(err), -1;
+    ins->conflict_set = u;
+    if (set_list(text, a, oc->target_list, oc->n_target_list, u, err))
+        return -1;
+    return oc->where_clause && !(u->where = sqlc__tr_expr(text, a, err, oc->where_clause)) ? -1 : 0;
+}
+
 static int update_stmt(const char *text, arena *a, PgQuery__UpdateStmt *x, ast_stmt *st, pgw_error *err)
 {
     ast_update *u = &st->update;
     st->kind = STMT_UPDATE;
     st->tag = "UPDATE";
-    if (x->n_from_clause || x->with_clause)
-        return refuse(err, "UPDATE with FROM or WITH");
-    u->set_cols = arena_calloc(a, x->n_target_list + 1, sizeof(char *));
-    u->set_locs = arena_calloc(a, x->n_target_list + 1, sizeof(int));
-    u->set_exprs = arena_calloc(a, x->n_target_list + 1, sizeof(ast_expr *));
-    if (!u->set_cols || !u->set_locs || !u->set_exprs)
-        return pgw_error_oom(err), -1;
-    for (size_t i = 0; i < x->n_target_list; i++) {
-        PgQuery__Node *n = x->target_list[i];
-        if (n->node_case != PG_QUERY__NODE__NODE_RES_TARGET || n->res_target->n_indirection)
-            return refuse(err, "this SET target");
-        u->set_cols[i] = n->res_target->name;
-        u->set_locs[i] = n->res_target->location;
-        if (!(u->set_exprs[i] = sqlc__tr_expr(text, a, err, n->res_target->val)))
-            return -1;
-        u->nset++;
-    }
+    if (x->with_clause)
+        return refuse(err, "UPDATE with WITH");
+    if (x->n_from_clause && from_list(text, a, x->from_clause, x->n_from_clause, u, err))
+        return -1;
+    if (set_list(text, a, x->target_list, x->n_target_list, u, err))
+        return -1;
     return dml_target(text, a, x->relation, x->where_clause, x->returning_list, x->n_returning_list, u, err);
 }
 
@@ -164,8 +218,10 @@ static int delete_stmt(const char *text, arena *a, PgQuery__DeleteStmt *x, ast_s
     ast_update *u = &st->update;
     st->kind = STMT_DELETE;
     st->tag = "DELETE";
-    if (x->n_using_clause || x->with_clause)
-        return refuse(err, "DELETE with USING or WITH");
+    if (x->with_clause)
+        return refuse(err, "DELETE with WITH");
+    if (x->n_using_clause && from_list(text, a, x->using_clause, x->n_using_clause, u, err))
+        return -1;
     return dml_target(text, a, x->relation, x->where_clause, x->returning_list, x->n_returning_list, u, err);
 }
 
@@ -212,6 +268,24 @@ static int table_constraint(arena *a, PgQuery__Constraint *c, ast_create_table *
 
 static int column_def(const char *text, arena *a, PgQuery__ColumnDef *cd, ast_coldef *d, pgw_error *err);
 
+/* TEMP / TEMPORARY, and the ON COMMIT actions hcdb keeps (PRESERVE ROWS, the default, and DROP). */
+static int persistence(PgQuery__RangeVar *rel, PgQuery__OnCommitAction oc, ast_create_table *ct, pgw_error *err)
+{
+    ct->temp = rel->relpersistence && rel->relpersistence[0] == 't';
+    ct->on_commit_drop = oc == PG_QUERY__ON_COMMIT_ACTION__ONCOMMIT_DROP;
+    if (oc == PG_QUERY__ON_COMMIT_ACTION__ONCOMMIT_DELETE_ROWS)
+        return refuse(err, "ON COMMIT DELETE ROWS");
+    if (!ct->temp && oc != PG_QUERY__ON_COMMIT_ACTION__ONCOMMIT_NOOP && oc != PG_QUERY__ON_COMMIT_ACTION__ON_COMMIT_ACTION_UNDEFINED) {
+        pgw_error_set(err, SQLSTATE_INVALID_TABLE_DEFINITION, "ON COMMIT can only be used on temporary tables");
+        return -1;
+    }
+    if (ct->temp && rel->schemaname && rel->schemaname[0] && strcmp(rel->schemaname, "pg_temp") != 0) {
+        pgw_error_set(err, SQLSTATE_INVALID_TABLE_DEFINITION, "cannot create temporary relation in non-temporary schema");
+        return -1;
+    }
+    return 0;
+}
+
 static int create_stmt(const char *text, arena *a, PgQuery__CreateStmt *x, ast_stmt *st, pgw_error *err)
 {
     ast_create_table *ct = &st->create;
@@ -219,8 +293,8 @@ static int create_stmt(const char *text, arena *a, PgQuery__CreateStmt *x, ast_s
     st->tag = "CREATE TABLE";
     if (x->n_inh_relations || x->partbound || x->partspec || x->of_typename)
         return refuse(err, "CREATE TABLE with INHERITS, PARTITION or OF");
-    if (x->relation->relpersistence && x->relation->relpersistence[0] == 't')
-        return refuse(err, "CREATE TEMPORARY TABLE");
+    if (persistence(x->relation, x->oncommit, ct, err))
+        return -1;
     if (relname(x->relation, a, &ct->relname, err))
         return -1;
     ct->if_not_exists = x->if_not_exists;
@@ -573,6 +647,33 @@ static int copy_stmt(const char *text, arena *a, PgQuery__CopyStmt *x, ast_stmt 
     return 0;
 }
 
+/* CREATE TABLE t [(cols)] AS query [WITH [NO] DATA]: the query must be a
+ * SELECT or VALUES (EXECUTE is refused). */
+static int create_as_stmt(const char *text, arena *a, PgQuery__CreateTableAsStmt *x, ast_stmt *st, pgw_error *err)
+{
+    ast_create_table *ct = &st->create;
+    st->kind = STMT_CREATE_TABLE;
+    st->tag = "CREATE TABLE AS";
+    PgQuery__IntoClause *in = x->into;
+    if (x->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE || !in)
+        return refuse(err, "CREATE MATERIALIZED VIEW");
+    if (!x->query || x->query->node_case != PG_QUERY__NODE__NODE_SELECT_STMT)
+        return refuse(err, "CREATE TABLE ... AS with this query");
+    if (persistence(in->rel, in->on_commit, ct, err))
+        return -1;
+    if (relname(in->rel, a, &ct->relname, err) || name_list(in->col_names, in->n_col_names, a, &ct->as_cols, err))
+        return -1;
+    ct->if_not_exists = x->if_not_exists;
+    ct->with_no_data = in->skip_data;
+    ast_stmt *sub = arena_calloc(a, 1, sizeof(*sub));
+    if (!sub)
+        return pgw_error_oom(err), -1;
+    if (sqlc__tr_select(text, a, err, x->query->select_stmt, sub))
+        return -1;
+    ct->as_query = &sub->select;
+    return 0;
+}
+
 int sqlc__translate_table_stmt(const char *text, PgQuery__Node *n, arena *a, ast_stmt *st, pgw_error *err)
 {
     switch (n->node_case) {
@@ -584,6 +685,8 @@ int sqlc__translate_table_stmt(const char *text, PgQuery__Node *n, arena *a, ast
         return delete_stmt(text, a, n->delete_stmt, st, err);
     case PG_QUERY__NODE__NODE_CREATE_STMT:
         return create_stmt(text, a, n->create_stmt, st, err);
+    case PG_QUERY__NODE__NODE_CREATE_TABLE_AS_STMT:
+        return create_as_stmt(text, a, n->create_table_as_stmt, st, err);
     case PG_QUERY__NODE__NODE_DROP_STMT:
         return drop_stmt(a, n->drop_stmt, st, err);
     case PG_QUERY__NODE__NODE_TRUNCATE_STMT:

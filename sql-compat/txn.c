@@ -53,7 +53,11 @@ int sqlc__txn_commit(sql_session *s, pgw_error *err)
      * waits for the local flush (there are no standbys). */
     const char *sc = sqlc_settings_get(s->settings, "synchronous_commit", true, NULL);
     st_txn_set_synchronous_commit(s->stx, !sc || strcmp(sc, "off") != 0);
-    int rc = st_commit(s->stx, err);
+    int rc = !s->committing && sqlc__temp_commit_drops(s, err) ? ST_ERROR : ST_OK;
+    if (rc == ST_OK)
+        rc = st_commit(s->stx, err);
+    else
+        st_rollback(s->stx);
     if (rc == ST_WOULD_BLOCK) {
         s->committing = true;
         return 1;
@@ -85,6 +89,7 @@ void sqlc__txn_abort(sql_session *s)
     st_txn_free(s->stx);
     s->stx = NULL;
     clear_savepoints(s);
+    sqlc__temp_forget_drops(s);
     eng_ddl_log_rollback(s->srv->cat, s->ddl);
 }
 

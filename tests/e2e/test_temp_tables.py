@@ -1,0 +1,182 @@
+"""Temporary tables over the wire: CREATE TEMP TABLE (x) and CREATE TEMP TABLE ... AS, seen
+only by their session, found before a permanent table of the same name, dropped when the
+session ends, undone by ROLLBACK, and gone after a crash and restart.
+
+Expected results, SQLSTATEs and messages are PostgreSQL 15's (HCDB_E2E_REFERENCE=pg15 runs
+the tests that are not hcdb-specific against it).
+"""
+import os
+import signal
+import time
+
+import psycopg2
+import pytest
+
+from sqlerrors import assert_error
+
+
+def q(cur, sql):
+    cur.execute(sql)
+    return cur.fetchall()
+
+
+def session(srv):
+    c = srv.pg_connect()
+    c.autocommit = True
+    return c, c.cursor()
+
+
+@pytest.mark.hcdb_only
+def test_benchmark_statement_from_the_users(trust_server):
+    c, cur = session(trust_server)
+    cur.execute("CREATE TEMP TABLE benchmark_data AS SELECT generate_series(1, 100000) AS id")
+    assert cur.statusmessage == "SELECT 100000"
+    assert q(cur, "SELECT COUNT(*) FROM (SELECT hc_map_codepoint(id) FROM benchmark_data) t") == [(100000,)]
+    c.close()
+    # the same two statements through psql, one session
+    out = trust_server.psql("-c", "CREATE TEMP TABLE benchmark_data AS SELECT generate_series(1, 100000) AS id;",
+                            "-c", "SELECT COUNT(*) FROM (SELECT hc_map_codepoint(id) FROM benchmark_data) t;")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == ["SELECT 100000", "100000"]
+
+
+def test_temp_table_is_private_to_its_session(trust_server):
+    a, ca = session(trust_server)
+    b, cb = session(trust_server)
+    ca.execute("CREATE TEMPORARY TABLE tt (x int PRIMARY KEY, y text)")
+    ca.execute("INSERT INTO tt VALUES (1, 'a'), (2, 'b')")
+    with pytest.raises(psycopg2.errors.UndefinedTable):
+        cb.execute("SELECT * FROM tt")
+    # the other session may have its own table of that name
+    cb.execute("CREATE TEMP TABLE tt AS VALUES (10)")
+    assert q(cb, "SELECT * FROM tt") == [(10,)]
+    ca.execute("UPDATE tt SET y = 'c' WHERE x = 2")
+    ca.execute("DELETE FROM tt WHERE x = 1")
+    assert q(ca, "SELECT * FROM tt") == [(2, "c")]
+    with pytest.raises(psycopg2.errors.UniqueViolation) as e:
+        ca.execute("INSERT INTO tt VALUES (2, 'dup')")
+    assert e.value.pgerror.splitlines()[0] == 'ERROR:  duplicate key value violates unique constraint "tt_pkey"'
+    a.close()
+    b.close()
+
+
+def test_temp_table_shadows_permanent_one(trust_server):
+    c, cur = session(trust_server)
+    cur.execute("DROP TABLE IF EXISTS shadowed")
+    cur.execute("CREATE TABLE shadowed (p int)")
+    cur.execute("INSERT INTO shadowed VALUES (1)")
+    cur.execute("CREATE TEMP TABLE shadowed (t text)")
+    cur.execute("INSERT INTO shadowed VALUES ('temp')")
+    assert q(cur, "SELECT * FROM shadowed") == [("temp",)]
+    assert q(cur, "SELECT * FROM public.shadowed") == [(1,)]
+    cur.execute("DROP TABLE shadowed")  # the temporary one
+    assert q(cur, "SELECT * FROM shadowed") == [(1,)]
+    cur.execute("DROP TABLE shadowed")
+    c.close()
+
+
+def test_temp_tables_dropped_when_session_ends(trust_server):
+    c, cur = session(trust_server)
+    cur.execute("CREATE TEMP TABLE gone_at_end AS SELECT 1 AS one")
+    c.close()
+    c, cur = session(trust_server)
+    assert_error(trust_server, "SELECT * FROM gone_at_end", "42P01", 'relation "gone_at_end" does not exist')
+    assert q(cur, "SELECT count(*) FROM pg_class WHERE relname LIKE '%gone_at_end%'") == [(0,)]
+    c.close()
+
+
+def test_temp_table_rollback(trust_server):
+    c = trust_server.pg_connect()
+    cur = c.cursor()
+    cur.execute("CREATE TEMP TABLE rolled (x int)")
+    c.rollback()
+    with pytest.raises(psycopg2.errors.UndefinedTable):
+        cur.execute("SELECT * FROM rolled")
+    c.rollback()
+    cur.execute("CREATE TEMP TABLE kept (x int)")
+    c.commit()
+    cur.execute("INSERT INTO kept VALUES (1)")
+    c.rollback()
+    assert q(cur, "SELECT count(*) FROM kept") == [(0,)]
+    c.close()
+
+
+def test_temp_table_errors(trust_server):
+    c, cur = session(trust_server)
+    cur.execute("CREATE TEMP TABLE twice (x int)")
+    with pytest.raises(psycopg2.errors.DuplicateTable) as e:
+        cur.execute("CREATE TEMP TABLE twice (x int)")
+    assert e.value.pgerror.splitlines()[0] == 'ERROR:  relation "twice" already exists'
+    with pytest.raises(psycopg2.errors.InvalidTableDefinition) as e:
+        cur.execute("CREATE TEMP TABLE public.wrong (x int)")
+    assert e.value.pgerror.splitlines()[0] == \
+        "ERROR:  cannot create temporary relation in non-temporary schema"
+    c.close()
+
+
+def test_on_commit_drop(trust_server):
+    c = trust_server.pg_connect()
+    cur = c.cursor()
+    cur.execute("CREATE TEMP TABLE ocd (x int) ON COMMIT DROP")
+    cur.execute("INSERT INTO ocd VALUES (1)")
+    assert q(cur, "SELECT * FROM ocd") == [(1,)]
+    c.commit()
+    with pytest.raises(psycopg2.errors.UndefinedTable):
+        cur.execute("SELECT * FROM ocd")
+    c.rollback()
+    c.autocommit = True
+    # outside a transaction block it is gone at the end of its own statement
+    cur.execute("CREATE TEMP TABLE ocd2 AS SELECT 1 AS a WITH NO DATA")
+    cur.execute("CREATE TEMP TABLE ocd3 (x int) ON COMMIT DROP")
+    with pytest.raises(psycopg2.errors.UndefinedTable):
+        cur.execute("SELECT * FROM ocd3")
+    assert q(cur, "SELECT count(*) FROM ocd2") == [(0,)]
+    c.close()
+    assert_error(trust_server, "CREATE TABLE perm (x int) ON COMMIT DROP", "42P16",
+                 "ON COMMIT can only be used on temporary tables")
+
+
+@pytest.mark.hcdb_only
+def test_on_commit_delete_rows_refused(trust_server):
+    assert_error(trust_server, "CREATE TEMP TABLE oc (x int) ON COMMIT DELETE ROWS", "0A000",
+                 "ON COMMIT DELETE ROWS is not supported yet")
+
+
+@pytest.mark.hcdb_only
+def test_temp_tables_gone_after_crash(server_factory):
+    srv = server_factory()
+    c, cur = session(srv)
+    cur.execute("CREATE TEMP TABLE crashed AS SELECT generate_series(1, 100) AS id")
+    cur.execute("CREATE TABLE survivor AS SELECT 1 AS id")
+    os.kill(srv.pid, signal.SIGKILL)
+    srv.proc.wait(30)
+    srv.start()
+    c, cur = session(srv)
+    assert q(cur, "SELECT count(*) FROM pg_class WHERE relname LIKE '%crashed%'") == [(0,)]
+    assert q(cur, "SELECT * FROM survivor") == [(1,)]
+    cur.execute("CREATE TEMP TABLE crashed (x int)")
+    c.close()
+    # a clean restart keeps nothing temporary either
+    srv.stop()
+    srv.start()
+    c, cur = session(srv)
+    assert q(cur, "SELECT count(*) FROM pg_class WHERE relname LIKE '%crashed%'") == [(0,)]
+    c.close()
+
+
+def test_serial_column_of_temp_table_numbers_rows_and_its_sequence_goes_with_it(trust_server):
+    a, ca = session(trust_server)
+    ca.execute("CREATE TEMP TABLE ts (id serial PRIMARY KEY, v text)")
+    ca.execute("CREATE TEMP TABLE tc (id bigserial) ON COMMIT DROP")
+    ca.execute("INSERT INTO ts (v) VALUES ('a'), ('b')")
+    assert q(ca, "SELECT id, v FROM ts ORDER BY id") == [(1, "a"), (2, "b")]
+    # ON COMMIT DROP (autocommit) took its table and sequence at once
+    assert q(ca, "SELECT count(*) FROM pg_class WHERE relname = 'tc_id_seq'") == [(0,)]
+    a.close()
+    b, cb = session(trust_server)
+    for _ in range(100):  # the end-of-session drop runs after the client has gone
+        if q(cb, "SELECT count(*) FROM pg_class WHERE relname LIKE 'ts%'") == [(0,)]:
+            break
+        time.sleep(0.05)
+    assert q(cb, "SELECT relname FROM pg_class WHERE relname LIKE 'ts%'") == []
+    b.close()
