@@ -185,6 +185,28 @@ static size_t hnsw_am_memory(const void *state)
     return hnsw_memory_bytes(state);
 }
 
+static int hnsw_am_save(void *state, eng_am_write_fn write, void *ctx, pgw_error *err)
+{
+    return hnsw_save(state, write, ctx, err) == HNSW_OK ? 0 : -1;
+}
+
+/* A graph saved for another definition (never written so, but a file is not trusted) is refused. */
+static int hnsw_am_load(const eng_am_def *def, eng_am_read_fn read, void *ctx, void **state, pgw_error *err)
+{
+    hnsw_index *x;
+    if (hnsw_load(read, ctx, &x, err) != HNSW_OK)
+        return -1;
+    hnsw_params want;
+    hnsw_params_init(&want, (dist_metric)def->opclass->metric, def->typmod);
+    if (hnsw_metric(x) != want.metric || hnsw_dim(x) != want.dim) {
+        hnsw_free(x);
+        pgw_error_set(err, SQLSTATE_DATA_CORRUPTED, "hnsw index image does not match its definition");
+        return -1;
+    }
+    *state = x;
+    return 0;
+}
+
 const eng_am eng__am_hnsw = {
     .name = "hnsw",
     .oid = 16386, /* next to the vector type's 16385; pgvector's is assigned at CREATE EXTENSION */
@@ -197,4 +219,6 @@ const eng_am eng__am_hnsw = {
     .build = hnsw_am_build,
     .knn = hnsw_am_knn,
     .memory = hnsw_am_memory,
+    .save = hnsw_am_save,
+    .load = hnsw_am_load,
 };

@@ -338,10 +338,13 @@ static int record_cb(void *ctx, uint32_t relid, uint32_t kind, const void *d, si
     return 0;
 }
 
-static void row_cb(void *ctx, uint32_t relid, uint64_t rowid, st_row_op op, const void *d, size_t len)
+static void row_cb(void *ctx, uint32_t relid, uint64_t rowid, st_row_op op, const void *d, size_t len,
+                   const void *old, size_t oldlen)
 {
     (void)d;
     (void)len;
+    (void)old;
+    (void)oldlen;
     seen *s = ctx;
     s->n += (size_t)snprintf(s->log + s->n, sizeof(s->log) - s->n, "row %u/%llu/%d;", relid,
                              (unsigned long long)rowid, (int)op);
