@@ -3,8 +3,10 @@
 # shutdown writes a checkpoint, so nothing is replayed), with
 #   pgbench: pgbench -i -s SCALE (SCALE x 100,000 accounts, btree primary keys)
 #   vectors: N random DIM-d vectors under an HNSW index (load_vectors.py)
-# The median of RESTARTS restarts each. With BASELINE_BIN set, the same runs with
-# that (older) hcdb binary too, in the same run, each on a data directory of its own.
+# The median of RESTARTS restarts each, wall time and the server's CPU time (which a
+# busy machine does not inflate). With BASELINE_BIN set, the same runs with that
+# (older) hcdb binary too (BASELINE_RESTARTS restarts), in the same run, each on a
+# data directory of its own.
 #
 #   bench/durability/restart.sh
 #   BASELINE_BIN=/path/to/older/hcdb bench/durability/restart.sh
@@ -29,7 +31,16 @@ now() { date +%s.%N; }
 secs() { /usr/bin/python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.2f}')" "$1" "$2"; }
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-# start BIN DATA PORT: sets HCDB_PID and START_SECS (process start to accepting connections)
+# CPU seconds (user + system) the process PID has used so far
+cpu_secs() {
+  /usr/bin/python3 -c "import os, sys
+f = open('/proc/%s/stat' % sys.argv[1]).read().rsplit(')', 1)[1].split()
+print(f'{(int(f[11]) + int(f[12])) / os.sysconf(\"SC_CLK_TCK\"):.2f}')" "$1"
+}
+
+# start BIN DATA PORT: sets HCDB_PID, START_SECS (process start to accepting connections)
+# and START_CPU (the CPU seconds the server used until then: the figure a busy machine
+# does not inflate)
 start() {
   local t0
   t0="$(now)"
@@ -41,14 +52,15 @@ start() {
     sleep 0.02
   done
   START_SECS="$(secs "$t0" "$(now)")"
+  START_CPU="$(cpu_secs "$HCDB_PID")"
 }
 
 stop() { kill -INT "$HCDB_PID"; wait "$HCDB_PID" || echo "warning: hcdb exited with $?" >&2; HCDB_PID=""; }
 
 declare -A RES
-# measure NAME BIN: loads both data sets with BIN, then times its restarts
+# measure NAME BIN RESTARTS: loads both data sets with BIN, then times its restarts
 measure() {
-  local name="$1" bin="$2" port set t0 times
+  local name="$1" bin="$2" restarts="$3" port set t0 times cpus
   port="$(free_port)"
   for set in pgbench vectors; do
     start "$bin" "$WORK/$name-$set" "$port"
@@ -60,25 +72,27 @@ measure() {
     fi
     echo "$name $set: loaded in $(secs "$t0" "$(now)") s" >&2
     t0="$(now)"; stop; echo "$name $set: clean shutdown in $(secs "$t0" "$(now)") s" >&2
-    times=()
-    for _ in $(seq 1 "$RESTARTS"); do
+    times=() cpus=()
+    for _ in $(seq 1 "$restarts"); do
       start "$bin" "$WORK/$name-$set" "$port"
       times+=("$START_SECS")
+      cpus+=("$START_CPU")
       stop
     done
-    echo "$name $set: restarts ${times[*]} s" >&2
-    RES[$name,$set]="$(median "${times[@]}")"
+    echo "$name $set: restarts ${times[*]} s, CPU ${cpus[*]} s" >&2
+    RES[$name,$set]="$(median "${times[@]}") / $(median "${cpus[@]}")"
     RES[$name,$set,size]="$(du -sh "$WORK/$name-$set/base/checkpoint" | cut -f1)"
     rm -rf "${WORK:?}/$name-$set"
   done
 }
 
-measure hcdb build/hcdb
-[ -n "${BASELINE_BIN:-}" ] && measure baseline "$BASELINE_BIN"
+measure hcdb build/hcdb "$RESTARTS"
+[ -n "${BASELINE_BIN:-}" ] && measure baseline "$BASELINE_BIN" "${BASELINE_RESTARTS:-$RESTARTS}"
 
 echo
-echo "Seconds until hcdb accepts connections after a clean shutdown (median of $RESTARTS),"
-echo "$(nproc) cores, data on $(df -P "$WORK" | tail -1 | awk '{print $1}')"
+echo "Until hcdb accepts connections after a clean shutdown: wall seconds / CPU seconds of the"
+echo "server (medians of $RESTARTS${BASELINE_BIN:+, baseline ${BASELINE_RESTARTS:-$RESTARTS}}), $(nproc) cores,"
+echo "load average $(cut -d' ' -f1-3 /proc/loadavg), data on $(df -P "$WORK" | tail -1 | awk '{print $1}')"
 echo
 echo "| data | this build | checkpoint size |${BASELINE_BIN:+ baseline | baseline checkpoint size |}"
 echo "|---|---:|---:|${BASELINE_BIN:+---:|---:|}"
