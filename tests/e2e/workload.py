@@ -16,7 +16,8 @@ compares a server's tables with it:
   (b) a transaction is there whole or not at all (and tally agrees), and
       nothing is there that was never sent or whose COMMIT was never sent;
   (c) point lookups through the primary-key index agree with the full scan,
-      and the unique index still refuses a duplicate of a recovered row.
+      the unique index still refuses a duplicate of a recovered row, and the
+      HNSW index finds each probed row by its own vector and holds every row.
 Rows in doubt are settled by what the recovered server shows, once; a
 sequence number is never reused, so a later check cannot be fooled.
 """
@@ -27,10 +28,16 @@ import psycopg2
 
 SCHEMA = [
     "CREATE TABLE ledger (w int NOT NULL, seq int NOT NULL, txn bigint NOT NULL, "
-    "payload text, PRIMARY KEY (w, seq))",
+    "payload text, emb vector(3), PRIMARY KEY (w, seq))",
     "CREATE INDEX ledger_txn ON ledger (txn)",
+    "CREATE INDEX ledger_emb ON ledger USING hnsw (emb vector_l2_ops)",
     "CREATE TABLE tally (w int PRIMARY KEY, n int NOT NULL)",
 ]
+
+
+def emb(w, seq):
+    """The row's vector: its own point, so a nearest-neighbour search for it finds it."""
+    return f"[{w},{seq},1]"
 
 
 class Writer(threading.Thread):
@@ -74,8 +81,8 @@ class Writer(threading.Thread):
         seq, txn = self.ledger.reserve(self.w, 1)
         self.ledger.sent(self.w, txn, [seq], commit_sent=True)
         with conn.cursor() as cur:
-            cur.execute("INSERT INTO ledger VALUES (%s, %s, %s, %s)",
-                        (self.w, seq, txn, self.payload(seq)))
+            cur.execute("INSERT INTO ledger VALUES (%s, %s, %s, %s, %s)",
+                        (self.w, seq, txn, self.payload(seq), emb(self.w, seq)))
         self.ledger.acked(self.w, txn)
 
     def multi(self, conn):
@@ -85,10 +92,10 @@ class Writer(threading.Thread):
         seqs = list(range(first, first + k))
         self.ledger.sent(self.w, txn, seqs, commit_sent=False)
         with conn.cursor() as cur:
-            values = ", ".join(["(%s, %s, %s, %s)"] * k)
+            values = ", ".join(["(%s, %s, %s, %s, %s)"] * k)
             args = []
             for s in seqs:
-                args += [self.w, s, txn, self.payload(s)]
+                args += [self.w, s, txn, self.payload(s), emb(self.w, s)]
             cur.execute("INSERT INTO ledger VALUES " + values, args)
             cur.execute("UPDATE tally SET n = n + %s WHERE w = %s", (k, self.w))
         self.ledger.sent(self.w, txn, seqs, commit_sent=True)
@@ -234,6 +241,7 @@ class Ledger:
         problems = []
         rng = random.Random(len(self.txns) * 7919 + sum(map(len, present.values())))
         with conn.cursor() as cur:
+            problems += self.check_hnsw(cur, present, rng)
             for w, seqs in present.items():
                 probe = rng.sample(sorted(seqs), min(5, len(seqs)))
                 probe += rng.sample(sorted(self.gone[w]), min(3, len(self.gone[w])))
@@ -257,6 +265,28 @@ class Ledger:
                     except psycopg2.Error as e:
                         if e.pgcode != "23505":
                             problems.append(f"duplicate ({w}, {seq}) gave {e.pgcode}: {e}")
+        return problems
+
+    @staticmethod
+    def check_hnsw(cur, present, rng):
+        """Index scans of ledger_emb: a probed row is its own nearest neighbour, and a
+        LIMIT above the row count returns every row (an ef_search above it makes the
+        search exhaustive)."""
+        problems = []
+        total = sum(map(len, present.values()))
+        cur.execute("SET hnsw.ef_search = 1000")
+        for w, seqs in present.items():
+            for seq in rng.sample(sorted(seqs), min(3, len(seqs))):
+                cur.execute("SELECT w, seq FROM ledger ORDER BY emb <-> %s::vector LIMIT 1", (emb(w, seq),))
+                got = cur.fetchall()
+                if got != [(w, seq)]:
+                    problems.append(f"hnsw search for ({w}, {seq}) gave {got}")
+        cur.execute("SELECT count(*) FROM (SELECT w FROM ledger ORDER BY emb <-> '[0,0,0]' LIMIT %s) s",
+                    (total + 10,))
+        n = cur.fetchone()[0]
+        if n != total:
+            problems.append(f"hnsw index scan returned {n} rows, the table has {total}")
+        cur.execute("RESET hnsw.ef_search")
         return problems
 
 
