@@ -162,6 +162,8 @@ int st_ckpt_file_write(st_ckpt_writer *w, const void *data, size_t len)
     if (w->file.fd < 0)
         return -1;
     w_put(&w->file, data, len);
+    if (w->file.err && !w->main.err)
+        w->main.err = w->file.err; /* the checkpoint fails with this I/O error */
     return w->file.err ? -1 : 0;
 }
 
@@ -307,6 +309,8 @@ int st__ckpt_write(st_db *db, const char *dir, uint64_t seq, uint64_t *redo_out,
     write_body(db, &w, redo, csn, err);
     st__unpin_snapshot(db);
     rc = w.main.err;
+    if (rc != 0 && rc != -ECANCELED)
+        pgw_error_clear(err); /* an I/O error (53100 disk full, 58030), not the engine's words */
     if (rc == 0 && db->opt.fsync)
         rc = db->io->fsync(w.main.fd);
     db->io->close(w.main.fd);
