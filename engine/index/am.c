@@ -305,7 +305,7 @@ eng_amidx *eng_amidx_load(const eng_am *am, const eng_am_def *def, const uint8_t
     }
     atomic_store(&x->n, (size_t)labels);
     if (!rc)
-        rc = am->load(&x->def, cursor_read, &c, &x->state, err);
+        rc = am->load(&x->def, cursor_read, &c, c.left, &x->state, err);
     if (!rc && c.left) {
         pgw_error_set(err, SQLSTATE_DATA_CORRUPTED, "index image has trailing bytes");
         rc = -1;

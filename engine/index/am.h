@@ -105,9 +105,10 @@ typedef struct eng_am {
                eng_am_accept_fn accept, void *ctx, eng_am_hit *out, pgw_error *err);
     size_t (*memory)(const void *state);
     /* The structure as bytes for a checkpoint (inserts are excluded by the caller), and a
-     * structure for def back from them; load fails (-1, err) on anything it cannot trust. */
+     * structure for def back from the len bytes read delivers; load fails (-1, err) on
+     * anything it cannot trust. */
     int (*save)(void *state, eng_am_write_fn write, void *ctx, pgw_error *err);
-    int (*load)(const eng_am_def *def, eng_am_read_fn read, void *ctx, void **state, pgw_error *err);
+    int (*load)(const eng_am_def *def, eng_am_read_fn read, void *ctx, size_t len, void **state, pgw_error *err);
     /* Every label within distance radius (>= 0) of query, in no order: 0, the visitor's
      * non-zero return, or -1 with err. NULL for a method without opclasses that set within_fn. */
     int (*within)(void *state, const eng_val *query, double radius, eng_am_visit_fn visit, void *ctx,

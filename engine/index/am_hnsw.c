@@ -191,10 +191,11 @@ static int hnsw_am_save(void *state, eng_am_write_fn write, void *ctx, pgw_error
 }
 
 /* A graph saved for another definition (never written so, but a file is not trusted) is refused. */
-static int hnsw_am_load(const eng_am_def *def, eng_am_read_fn read, void *ctx, void **state, pgw_error *err)
+static int hnsw_am_load(const eng_am_def *def, eng_am_read_fn read, void *ctx, size_t len, void **state,
+                        pgw_error *err)
 {
     hnsw_index *x;
-    if (hnsw_load(read, ctx, &x, err) != HNSW_OK)
+    if (hnsw_load_sized(read, ctx, len, &x, err) != HNSW_OK)
         return -1;
     hnsw_params want;
     hnsw_params_init(&want, (dist_metric)def->opclass->metric, def->typmod);

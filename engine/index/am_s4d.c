@@ -203,9 +203,11 @@ static int s4d_am_save(void *state, eng_am_write_fn write, void *ctx, pgw_error 
     return st == S4D_OK ? 0 : s4d_fail(st, err);
 }
 
-static int s4d_am_load(const eng_am_def *def, eng_am_read_fn read, void *ctx, void **state, pgw_error *err)
+static int s4d_am_load(const eng_am_def *def, eng_am_read_fn read, void *ctx, size_t len, void **state,
+                       pgw_error *err)
 {
     (void)def;
+    (void)len; /* its loader checks counts against what it reads */
     s4d_am *a = mem_calloc(1, sizeof(*a));
     if (!a)
         return pgw_error_oom(err), -1;
