@@ -8,7 +8,10 @@
  * halfvec columns: the graph holds their values widened to float32 (exact,
  * every half is a float), so distances in the index equal the SQL
  * operators' and the kernels stay the float32 ones; the vectors then take
- * as much index memory as a vector column's.
+ * as much index memory as a vector column's. bit columns (bit_hamming_ops):
+ * each bit becomes a 0.0 / 1.0 float, and the L1 distance between two such
+ * vectors is their Hamming distance, so the graph needs no kernel of its own
+ * (at 32 times a bit's size in memory).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -32,6 +35,7 @@ static const eng_am_opclass opclasses[] = {
     {"halfvec_ip_ops", OID_HALFVEC, "<#>", DIST_IP, false, NULL},
     {"halfvec_cosine_ops", OID_HALFVEC, "<=>", DIST_COSINE, false, NULL},
     {"halfvec_l1_ops", OID_HALFVEC, "<+>", DIST_L1, false, NULL},
+    {"bit_hamming_ops", OID_BIT, "<~>", DIST_L1, true, NULL},
     {NULL, 0, NULL, 0, false, NULL},
 };
 
@@ -97,11 +101,15 @@ static void hnsw_describe(const eng_am_def *def, char *out, size_t outsz)
     }
 }
 
-/* One index: the graph and the byte size of the column's elements (4 vector, 2 halfvec). */
+typedef enum { EL_F32, EL_F16, EL_BIT } elem_kind;
+
+/* One index: the graph and the kind of the column's elements. */
 typedef struct am_state {
     hnsw_index *g;
-    size_t esize;
+    elem_kind kind;
 } am_state;
+
+static const char *const kind_names[] = {"vector", "halfvec", "bit"};
 
 static int hnsw_am_create(const eng_am_def *def, void **state, pgw_error *err)
 {
@@ -112,7 +120,7 @@ static int hnsw_am_create(const eng_am_def *def, void **state, pgw_error *err)
     am_state *st = mem_alloc(sizeof(*st));
     if (!st)
         return pgw_error_oom(err), -1;
-    st->esize = def->opclass->type == OID_HALFVEC ? sizeof(uint16_t) : sizeof(float);
+    st->kind = def->opclass->type == OID_HALFVEC ? EL_F16 : def->opclass->type == OID_BIT ? EL_BIT : EL_F32;
     if (hnsw_create(&p, &st->g, err)) {
         mem_free(st);
         return -1;
@@ -128,17 +136,32 @@ static void hnsw_am_free(void *state)
     mem_free(st);
 }
 
-/* v's elements as floats into dst (dim of them): row images may be unaligned, halves widen. */
+/* v's element count: floats, halves, or the bit count that leads a bit string (bit.h). */
+static int dims_of(const am_state *st, const eng_val *v)
+{
+    if (st->kind == EL_BIT) {
+        uint32_t n;
+        memcpy(&n, v->s.p, sizeof(n));
+        return (int)n;
+    }
+    return (int)(v->s.n / (st->kind == EL_F16 ? sizeof(uint16_t) : sizeof(float)));
+}
+
+/* v's elements as floats into dst (dim of them): row images may be unaligned, halves widen,
+ * bits become 0 / 1. */
 static void widen(const am_state *st, const eng_val *v, float *dst)
 {
-    if (st->esize == sizeof(float)) {
-        memcpy(dst, v->s.p, v->s.n);
-        return;
-    }
-    for (size_t i = 0; i < v->s.n / sizeof(uint16_t); i++) {
-        uint16_t h;
-        memcpy(&h, v->s.p + i * sizeof(h), sizeof(h));
-        dst[i] = eng_half_to_float(h);
+    int dim = dims_of(st, v);
+    for (int i = 0; i < dim; i++) {
+        if (st->kind == EL_BIT) {
+            dst[i] = ((const uint8_t *)v->s.p)[sizeof(uint32_t) + (size_t)i / 8] & (0x80 >> (i % 8)) ? 1.0f : 0.0f;
+        } else if (st->kind == EL_F16) {
+            uint16_t h;
+            memcpy(&h, v->s.p + (size_t)i * sizeof(h), sizeof(h));
+            dst[i] = eng_half_to_float(h);
+        } else {
+            memcpy(&dst[i], v->s.p + (size_t)i * sizeof(float), sizeof(float));
+        }
     }
 }
 
@@ -146,17 +169,17 @@ static void widen(const am_state *st, const eng_val *v, float *dst)
 static const float *floats(const am_state *st, const eng_val *v, float **tmp)
 {
     *tmp = NULL;
-    if (st->esize == sizeof(float) && ((uintptr_t)v->s.p & (sizeof(float) - 1)) == 0)
+    if (st->kind == EL_F32 && ((uintptr_t)v->s.p & (sizeof(float) - 1)) == 0)
         return (const float *)(const void *)v->s.p;
-    size_t dim = v->s.n / st->esize;
-    if ((*tmp = mem_alloc((dim ? dim : 1) * sizeof(float))))
+    int dim = dims_of(st, v);
+    if ((*tmp = mem_alloc((size_t)(dim ? dim : 1) * sizeof(float))))
         widen(st, v, *tmp);
     return *tmp;
 }
 
 static int check_dim(const am_state *st, const eng_val *v, pgw_error *err)
 {
-    int dim = hnsw_dim(st->g), got = (int)(v->s.n / st->esize);
+    int dim = hnsw_dim(st->g), got = dims_of(st, v);
     if (got != dim) {
         pgw_error_set(err, SQLSTATE_DATA_EXCEPTION, "expected %d dimensions, not %d", dim, got);
         return -1;
@@ -200,10 +223,14 @@ static int hnsw_am_knn(void *state, const eng_val *query, size_t k, const eng_am
                        eng_am_accept_fn accept, void *ctx, eng_am_hit *out, pgw_error *err)
 {
     am_state *st = state;
-    int dim = hnsw_dim(st->g), got = (int)(query->s.n / st->esize);
+    int dim = hnsw_dim(st->g), got = dims_of(st, query);
+    if (got != dim && st->kind == EL_BIT) {
+        pgw_error_set(err, SQLSTATE_DATA_EXCEPTION, "different bit lengths %d and %d", dim, got);
+        return -1;
+    }
     if (got != dim) {
-        pgw_error_set(err, SQLSTATE_DATA_EXCEPTION, "different %s dimensions %d and %d",
-                      st->esize == sizeof(float) ? "vector" : "halfvec", dim, got);
+        pgw_error_set(err, SQLSTATE_DATA_EXCEPTION, "different %s dimensions %d and %d", kind_names[st->kind], dim,
+                      got);
         return -1;
     }
     hnsw_result *res = mem_alloc((k ? k : 1) * sizeof(*res));
