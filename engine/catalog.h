@@ -20,6 +20,8 @@
 #include "engine/index/keyidx.h"
 #include "util/buf.h"
 #include "engine/value.h"
+
+struct eng_progress;
 #include "storage/st.h"
 
 typedef struct eng_catalog eng_catalog;
@@ -112,10 +114,13 @@ int eng_catalog_add_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_t
 /* CREATE INDEX ... USING am (col opclass) WITH (...): def checked by the caller
  * (eng_am's define); built over the visible rows on nthreads threads. */
 int eng_catalog_add_am_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, const char *name,
-                             int col, const eng_am *am, const eng_am_def *def, int nthreads, pgw_error *err)
+                             int col, const eng_am *am, const eng_am_def *def, int nthreads,
+                             struct eng_progress *progress, pgw_error *err)
     __attribute__((warn_unused_result));
-/* Fill an access-method index from the rows visible to txn (catalog_am.c). */
-int eng__fill_am_index(st_txn *txn, eng_table *t, eng_index *ix, int nthreads, pgw_error *err)
+/* Fill an access-method index from the rows visible to txn (catalog_am.c), reporting to
+ * progress (pg_stat_progress_create_index) unless it is NULL. */
+int eng__fill_am_index(st_txn *txn, eng_table *t, eng_index *ix, int nthreads, struct eng_progress *progress,
+                       pgw_error *err)
     __attribute__((warn_unused_result));
 /* Cores online: the default number of index build threads. */
 int eng__cores(void);

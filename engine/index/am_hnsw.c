@@ -199,8 +199,16 @@ static int hnsw_am_insert(void *state, int64_t label, const eng_val *v, pgw_erro
     return rc < 0 ? -1 : rc == HNSW_SKIPPED;
 }
 
+/* hnsw_build's progress callback over the access method's: never cancels. */
+static int report(void *ctx, size_t done, size_t total)
+{
+    const eng_am_progress *p = ctx;
+    p->report(p->ctx, done, total);
+    return 0;
+}
+
 static int hnsw_am_build(void *state, const int64_t *labels, const eng_val *vals, size_t n, int nthreads,
-                         pgw_error *err)
+                         const eng_am_progress *progress, pgw_error *err)
 {
     am_state *st = state;
     size_t dim = (size_t)hnsw_dim(st->g);
@@ -214,7 +222,8 @@ static int hnsw_am_build(void *state, const int64_t *labels, const eng_val *vals
             widen(st, &vals[i], all + i * dim);
     }
     if (!rc && n)
-        rc = hnsw_build(st->g, all, labels, n, nthreads, NULL, NULL, err) < 0 ? -1 : 0;
+        rc = hnsw_build(st->g, all, labels, n, nthreads, progress ? report : NULL, (void *)progress, err) < 0 ? -1
+                                                                                                                  : 0;
     mem_free(all);
     return rc;
 }
