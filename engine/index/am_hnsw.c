@@ -27,16 +27,16 @@
 enum { OPT_M, OPT_EF_CONSTRUCTION, OPT_GIVEN };
 
 static const eng_am_opclass opclasses[] = {
-    {"vector_l2_ops", OID_VECTOR, "<->", DIST_L2, true, NULL},
-    {"vector_ip_ops", OID_VECTOR, "<#>", DIST_IP, false, NULL},
-    {"vector_cosine_ops", OID_VECTOR, "<=>", DIST_COSINE, false, NULL},
-    {"vector_l1_ops", OID_VECTOR, "<+>", DIST_L1, false, NULL},
-    {"halfvec_l2_ops", OID_HALFVEC, "<->", DIST_L2, true, NULL},
-    {"halfvec_ip_ops", OID_HALFVEC, "<#>", DIST_IP, false, NULL},
-    {"halfvec_cosine_ops", OID_HALFVEC, "<=>", DIST_COSINE, false, NULL},
-    {"halfvec_l1_ops", OID_HALFVEC, "<+>", DIST_L1, false, NULL},
-    {"bit_hamming_ops", OID_BIT, "<~>", DIST_L1, true, NULL},
-    {NULL, 0, NULL, 0, false, NULL},
+    {"vector_l2_ops", OID_VECTOR, "<->", DIST_L2, true, NULL, NULL},
+    {"vector_ip_ops", OID_VECTOR, "<#>", DIST_IP, false, NULL, NULL},
+    {"vector_cosine_ops", OID_VECTOR, "<=>", DIST_COSINE, false, NULL, NULL},
+    {"vector_l1_ops", OID_VECTOR, "<+>", DIST_L1, false, NULL, NULL},
+    {"halfvec_l2_ops", OID_HALFVEC, "<->", DIST_L2, true, NULL, NULL},
+    {"halfvec_ip_ops", OID_HALFVEC, "<#>", DIST_IP, false, NULL, NULL},
+    {"halfvec_cosine_ops", OID_HALFVEC, "<=>", DIST_COSINE, false, NULL, NULL},
+    {"halfvec_l1_ops", OID_HALFVEC, "<+>", DIST_L1, false, NULL, NULL},
+    {"bit_hamming_ops", OID_BIT, "<~>", DIST_L1, true, NULL, NULL},
+    {NULL, 0, NULL, 0, false, NULL, NULL},
 };
 
 static const char *const option_names[] = {"m", "ef_construction"};
