@@ -70,11 +70,17 @@ const eng_veckind *eng__vector_kind(void)
     return K;
 }
 
-/* ---- avg(vector) ---------------------------------------------------------- */
+/* ---- avg(vector), avg(halfvec) ------------------------------------------- */
 
-int eng__vector_accum(eng_ctx *c, arena *a, eng_val *acc, const eng_val *x)
+static const eng_veckind *kind_of(uint32_t type)
 {
-    int dim = eng__veck_dim(K, x);
+    return type == OID_HALFVEC ? eng__halfvec_kind() : K;
+}
+
+int eng__vector_accum(eng_ctx *c, uint32_t type, arena *a, eng_val *acc, const eng_val *x)
+{
+    const eng_veckind *k = kind_of(type);
+    int dim = eng__veck_dim(k, x);
     if (acc->null) {
         double *z = arena_calloc(a, (size_t)dim + 1, sizeof(double));
         if (!z)
@@ -87,24 +93,26 @@ int eng__vector_accum(eng_ctx *c, arena *a, eng_val *acc, const eng_val *x)
         return -1;
     double *sum = (double *)(void *)acc->s.p; /* allocated above as doubles */
     for (int i = 0; i < dim; i++) {
-        sum[i] += f4_get(x->s.p + (size_t)i * sizeof(float));
+        sum[i] += k->get(x->s.p + (size_t)i * k->esize);
         if (isinf(sum[i]))
             return eng__float_overflow(c);
     }
     return 0;
 }
 
-int eng__vector_avg(eng_ctx *c, const eng_val *acc, int64_t n, eng_val *out)
+int eng__vector_avg(eng_ctx *c, uint32_t type, const eng_val *acc, int64_t n, eng_val *out)
 {
+    const eng_veckind *k = kind_of(type);
     int dim = (int)(acc->s.n / sizeof(double));
     const double *sum = (const double *)(const void *)acc->s.p;
-    float *r = (float *)(void *)eng__veck_new(c, K, dim, out);
+    char *r = eng__veck_new(c, k, dim, out);
     if (!r)
         return -1;
     for (int i = 0; i < dim; i++) {
-        r[i] = (float)(sum[i] / (double)n);
-        if (isinf(r[i]))
+        float v = k->round((float)(sum[i] / (double)n));
+        if (isinf(v))
             return eng__float_overflow(c);
+        k->set(r + (size_t)i * k->esize, v);
     }
     return 0;
 }

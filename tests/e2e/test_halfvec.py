@@ -177,3 +177,17 @@ def test_hnsw_opclass_type_checks(hitems):
     assert r.returncode == 0, r.stderr
     assert_error(hitems, "CREATE INDEX ON hv_only USING hnsw (v halfvec_l2_ops)", "42804",
                  'operator class "halfvec_l2_ops" does not accept data type vector')
+
+
+def test_sum_and_avg(hitems):
+    assert psql_rows(hitems, "SELECT g, sum(e), avg(e) FROM (VALUES (1, '[1,2,3]'::halfvec), (1, '[4,5,6]'), "
+                             "(2, '[1,1,1]'), (2, NULL)) t(g, e) GROUP BY g ORDER BY g") == [
+        "1|[5,7,9]|[2.5,3.5,4.5]", "2|[1,1,1]|[1,1,1]"]
+    # The float8 average rounded to binary16: 5/3 is 1.6669922 as a half.
+    assert psql_rows(hitems, "SELECT avg(e) FROM (VALUES ('[1,2]'::halfvec), ('[2,2]'), ('[2,3]')) t(e)") == [
+        "[1.6669922,2.3339844]"]
+    assert psql_rows(hitems, "SELECT avg(e) FROM (VALUES ('[60000]'::halfvec), ('[60000]')) t(e)") == ["[60000]"]
+    assert_error(hitems, "SELECT sum(e) FROM (VALUES ('[60000]'::halfvec), ('[60000]')) t(e)", "22003",
+                 "value out of range: overflow")
+    assert_error(hitems, "SELECT avg(e) FROM (VALUES ('[1,2,3]'::halfvec), ('[1,2]')) t(e)", "22000",
+                 "expected 3 dimensions, not 2")
