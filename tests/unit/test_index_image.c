@@ -10,6 +10,7 @@
 
 #include "engine/index/am.h"
 #include "engine/index/keyidx.h"
+#include "engine/types/half.h"
 #include "util/arena.h"
 #include "util/mem.h"
 
@@ -127,6 +128,16 @@ Test(index_image, hnsw_round_trip)
         for (int d = 0; d < DIM; d++)
             v[i][d] = (float)uniform();
     round_trip("hnsw", "vector_l2_ops", OID_VECTOR, DIM, (const uint8_t *)v, sizeof(v[0]), N);
+}
+
+Test(index_image, halfvec_hnsw_round_trip)
+{
+    enum { N = 400, DIM = 12 };
+    static uint16_t v[N][DIM];
+    for (int i = 0; i < N; i++)
+        for (int d = 0; d < DIM; d++)
+            v[i][d] = eng_float_to_half((float)uniform());
+    round_trip("hnsw", "halfvec_l2_ops", OID_HALFVEC, DIM, (const uint8_t *)v, sizeof(v[0]), N);
 }
 
 Test(index_image, gist_round_trip)
