@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "engine/cons.h"
 #include "engine/exec.h"
 #include "engine/temp.h"
 #include "util/mem.h"
@@ -11,6 +12,7 @@
 void eng_ins_state_free(eng_ins_state *s)
 {
     mem_free(s->ids);
+    eng_rowcons_free(s->cons);
     memset(s, 0, sizeof(*s));
 }
 
@@ -52,7 +54,7 @@ static int remember(eng_ctx *c, eng_ins_state *s, uint64_t id)
     return 0;
 }
 
-static int check_not_null(eng_ctx *c, const eng_table *t, const eng_val *vals)
+int eng__check_not_null(eng_ctx *c, const eng_table *t, const eng_val *vals)
 {
     for (int i = 0; i < t->ncols; i++) {
         if (t->cols[i].notnull && vals[i].null) {
@@ -163,7 +165,7 @@ static bool changed(const eng_val *old, const eng_val *vals, int col)
 /* Index a new row version (old: the version it replaces, or NULL). An
  * access-method index gets a new entry only when its value changed: the
  * readers tell versions apart by value (see index/am.h). */
-static int index_row(eng_ctx *c, const eng_table *t, const eng_val *vals, const eng_val *old, uint64_t rowid)
+int eng__index_row(eng_ctx *c, const eng_table *t, const eng_val *vals, const eng_val *old, uint64_t rowid)
 {
     for (int k = 0; k < t->nindexes; k++) {
         uint8_t *key;
@@ -189,14 +191,17 @@ int eng_insert_row(eng_ctx *c, eng_table *t, const eng_val *vals, eng_ins_state 
 {
     size_t len;
     uint64_t rowid;
-    if (check_not_null(c, t, vals) || check_keys(c, t, vals, UINT64_MAX, st))
+    if (eng__check_not_null(c, t, vals) || (t->ncons && eng_cons_check_row(c, t, &st->cons, vals)) ||
+        check_keys(c, t, vals, UINT64_MAX, st))
         return -1;
     uint8_t *data = eng_row_encode(c, t, vals, &len);
     if (!data)
         return -1;
     if (st_insert(c->env->txn, t->st, data, len, &rowid, c->err) != ST_OK)
         return -1;
-    return index_row(c, t, vals, NULL, rowid) || remember(c, st, rowid) ? -1 : 0;
+    if (eng__index_row(c, t, vals, NULL, rowid) || remember(c, st, rowid))
+        return -1;
+    return t->ncons ? eng_cons_fk_row(c, t, vals, NULL) : 0;
 }
 
 /* ---- RETURNING ------------------------------------------------------ */
@@ -309,8 +314,9 @@ static int insert_one(const eng_dml *d, eng_ctx *c, arena *pm, eng_expr **exprs,
     int k = d->conflict ? conflict_row(d, c, vals, st, &id) : 0;
     if (k)
         return k < 0 ? -1 : on_conflict(d, c, pm, vals, id, st, res);
-    if (eng_insert_row(c, t, vals, st) || returning(d, c, pm, vals, res))
-        return -1;
+    int rc = eng_insert_row(c, t, vals, st);
+    if (rc || returning(d, c, pm, vals, res))
+        return rc ? rc : -1;
     res->count++;
     return 0;
 }
@@ -369,6 +375,8 @@ static int change_row(const eng_dml *d, eng_ctx *c, arena *pm, const eng_val *ol
             return 0;
         if (rc != ST_OK)
             return storage_rc(rc);
+        if ((rc = eng_cons_old_row(c, t, old, NULL, rowid)))
+            return rc;
         res->count++;
         return returning(d, c, pm, old, res);
     }
@@ -379,7 +387,8 @@ static int change_row(const eng_dml *d, eng_ctx *c, arena *pm, const eng_val *ol
     for (int i = 0; i < d->nset; i++)
         if (eng_eval(c, d->set_exprs[i], old, &vals[d->set_cols[i]]))
             return -1;
-    if (check_not_null(c, t, vals) || check_keys(c, t, vals, rowid, NULL))
+    if (eng__check_not_null(c, t, vals) || (t->ncons && eng_cons_check_row(c, t, &res->cons, vals)) ||
+        check_keys(c, t, vals, rowid, NULL))
         return -1;
     size_t len;
     uint8_t *data = eng_row_encode(c, t, vals, &len);
@@ -390,8 +399,10 @@ static int change_row(const eng_dml *d, eng_ctx *c, arena *pm, const eng_val *ol
         return 0;
     if (rc != ST_OK)
         return storage_rc(rc);
-    if (index_row(c, t, vals, old, rowid))
+    if (eng__index_row(c, t, vals, old, rowid))
         return -1;
+    if ((t->ncons && (rc = eng_cons_fk_row(c, t, vals, old))) || (rc = eng_cons_old_row(c, t, old, vals, rowid)))
+        return rc;
     res->count++;
     return returning(d, c, pm, vals, res);
 }
@@ -461,5 +472,8 @@ int eng_dml_run(const eng_dml *d, eng_ctx *c, arena *portal_mem, eng_dml_result 
         pgw_error_set(c->err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", eng_temp_bare(d->table->name));
         return -1;
     }
-    return d->kind == ENG_INSERT ? run_insert(d, c, portal_mem, res) : run_change(d, c, portal_mem, res);
+    int rc = d->kind == ENG_INSERT ? run_insert(d, c, portal_mem, res) : run_change(d, c, portal_mem, res);
+    eng_rowcons_free(res->cons);
+    res->cons = NULL;
+    return rc;
 }
