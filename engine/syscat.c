@@ -191,7 +191,7 @@ static const vdef defs[] = {
     {PGC, "pg_publication_namespace", 6237, 'r', "oid oid, pnpubid oid, pnnspid oid", eng__fill_empty},
     {PGC, "pg_publication_rel", 6106, 'r', "oid oid, prpubid oid, prrelid oid, prqual text, prattrs int2[]",
      eng__fill_empty},
-    {PGC, "pg_trigger", 2620, 'r', "oid oid, tgrelid oid, tgname name, tgenabled char, tgisinternal bool",
+    {PGC, "pg_trigger", 2620, 'r', "oid oid, tgrelid oid, tgparentid oid, tgname name, tgenabled char, tgisinternal bool",
      eng__fill_empty},
     {PGC, "pg_rewrite", 2618, 'r', "oid oid, rulename name, ev_class oid, ev_type char", eng__fill_empty},
     {ISC, "tables", 13100, 'v',
