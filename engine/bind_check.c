@@ -5,16 +5,28 @@
 #include "engine/cons.h"
 #include "engine/temp.h"
 
-static bool has_sublink(const eng_expr *e)
+static const eng_expr *sublink_in(const eng_expr *e)
 {
-    if (!e)
-        return false;
-    if (e->kind == BX_SUBLINK)
-        return true;
-    for (int i = 0; i < e->nargs; i++)
-        if (has_sublink(e->args[i]))
-            return true;
-    return false;
+    if (!e || e->kind == BX_SUBLINK)
+        return e;
+    for (int i = 0; i < e->nargs; i++) {
+        const eng_expr *s = sublink_in(e->args[i]);
+        if (s)
+            return s;
+    }
+    return NULL;
+}
+
+/* Where an expression starts in its text, as PostgreSQL's exprLocation reports it. */
+static int leftmost(const eng_expr *e)
+{
+    int loc = e->loc;
+    for (int i = 0; i < e->nargs; i++) {
+        int l = e->args[i] ? leftmost(e->args[i]) : -1;
+        if (l >= 0 && (loc < 0 || l < loc))
+            loc = l;
+    }
+    return loc;
 }
 
 int eng_bind_check(arena *a, const eng_env *env, const eng_table *t, const char *text, eng_expr **out,
@@ -40,11 +52,20 @@ int eng_bind_check(arena *a, const eng_env *env, const eng_table *t, const char 
     *r = (eng_rte){.alias = eng_temp_bare(t->name), .lo = 0, .ncols = t->ncols, .names = names, .types = types,
                    .typmods = typmods};
     eng_scope sc = {.sel = sel, .rtes = r, .nrtes = 1, .caprtes = 1, .width = t->ncols};
-    bctx b = {.a = a, .env = env, .params = &params, .err = err, .scope = &sc, .clause = "check constraints"};
+    bctx b = {.a = a, .text = text, .env = env, .params = &params, .err = err, .scope = &sc,
+              .clause = "check constraints"};
     ast_expr *x = env->parse_expr(env->ctx, a, text, err);
     eng_expr *e = x ? eng__bind_expr(&b, x) : NULL;
-    if (e && has_sublink(e)) {
+    const eng_expr *sub = e ? sublink_in(e) : NULL;
+    if (sub) {
         pgw_error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, "cannot use subquery in check constraint");
+        eng__errpos(&b, sub->loc);
+        return -1;
+    }
+    if (e && e->type != OID_BOOL && e->type != OID_UNKNOWN && !eng_can_coerce(e->type, OID_BOOL)) {
+        pgw_error_set(err, SQLSTATE_DATATYPE_MISMATCH, "argument of CHECK must be type boolean, not type %s",
+                      eng_type_sqlname(e->type));
+        eng__errpos(&b, leftmost(e));
         return -1;
     }
     if (!e || !(e = eng__coerce_to_bool(&b, e, "CHECK")))

@@ -91,9 +91,39 @@ struct eng_ddl_log {
 
 /* ---- lookup ---------------------------------------------------------- */
 
-void eng_catalog_rdlock(eng_catalog *cat) { pthread_rwlock_rdlock(&cat->lock); }
-void eng_catalog_wrlock(eng_catalog *cat) { pthread_rwlock_wrlock(&cat->lock); }
-void eng_catalog_unlock(eng_catalog *cat) { pthread_rwlock_unlock(&cat->lock); }
+/* The catalog this thread holds the write lock of, and how many read locks it took
+ * inside it: DDL evaluates expressions (a DEFAULT filling rows, a regclass cast) that
+ * take the read lock, which a rwlock would refuse to its own writer. */
+static _Thread_local eng_catalog *tl_writer;
+static _Thread_local int tl_nested;
+
+void eng_catalog_rdlock(eng_catalog *cat)
+{
+    if (tl_writer == cat) {
+        tl_nested++;
+        return;
+    }
+    pthread_rwlock_rdlock(&cat->lock);
+}
+
+void eng_catalog_wrlock(eng_catalog *cat)
+{
+    pthread_rwlock_wrlock(&cat->lock);
+    tl_writer = cat;
+    tl_nested = 0;
+}
+
+void eng_catalog_unlock(eng_catalog *cat)
+{
+    if (tl_writer == cat) {
+        if (tl_nested > 0) {
+            tl_nested--;
+            return;
+        }
+        tl_writer = NULL;
+    }
+    pthread_rwlock_unlock(&cat->lock);
+}
 st_db *eng_catalog_db(eng_catalog *cat) { return cat->db; }
 
 eng_table *eng_catalog_find(eng_catalog *cat, const char *name)
@@ -1056,7 +1086,7 @@ static int fill_index(st_txn *txn, eng_table *t, eng_index *ix, pgw_error *err)
             pgw_error_set(err, SQLSTATE_UNIQUE_VIOLATION, "could not create unique index \"%s\"", ix->name);
             char *d = eng_index_key_text(&c, t, ix, vals);
             if (d && strlen(d) > 17) {
-                strcpy(d + strlen(d) - 17, " is duplicated.");
+                strcpy(d + strlen(d) - 16, " is duplicated."); /* in place of " already exists." */
                 pgw_error_detail(err, "%s", d);
             }
             rc = -1;

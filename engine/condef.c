@@ -49,6 +49,27 @@ static void const_sql(const eng_expr *e, buf *b)
     arena_free(a);
 }
 
+/* A literal cast to its column's type, folded as the parser folds it: 'x'::text. */
+static void cast_const_sql(const eng_expr *e, buf *b)
+{
+    arena *a = arena_new();
+    pgw_error err;
+    pgw_error_clear(&err);
+    eng_ctx c = {.mem = a, .err = &err};
+    eng_expr lit = {.kind = BX_CONST, .type = e->type, .typmod = e->typmod};
+    if (a && eng_eval(&c, e, NULL, &lit.val) == 0)
+        const_sql(&lit, b);
+    else
+        buf_put_str(b, "NULL");
+    arena_free(a);
+}
+
+/* Needs no parentheses before a pretty "::type": a column, a constant, a function call. */
+static bool simple_arg(const eng_expr *e)
+{
+    return e->kind == BX_SCANCOL || e->kind == BX_CONST || (e->kind == BX_FUNC && !e->proc->is_op);
+}
+
 static bool is_binop(const eng_expr *e)
 {
     return e && e->kind == BX_FUNC && e->proc->is_op && e->nargs == 2;
@@ -162,13 +183,11 @@ static void sql(const eng_table *t, const eng_expr *e, bool pretty, const eng_ex
         buf_put_str(b, ")");
         return;
     case BX_CAST: case BX_IOCAST: case BX_RELABEL:
-        if (e->args[0]->kind == BX_CONST) {
-            eng_expr lit = *e->args[0];
-            lit.type = e->type; /* the parser folds a constant's cast into the constant */
-            const_sql(&lit, b);
+        if (e->args[0]->kind == BX_CONST && e->args[0]->type == OID_UNKNOWN) {
+            cast_const_sql(e, b); /* the parser types a literal where it stands */
             return;
         }
-        if (pretty && e->args[0]->kind != BX_SCANCOL && e->args[0]->kind != BX_FUNC) {
+        if (pretty && !simple_arg(e->args[0])) {
             buf_put_str(b, "(");
             sql(t, e->args[0], pretty, e, b, depth + 1);
             buf_put_str(b, ")");

@@ -20,7 +20,8 @@
 #include "engine/expr.h"
 
 /* Bind a CHECK expression's text over t's row (BX_SCANCOL i reads column i):
- * boolean, no subqueries, aggregates or parameters, as PostgreSQL refuses them. */
+ * boolean, no subqueries, aggregates or parameters, as PostgreSQL refuses them.
+ * Error positions count from the start of text. */
 int eng_bind_check(arena *a, const eng_env *env, const eng_table *t, const char *text, eng_expr **out,
                    pgw_error *err) __attribute__((warn_unused_result));
 /* Column col's DEFAULT of t bound (no columns in reach), of the column's type. */
@@ -41,16 +42,20 @@ void eng_expr_sql(const eng_table *t, const eng_expr *e, bool pretty, buf *b);
 typedef struct eng_rowcons eng_rowcons;
 void eng_rowcons_free(eng_rowcons *rc);
 
-/* A row about to be written into t: its CHECKs (23514). *rc is made on first use. */
-int eng_cons_check_row(eng_ctx *c, eng_table *t, eng_rowcons **rc, const eng_val *vals)
+/* A row about to be written into t: its CHECKs (23514). *rc is made on first use.
+ * existing: a row already there that DDL rewrites ("... is violated by some row"). */
+int eng_cons_check_row(eng_ctx *c, eng_table *t, eng_rowcons **rc, const eng_val *vals, bool existing)
     __attribute__((warn_unused_result));
 /* A row written into t (old: the version it replaced on UPDATE, else NULL): the foreign keys it
  * holds (23503 when the referenced row is missing; that row is locked). Keys that an UPDATE
- * left alone are not checked. 0, -1 with c->err, ENG_BLOCKED or ENG_RETRY. */
-int eng_cons_fk_row(eng_ctx *c, eng_table *t, const eng_val *vals, const eng_val *old)
+ * left alone are not checked. own: the rows the statement inserted (a table referring to
+ * itself may refer to them), or NULL. 0, -1 with c->err, ENG_BLOCKED or ENG_RETRY. */
+struct eng_ins_state;
+int eng_cons_fk_row(eng_ctx *c, eng_table *t, const eng_val *vals, const eng_val *old, const struct eng_ins_state *own)
     __attribute__((warn_unused_result));
 /* One foreign key k of t (in the catalog or about to be) for the row vals: as eng_cons_fk_row. */
-int eng_cons_fk_check(eng_ctx *c, eng_table *t, const eng_constraint *k, const eng_val *vals)
+int eng_cons_fk_check(eng_ctx *c, eng_table *t, const eng_constraint *k, const eng_val *vals,
+                      const struct eng_ins_state *own)
     __attribute__((warn_unused_result));
 /* t's row old (rowid self) deleted (vals NULL) or updated to vals: the foreign keys referencing
  * t act (NO ACTION / RESTRICT: 23503; CASCADE; SET NULL). Returns as eng_cons_fk_row. */

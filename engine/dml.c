@@ -16,7 +16,7 @@ void eng_ins_state_free(eng_ins_state *s)
     memset(s, 0, sizeof(*s));
 }
 
-static bool own_row(const eng_ins_state *s, uint64_t id)
+bool eng__own_row(const eng_ins_state *s, uint64_t id)
 {
     size_t lo = 0, hi = s ? s->n : 0;
     while (lo < hi) {
@@ -82,7 +82,7 @@ static int find_dup(eng_ctx *c, const eng_table *t, const eng_index *ix, const u
     for (long i = 0; i < n; i++) {
         if (ids[i] == self)
             continue;
-        bool dup = own_row(st, ids[i]);
+        bool dup = eng__own_row(st, ids[i]);
         st_row r;
         if (!dup && st_get(c->env->txn, t->st, ids[i], &r) == ST_OK) {
             uint8_t *k2;
@@ -191,7 +191,7 @@ int eng_insert_row(eng_ctx *c, eng_table *t, const eng_val *vals, eng_ins_state 
 {
     size_t len;
     uint64_t rowid;
-    if (eng__check_not_null(c, t, vals) || (t->ncons && eng_cons_check_row(c, t, &st->cons, vals)) ||
+    if (eng__check_not_null(c, t, vals) || (t->ncons && eng_cons_check_row(c, t, &st->cons, vals, false)) ||
         check_keys(c, t, vals, UINT64_MAX, st))
         return -1;
     uint8_t *data = eng_row_encode(c, t, vals, &len);
@@ -201,7 +201,7 @@ int eng_insert_row(eng_ctx *c, eng_table *t, const eng_val *vals, eng_ins_state 
         return -1;
     if (eng__index_row(c, t, vals, NULL, rowid) || remember(c, st, rowid))
         return -1;
-    return t->ncons ? eng_cons_fk_row(c, t, vals, NULL) : 0;
+    return t->ncons ? eng_cons_fk_row(c, t, vals, NULL, st) : 0;
 }
 
 /* ---- RETURNING ------------------------------------------------------ */
@@ -270,7 +270,7 @@ static int on_conflict(const eng_dml *d, eng_ctx *c, arena *pm, const eng_val *v
     eng_table *t = d->table;
     if (d->conflict == 1)
         return 0;
-    if (own_row(st, id)) {
+    if (eng__own_row(st, id)) {
         pgw_error_set(c->err, SQLSTATE_CARDINALITY_VIOLATION,
                       "ON CONFLICT DO UPDATE command cannot affect row a second time");
         pgw_error_hint(c->err, "Ensure that no rows proposed for insertion within the same command have "
@@ -387,7 +387,7 @@ static int change_row(const eng_dml *d, eng_ctx *c, arena *pm, const eng_val *ol
     for (int i = 0; i < d->nset; i++)
         if (eng_eval(c, d->set_exprs[i], old, &vals[d->set_cols[i]]))
             return -1;
-    if (eng__check_not_null(c, t, vals) || (t->ncons && eng_cons_check_row(c, t, &res->cons, vals)) ||
+    if (eng__check_not_null(c, t, vals) || (t->ncons && eng_cons_check_row(c, t, &res->cons, vals, false)) ||
         check_keys(c, t, vals, rowid, NULL))
         return -1;
     size_t len;
@@ -401,7 +401,7 @@ static int change_row(const eng_dml *d, eng_ctx *c, arena *pm, const eng_val *ol
         return storage_rc(rc);
     if (eng__index_row(c, t, vals, old, rowid))
         return -1;
-    if ((t->ncons && (rc = eng_cons_fk_row(c, t, vals, old))) || (rc = eng_cons_old_row(c, t, old, vals, rowid)))
+    if ((t->ncons && (rc = eng_cons_fk_row(c, t, vals, old, NULL))) || (rc = eng_cons_old_row(c, t, old, vals, rowid)))
         return rc;
     res->count++;
     return returning(d, c, pm, vals, res);

@@ -71,6 +71,8 @@ int eng_dml_run(const eng_dml *d, eng_ctx *c, arena *portal_mem, eng_dml_result 
 /* dml.c's row steps that foreign key actions share: NOT NULL (23502), and index
  * entries for a new version vals of row rowid (old: the version it replaces). */
 int eng__check_not_null(eng_ctx *c, const eng_table *t, const eng_val *vals) __attribute__((warn_unused_result));
+/* Whether the running statement inserted row id (s may be NULL). */
+bool eng__own_row(const eng_ins_state *s, uint64_t id);
 int eng__index_row(eng_ctx *c, const eng_table *t, const eng_val *vals, const eng_val *old, uint64_t rowid)
     __attribute__((warn_unused_result));
 

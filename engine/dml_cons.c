@@ -147,7 +147,7 @@ static int bind_checks(eng_ctx *c, const eng_table *t, eng_rowcons **out)
     return 0;
 }
 
-int eng_cons_check_row(eng_ctx *c, eng_table *t, eng_rowcons **rc, const eng_val *vals)
+int eng_cons_check_row(eng_ctx *c, eng_table *t, eng_rowcons **rc, const eng_val *vals, bool existing)
 {
     if (!t->ncons)
         return 0;
@@ -157,6 +157,11 @@ int eng_cons_check_row(eng_ctx *c, eng_table *t, eng_rowcons **rc, const eng_val
         eng_val r;
         if (eng_eval(c, (*rc)->exprs[i], vals, &r))
             return -1;
+        if (!r.null && !r.i && existing) {
+            pgw_error_set(c->err, SQLSTATE_CHECK_VIOLATION, "check constraint \"%s\" of relation \"%s\" is violated by some row",
+                          (*rc)->checks[i]->name, eng_temp_bare(t->name));
+            return -1;
+        }
         if (!r.null && !r.i) {
             pgw_error_set(c->err, SQLSTATE_CHECK_VIOLATION, "new row for relation \"%s\" violates check constraint \"%s\"",
                           eng_temp_bare(t->name), (*rc)->checks[i]->name);
@@ -238,7 +243,8 @@ static bool key_changed(const eng_table *t, const int *cols, int n, const eng_va
 }
 
 /* The referenced row of k for vals: 0 found (and locked), 1 none, else as eng_dml_run. */
-static int find_parent(eng_ctx *c, eng_table *t, const eng_constraint *k, const eng_val *vals)
+static int find_parent(eng_ctx *c, eng_table *t, const eng_constraint *k, const eng_val *vals,
+                       const eng_ins_state *own)
 {
     eng_table *pt = eng_catalog_find_relid(c->env->catalog, k->frelid);
     eng_index *ix = pt ? eng_cons_unique_index(pt, k->fcols, k->ncols) : NULL;
@@ -260,8 +266,11 @@ static int find_parent(eng_ctx *c, eng_table *t, const eng_constraint *k, const 
     eng_val *row = arena_calloc(c->mem, (size_t)pt->ncols + 1, sizeof(eng_val));
     for (long i = 0; row && i < n; i++) {
         st_row r;
-        if (st_get(c->env->txn, pt->st, ids[i], &r) != ST_OK)
+        if (st_get(c->env->txn, pt->st, ids[i], &r) != ST_OK) {
+            if (pt == t && eng__own_row(own, ids[i]))
+                return 0; /* inserted by this statement under this very key */
             continue;
+        }
         if (eng_row_decode(c, pt, r.data, r.len, row))
             return -1;
         if (!same_key(c, pt, k->fcols, k->ncols, probe, row))
@@ -275,11 +284,12 @@ static int find_parent(eng_ctx *c, eng_table *t, const eng_constraint *k, const 
     return row ? 1 : eng__oom(c);
 }
 
-int eng_cons_fk_check(eng_ctx *c, eng_table *t, const eng_constraint *k, const eng_val *vals)
+int eng_cons_fk_check(eng_ctx *c, eng_table *t, const eng_constraint *k, const eng_val *vals,
+                      const eng_ins_state *own)
 {
     if (any_null(vals, k->cols, k->ncols))
         return 0;
-    int rc = find_parent(c, t, k, vals);
+    int rc = find_parent(c, t, k, vals, own);
     if (rc != 1)
         return rc;
     const eng_table *pt = eng_catalog_find_relid(c->env->catalog, k->frelid);
@@ -293,13 +303,13 @@ int eng_cons_fk_check(eng_ctx *c, eng_table *t, const eng_constraint *k, const e
     return -1;
 }
 
-int eng_cons_fk_row(eng_ctx *c, eng_table *t, const eng_val *vals, const eng_val *old)
+int eng_cons_fk_row(eng_ctx *c, eng_table *t, const eng_val *vals, const eng_val *old, const eng_ins_state *own)
 {
     for (int i = 0; i < t->ncons; i++) {
         const eng_constraint *k = t->cons[i];
         if (k->kind != 'f' || (old && !key_changed(t, k->cols, k->ncols, old, vals, c)))
             continue;
-        int rc = eng_cons_fk_check(c, t, k, vals);
+        int rc = eng_cons_fk_check(c, t, k, vals, own);
         if (rc)
             return rc;
     }
@@ -391,7 +401,7 @@ static int act(eng_ctx *c, eng_table *ct, const eng_constraint *k, uint64_t id, 
             return -1;
     }
     eng_rowcons *rc0 = NULL;
-    int rc = eng__check_not_null(c, ct, nv) || eng_cons_check_row(c, ct, &rc0, nv) ? -1 : 0;
+    int rc = eng__check_not_null(c, ct, nv) || eng_cons_check_row(c, ct, &rc0, nv, false) ? -1 : 0;
     eng_rowcons_free(rc0);
     if (rc)
         return -1;

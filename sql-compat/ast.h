@@ -203,7 +203,8 @@ typedef struct ast_constraint {
     char kind;          /* 'p', 'u', 'c' CHECK, 'f' FOREIGN KEY */
     const char *name;   /* CONSTRAINT name or NULL */
     ast_names cols;     /* key columns; FOREIGN KEY: the referencing ones */
-    const char *check;  /* CHECK: the expression's source text */
+    const char *check;  /* CHECK: the expression's source text ... */
+    int check_pos;      /* ... and the characters of the query before it (for error positions) */
     const char *reftable; /* FOREIGN KEY: REFERENCES reftable (refcols), empty = its primary key */
     ast_names refcols;
     char on_delete, on_update; /* 'a' NO ACTION, 'r' RESTRICT, 'c' CASCADE, 'n' SET NULL, 'd' SET DEFAULT */

@@ -69,13 +69,17 @@ static const char *choose_name(arena *a, eng_catalog *cat, const eng_table *t, c
     }
 }
 
-/* An explicit name must be new among t's constraints (and its indexes, which name its keys). */
-static int name_free(const eng_table *t, const char *name, pgw_error *err)
+/* An explicit name must be new among t's constraints (and its indexes, which name its keys);
+ * two CHECKs of one CREATE TABLE (`fresh`) clash as PostgreSQL words it. */
+static int name_free(const eng_table *t, const char *name, bool fresh, char kind, pgw_error *err)
 {
-    bool taken = eng_table_constraint(t, name, NULL) != NULL;
+    const eng_constraint *k = eng_table_constraint(t, name, NULL);
+    bool taken = k != NULL;
     for (int i = 0; i < t->nindexes && !taken; i++)
         taken = strcmp(eng_temp_bare(t->indexes[i]->name), name) == 0;
-    if (taken)
+    if (taken && fresh && kind == 'c' && k && k->kind == 'c')
+        pgw_error_set(err, "42710", "check constraint \"%s\" already exists", name);
+    else if (taken)
         pgw_error_set(err, "42710", "constraint \"%s\" for relation \"%s\" already exists", name, eng_temp_bare(t->name));
     return taken ? -1 : 0;
 }
@@ -132,11 +136,14 @@ static int add_check(sql_portal *p, eng_table *t, const ast_constraint *k, bool 
     int *cols = arena_calloc(p->mem, (size_t)t->ncols + 1, sizeof(int));
     if (!cols)
         return pgw_error_oom(err), -1;
-    if (eng_bind_check(p->mem, &p->env, t, k->check, &e, err))
+    if (eng_bind_check(p->mem, &p->env, t, k->check, &e, err)) {
+        if (err->position > 0) /* env->parse_expr reads the text as "SELECT (text)" */
+            err->position += k->check_pos - (int)strlen("SELECT (");
         return -1;
+    }
     int n = eng_expr_columns(e, cols, t->ncols);
     const char *name = k->name;
-    if (name ? name_free(t, name, err) != 0
+    if (name ? name_free(t, name, !validate, 'c', err) != 0
              : !(name = choose_name(p->mem, cat, t, (const char *const *)&t->cols[cols[0]].name, n == 1, "check")))
         return pgw_error_is_set(err) ? -1 : (pgw_error_oom(err), -1);
     check_job j = {t, name, e};
@@ -203,7 +210,7 @@ static int fk_existing(void *ctx, eng_ctx *c, uint64_t rowid, const eng_val *val
 {
     fk_job *j = ctx;
     (void)rowid;
-    return eng_cons_fk_check(c, j->t, j->k, vals);
+    return eng_cons_fk_check(c, j->t, j->k, vals, NULL);
 }
 
 static int add_fk(sql_portal *p, eng_table *t, const ast_constraint *k, bool validate, pgw_error *err)
@@ -233,7 +240,8 @@ static int add_fk(sql_portal *p, eng_table *t, const ast_constraint *k, bool val
         return -1;
     }
     const char *name = k->name;
-    if (name ? name_free(t, name, err) != 0 : !(name = choose_name(p->mem, cat, t, k->cols.v, k->cols.n, "fkey")))
+    if (name ? name_free(t, name, !validate, 'f', err) != 0
+             : !(name = choose_name(p->mem, cat, t, k->cols.v, k->cols.n, "fkey")))
         return pgw_error_is_set(err) ? -1 : (pgw_error_oom(err), -1);
     eng_constraint def = {.name = (char *)name, .kind = 'f', .ncols = nf, .cols = cols, .frelid = pt->relid,
                           .fcols = fcols, .on_delete = k->on_delete, .on_update = k->on_update};
@@ -423,7 +431,7 @@ static int fill_row(void *ctx, eng_ctx *c, uint64_t rowid, const eng_val *vals)
                       t->cols[j->col].name, eng_temp_bare(t->name));
         return -1;
     }
-    if (eng_cons_check_row(c, t, &j->cons, nv))
+    if (eng_cons_check_row(c, t, &j->cons, nv, true))
         return -1;
     size_t len;
     uint8_t *data = eng_row_encode(c, t, nv, &len);

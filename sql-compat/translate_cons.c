@@ -22,8 +22,9 @@ static bool ident_char(char ch)
     return isalnum((unsigned char)ch) || ch == '_' || ch == '$' || (unsigned char)ch >= 0x80;
 }
 
-/* The text inside the parentheses that follow the keyword CHECK at or after loc. */
-static const char *check_text(const char *text, int loc, arena *a)
+/* The text inside the parentheses that follow the keyword CHECK at or after loc; *pos gets
+ * the number of characters before it. */
+static const char *check_text(const char *text, int loc, arena *a, int *pos)
 {
     const char *p = text + (loc > 0 ? loc : 0);
     for (; *p; p++) {
@@ -45,6 +46,9 @@ static const char *check_text(const char *text, int loc, arena *a)
     if (!*p)
         return NULL;
     const char *start = ++p;
+    *pos = 0;
+    for (const char *q = text; q < start; q++)
+        *pos += ((unsigned char)*q & 0xC0) != 0x80;
     int depth = 0;
     for (; *p; p++) {
         if (*p == '\'' || *p == '"') {
@@ -91,7 +95,7 @@ int sqlc__tr_constraint(const char *text, arena *a, PgQuery__Constraint *c, cons
         k->kind = 'c';
         if (c->is_no_inherit)
             return refuse(err, "NO INHERIT");
-        if (!(k->check = check_text(text, c->location, a)))
+        if (!(k->check = check_text(text, c->location, a, &k->check_pos)))
             return refuse(err, "this CHECK constraint's text");
         if (colname)
             k->cols.n = 0; /* CHECK names the columns its expression reads */

@@ -344,9 +344,13 @@ static int column_def(const char *text, arena *a, PgQuery__ColumnDef *cd, ast_co
             const char *p = text + loc;
             if (strncasecmp(p, "default", 7) == 0)
                 p += 7;
-            size_t len = strcspn(p, ",");
+            /* it ends where the column's next constraint starts, if there is one */
+            int next = k + 1 < cd->n_constraints && cd->constraints[k + 1]->node_case == PG_QUERY__NODE__NODE_CONSTRAINT
+                           ? cd->constraints[k + 1]->constraint->location
+                           : -1;
+            size_t len, lim = next > loc ? (size_t)(next - (int)(p - text)) : (size_t)-1;
             int depth = 0;
-            for (len = 0; p[len]; len++) {
+            for (len = 0; p[len] && len < lim; len++) {
                 if (p[len] == '(')
                     depth++;
                 else if (p[len] == ')' && depth-- == 0)
@@ -354,6 +358,8 @@ static int column_def(const char *text, arena *a, PgQuery__ColumnDef *cd, ast_co
                 else if ((p[len] == ',' || p[len] == ';') && depth == 0)
                     break;
             }
+            while (len && (p[len - 1] == ' ' || p[len - 1] == '\t' || p[len - 1] == '\n'))
+                len--;
             d->def_text = arena_strndup(a, p, len);
         }
     }
