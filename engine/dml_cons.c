@@ -18,6 +18,8 @@
 /* Cascades deeper than this are refused: a cycle of ON DELETE CASCADE keys ends anyway
  * (rows deleted once are not found again), so only a pathological chain gets here. */
 #define CONS_MAX_DEPTH 1000
+/* find_parent's answer when no referenced row exists (apart from ENG_BLOCKED / ENG_RETRY). */
+#define PARENT_MISSING (-2)
 
 struct eng_rowcons {
     arena *a;
@@ -242,14 +244,14 @@ static bool key_changed(const eng_table *t, const int *cols, int n, const eng_va
     return !any_null(old, cols, n) && !same_key(c, t, cols, n, old, vals);
 }
 
-/* The referenced row of k for vals: 0 found (and locked), 1 none, else as eng_dml_run. */
+/* The referenced row of k for vals: 0 found (and locked), PARENT_MISSING, else as eng_dml_run. */
 static int find_parent(eng_ctx *c, eng_table *t, const eng_constraint *k, const eng_val *vals,
                        const eng_ins_state *own)
 {
     eng_table *pt = eng_catalog_find_relid(c->env->catalog, k->frelid);
     eng_index *ix = pt ? eng_cons_unique_index(pt, k->fcols, k->ncols) : NULL;
     if (!ix)
-        return 1;
+        return PARENT_MISSING;
     eng_val *probe = probe_row(c, t, k->cols, pt, k->fcols, k->ncols, vals);
     uint8_t *key;
     size_t klen;
@@ -259,7 +261,7 @@ static int find_parent(eng_ctx *c, eng_table *t, const eng_constraint *k, const 
     if (pt == t && same_key(c, t, k->fcols, k->ncols, probe, vals))
         return 0; /* the row refers to itself */
     if (!eng_index_key(c, pt, ix, probe, &key, &klen))
-        return pgw_error_is_set(c->err) ? -1 : 1;
+        return pgw_error_is_set(c->err) ? -1 : PARENT_MISSING;
     long n = eng_keyidx_lookup(ix->keys, key, klen, c->mem, &ids);
     if (n < 0)
         return eng__oom(c);
@@ -281,7 +283,7 @@ static int find_parent(eng_ctx *c, eng_table *t, const eng_constraint *k, const 
         int rc = st_update(c->env->txn, pt->st, ids[i], r.data, r.len, c->err);
         return rc == ST_OK || rc == ST_NOT_FOUND ? 0 : storage_rc(rc);
     }
-    return row ? 1 : eng__oom(c);
+    return row ? PARENT_MISSING : eng__oom(c);
 }
 
 int eng_cons_fk_check(eng_ctx *c, eng_table *t, const eng_constraint *k, const eng_val *vals,
@@ -290,7 +292,7 @@ int eng_cons_fk_check(eng_ctx *c, eng_table *t, const eng_constraint *k, const e
     if (any_null(vals, k->cols, k->ncols))
         return 0;
     int rc = find_parent(c, t, k, vals, own);
-    if (rc != 1)
+    if (rc != PARENT_MISSING)
         return rc;
     const eng_table *pt = eng_catalog_find_relid(c->env->catalog, k->frelid);
     pgw_error_set(c->err, SQLSTATE_FOREIGN_KEY_VIOLATION,

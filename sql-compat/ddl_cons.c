@@ -306,6 +306,13 @@ static int dependents(sql_portal *p, const eng_table *t, const eng_index *ix, in
     }
     if (!v)
         return pgw_error_oom(err), -1;
+    /* oldest constraint first, as PostgreSQL's dependency scan lists them */
+    for (int i = 1; i < n; i++)
+        for (int k = i; k > 0 && v[k].ct->cons[v[k].pos]->oid < v[k - 1].ct->cons[v[k - 1].pos]->oid; k--) {
+            dep x = v[k];
+            v[k] = v[k - 1];
+            v[k - 1] = x;
+        }
     *out = v;
     return n;
 }
@@ -335,9 +342,16 @@ static int drop_dependents(sql_portal *p, const char *what, dep *v, int n, bool 
         char *head = arena_printf(p->mem, "drop cascades to %d other objects", n);
         notice(sink, head ? head : "drop cascades to other objects", lines);
     }
-    /* newest position first, so the positions of a table's other entries stay right */
-    for (int i = n; i-- > 0;) {
-        if (eng_catalog_drop_constraint(p->s->srv->cat, p->s->stx, p->s->ddl, v[i].ct, v[i].pos, err))
+    /* by name: a drop moves the positions of the table's later constraints */
+    const char **names = arena_calloc(p->mem, (size_t)n + 1, sizeof(char *));
+    if (!names)
+        return pgw_error_oom(err), -1;
+    for (int i = 0; i < n; i++)
+        names[i] = v[i].ct->cons[v[i].pos]->name;
+    for (int i = 0; i < n; i++) {
+        int pos;
+        if (eng_table_constraint(v[i].ct, names[i], &pos) &&
+            eng_catalog_drop_constraint(p->s->srv->cat, p->s->stx, p->s->ddl, v[i].ct, pos, err))
             return -1;
     }
     return 0;
