@@ -1238,10 +1238,19 @@ int eng_catalog_drop_extension(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, 
 
 /* ---- privileges ------------------------------------------------------------ */
 
+static uint32_t default_privs(uint32_t oid, const char *role)
+{
+    if (strcmp(role, "public") != 0)
+        return 0;
+    if (oid == ENG_DATABASE_OID)
+        return ENG_PRIV_CONNECT | ENG_PRIV_TEMP;
+    return oid == ENG_NS_PUBLIC ? ENG_PRIV_USAGE : 0;
+}
+
 uint32_t eng_catalog_privs(eng_catalog *cat, uint32_t oid, const char *role)
 {
     const acl_entry *e = acl_find(cat, oid, role);
-    return e ? e->privs : 0;
+    return e ? e->privs : default_privs(oid, role);
 }
 
 int eng_catalog_set_privs(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, uint32_t oid, const char *role,

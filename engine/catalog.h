@@ -196,9 +196,13 @@ enum {
     ENG_PRIV_OWNER = 2048,     /* a table a non-superuser created: DROP, ALTER, GRANT on it */
 };
 #define ENG_PRIV_TABLE_ALL 127u
+#define ENG_DATABASE_OID 5u    /* the database "postgres", PostgreSQL's OID for it */
+#define ENG_NS_PUBLIC 2200u        /* schema public */
 
 /* Under a lock: what `role` was granted on object `oid` (a table's relid,
- * a namespace OID, a database OID); "public" names PUBLIC. */
+ * a namespace OID, a database OID); "public" names PUBLIC. Until a GRANT or
+ * REVOKE first touches them, PUBLIC holds PostgreSQL 15's defaults: CONNECT
+ * and TEMP on the database, USAGE on schema public. */
 uint32_t eng_catalog_privs(eng_catalog *cat, uint32_t oid, const char *role);
 /* Set role's privileges on oid to `privs`, inside txn (undone by a rollback). */
 int eng_catalog_set_privs(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, uint32_t oid, const char *role,

@@ -324,7 +324,9 @@ static int run_portal(srv_conn *c, sql_portal *p, long max_rows, pause_kind kind
         s->sink_out = &c->out; /* no worker: run it here */
     }
     sql_sink sink = make_sink(c);
+    srv_loop_set_running(c->loop, true);
     *rc = sql_portal_run(p, &sink, max_rows, status, err);
+    srv_loop_set_running(c->loop, false);
     return 0;
 }
 
