@@ -221,6 +221,14 @@ static const vdef defs[] = {
      "table_schema name, table_name name, column_name name, ordinal_position int4, "
      "position_in_unique_constraint int4",
      eng__fill_is_key_column_usage},
+    {ISC, "referential_constraints", 13339, 'v',
+     "constraint_catalog name, constraint_schema name, constraint_name name, unique_constraint_catalog name, "
+     "unique_constraint_schema name, unique_constraint_name name, match_option varchar, update_rule varchar, "
+     "delete_rule varchar",
+     eng__fill_is_referential_constraints},
+    {ISC, "check_constraints", 13260, 'v',
+     "constraint_catalog name, constraint_schema name, constraint_name name, check_clause varchar",
+     eng__fill_is_check_constraints},
 };
 
 #define NDEFS (sizeof(defs) / sizeof(defs[0]))

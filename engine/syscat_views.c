@@ -308,7 +308,7 @@ int eng__fill_stat_database(eng_vrows *r)
 
 /* ---- information_schema ------------------------------------------------------- */
 
-static const char *dbname(eng_vrows *r)
+const char *eng__is_dbname(eng_vrows *r)
 {
     return r->c->env && r->c->env->database ? r->c->env->database : "postgres";
 }
@@ -316,7 +316,7 @@ static const char *dbname(eng_vrows *r)
 static void is_table_row(eng_vrows *r, const char *schema, const char *name, bool view)
 {
     eng__vrow(r);
-    eng__vtext(r, dbname(r));
+    eng__vtext(r, eng__is_dbname(r));
     eng__vtext(r, schema);
     eng__vtext(r, name);
     eng__vtext(r, view ? "VIEW" : "BASE TABLE");
@@ -360,7 +360,7 @@ static void is_column_rows(eng_vrows *r, const eng_table *t)
         const eng_type *ty = eng_type_by_oid(col->type);
         bool chars = col->type == OID_VARCHAR || col->type == OID_BPCHAR;
         eng__vrow(r);
-        eng__vtext(r, dbname(r));
+        eng__vtext(r, eng__is_dbname(r));
         eng__vtext(r, "public");
         eng__vtext(r, t->name);
         eng__vtext(r, col->name);
@@ -377,7 +377,7 @@ static void is_column_rows(eng_vrows *r, const eng_table *t)
         prec ? eng__vint(r, 2) : eng__vnull(r);
         prec && col->type <= OID_INT4 ? eng__vint(r, 0) : eng__vnull(r);
         ty && ty->category == 'D' ? eng__vint(r, col->type == OID_DATE ? 0 : 6) : eng__vnull(r);
-        eng__vtext(r, dbname(r));
+        eng__vtext(r, eng__is_dbname(r));
         eng__vtext(r, col->type == OID_VECTOR ? "public" : "pg_catalog");
         eng__vtext(r, ty ? ty->name : NULL);
         eng__vtext(r, "NO");
@@ -396,7 +396,7 @@ int eng__fill_is_schemata(eng_vrows *r)
     static const uint32_t order[] = {ENG_NS_INFORMATION_SCHEMA, ENG_NS_PG_CATALOG, ENG_NS_PG_TOAST, ENG_NS_PUBLIC};
     for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
         eng__vrow(r);
-        eng__vtext(r, dbname(r));
+        eng__vtext(r, eng__is_dbname(r));
         eng__vtext(r, eng__nsp_name(order[i]));
         eng__vtext(r, eng__role_name(r->c, order[i] == ENG_NS_PUBLIC ? ENG_DATABASE_OWNER_OID
                                                                     : ENG_BOOTSTRAP_ROLE_OID));
@@ -411,27 +411,30 @@ static void constraint_rows(eng_vrows *r, const eng_table *t)
         if (!eng__index_is_constraint(ix))
             continue;
         eng__vrow(r);
-        eng__vtext(r, dbname(r));
+        eng__vtext(r, eng__is_dbname(r));
         eng__vtext(r, "public");
         eng__vtext(r, ix->name);
-        eng__vtext(r, dbname(r));
+        eng__vtext(r, eng__is_dbname(r));
         eng__vtext(r, "public");
         eng__vtext(r, t->name);
         eng__vtext(r, ix->primary ? "PRIMARY KEY" : "UNIQUE");
         eng__vtext(r, "NO");
         eng__vtext(r, "NO");
         eng__vtext(r, "YES");
-        eng__vtext(r, "YES");
+        if (ix->primary)
+            eng__vnull(r); /* nulls_distinct: only for UNIQUE */
+        else
+            eng__vtext(r, "YES");
     }
     /* PostgreSQL lists NOT NULL columns as CHECK constraints here */
     for (int k = 0; k < t->ncols; k++) {
         if (!t->cols[k].notnull)
             continue;
         eng__vrow(r);
-        eng__vtext(r, dbname(r));
+        eng__vtext(r, eng__is_dbname(r));
         eng__vtext(r, "public");
         eng__vtext(r, arena_printf(r->a, "%u_%u_%d_not_null", ENG_NS_PUBLIC, t->relid, k + 1));
-        eng__vtext(r, dbname(r));
+        eng__vtext(r, eng__is_dbname(r));
         eng__vtext(r, "public");
         eng__vtext(r, t->name);
         eng__vtext(r, "CHECK");
@@ -440,6 +443,7 @@ static void constraint_rows(eng_vrows *r, const eng_table *t)
         eng__vtext(r, "YES");
         eng__vnull(r);
     }
+    eng__is_cons_rows(r, t);
 }
 
 int eng__fill_is_table_constraints(eng_vrows *r)
@@ -455,10 +459,10 @@ static void key_column_rows(eng_vrows *r, const eng_table *t)
             continue;
         for (int c = 0; c < ix->ncols; c++) {
             eng__vrow(r);
-            eng__vtext(r, dbname(r));
+            eng__vtext(r, eng__is_dbname(r));
             eng__vtext(r, "public");
             eng__vtext(r, ix->name);
-            eng__vtext(r, dbname(r));
+            eng__vtext(r, eng__is_dbname(r));
             eng__vtext(r, "public");
             eng__vtext(r, t->name);
             eng__vtext(r, t->cols[ix->cols[c]].name);
@@ -466,6 +470,7 @@ static void key_column_rows(eng_vrows *r, const eng_table *t)
             eng__vnull(r);
         }
     }
+    eng__is_cons_key_rows(r, t);
 }
 
 int eng__fill_is_key_column_usage(eng_vrows *r)

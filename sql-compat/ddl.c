@@ -304,6 +304,9 @@ static int truncate_tables(sql_portal *p, pgw_error *err)
             return -1;
         }
     }
+    for (int i = 0; i < n->n; i++)
+        if (sqlc__truncate_refs(p, sqlc__find_table(p->s, n->v[i]), n, err))
+            return -1;
     for (int i = 0; i < n->n; i++) {
         eng_table *t = sqlc__find_table(p->s, n->v[i]);
         st_scan sc;

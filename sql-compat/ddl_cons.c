@@ -371,6 +371,19 @@ int sqlc__drop_table_refs(sql_portal *p, eng_table *t, const ast_drop *d, bool a
     return drop_dependents(p, what, v, n, d->cascade, on, sink, err);
 }
 
+int sqlc__truncate_refs(sql_portal *p, eng_table *t, const ast_names *names, pgw_error *err)
+{
+    dep *v;
+    int n = dependents(p, t, NULL, -1, names, &v, err);
+    if (n <= 0)
+        return n;
+    const char *child = eng_temp_bare(v[0].ct->name);
+    pgw_error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, "cannot truncate a table referenced in a foreign key constraint");
+    pgw_error_detail(err, "Table \"%s\" references \"%s\".", child, eng_temp_bare(t->name));
+    pgw_error_hint(err, "Truncate table \"%s\" at the same time, or use TRUNCATE ... CASCADE.", child);
+    return -1;
+}
+
 /* ALTER TABLE t DROP CONSTRAINT [IF EXISTS] name [CASCADE]. */
 static int drop_constraint(sql_portal *p, eng_table *t, const ast_rename *r, const sql_sink *sink, pgw_error *err)
 {

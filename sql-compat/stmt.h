@@ -85,6 +85,9 @@ int sqlc__add_constraint(sql_portal *p, eng_table *t, const struct ast_constrain
 int sqlc__alter_table(sql_portal *p, const sql_sink *sink, pgw_error *err);
 int sqlc__drop_table_refs(sql_portal *p, eng_table *t, const struct ast_drop *d, bool act, const sql_sink *sink,
                           pgw_error *err) __attribute__((warn_unused_result));
+/* TRUNCATE t with the tables `names`: 0A000 when a table not among them references t. */
+int sqlc__truncate_refs(sql_portal *p, eng_table *t, const ast_names *names, pgw_error *err)
+    __attribute__((warn_unused_result));
 int sqlc__drop_column(sql_portal *p, eng_table *t, const struct ast_rename *r, const sql_sink *sink, pgw_error *err)
     __attribute__((warn_unused_result));
 /* ddl.c: a PRIMARY KEY / UNIQUE index (name NULL: chosen). */

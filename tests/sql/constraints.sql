@@ -169,4 +169,21 @@ ALTER TABLE con_alt ADD COLUMN h serial;
 SELECT * FROM con_alt ORDER BY id;
 INSERT INTO con_alt (id, v, w) VALUES (9, 1, 1);
 SELECT * FROM con_alt ORDER BY id;
-DROP TABLE con_items, con_exprs, con_child, con_p2, con_c2, con_tree, con_nopk, con_alt, con_ref;
+-- information_schema
+CREATE TABLE con_is_a (id int PRIMARY KEY, code text UNIQUE);
+CREATE TABLE con_is_b (id int NOT NULL, aid int REFERENCES con_is_a ON DELETE CASCADE, c text, v int CHECK (v > 0),
+    FOREIGN KEY (c) REFERENCES con_is_a (code) ON UPDATE SET NULL);
+SELECT constraint_name, table_name, constraint_type, is_deferrable, initially_deferred, enforced, nulls_distinct
+FROM information_schema.table_constraints
+WHERE table_name LIKE 'con\_is\_%' AND constraint_name NOT LIKE '%not_null' ORDER BY 1;
+SELECT constraint_name, table_name, column_name, ordinal_position, position_in_unique_constraint
+FROM information_schema.key_column_usage WHERE table_name LIKE 'con\_is\_%' ORDER BY 1, 4;
+SELECT constraint_schema, constraint_name, unique_constraint_schema, unique_constraint_name, match_option,
+       update_rule, delete_rule
+FROM information_schema.referential_constraints WHERE constraint_name LIKE 'con\_is\_%' ORDER BY 2;
+SELECT constraint_name, check_clause FROM information_schema.check_constraints
+WHERE constraint_name LIKE 'con\_is\_%' ORDER BY 1;
+-- TRUNCATE of a referenced table alone is refused
+TRUNCATE con_is_a;
+TRUNCATE con_is_a, con_is_b;
+DROP TABLE con_items, con_exprs, con_child, con_p2, con_c2, con_tree, con_nopk, con_alt, con_ref, con_is_b, con_is_a;
