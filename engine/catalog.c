@@ -733,14 +733,8 @@ void eng_catalog_close(eng_catalog *cat)
         ext_free(cat->exts[i]);
     mem_free(cat->exts);
     mem_free(cat->acl);
-    for (size_t i = 0; i < cat->ncons; i++) {
-        eng_constraint *k = cat->cons[i];
-        mem_free(k->name);
-        mem_free(k->cols);
-        mem_free(k->fcols);
-        mem_free(k->expr);
-        mem_free(k);
-    }
+    for (size_t i = 0; i < cat->ncons; i++)
+        eng__cons_free(cat->cons[i]);
     mem_free(cat->cons);
     for (size_t i = 0; i < cat->nretired; i++)
         mem_free(cat->retired[i]);

@@ -221,7 +221,11 @@ bool eng_index_key(eng_ctx *c, const eng_table *t, const eng_index *ix, const en
                    size_t *len);
 /* Encode one value of type `type` into b (the key / row field encoding). */
 int eng__val_encode(eng_ctx *c, uint32_t type, const eng_val *v, buf *b);
-/* "Key (a, b)=(1, x)" for unique-violation details. */
+/* "Key (a, b)=(1, x) already exists." for unique-violation details. */
 char *eng_index_key_text(eng_ctx *c, const eng_table *t, const eng_index *ix, const eng_val *vals);
+/* "Key (a, b)=(1, x)" over columns cols of t, then tail. */
+char *eng_key_text(eng_ctx *c, const eng_table *t, const int *cols, int n, const eng_val *vals, const char *tail);
+/* "1, null, x": the values of columns cols (NULL: the first n) in their output form. */
+void eng_vals_text(eng_ctx *c, const eng_table *t, const int *cols, int n, const eng_val *vals, buf *b);
 
 #endif

@@ -30,7 +30,7 @@ eng_constraint *eng_table_constraint(const eng_table *t, const char *name, int *
     return NULL;
 }
 
-static void cons_free(eng_constraint *k)
+void eng__cons_free(eng_constraint *k)
 {
     if (!k)
         return;
@@ -54,7 +54,7 @@ static eng_constraint *cons_new(eng_catalog *cat, const eng_constraint *def)
     k->fcols = def->fcols ? mem_calloc(1, cb) : NULL;
     k->expr = def->expr ? mem_strdup(def->expr) : NULL;
     if (!k->name || !k->cols || (def->fcols && !k->fcols) || (def->expr && !k->expr) || eng__cat_keep_cons(cat, k)) {
-        cons_free(k);
+        eng__cons_free(k);
         return NULL;
     }
     memcpy(k->cols, def->cols, (size_t)def->ncols * sizeof(int));

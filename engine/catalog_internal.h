@@ -30,7 +30,9 @@ int eng__cat_keep_cons(eng_catalog *cat, eng_constraint *k) __attribute__((warn_
 int eng__ddl_log_cons(eng_ddl_log *log, eng_table *t, eng_constraint **old, int n, pgw_error *err)
     __attribute__((warn_unused_result));
 
-/* catalog_cons.c: the records of t's constraints (CAT_CONS payloads), appended
+/* catalog_cons.c: free a constraint (at close, or one never kept). */
+void eng__cons_free(eng_constraint *k);
+/* The records of t's constraints (CAT_CONS payloads), appended
  * to a checkpoint blob through put(kind, payload) or logged into txn. */
 void eng__cons_records(const eng_table *t, void (*put)(buf *blob, int kind, buf *payload), buf *blob, buf *one);
 int eng__cons_log(st_txn *txn, const eng_table *t, pgw_error *err) __attribute__((warn_unused_result));

@@ -66,7 +66,5 @@ bool eng_cons_any(eng_catalog *cat, const eng_table *t);
 
 /* The unique index of t over exactly cols (n of them, any order), or NULL. */
 eng_index *eng_cons_unique_index(const eng_table *t, const int *cols, int n);
-/* "Key (a, b)=(1, x)" over columns cols of t, then tail. */
-char *eng_key_text(eng_ctx *c, const eng_table *t, const int *cols, int n, const eng_val *vals, const char *tail);
 
 #endif

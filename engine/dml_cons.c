@@ -78,49 +78,13 @@ eng_index *eng_cons_unique_index(const eng_table *t, const int *cols, int n)
     return key_index(t, cols, n, true);
 }
 
-char *eng_key_text(eng_ctx *c, const eng_table *t, const int *cols, int n, const eng_val *vals, const char *tail)
-{
-    buf b;
-    buf_init(&b);
-    buf_put_str(&b, "Key (");
-    for (int i = 0; i < n; i++)
-        buf_printf(&b, "%s%s", i ? ", " : "", t->cols[cols[i]].name);
-    buf_put_str(&b, ")=(");
-    for (int i = 0; i < n; i++) {
-        const eng_val *v = &vals[cols[i]];
-        const eng_type *ty = eng_type_by_oid(t->cols[cols[i]].type);
-        size_t len = 0;
-        char *s = v->null ? NULL : ty && ty->out ? ty->out(c, v, &len) : NULL;
-        if (i)
-            buf_put_str(&b, ", ");
-        if (s)
-            buf_append(&b, s, len);
-        else
-            buf_put_str(&b, "null");
-    }
-    buf_printf(&b, ")%s", tail);
-    char *out = b.failed ? NULL : arena_strndup(c->mem, (const char *)b.data, b.len);
-    buf_free(&b);
-    return out;
-}
-
 /* "Failing row contains (1, null, x)." */
 static void failing_row(eng_ctx *c, const eng_table *t, const eng_val *vals)
 {
     buf b;
     buf_init(&b);
     buf_put_str(&b, "Failing row contains (");
-    for (int i = 0; i < t->ncols; i++) {
-        const eng_type *ty = eng_type_by_oid(t->cols[i].type);
-        size_t len = 0;
-        char *s = vals[i].null ? NULL : ty && ty->out ? ty->out(c, &vals[i], &len) : NULL;
-        if (i)
-            buf_put_str(&b, ", ");
-        if (s)
-            buf_append(&b, s, len);
-        else
-            buf_put_str(&b, "null");
-    }
+    eng_vals_text(c, t, NULL, t->ncols, vals, &b);
     buf_put_str(&b, ").");
     if (!b.failed)
         pgw_error_detail(c->err, "%.*s", (int)b.len, (const char *)b.data);

@@ -378,15 +378,10 @@ static int add_column(sql_portal *p, const sql_sink *sink, pgw_error *err)
     eng_catalog *cat = s->srv->cat;
     const ast_rename *r = &p->st->ast->rename;
     const ast_coldef *d = r->add;
-    eng_table *t = eng_catalog_find(cat, r->relname);
-    if (!t) {
-        if (r->missing_ok) {
-            sqlc__notice_rel(sink, r->relname, "does not exist, skipping");
-            return 0;
-        }
-        pgw_error_set(err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", r->relname);
-        return -1;
-    }
+    eng_table *t;
+    int rc = sqlc__alter_target(p, sink, &t, err);
+    if (rc || !t)
+        return rc;
     if (eng_table_column(t, d->name) >= 0) {
         if (!r->add_if_not_exists) {
             pgw_error_set(err, SQLSTATE_DUPLICATE_COLUMN, "column \"%s\" of relation \"%s\" already exists", d->name,

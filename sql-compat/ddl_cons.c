@@ -415,18 +415,26 @@ static int drop_constraint(sql_portal *p, eng_table *t, const ast_rename *r, con
     return -1;
 }
 
+int sqlc__alter_target(sql_portal *p, const sql_sink *sink, eng_table **out, pgw_error *err)
+{
+    const ast_rename *r = &p->st->ast->rename;
+    if ((*out = sqlc__find_table(p->s, r->relname)))
+        return 0;
+    if (r->missing_ok) {
+        sqlc__notice_rel(sink, r->relname, "does not exist, skipping");
+        return 0;
+    }
+    pgw_error_set(err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", r->relname);
+    return -1;
+}
+
 int sqlc__alter_table(sql_portal *p, const sql_sink *sink, pgw_error *err)
 {
     const ast_rename *r = &p->st->ast->rename;
-    eng_table *t = sqlc__find_table(p->s, r->relname);
-    if (!t) {
-        if (r->missing_ok) {
-            sqlc__notice_rel(sink, r->relname, "does not exist, skipping");
-            return 0;
-        }
-        pgw_error_set(err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", r->relname);
-        return -1;
-    }
+    eng_table *t;
+    int rc = sqlc__alter_target(p, sink, &t, err);
+    if (rc || !t)
+        return rc;
     switch (r->alter) {
     case 'a':
         return sqlc__add_constraint(p, t, r->con, true, err);

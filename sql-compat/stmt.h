@@ -83,6 +83,9 @@ struct ast_rename;
 int sqlc__add_constraint(sql_portal *p, eng_table *t, const struct ast_constraint *k, bool validate, pgw_error *err)
     __attribute__((warn_unused_result));
 int sqlc__alter_table(sql_portal *p, const sql_sink *sink, pgw_error *err);
+/* ALTER TABLE [IF EXISTS] t's table: *out, or NULL after the NOTICE of IF EXISTS; -1 (42P01). */
+int sqlc__alter_target(sql_portal *p, const sql_sink *sink, eng_table **out, pgw_error *err)
+    __attribute__((warn_unused_result));
 int sqlc__drop_table_refs(sql_portal *p, eng_table *t, const struct ast_drop *d, bool act, const sql_sink *sink,
                           pgw_error *err) __attribute__((warn_unused_result));
 /* TRUNCATE t with the tables `names`: 0A000 when a table not among them references t. */
