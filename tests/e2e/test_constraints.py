@@ -249,3 +249,25 @@ def test_constraints_survive_restart_and_crash(server_factory, how):
     srv.stop(signal.SIGKILL if how == "crash" else signal.SIGTERM)
     srv.start()
     assert check_state(srv) == before
+
+
+def test_pgbench_with_foreign_keys(server_factory):
+    """pgbench -i --foreign-keys adds its ALTER TABLE ... FOREIGN KEY constraints; the TPC-B
+    run then checks and locks referenced rows, with no failed transaction."""
+    srv = server_factory()
+    init = srv.pgbench("-i", "-s", "1", "--foreign-keys")
+    assert init.returncode == 0, init.stderr
+    run_ = srv.pgbench("-c", "4", "-j", "2", "-t", "100")
+    assert run_.returncode == 0, run_.stderr
+    assert "number of failed transactions: 0" in run_.stdout
+    with srv.pg_connect() as c, c.cursor() as cur:
+        cur.execute("SELECT count(*) FROM pg_constraint WHERE contype = 'f'")
+        assert cur.fetchone() == (5,)
+        cur.execute("SELECT (SELECT sum(abalance) FROM pgbench_accounts), (SELECT sum(bbalance) FROM pgbench_branches),"
+                    " (SELECT sum(tbalance) FROM pgbench_tellers), (SELECT sum(delta) FROM pgbench_history)")
+        a, b, t, h = cur.fetchone()
+        assert a == b == t == h
+        with pytest.raises(psycopg2.Error) as e:
+            cur.execute("DELETE FROM pgbench_branches")
+        assert e.value.pgcode == "23503"
+    c.close()
