@@ -157,6 +157,9 @@ int eng_catalog_add_constraint(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, 
                                const eng_constraint *def, pgw_error *err) __attribute__((warn_unused_result));
 int eng_catalog_drop_constraint(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, int pos,
                                 pgw_error *err) __attribute__((warn_unused_result));
+/* The CHECK at position pos of t reads expr from now on (a column it names was renamed). */
+int eng_catalog_replace_check(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, int pos,
+                              const char *expr, pgw_error *err) __attribute__((warn_unused_result));
 /* The constraint of t named name (CHECK / FOREIGN KEY), its position in *pos; NULL if none. */
 eng_constraint *eng_table_constraint(const eng_table *t, const char *name, int *pos);
 

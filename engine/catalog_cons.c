@@ -212,3 +212,24 @@ int eng_catalog_drop_constraint(eng_catalog *cat, st_txn *txn, eng_ddl_log *log,
     }
     return set_cons(t, log, v, n, err);
 }
+
+int eng_catalog_replace_check(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, int pos,
+                              const char *expr, pgw_error *err)
+{
+    eng_constraint d = *t->cons[pos];
+    d.expr = (char *)expr;
+    eng_constraint *k = cons_new(cat, &d);
+    int n;
+    eng_constraint **v = k ? cons_array(t, -1, NULL, &n) : NULL;
+    if (!v)
+        return pgw_error_oom(err), -1;
+    v[pos] = k;
+    buf b;
+    buf_init(&b);
+    rec_cons(&b, t, k);
+    if (eng__log_rec(txn, t->relid, ENG_CAT_CONS, &b, err)) {
+        mem_free(v);
+        return -1;
+    }
+    return set_cons(t, log, v, n, err);
+}

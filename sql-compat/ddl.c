@@ -267,6 +267,9 @@ static int drop(sql_portal *p, const sql_sink *sink, pgw_error *err)
         }
         if (found && !d->is_index && sqlc__drop_table_refs(p, sqlc__find_table(p->s, d->names.v[i]), d, false, sink, err))
             return -1;
+        eng_table *it = found && d->is_index ? eng_catalog_find_index(cat, d->names.v[i], &pos) : NULL;
+        if (it && sqlc__drop_index_refs(p, it, it->indexes[pos], d->cascade, false, sink, err))
+            return -1;
     }
     for (int i = 0; i < d->names.n; i++) {
         int pos;
@@ -276,7 +279,8 @@ static int drop(sql_portal *p, const sql_sink *sink, pgw_error *err)
                 notice3(sink, "index", d->names.v[i], "does not exist, skipping");
                 continue;
             }
-            if (eng_catalog_drop_index(cat, s->stx, s->ddl, t, pos, err))
+            if (sqlc__drop_index_refs(p, t, t->indexes[pos], d->cascade, true, sink, err) ||
+                eng_catalog_drop_index(cat, s->stx, s->ddl, t, pos, err))
                 return -1;
             continue;
         }

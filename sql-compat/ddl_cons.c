@@ -270,7 +270,7 @@ typedef struct dep {
     int pos;
 } dep;
 
-/* Foreign keys of other tables (not `except`) referencing t, through index ix or column col
+/* Foreign keys of the tables not in `except` referencing t, through index ix or column col
  * when given (ix NULL, col -1: any). */
 static int dependents(sql_portal *p, const eng_table *t, const eng_index *ix, int col, const ast_names *except,
                       dep **out, pgw_error *err)
@@ -280,7 +280,7 @@ static int dependents(sql_portal *p, const eng_table *t, const eng_index *ix, in
     dep *v = arena_alloc(p->mem, sizeof(dep) * (size_t)cap);
     size_t cur = 0;
     for (eng_table *ct; v && (ct = eng_catalog_next(cat, &cur));) {
-        bool skip = ct == t;
+        bool skip = false; /* t itself is among `except` when the whole table goes */
         for (int i = 0; except && i < except->n && !skip; i++)
             skip = sqlc__find_table(p->s, except->v[i]) == ct;
         for (int i = 0; !skip && i < ct->ncons; i++) {
@@ -369,6 +369,21 @@ int sqlc__drop_table_refs(sql_portal *p, eng_table *t, const ast_drop *d, bool a
     if (!what || !on)
         return pgw_error_oom(err), -1;
     return drop_dependents(p, what, v, n, d->cascade, on, sink, err);
+}
+
+int sqlc__drop_index_refs(sql_portal *p, eng_table *t, eng_index *ix, bool cascade, bool act, const sql_sink *sink,
+                          pgw_error *err)
+{
+    dep *v;
+    int n = dependents(p, t, ix, -1, NULL, &v, err);
+    if (n <= 0 || (!act && cascade))
+        return n < 0 ? -1 : 0;
+    const char *name = eng_temp_bare(ix->name);
+    char *what = arena_printf(p->mem, "index %s", name);
+    char *on = arena_printf(p->mem, " depends on index %s", name);
+    if (!what || !on)
+        return pgw_error_oom(err), -1;
+    return drop_dependents(p, what, v, n, cascade, on, sink, err);
 }
 
 int sqlc__truncate_refs(sql_portal *p, eng_table *t, const ast_names *names, pgw_error *err)
@@ -496,4 +511,97 @@ int sqlc__drop_column(sql_portal *p, eng_table *t, const ast_rename *r, const sq
     (void)sink;
     pgw_error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, "ALTER TABLE DROP COLUMN is not supported yet");
     return -1;
+}
+
+/* ---- RENAME COLUMN inside CHECK texts ------------------------------------------- */
+
+static bool ident_start(char ch)
+{
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_' || (unsigned char)ch >= 0x80;
+}
+
+static bool ident_char(char ch)
+{
+    return ident_start(ch) || (ch >= '0' && ch <= '9') || ch == '$';
+}
+
+/* Does the identifier at p (len bytes, quoted or not) name `name`? */
+static bool names(const char *p, size_t len, bool quoted, const char *name)
+{
+    if (quoted) {
+        buf b;
+        buf_init(&b);
+        for (size_t i = 1; i + 1 < len; i++) {
+            buf_append(&b, &p[i], 1);
+            i += p[i] == '"';
+        }
+        bool same = !b.failed && b.len == strlen(name) && memcmp(b.data, name, b.len) == 0;
+        buf_free(&b);
+        return same;
+    }
+    if (len != strlen(name))
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if ((p[i] >= 'A' && p[i] <= 'Z' ? p[i] + 32 : p[i]) != name[i])
+            return false;
+    return true;
+}
+
+/* text with every column reference to `from` naming `to` (quoted); string literals, function
+ * names, qualifiers and type names are left alone. NULL when nothing changed. */
+static char *rename_ident(arena *a, const char *text, const char *from, const char *to)
+{
+    buf b;
+    buf_init(&b);
+    bool changed = false;
+    for (const char *p = text; *p;) {
+        size_t len = 0;
+        bool quoted = *p == '"';
+        if (*p == '\'') {
+            for (len = 1; p[len] && !(p[len] == '\'' && p[len + 1] != '\''); len++)
+                len += p[len] == '\'';
+            len += p[len] == '\'';
+        } else if (quoted) {
+            for (len = 1; p[len] && !(p[len] == '"' && p[len + 1] != '"'); len++)
+                len += p[len] == '"';
+            len += p[len] == '"';
+        } else if (ident_start(*p) && (p == text || !ident_char(p[-1]))) {
+            while (ident_char(p[len]))
+                len++;
+        }
+        if (!len) {
+            buf_append(&b, p++, 1);
+            continue;
+        }
+        const char *after = p + len;
+        while (*after == ' ' || *after == '\t' || *after == '\n')
+            after++;
+        bool is_col = *p != '\'' && *after != '(' && *after != '.' && !(p - text >= 2 && p[-1] == ':' && p[-2] == ':');
+        if (is_col && names(p, len, quoted, from)) {
+            buf_put_str(&b, "\"");
+            for (const char *q = to; *q; q++) {
+                if (*q == '"')
+                    buf_put_str(&b, "\""); /* doubled inside the quotes */
+                buf_append(&b, q, 1);
+            }
+            buf_put_str(&b, "\"");
+            changed = true;
+        } else {
+            buf_append(&b, p, len);
+        }
+        p += len;
+    }
+    char *out = changed && !b.failed ? arena_strndup(a, (const char *)b.data, b.len) : NULL;
+    buf_free(&b);
+    return out;
+}
+
+int sqlc__rename_in_checks(sql_portal *p, eng_table *t, const char *from, const char *to, pgw_error *err)
+{
+    for (int i = 0; i < t->ncons; i++) {
+        char *x = t->cons[i]->kind == 'c' ? rename_ident(p->mem, t->cons[i]->expr, from, to) : NULL;
+        if (x && eng_catalog_replace_check(p->s->srv->cat, p->s->stx, p->s->ddl, t, i, x, err))
+            return -1;
+    }
+    return 0;
 }

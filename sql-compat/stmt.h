@@ -88,6 +88,12 @@ int sqlc__alter_target(sql_portal *p, const sql_sink *sink, eng_table **out, pgw
     __attribute__((warn_unused_result));
 int sqlc__drop_table_refs(sql_portal *p, eng_table *t, const struct ast_drop *d, bool act, const sql_sink *sink,
                           pgw_error *err) __attribute__((warn_unused_result));
+/* ALTER TABLE t RENAME COLUMN from TO to: the CHECKs of t that read it follow. */
+int sqlc__rename_in_checks(sql_portal *p, eng_table *t, const char *from, const char *to, pgw_error *err)
+    __attribute__((warn_unused_result));
+/* DROP INDEX ix of t: the foreign keys that need it (2BP01 without cascade; act: drop them). */
+int sqlc__drop_index_refs(sql_portal *p, eng_table *t, eng_index *ix, bool cascade, bool act, const sql_sink *sink,
+                          pgw_error *err) __attribute__((warn_unused_result));
 /* TRUNCATE t with the tables `names`: 0A000 when a table not among them references t. */
 int sqlc__truncate_refs(sql_portal *p, eng_table *t, const ast_names *names, pgw_error *err)
     __attribute__((warn_unused_result));
