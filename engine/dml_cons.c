@@ -339,9 +339,13 @@ static int children(eng_ctx *c, const eng_table *ct, const eng_constraint *k, co
 
 static int old_row(eng_ctx *c, eng_table *t, const eng_val *old, const eng_val *vals, uint64_t self, int depth);
 
-/* Child row id of ct (referencing through k) gets the action for its parent's change. */
-static int act(eng_ctx *c, eng_table *ct, const eng_constraint *k, uint64_t id, const eng_val *pnew,
-               const eng_table *pt, int depth)
+static int still_referenced(eng_ctx *c, const eng_table *t, const eng_table *ct, const eng_constraint *k,
+                            const eng_val *old);
+
+/* Child row id of ct (referencing through k) gets the action for its parent's change from pold
+ * to pnew (NULL: deleted). */
+static int act(eng_ctx *c, eng_table *ct, const eng_constraint *k, uint64_t id, const eng_val *pold,
+               const eng_val *pnew, const eng_table *pt, int depth)
 {
     st_row r;
     if (st_get(c->env->txn, ct->st, id, &r) != ST_OK)
@@ -361,16 +365,32 @@ static int act(eng_ctx *c, eng_table *ct, const eng_constraint *k, uint64_t id, 
     }
     memcpy(nv, row, sizeof(eng_val) * (size_t)ct->ncols);
     for (int i = 0; i < k->ncols; i++) {
-        if (a == ENG_FK_SET_NULL)
+        if (a == ENG_FK_SET_NULL || (a == ENG_FK_SET_DEFAULT && !ct->cols[k->cols[i]].def)) {
             nv[k->cols[i]] = (eng_val){.null = true};
-        else if (convert(c, &pnew[k->fcols[i]], pt->cols[k->fcols[i]].type, ct->cols[k->cols[i]].type, &nv[k->cols[i]]))
+        } else if (a == ENG_FK_SET_DEFAULT) {
+            eng_expr *def;
+            if (eng_bind_default(c->mem, c->env, ct, k->cols[i], &def, c->err) || eng_eval(c, def, NULL, &nv[k->cols[i]]))
+                return -1;
+        } else if (convert(c, &pnew[k->fcols[i]], pt->cols[k->fcols[i]].type, ct->cols[k->cols[i]].type,
+                           &nv[k->cols[i]])) {
             return -1;
+        }
     }
     eng_rowcons *rc0 = NULL;
     int rc = eng__check_not_null(c, ct, nv) || eng_cons_check_row(c, ct, &rc0, nv, false) ? -1 : 0;
     eng_rowcons_free(rc0);
     if (rc)
         return -1;
+    if (a == ENG_FK_SET_DEFAULT) {
+        /* the default must itself be a key of the referenced table, and not the one going */
+        eng_val *gone = probe_row(c, pt, k->fcols, ct, k->cols, k->ncols, pold);
+        if (!gone)
+            return -1;
+        if (same_key(c, ct, k->cols, k->ncols, gone, nv))
+            return still_referenced(c, pt, ct, k, pold);
+        if ((rc = eng_cons_fk_check(c, ct, k, nv, NULL)))
+            return rc;
+    }
     size_t len;
     uint8_t *data = eng_row_encode(c, ct, nv, &len);
     if (!data)
@@ -415,7 +435,7 @@ static int referencing(eng_ctx *c, eng_table *t, eng_table *ct, const eng_val *o
                 continue; /* the row referred to itself */
             if (a == ENG_FK_NO_ACTION || a == ENG_FK_RESTRICT)
                 return still_referenced(c, t, ct, k, old);
-            int rc = act(c, ct, k, l.v[j], vals, t, depth);
+            int rc = act(c, ct, k, l.v[j], old, vals, t, depth);
             if (rc)
                 return rc;
         }

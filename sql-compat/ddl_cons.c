@@ -235,10 +235,6 @@ static int add_fk(sql_portal *p, eng_table *t, const ast_constraint *k, bool val
                       "there is no unique constraint matching given keys for referenced table \"%s\"", eng_temp_bare(pt->name));
         return -1;
     }
-    if (k->on_delete == ENG_FK_SET_DEFAULT || k->on_update == ENG_FK_SET_DEFAULT) {
-        pgw_error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, "ON DELETE / ON UPDATE SET DEFAULT is not supported yet");
-        return -1;
-    }
     const char *name = k->name;
     if (name ? name_free(t, name, !validate, 'f', err) != 0
              : !(name = choose_name(p->mem, cat, t, k->cols.v, k->cols.n, "fkey")))

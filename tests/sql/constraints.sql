@@ -213,3 +213,15 @@ CREATE TABLE con_di_t (id int PRIMARY KEY, parent int REFERENCES con_di_t);
 ALTER TABLE con_di_t DROP CONSTRAINT con_di_t_pkey;
 TRUNCATE con_di_t;
 DROP TABLE con_di_t;
+-- ON DELETE / ON UPDATE SET DEFAULT
+CREATE TABLE con_sd_a (id int PRIMARY KEY);
+INSERT INTO con_sd_a VALUES (0), (1), (2);
+CREATE TABLE con_sd_b (id int, aid int DEFAULT 0 REFERENCES con_sd_a ON DELETE SET DEFAULT ON UPDATE SET DEFAULT, bid int DEFAULT 9 REFERENCES con_sd_a ON DELETE SET DEFAULT);
+INSERT INTO con_sd_b VALUES (1, 1, NULL), (2, 2, 2);
+DELETE FROM con_sd_a WHERE id = 1;
+UPDATE con_sd_a SET id = 20 WHERE id = 2;
+SELECT * FROM con_sd_b ORDER BY id;
+DELETE FROM con_sd_a WHERE id = 20;
+DELETE FROM con_sd_a WHERE id = 0;
+SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'con_sd_b'::regclass ORDER BY 1;
+DROP TABLE con_sd_b, con_sd_a;
