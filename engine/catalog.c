@@ -1047,7 +1047,7 @@ int eng_catalog_rename(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_tabl
 static int fill_index(st_txn *txn, eng_table *t, eng_index *ix, pgw_error *err)
 {
     if (ix->amx)
-        return eng__fill_am_index(txn, t, ix, eng__cores(), err);
+        return eng__fill_am_index(txn, t, ix, eng__cores(), NULL, err);
     arena *a = arena_new();
     if (!a)
         return pgw_error_oom(err), -1;
@@ -1137,14 +1137,19 @@ int eng_catalog_add_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_t
     return attach_new_index(cat, txn, log, t, ix, fill_index(txn, t, ix, err), err);
 }
 
-int eng_catalog_add_am_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, const char *name,
-                             int col, const eng_am *am, const eng_am_def *def, int nthreads, pgw_error *err)
+eng_index *eng__am_index_new(const char *name, int col, const eng_am *am, const eng_am_def *def, pgw_error *err)
 {
-    pgw_error_clear(err);
-    eng_index *ix = index_new(name, &col, 1, false, false, am, def, err);
-    if (!ix)
-        return -1;
-    return attach_new_index(cat, txn, log, t, ix, eng__fill_am_index(txn, t, ix, nthreads, err), err);
+    return index_new(name, &col, 1, false, false, am, def, err);
+}
+
+void eng__index_free(eng_index *ix)
+{
+    index_free(ix);
+}
+
+int eng__attach_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, eng_index *ix, pgw_error *err)
+{
+    return attach_new_index(cat, txn, log, t, ix, 0, err);
 }
 
 int eng_catalog_reindex(eng_catalog *cat, st_txn *txn, eng_table *t, eng_index *ix, int nthreads, pgw_error *err)
@@ -1154,7 +1159,7 @@ int eng_catalog_reindex(eng_catalog *cat, st_txn *txn, eng_table *t, eng_index *
     pgw_error_clear(err);
     fresh.keys = ix->keys ? eng_keyidx_new() : NULL;
     fresh.amx = ix->amx ? eng_amidx_new(eng_amidx_am(ix->amx), eng_amidx_def(ix->amx), err) : NULL;
-    int rc = !fresh.keys && !fresh.amx ? -1 : fresh.amx ? eng__fill_am_index(txn, t, &fresh, nthreads, err)
+    int rc = !fresh.keys && !fresh.amx ? -1 : fresh.amx ? eng__fill_am_index(txn, t, &fresh, nthreads, NULL, err)
                                                         : fill_index(txn, t, &fresh, err);
     if (rc) {
         eng_keyidx_free(fresh.keys);

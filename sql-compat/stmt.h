@@ -106,6 +106,11 @@ int sqlc__add_index(sql_portal *p, eng_table *t, const char *name, const ast_nam
 int sqlc__fill_column(sql_portal *p, eng_table *t, int col, pgw_error *err) __attribute__((warn_unused_result));
 /* NOTICE: relation "name" <tail>. */
 void sqlc__notice_rel(const sql_sink *sink, const char *name, const char *tail);
+/* index_progress.c: CREATE INDEX USING am (eng_catalog_am_build / _attach; write lock held
+ * on entry and on return, not during the build) with a pg_stat_progress_create_index row
+ * and a NOTICE per tenth built. */
+int sqlc__add_am_index_watched(sql_portal *p, const sql_sink *sink, eng_table *t, const char *name, int col,
+                               const eng_am *am, const eng_am_def *def, int nthreads, pgw_error *err);
 struct eng_seq_def;
 /* Create sequence `name` with q's options, owned by owner's column (owner_rel, owner_col,
  * identity; NULL = none); write lock held. */
