@@ -221,6 +221,12 @@ static int add_fk(sql_portal *p, eng_table *t, const ast_constraint *k, bool val
         pgw_error_set(err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", k->reftable);
         return -1;
     }
+    if (eng_table_is_temp(t) != eng_table_is_temp(pt)) {
+        pgw_error_set(err, SQLSTATE_INVALID_TABLE_DEFINITION,
+                      eng_table_is_temp(t) ? "constraints on temporary tables may reference only temporary tables"
+                                           : "constraints on permanent tables may reference only permanent tables");
+        return -1;
+    }
     int cols[64], fcols[64], nf = 0;
     if (k->cols.n > 32 || k->refcols.n > 32)
         return pgw_error_set(err, SQLSTATE_PROGRAM_LIMIT_EXCEEDED, "cannot have more than 32 keys in a foreign key"), -1;

@@ -225,3 +225,15 @@ DELETE FROM con_sd_a WHERE id = 20;
 DELETE FROM con_sd_a WHERE id = 0;
 SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'con_sd_b'::regclass ORDER BY 1;
 DROP TABLE con_sd_b, con_sd_a;
+-- ON CONFLICT DO UPDATE checks the row it makes; temporary and permanent tables do not mix
+CREATE TABLE con_oc (id int PRIMARY KEY, v int CHECK (v < 10));
+INSERT INTO con_oc VALUES (1, 1);
+INSERT INTO con_oc VALUES (1, 5) ON CONFLICT (id) DO UPDATE SET v = con_oc.v + 20;
+INSERT INTO con_oc VALUES (1, 5) ON CONFLICT (id) DO UPDATE SET v = 3 RETURNING *;
+CREATE TEMP TABLE con_oc_t (id int PRIMARY KEY);
+CREATE TABLE con_oc_p (x int REFERENCES con_oc_t);
+CREATE TEMP TABLE con_oc_t2 (x int REFERENCES con_oc);
+CREATE TEMP TABLE con_oc_t3 (x int REFERENCES con_oc_t CHECK (x > 0));
+INSERT INTO con_oc_t3 VALUES (1);
+INSERT INTO con_oc_t3 VALUES (0);
+DROP TABLE con_oc_t3, con_oc_t, con_oc;
