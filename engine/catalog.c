@@ -41,7 +41,8 @@
 /* Kinds 20-22 are seq.c's records (undo kinds CAT_SEQ / CAT_DROP_SEQ). */
 enum { CAT_CREATE = 1, CAT_DROP = 2, CAT_INDEX = 3, CAT_DROP_INDEX = 4, CAT_EXT = 5, CAT_DROP_EXT = 6, CAT_ACL = 7,
        CAT_SEQ = 8, CAT_DROP_SEQ = 9, CAT_RENAME = 10, CAT_REPLACE = 11 /* undo only: logged as CAT_CREATE + CAT_INDEX */,
-       CAT_CONS_SET = 14 /* undo only: a table's constraint array replaced */ };
+       CAT_CONS_SET = 14 /* undo only: a table's constraint array replaced */,
+       CAT_NARROW = 15 /* undo only: t replaced by nt, one column less, indexes borrowed */ };
 
 typedef struct acl_entry {
     uint32_t oid;
@@ -216,8 +217,10 @@ static void index_free(eng_index *ix)
 {
     if (!ix)
         return;
-    eng_keyidx_free(ix->keys);
-    eng_amidx_free(ix->amx);
+    if (!ix->borrowed) {
+        eng_keyidx_free(ix->keys);
+        eng_amidx_free(ix->amx);
+    }
     mem_free(ix->cols);
     mem_free(ix->name);
     mem_free(ix);
@@ -838,6 +841,20 @@ int eng__cat_keep_cons(eng_catalog *cat, eng_constraint *k)
     return 0;
 }
 
+/* The index contents nt borrowed from t become nt's: t (dropped) keeps borrowed shells. */
+static void lend(eng_table *nt, eng_table *t)
+{
+    for (int i = 0; i < nt->nindexes; i++) {
+        eng_index *ix = nt->indexes[i];
+        for (int k = 0; ix->borrowed && k < t->nindexes; k++) {
+            if (t->indexes[k]->keys == ix->keys && t->indexes[k]->amx == ix->amx) {
+                t->indexes[k]->borrowed = true;
+                ix->borrowed = false;
+            }
+        }
+    }
+}
+
 /* Hand the indexes and constraints of `from` to `to` (a table replaced by ADD COLUMN). */
 static void move_parts(eng_table *to, eng_table *from)
 {
@@ -878,6 +895,8 @@ void eng_ddl_log_commit(eng_catalog *cat, eng_ddl_log *log)
             eng__seq_committed(log->v[i].seq);
         if (log->v[i].kind == CAT_CONS_SET)
             mem_free(log->v[i].old_cons);
+        if (log->v[i].kind == CAT_NARROW)
+            lend(log->v[i].nt, log->v[i].t);
         renamed |= log->v[i].kind == CAT_RENAME;
     }
     if (renamed) {
@@ -924,6 +943,10 @@ void eng_ddl_log_rollback(eng_catalog *cat, eng_ddl_log *log)
             u->nt->dropped = true;
             u->t->dropped = false;
             move_parts(u->t, u->nt);
+            break;
+        case CAT_NARROW:
+            u->nt->dropped = true;
+            u->t->dropped = false;
             break;
         case CAT_CONS_SET:
             mem_free(u->t->cons);
@@ -1022,6 +1045,68 @@ int eng_catalog_add_column(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_
         return -1;
     }
     log->v[log->n - 1].nt = nt;
+    *out = nt;
+    return 0;
+}
+
+/* t's index ix for nt, where column col is gone: its contents borrowed (keys are values, row
+ * ids stay), its columns renumbered; NULL with nothing done when ix reads col. */
+static int narrow_index(eng_table *nt, const eng_index *ix, int col, pgw_error *err)
+{
+    int cols[64];
+    for (int i = 0; i < ix->ncols; i++) {
+        if (ix->cols[i] == col)
+            return 0;
+        cols[i] = ix->cols[i] - (ix->cols[i] > col);
+    }
+    eng_index *n = mem_calloc(1, sizeof(*n));
+    if (!n || !(n->name = mem_strdup(ix->name)) || !(n->cols = mem_calloc((size_t)ix->ncols + 1, sizeof(int)))) {
+        index_free(n);
+        return pgw_error_oom(err), -1;
+    }
+    memcpy(n->cols, cols, sizeof(int) * (size_t)ix->ncols);
+    n->ncols = ix->ncols;
+    n->relid = ix->relid;
+    n->unique = ix->unique;
+    n->primary = ix->primary;
+    n->keys = ix->keys;
+    n->amx = ix->amx;
+    n->borrowed = true;
+    if (attach_index(nt, n)) {
+        index_free(n);
+        return pgw_error_oom(err), -1;
+    }
+    return 0;
+}
+
+int eng_catalog_drop_column(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, int col,
+                            const eng_constraint *const *cons, int ncons, eng_table **out, pgw_error *err)
+{
+    eng_column *cols = mem_calloc((size_t)t->ncols + 1, sizeof(eng_column));
+    if (!cols)
+        return pgw_error_oom(err), -1;
+    memcpy(cols, t->cols, (size_t)col * sizeof(eng_column));
+    memcpy(cols + col, t->cols + col + 1, (size_t)(t->ncols - col - 1) * sizeof(eng_column));
+    eng_table *nt = table_new(t->relid, t->name, t->ncols - 1, cols);
+    mem_free(cols);
+    if (!nt || add_table(cat, nt)) {
+        if (nt)
+            table_free(nt);
+        return pgw_error_oom(err), -1;
+    }
+    nt->st = t->st;
+    nt->dropped = true; /* until it is complete */
+    for (int i = 0; i < t->nindexes; i++)
+        if (narrow_index(nt, t->indexes[i], col, err))
+            return -1;
+    for (int i = 0; i < ncons; i++)
+        if (eng__cons_put(cat, nt, cons[i]))
+            return pgw_error_oom(err), -1;
+    if (log_definition(txn, nt, err) || log_push(log, CAT_NARROW, t, NULL, err))
+        return -1;
+    log->v[log->n - 1].nt = nt;
+    t->dropped = true;
+    nt->dropped = false;
     *out = nt;
     return 0;
 }

@@ -42,6 +42,7 @@ typedef struct eng_index {
     bool unique, primary;
     eng_keyidx *keys;    /* key -> rowid candidates; NULL for an access-method index */
     eng_amidx *amx;      /* USING hnsw (...): ordered by distance, else NULL */
+    bool borrowed;       /* keys / amx belong to another table's index (DROP COLUMN's replacement) */
 } eng_index;
 
 /* A CHECK or FOREIGN KEY constraint (PRIMARY KEY and UNIQUE are indexes).
@@ -127,6 +128,13 @@ int eng_catalog_drop_table(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_
  * decode rows with the wrong columns). Rows written before read the new column as NULL. */
 int eng_catalog_add_column(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, const eng_column *col,
                            eng_table **out, pgw_error *err) __attribute__((warn_unused_result));
+/* ALTER TABLE t DROP COLUMN: t is replaced by a table without column col over the same storage
+ * (*out), whose indexes are t's that do not read col (their contents shared) and whose
+ * constraints are cons (ncons of them, column numbers already those of *out). The caller
+ * rewrites the rows. */
+int eng_catalog_drop_column(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, int col,
+                            const eng_constraint *const *cons, int ncons, eng_table **out, pgw_error *err)
+    __attribute__((warn_unused_result));
 /* ALTER TABLE t RENAME [COLUMN c] TO name: col is the column, -1 for the table. Names
  * checked by the caller; the old name stays allocated until close (plans may hold it). */
 int eng_catalog_rename(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, int col, const char *name,
@@ -177,6 +185,9 @@ int eng_catalog_add_constraint(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, 
                                const eng_constraint *def, pgw_error *err) __attribute__((warn_unused_result));
 int eng_catalog_drop_constraint(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, int pos,
                                 pgw_error *err) __attribute__((warn_unused_result));
+/* The constraint at position pos of t becomes a copy of def (same name and OID). */
+int eng_catalog_replace_constraint(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, int pos,
+                                   const eng_constraint *def, pgw_error *err) __attribute__((warn_unused_result));
 /* The CHECK at position pos of t reads expr from now on (a column it names was renamed). */
 int eng_catalog_replace_check(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, int pos,
                               const char *expr, pgw_error *err) __attribute__((warn_unused_result));

@@ -174,6 +174,19 @@ bad:
     return -1;
 }
 
+int eng__cons_put(eng_catalog *cat, eng_table *t, const eng_constraint *def)
+{
+    eng_constraint *k = cons_new(cat, def);
+    int n;
+    eng_constraint **v = k ? cons_array(t, -1, k, &n) : NULL;
+    if (!v)
+        return -1;
+    mem_free(t->cons);
+    t->cons = v;
+    t->ncons = n;
+    return 0;
+}
+
 int eng_catalog_add_constraint(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t,
                                const eng_constraint *def, pgw_error *err)
 {
@@ -213,12 +226,10 @@ int eng_catalog_drop_constraint(eng_catalog *cat, st_txn *txn, eng_ddl_log *log,
     return set_cons(t, log, v, n, err);
 }
 
-int eng_catalog_replace_check(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, int pos,
-                              const char *expr, pgw_error *err)
+int eng_catalog_replace_constraint(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, int pos,
+                                   const eng_constraint *def, pgw_error *err)
 {
-    eng_constraint d = *t->cons[pos];
-    d.expr = (char *)expr;
-    eng_constraint *k = cons_new(cat, &d);
+    eng_constraint *k = cons_new(cat, def);
     int n;
     eng_constraint **v = k ? cons_array(t, -1, NULL, &n) : NULL;
     if (!v)
@@ -232,4 +243,12 @@ int eng_catalog_replace_check(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, e
         return -1;
     }
     return set_cons(t, log, v, n, err);
+}
+
+int eng_catalog_replace_check(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, int pos,
+                              const char *expr, pgw_error *err)
+{
+    eng_constraint d = *t->cons[pos];
+    d.expr = (char *)expr;
+    return eng_catalog_replace_constraint(cat, txn, log, t, pos, &d, err);
 }

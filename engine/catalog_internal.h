@@ -30,7 +30,10 @@ int eng__cat_keep_cons(eng_catalog *cat, eng_constraint *k) __attribute__((warn_
 int eng__ddl_log_cons(eng_ddl_log *log, eng_table *t, eng_constraint **old, int n, pgw_error *err)
     __attribute__((warn_unused_result));
 
-/* catalog_cons.c: free a constraint (at close, or one never kept). */
+/* catalog_cons.c: a copy of def (its OID kept) appended to the constraints of t, a table not
+ * yet visible: neither logged nor undone. -1 when out of memory. */
+int eng__cons_put(eng_catalog *cat, eng_table *t, const eng_constraint *def) __attribute__((warn_unused_result));
+/* Free a constraint (at close, or one never kept). */
 void eng__cons_free(eng_constraint *k);
 /* The records of t's constraints (CAT_CONS payloads), appended
  * to a checkpoint blob through put(kind, payload) or logged into txn. */

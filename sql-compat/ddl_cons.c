@@ -14,9 +14,11 @@
 
 #include "engine/cons.h"
 #include "engine/dml.h"
+#include "engine/seq.h"
 #include "engine/temp.h"
 #include "engine/types/types.h"
 #include "sql-compat/stmt.h"
+#include "util/mem.h"
 
 static void notice(const sql_sink *sink, const char *msg, const char *detail)
 {
@@ -505,14 +507,161 @@ int sqlc__fill_column(sql_portal *p, eng_table *t, int col, pgw_error *err)
     return rc;
 }
 
+typedef struct versions {
+    uint64_t *ids;
+    size_t n, cap;
+    bool failed;
+} versions;
+
+static int note_version(void *ctx, uint64_t rowid, const void *data, size_t len)
+{
+    versions *v = ctx;
+    (void)data, (void)len;
+    if (v->n == v->cap) {
+        size_t nc = v->cap ? v->cap * 2 : 64;
+        uint64_t *x = mem_realloc(v->ids, nc * sizeof(*x));
+        if (!x)
+            return v->failed = true, 1;
+        v->ids = x;
+        v->cap = nc;
+    }
+    v->ids[v->n++] = rowid;
+    return 0;
+}
+
+/* Whether another transaction still open wrote rows of t: their versions are in t's row
+ * layout, which DROP COLUMN is about to change. */
+static int others_writing(sql_portal *p, const eng_table *t, bool *busy, pgw_error *err)
+{
+    versions v = {0};
+    int rc = st_scan_versions(p->s->stx, t->st, note_version, &v);
+    *busy = false;
+    for (size_t i = 0; !rc && !*busy && i < v.n; i++) {
+        st_row r;
+        *busy = (i > 0 && v.ids[i] == v.ids[i - 1]) || st_get(p->s->stx, t->st, v.ids[i], &r) != ST_OK;
+    }
+    mem_free(v.ids);
+    if (rc || v.failed)
+        return pgw_error_oom(err), -1;
+    return 0;
+}
+
+typedef struct narrow_job {
+    eng_table *nt;
+    int col;
+} narrow_job;
+
+static int narrow_row(void *ctx, eng_ctx *c, uint64_t rowid, const eng_val *vals)
+{
+    narrow_job *j = ctx;
+    eng_val *nv = arena_calloc(c->mem, (size_t)j->nt->ncols + 1, sizeof(eng_val));
+    if (!nv)
+        return eng__oom(c);
+    memcpy(nv, vals, sizeof(eng_val) * (size_t)j->col);
+    memcpy(nv + j->col, vals + j->col + 1, sizeof(eng_val) * (size_t)(j->nt->ncols - j->col));
+    size_t len;
+    uint8_t *data = eng_row_encode(c, j->nt, nv, &len);
+    if (!data)
+        return -1;
+    int rc = st_update(c->env->txn, j->nt->st, rowid, data, len, c->err);
+    return rc == ST_OK || rc == ST_NOT_FOUND ? 0 : rc == ST_WOULD_BLOCK ? ENG_BLOCKED : rc == ST_RETRY ? ENG_RETRY : -1;
+}
+
+/* k with its columns past col moved down (cols of t; fcols too when k refers to t itself);
+ * false when it uses col, so it goes with the column. */
+static bool narrow_constraint(arena *a, const eng_table *t, const eng_constraint *k, int col, eng_constraint *out)
+{
+    *out = *k;
+    out->cols = arena_calloc(a, (size_t)k->ncols + 1, sizeof(int));
+    out->fcols = k->fcols ? arena_calloc(a, (size_t)k->ncols + 1, sizeof(int)) : NULL;
+    bool self = k->kind == 'f' && k->frelid == t->relid;
+    for (int i = 0; i < k->ncols; i++) {
+        if (k->cols[i] == col || (self && k->fcols[i] == col) || !out->cols || (k->fcols && !out->fcols))
+            return false;
+        out->cols[i] = k->cols[i] - (k->cols[i] > col);
+        if (k->fcols)
+            out->fcols[i] = self ? k->fcols[i] - (k->fcols[i] > col) : k->fcols[i];
+    }
+    return true;
+}
+
+/* The foreign keys of other tables referencing t's columns past col follow them down. */
+static int renumber_references(sql_portal *p, const eng_table *t, int col, pgw_error *err)
+{
+    size_t cur = 0;
+    for (eng_table *ct; (ct = eng_catalog_next(p->s->srv->cat, &cur));) {
+        for (int i = 0; ct != t && i < ct->ncons; i++) {
+            const eng_constraint *k = ct->cons[i];
+            bool moves = false;
+            for (int c = 0; k->kind == 'f' && k->frelid == t->relid && c < k->ncols; c++)
+                moves |= k->fcols[c] > col;
+            if (!moves)
+                continue;
+            eng_constraint d = *k;
+            if (!(d.fcols = arena_calloc(p->mem, (size_t)k->ncols + 1, sizeof(int))))
+                return pgw_error_oom(err), -1;
+            for (int c = 0; c < k->ncols; c++)
+                d.fcols[c] = k->fcols[c] - (k->fcols[c] > col);
+            if (eng_catalog_replace_constraint(p->s->srv->cat, p->s->stx, p->s->ddl, ct, i, &d, err))
+                return -1;
+        }
+    }
+    return 0;
+}
+
 int sqlc__drop_column(sql_portal *p, eng_table *t, const ast_rename *r, const sql_sink *sink, pgw_error *err)
 {
-    (void)p;
-    (void)t;
-    (void)r;
-    (void)sink;
-    pgw_error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, "ALTER TABLE DROP COLUMN is not supported yet");
-    return -1;
+    const char *tn = eng_temp_bare(t->name);
+    int col = eng_table_column(t, r->column);
+    if (col < 0 && r->drop_if_exists) {
+        char *m = arena_printf(p->mem, "column \"%s\" of relation \"%s\" does not exist, skipping", r->column, tn);
+        notice(sink, m ? m : "column does not exist, skipping", NULL);
+        return 0;
+    }
+    if (col < 0) {
+        pgw_error_set(err, SQLSTATE_UNDEFINED_COLUMN, "column \"%s\" of relation \"%s\" does not exist", r->column, tn);
+        return -1;
+    }
+    eng_seq_info si;
+    for (size_t i = 0; eng_seq_at(p->s->srv->cat, i, &si); i++) {
+        uint32_t rel;
+        int c;
+        if (eng_seq_owner(p->s->srv->cat, si.name, &rel, &c) && rel == t->relid && c >= col) {
+            /* the sequence would keep the old column number */
+            pgw_error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                          "ALTER TABLE DROP COLUMN is not supported yet before or on a serial or identity column");
+            return -1;
+        }
+    }
+    bool busy;
+    if (others_writing(p, t, &busy, err))
+        return -1;
+    if (busy) {
+        pgw_error_set(err, "55P03", "could not obtain lock on relation \"%s\"", tn);
+        return -1;
+    }
+    dep *v;
+    int n = dependents(p, t, NULL, col, NULL, &v, err);
+    char *what = arena_printf(p->mem, "column %s of table %s", r->column, tn);
+    char *on = arena_printf(p->mem, " depends on column %s of table %s", r->column, tn);
+    if (n < 0 || !what || !on)
+        return pgw_error_is_set(err) ? -1 : (pgw_error_oom(err), -1);
+    if (drop_dependents(p, what, v, n, r->cascade, on, sink, err))
+        return -1;
+    eng_constraint *keep = arena_calloc(p->mem, (size_t)t->ncons + 1, sizeof(eng_constraint));
+    const eng_constraint **kp = arena_calloc(p->mem, (size_t)t->ncons + 1, sizeof(eng_constraint *));
+    int nk = 0;
+    if (!keep || !kp)
+        return pgw_error_oom(err), -1;
+    for (int i = 0; i < t->ncons; i++)
+        if (narrow_constraint(p->mem, t, t->cons[i], col, &keep[nk]))
+            kp[nk] = &keep[nk], nk++;
+    eng_table *nt;
+    narrow_job j;
+    if (eng_catalog_drop_column(p->s->srv->cat, p->s->stx, p->s->ddl, t, col, kp, nk, &nt, err))
+        return -1;
+    j = (narrow_job){nt, col};
+    return each_row(p, t, narrow_row, &j, err) || renumber_references(p, t, col, err) ? -1 : 0;
 }
 
 /* ---- RENAME COLUMN inside CHECK texts ------------------------------------------- */

@@ -230,15 +230,17 @@ def test_constraints_survive_restart_and_crash(server_factory, how):
     srv = server_factory()
     with srv.pg_connect() as c, c.cursor() as cur:
         cur.execute("CREATE TABLE rs_a (id int PRIMARY KEY)")
-        cur.execute("CREATE TABLE rs_b (aid int REFERENCES rs_a ON DELETE RESTRICT, v int CHECK (v > 0))")
+        cur.execute("CREATE TABLE rs_b (junk text, aid int REFERENCES rs_a ON DELETE RESTRICT, v int CHECK (v > 0), "
+                    "CHECK (junk <> ''))")
         cur.execute("INSERT INTO rs_a VALUES (1), (2)")
-        cur.execute("INSERT INTO rs_b VALUES (1, 1), (2, 2)")
+        cur.execute("INSERT INTO rs_b VALUES ('x', 1, 1), ('y', 2, 2)")
         cur.execute("CHECKPOINT")
         # after the checkpoint: only in the WAL
         cur.execute("ALTER TABLE rs_b ADD CONSTRAINT v_small CHECK (v < 100)")
         cur.execute("ALTER TABLE rs_b ADD CONSTRAINT gone CHECK (v <> 50)")
         cur.execute("ALTER TABLE rs_b DROP CONSTRAINT gone")
         cur.execute("ALTER TABLE rs_b ADD COLUMN w int DEFAULT 7 CHECK (w > 0)")
+        cur.execute("ALTER TABLE rs_b DROP COLUMN junk")
     c.close()
     before = check_state(srv)
     assert before[0] == [("rs_a_pkey", "PRIMARY KEY (id)"),
@@ -271,3 +273,30 @@ def test_pgbench_with_foreign_keys(server_factory):
             cur.execute("DELETE FROM pgbench_branches")
         assert e.value.pgcode == "23503"
     c.close()
+
+
+def test_drop_column_refused_while_another_transaction_writes_the_table(conn, trust_server):
+    """Rows of a transaction still open are in the table's old layout: DROP COLUMN fails
+    (55P03) rather than leave them to be read with the new one."""
+    writer = trust_server.pg_connect()
+    run(writer, "INSERT INTO ck_b VALUES (3, 2, 1)")
+    code = error_of(conn, "ALTER TABLE ck_b DROP COLUMN v")
+    writer.rollback()
+    writer.close()
+    assert code == ("55P03", 'could not obtain lock on relation "ck_b"', None)
+    run(conn, "ALTER TABLE ck_b DROP COLUMN v")
+    with conn.cursor() as cur:
+        cur.execute("SELECT * FROM ck_b")
+        assert cur.fetchall() == [(1, 1)]
+        cur.execute("SELECT conname FROM pg_constraint WHERE conrelid = 'ck_b'::regclass ORDER BY 1")
+        assert cur.fetchall() == [("ck_b_aid_fkey",), ("ck_b_pkey",)]
+
+
+def test_drop_column_and_serial_columns(conn):
+    run(conn, "CREATE TABLE ck_t (a int, s serial, b int)", "INSERT INTO ck_t (a, b) VALUES (1, 2)")
+    assert error_of(conn, "ALTER TABLE ck_t DROP COLUMN a") == (
+        "0A000", "ALTER TABLE DROP COLUMN is not supported yet before or on a serial or identity column", None)
+    run(conn, "ALTER TABLE ck_t DROP COLUMN b", "INSERT INTO ck_t (a) VALUES (3)")
+    with conn.cursor() as cur:
+        cur.execute("SELECT a, s FROM ck_t ORDER BY s")
+        assert cur.fetchall() == [(1, 1), (3, 2)]

@@ -237,3 +237,36 @@ CREATE TEMP TABLE con_oc_t3 (x int REFERENCES con_oc_t CHECK (x > 0));
 INSERT INTO con_oc_t3 VALUES (1);
 INSERT INTO con_oc_t3 VALUES (0);
 DROP TABLE con_oc_t3, con_oc_t, con_oc;
+-- ALTER TABLE DROP COLUMN: its indexes and constraints go with it, others' foreign keys need CASCADE
+CREATE TABLE con_dc_a (id int PRIMARY KEY, code text UNIQUE, junk int, n int CHECK (n > 0), m int, CHECK (m > n), CHECK (junk <> 0));
+CREATE INDEX con_dc_a_m ON con_dc_a (m);
+CREATE INDEX con_dc_a_junk_m ON con_dc_a (junk, m);
+INSERT INTO con_dc_a VALUES (1, 'one', 5, 1, 2), (2, 'two', 6, 2, 3);
+CREATE TABLE con_dc_b (aid int REFERENCES con_dc_a, acode text REFERENCES con_dc_a (code), x int);
+INSERT INTO con_dc_b VALUES (1, 'two', 7);
+ALTER TABLE con_dc_a DROP COLUMN nothere;
+ALTER TABLE con_dc_a DROP COLUMN IF EXISTS nothere;
+ALTER TABLE con_dc_a DROP COLUMN junk;
+SELECT * FROM con_dc_a ORDER BY id;
+\d con_dc_a
+INSERT INTO con_dc_a VALUES (3, 'three', 0, 1);
+INSERT INTO con_dc_a VALUES (3, 'three', 1, 0);
+INSERT INTO con_dc_a VALUES (3, 'one', 1, 5);
+INSERT INTO con_dc_a VALUES (3, 'three', 1, 5);
+SELECT * FROM con_dc_a WHERE m = 5;
+INSERT INTO con_dc_b VALUES (9, NULL, 1);
+INSERT INTO con_dc_b VALUES (3, 'three', 1);
+ALTER TABLE con_dc_a DROP COLUMN code;
+ALTER TABLE con_dc_a DROP COLUMN code CASCADE;
+\d con_dc_a
+\d con_dc_b
+INSERT INTO con_dc_b VALUES (3, 'nothing', 1);
+DELETE FROM con_dc_a WHERE id = 3;
+ALTER TABLE con_dc_b DROP COLUMN aid;
+\d con_dc_b
+BEGIN;
+ALTER TABLE con_dc_a DROP COLUMN n;
+SELECT * FROM con_dc_a ORDER BY id;
+ROLLBACK;
+SELECT * FROM con_dc_a ORDER BY id;
+DROP TABLE con_dc_b, con_dc_a;
