@@ -187,16 +187,17 @@ int eng__cons_put(eng_catalog *cat, eng_table *t, const eng_constraint *def)
     return 0;
 }
 
-int eng_catalog_add_constraint(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t,
-                               const eng_constraint *def, pgw_error *err)
+/* A logged copy of def into t: appended (pos -1) or in place of the constraint at pos. */
+static int put_cons(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, int pos,
+                    const eng_constraint *def, pgw_error *err)
 {
-    eng_constraint d = *def;
-    d.oid = eng__note_oid(cat, 0);
-    eng_constraint *k = cons_new(cat, &d);
+    eng_constraint *k = cons_new(cat, def);
     int n;
-    eng_constraint **v = k ? cons_array(t, -1, k, &n) : NULL;
+    eng_constraint **v = k ? cons_array(t, -1, pos < 0 ? k : NULL, &n) : NULL;
     if (!v)
         return pgw_error_oom(err), -1;
+    if (pos >= 0)
+        v[pos] = k;
     buf b;
     buf_init(&b);
     rec_cons(&b, t, k);
@@ -205,6 +206,14 @@ int eng_catalog_add_constraint(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, 
         return -1;
     }
     return set_cons(t, log, v, n, err);
+}
+
+int eng_catalog_add_constraint(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t,
+                               const eng_constraint *def, pgw_error *err)
+{
+    eng_constraint d = *def;
+    d.oid = eng__note_oid(cat, 0);
+    return put_cons(cat, txn, log, t, -1, &d, err);
 }
 
 int eng_catalog_drop_constraint(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, int pos,
@@ -229,20 +238,7 @@ int eng_catalog_drop_constraint(eng_catalog *cat, st_txn *txn, eng_ddl_log *log,
 int eng_catalog_replace_constraint(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, int pos,
                                    const eng_constraint *def, pgw_error *err)
 {
-    eng_constraint *k = cons_new(cat, def);
-    int n;
-    eng_constraint **v = k ? cons_array(t, -1, NULL, &n) : NULL;
-    if (!v)
-        return pgw_error_oom(err), -1;
-    v[pos] = k;
-    buf b;
-    buf_init(&b);
-    rec_cons(&b, t, k);
-    if (eng__log_rec(txn, t->relid, ENG_CAT_CONS, &b, err)) {
-        mem_free(v);
-        return -1;
-    }
-    return set_cons(t, log, v, n, err);
+    return put_cons(cat, txn, log, t, pos, def, err);
 }
 
 int eng_catalog_replace_check(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, int pos,
