@@ -64,6 +64,8 @@ int eng_cons_old_row(eng_ctx *c, eng_table *t, const eng_val *old, const eng_val
 /* Whether anything must be checked for rows of t (CHECKs, foreign keys either way). */
 bool eng_cons_any(eng_catalog *cat, const eng_table *t);
 
+/* DETAIL "Failing row contains (1, null, x)." of a row of t that breaks a constraint. */
+void eng_cons_failing_row(eng_ctx *c, const eng_table *t, const eng_val *vals);
 /* The unique index of t over exactly cols (n of them, any order), or NULL. */
 eng_index *eng_cons_unique_index(const eng_table *t, const int *cols, int n);
 

@@ -61,6 +61,7 @@ int eng__check_not_null(eng_ctx *c, const eng_table *t, const eng_val *vals)
             pgw_error_set(c->err, SQLSTATE_NOT_NULL_VIOLATION,
                           "null value in column \"%s\" of relation \"%s\" violates not-null constraint",
                           t->cols[i].name, eng_temp_bare(t->name));
+            eng_cons_failing_row(c, t, vals);
             return -1;
         }
     }

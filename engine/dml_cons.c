@@ -78,8 +78,7 @@ eng_index *eng_cons_unique_index(const eng_table *t, const int *cols, int n)
     return key_index(t, cols, n, true);
 }
 
-/* "Failing row contains (1, null, x)." */
-static void failing_row(eng_ctx *c, const eng_table *t, const eng_val *vals)
+void eng_cons_failing_row(eng_ctx *c, const eng_table *t, const eng_val *vals)
 {
     buf b;
     buf_init(&b);
@@ -131,7 +130,7 @@ int eng_cons_check_row(eng_ctx *c, eng_table *t, eng_rowcons **rc, const eng_val
         if (!r.null && !r.i) {
             pgw_error_set(c->err, SQLSTATE_CHECK_VIOLATION, "new row for relation \"%s\" violates check constraint \"%s\"",
                           eng_temp_bare(t->name), (*rc)->checks[i]->name);
-            failing_row(c, t, vals);
+            eng_cons_failing_row(c, t, vals);
             return -1;
         }
     }

@@ -270,3 +270,12 @@ SELECT * FROM con_dc_a ORDER BY id;
 ROLLBACK;
 SELECT * FROM con_dc_a ORDER BY id;
 DROP TABLE con_dc_b, con_dc_a;
+-- NOT NULL violations carry the failing row too
+CREATE TABLE con_nn (id int NOT NULL, v text);
+INSERT INTO con_nn VALUES (NULL, 'x');
+INSERT INTO con_nn VALUES (1, 'x');
+UPDATE con_nn SET id = NULL;
+COPY con_nn FROM stdin;
+\N	y
+\.
+DROP TABLE con_nn;
