@@ -63,17 +63,27 @@ static int push(rows *r, uint64_t id, eng_val v)
     return 0;
 }
 
-/* One row version (under the table's lock): decode it and keep a copy of the indexed value. */
+/* The indexed column of one row version, decoded into c->mem (reset first): 1, 0 for a
+ * NULL (not indexed), -1 on error. */
+static int indexed_value(eng_ctx *c, const eng_table *t, const eng_index *ix, const void *data, size_t len,
+                         eng_val *out)
+{
+    arena_reset(c->mem);
+    eng_val *vals = arena_calloc(c->mem, (size_t)t->ncols + 1, sizeof(eng_val));
+    if (!vals || eng_row_decode(c, t, data, len, vals))
+        return -1;
+    *out = vals[ix->cols[0]];
+    return !out->null;
+}
+
+/* One row version (under the table's lock): keep a copy of its indexed value. */
 static int take_version(void *ctx, uint64_t rowid, const void *data, size_t len)
 {
     rows *r = ctx;
-    arena_reset(r->c->mem);
-    eng_val *vals = arena_calloc(r->c->mem, (size_t)r->t->ncols + 1, sizeof(eng_val));
-    if (!vals || eng_row_decode(r->c, r->t, data, len, vals))
-        return -1;
-    eng_val v = vals[r->ix->cols[0]];
-    if (v.null)
-        return 0;
+    eng_val v;
+    int got = indexed_value(r->c, r->t, r->ix, data, len, &v);
+    if (got <= 0)
+        return got;
     char *copy = arena_alloc(r->keep, v.s.n ? v.s.n : 1);
     if (!copy)
         return -1;
@@ -187,17 +197,14 @@ int eng_catalog_am_build(st_txn *txn, eng_table *t, const char *name, int col, c
 static int catch_up_version(void *ctx, uint64_t rowid, const void *data, size_t len)
 {
     eng_am_build *b = ctx;
-    arena_reset(b->c->mem);
-    eng_val *vals = arena_calloc(b->c->mem, (size_t)b->t->ncols + 1, sizeof(eng_val));
-    if (!vals || eng_row_decode(b->c, b->t, data, len, vals))
-        return -1;
-    const eng_val *v = &vals[b->ix->cols[0]];
-    if (v->null)
-        return 0;
-    version_key k = {rowid, eng_amidx_hash(v)};
+    eng_val v;
+    int got = indexed_value(b->c, b->t, b->ix, data, len, &v);
+    if (got <= 0)
+        return got;
+    version_key k = {rowid, eng_amidx_hash(&v)};
     if (bsearch(&k, b->built, b->nbuilt, sizeof(k), key_cmp))
         return 0;
-    return eng_amidx_insert(b->ix->amx, rowid, v, b->c->err) ? -1 : 0;
+    return eng_amidx_insert(b->ix->amx, rowid, &v, b->c->err) ? -1 : 0;
 }
 
 int eng_catalog_am_attach(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_am_build *b, pgw_error *err)
