@@ -27,6 +27,7 @@
  * (the fixed-size fields are written as u32 whatever their range)
  */
 #include "engine/catalog.h"
+#include "engine/catalog_internal.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -40,7 +41,9 @@
 
 /* Kinds 20-22 are seq.c's records (undo kinds CAT_SEQ / CAT_DROP_SEQ). */
 enum { CAT_CREATE = 1, CAT_DROP = 2, CAT_INDEX = 3, CAT_DROP_INDEX = 4, CAT_EXT = 5, CAT_DROP_EXT = 6, CAT_ACL = 7,
-       CAT_SEQ = 8, CAT_DROP_SEQ = 9, CAT_RENAME = 10, CAT_REPLACE = 11 /* undo only: logged as CAT_CREATE + CAT_INDEX */ };
+       CAT_SEQ = 8, CAT_DROP_SEQ = 9, CAT_RENAME = 10, CAT_REPLACE = 11 /* undo only: logged as CAT_CREATE + CAT_INDEX */,
+       CAT_CONS_SET = 14 /* undo only: a table's constraint array replaced */,
+       CAT_NARROW = 15 /* undo only: t replaced by nt, one column less, indexes borrowed */ };
 
 typedef struct acl_entry {
     uint32_t oid;
@@ -64,6 +67,8 @@ struct eng_catalog {
     size_t nretired, capretired;
     acl_entry *acl;       /* granted privileges; entries are never removed (0 = none) */
     size_t nacl, capacl;
+    eng_constraint **cons; /* every constraint ever made (tables point at the live ones) */
+    size_t ncons, capcons;
 };
 
 typedef struct undo {
@@ -77,6 +82,8 @@ typedef struct undo {
     char *old_name;
     size_t acl;          /* CAT_ACL: the entry, and its value before */
     uint32_t old_privs;
+    eng_constraint **old_cons; /* CAT_CONS_SET: t's constraint array before */
+    int old_ncons;
 } undo;
 
 struct eng_ddl_log {
@@ -86,9 +93,39 @@ struct eng_ddl_log {
 
 /* ---- lookup ---------------------------------------------------------- */
 
-void eng_catalog_rdlock(eng_catalog *cat) { pthread_rwlock_rdlock(&cat->lock); }
-void eng_catalog_wrlock(eng_catalog *cat) { pthread_rwlock_wrlock(&cat->lock); }
-void eng_catalog_unlock(eng_catalog *cat) { pthread_rwlock_unlock(&cat->lock); }
+/* The catalog this thread holds the write lock of, and how many read locks it took
+ * inside it: DDL evaluates expressions (a DEFAULT filling rows, a regclass cast) that
+ * take the read lock, which a rwlock would refuse to its own writer. */
+static _Thread_local eng_catalog *tl_writer;
+static _Thread_local int tl_nested;
+
+void eng_catalog_rdlock(eng_catalog *cat)
+{
+    if (tl_writer == cat) {
+        tl_nested++;
+        return;
+    }
+    pthread_rwlock_rdlock(&cat->lock);
+}
+
+void eng_catalog_wrlock(eng_catalog *cat)
+{
+    pthread_rwlock_wrlock(&cat->lock);
+    tl_writer = cat;
+    tl_nested = 0;
+}
+
+void eng_catalog_unlock(eng_catalog *cat)
+{
+    if (tl_writer == cat) {
+        if (tl_nested > 0) {
+            tl_nested--;
+            return;
+        }
+        tl_writer = NULL;
+    }
+    pthread_rwlock_unlock(&cat->lock);
+}
 st_db *eng_catalog_db(eng_catalog *cat) { return cat->db; }
 
 eng_table *eng_catalog_find(eng_catalog *cat, const char *name)
@@ -96,6 +133,16 @@ eng_table *eng_catalog_find(eng_catalog *cat, const char *name)
     for (size_t i = cat->ntables; i-- > 0;)
         if (!cat->tables[i]->dropped && strcmp(cat->tables[i]->name, name) == 0)
             return cat->tables[i];
+    return NULL;
+}
+
+eng_table *eng_catalog_next(eng_catalog *cat, size_t *cursor)
+{
+    while (*cursor < cat->ntables) {
+        eng_table *t = cat->tables[(*cursor)++];
+        if (!t->dropped)
+            return t;
+    }
     return NULL;
 }
 
@@ -107,7 +154,7 @@ eng_table *eng_catalog_table_at(eng_catalog *cat, size_t i)
     return NULL;
 }
 
-static eng_table *find_relid(eng_catalog *cat, uint32_t relid)
+eng_table *eng_catalog_find_relid(eng_catalog *cat, uint32_t relid)
 {
     for (size_t i = cat->ntables; i-- > 0;)
         if (!cat->tables[i]->dropped && cat->tables[i]->relid == relid)
@@ -171,8 +218,10 @@ static void index_free(eng_index *ix)
 {
     if (!ix)
         return;
-    eng_keyidx_free(ix->keys);
-    eng_amidx_free(ix->amx);
+    if (!ix->borrowed) {
+        eng_keyidx_free(ix->keys);
+        eng_amidx_free(ix->amx);
+    }
     mem_free(ix->cols);
     mem_free(ix->name);
     mem_free(ix);
@@ -183,6 +232,7 @@ static void table_free(eng_table *t)
     for (int i = 0; i < t->nindexes; i++)
         index_free(t->indexes[i]);
     mem_free(t->indexes);
+    mem_free(t->cons);
     for (int i = 0; i < t->ncols; i++) {
         mem_free(t->cols[i].name);
         mem_free(t->cols[i].def);
@@ -257,62 +307,58 @@ static eng_index *index_new(const char *name, const int *cols, int ncols, bool u
 
 /* ---- records --------------------------------------------------------- */
 
-static void put_u32(buf *b, uint32_t v)
+void eng__put_u32(buf *b, uint32_t v)
 {
     uint8_t x[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
     buf_append(b, x, 4);
 }
 
-static void put_str(buf *b, const char *s)
+void eng__put_str(buf *b, const char *s)
 {
     if (!s) {
-        put_u32(b, 0xFFFFFFFFu);
+        eng__put_u32(b, 0xFFFFFFFFu);
         return;
     }
-    put_u32(b, (uint32_t)strlen(s));
+    eng__put_u32(b, (uint32_t)strlen(s));
     buf_append(b, s, strlen(s));
 }
 
 static void rec_create(buf *b, const eng_table *t)
 {
-    put_u32(b, t->relid);
-    put_str(b, t->name);
-    put_u32(b, (uint32_t)t->ncols);
+    eng__put_u32(b, t->relid);
+    eng__put_str(b, t->name);
+    eng__put_u32(b, (uint32_t)t->ncols);
     for (int i = 0; i < t->ncols; i++) {
-        put_str(b, t->cols[i].name);
-        put_u32(b, t->cols[i].type);
-        put_u32(b, (uint32_t)t->cols[i].typmod);
-        put_u32(b, t->cols[i].notnull);
-        put_str(b, t->cols[i].def);
+        eng__put_str(b, t->cols[i].name);
+        eng__put_u32(b, t->cols[i].type);
+        eng__put_u32(b, (uint32_t)t->cols[i].typmod);
+        eng__put_u32(b, t->cols[i].notnull);
+        eng__put_str(b, t->cols[i].def);
     }
 }
 
 static void rec_index(buf *b, const eng_table *t, const eng_index *ix)
 {
-    put_u32(b, t->relid);
-    put_str(b, ix->name);
-    put_u32(b, ix->unique);
-    put_u32(b, ix->primary);
-    put_u32(b, (uint32_t)ix->ncols);
+    eng__put_u32(b, t->relid);
+    eng__put_str(b, ix->name);
+    eng__put_u32(b, ix->unique);
+    eng__put_u32(b, ix->primary);
+    eng__put_u32(b, (uint32_t)ix->ncols);
     for (int i = 0; i < ix->ncols; i++)
-        put_u32(b, (uint32_t)ix->cols[i]);
-    put_u32(b, ix->relid);
+        eng__put_u32(b, (uint32_t)ix->cols[i]);
+    eng__put_u32(b, ix->relid);
     if (!ix->amx)
         return;
     const eng_am_def *d = eng_amidx_def(ix->amx);
-    put_str(b, eng_amidx_am(ix->amx)->name);
-    put_str(b, d->opclass->name);
-    put_u32(b, (uint32_t)d->typmod);
+    eng__put_str(b, eng_amidx_am(ix->amx)->name);
+    eng__put_str(b, d->opclass->name);
+    eng__put_u32(b, (uint32_t)d->typmod);
     for (int i = 0; i < 4; i++)
-        put_u32(b, (uint32_t)d->opt[i]);
+        eng__put_u32(b, (uint32_t)d->opt[i]);
 }
 
-typedef struct rd {
-    const uint8_t *p, *end;
-    bool bad;
-} rd;
 
-static uint32_t get_u32(rd *r)
+uint32_t eng__get_u32(eng_rd *r)
 {
     if (r->end - r->p < 4) {
         r->bad = true;
@@ -324,9 +370,9 @@ static uint32_t get_u32(rd *r)
 }
 
 /* A NUL-terminated copy in a (NULL for a NULL string or a bad record). */
-static char *get_str(rd *r, arena *a)
+char *eng__get_str(eng_rd *r, arena *a)
 {
-    uint32_t n = get_u32(r);
+    uint32_t n = eng__get_u32(r);
     if (r->bad || n == 0xFFFFFFFFu)
         return NULL;
     if ((size_t)(r->end - r->p) < n) {
@@ -340,7 +386,7 @@ static char *get_str(rd *r, arena *a)
     return s;
 }
 
-static int log_rec(st_txn *txn, uint32_t relid, int kind, buf *b, pgw_error *err)
+int eng__log_rec(st_txn *txn, uint32_t relid, int kind, buf *b, pgw_error *err)
 {
     if (b->failed) {
         buf_free(b);
@@ -353,7 +399,7 @@ static int log_rec(st_txn *txn, uint32_t relid, int kind, buf *b, pgw_error *err
 
 /* An OID read back from a record keeps the counter past it; 0 (a record
  * from before the field existed) takes a fresh one. */
-static uint32_t note_oid(eng_catalog *cat, uint32_t oid)
+uint32_t eng__note_oid(eng_catalog *cat, uint32_t oid)
 {
     if (!oid)
         return cat->next_relid++;
@@ -395,7 +441,7 @@ static eng_extension *ext_add(eng_catalog *cat, uint32_t oid, const char *name, 
         cat->exts = v;
         cat->capexts = nc;
     }
-    e->oid = note_oid(cat, oid);
+    e->oid = eng__note_oid(cat, oid);
     cat->exts[cat->nexts++] = e;
     return e;
 fail:
@@ -405,20 +451,20 @@ fail:
 
 static void rec_ext(buf *b, const eng_extension *e)
 {
-    put_u32(b, e->oid);
-    put_str(b, e->name);
-    put_str(b, e->version);
-    put_str(b, e->schema);
+    eng__put_u32(b, e->oid);
+    eng__put_str(b, e->name);
+    eng__put_str(b, e->version);
+    eng__put_str(b, e->schema);
 }
 
-static int apply_ext(eng_catalog *cat, uint32_t kind, uint32_t oid, rd *r, arena *a, pgw_error *err)
+static int apply_ext(eng_catalog *cat, uint32_t kind, uint32_t oid, eng_rd *r, arena *a, pgw_error *err)
 {
     for (size_t i = 0; i < cat->nexts; i++)
         if (cat->exts[i]->oid == oid)
             cat->exts[i]->dropped = true;
     if (kind == CAT_DROP_EXT)
         return 0;
-    char *name = get_str(r, a), *version = get_str(r, a), *schema = get_str(r, a);
+    char *name = eng__get_str(r, a), *version = eng__get_str(r, a), *schema = eng__get_str(r, a);
     if (r->bad || !name || !version || !schema) {
         pgw_error_set(err, ST_SQLSTATE_DATA_CORRUPTED, "malformed catalog record (kind %u)", kind);
         return -1;
@@ -460,9 +506,9 @@ static int acl_put(eng_catalog *cat, uint32_t oid, const char *role, uint32_t pr
 
 static void rec_acl(buf *b, const acl_entry *e)
 {
-    put_u32(b, e->oid);
-    put_str(b, e->role);
-    put_u32(b, e->privs);
+    eng__put_u32(b, e->oid);
+    eng__put_str(b, e->role);
+    eng__put_u32(b, e->privs);
 }
 
 /* Apply one record during recovery (idempotent). */
@@ -473,13 +519,13 @@ static int apply_rec(eng_catalog *cat, uint32_t kind, const uint8_t *data, size_
     arena *a = arena_new();
     if (!a)
         return pgw_error_oom(err), -1;
-    rd r = {data, data + len, false};
-    uint32_t relid = get_u32(&r);
-    eng_table *t = find_relid(cat, relid);
+    eng_rd r = {data, data + len, false};
+    uint32_t relid = eng__get_u32(&r);
+    eng_table *t = eng_catalog_find_relid(cat, relid);
     int rc = 0;
     if (kind == CAT_ACL) {
-        char *role = get_str(&r, a);
-        uint32_t privs = get_u32(&r);
+        char *role = eng__get_str(&r, a);
+        uint32_t privs = eng__get_u32(&r);
         rc = r.bad || !role || acl_put(cat, relid, role, privs, NULL) ? -1 : 0;
         if (rc)
             pgw_error_set(err, ST_SQLSTATE_DATA_CORRUPTED, "malformed catalog record (kind %u)", kind);
@@ -491,16 +537,21 @@ static int apply_rec(eng_catalog *cat, uint32_t kind, const uint8_t *data, size_
         arena_free(a);
         return rc;
     }
+    if (kind == ENG_CAT_CONS || kind == ENG_CAT_DROP_CONS) {
+        rc = eng__cons_apply(cat, t, kind, &r, a, err);
+        arena_free(a);
+        return rc;
+    }
     if (kind == CAT_CREATE) {
-        char *name = get_str(&r, a);
-        uint32_t n = get_u32(&r);
+        char *name = eng__get_str(&r, a);
+        uint32_t n = eng__get_u32(&r);
         eng_column *cols = r.bad || n > 1600 ? NULL : arena_calloc(a, n + 1, sizeof(eng_column));
         for (uint32_t i = 0; cols && i < n && !r.bad; i++) {
-            cols[i].name = get_str(&r, a);
-            cols[i].type = get_u32(&r);
-            cols[i].typmod = (int32_t)get_u32(&r);
-            cols[i].notnull = get_u32(&r) != 0;
-            cols[i].def = get_str(&r, a);
+            cols[i].name = eng__get_str(&r, a);
+            cols[i].type = eng__get_u32(&r);
+            cols[i].typmod = (int32_t)eng__get_u32(&r);
+            cols[i].notnull = eng__get_u32(&r) != 0;
+            cols[i].def = eng__get_str(&r, a);
         }
         if (!cols || r.bad || !name)
             goto bad;
@@ -515,7 +566,7 @@ static int apply_rec(eng_catalog *cat, uint32_t kind, const uint8_t *data, size_
         if (t)
             t->dropped = true;
     } else if (kind == CAT_INDEX || kind == CAT_DROP_INDEX) {
-        char *name = get_str(&r, a);
+        char *name = eng__get_str(&r, a);
         if (r.bad || !name)
             goto bad;
         for (int i = 0; t && i < t->nindexes; i++) {
@@ -527,31 +578,31 @@ static int apply_rec(eng_catalog *cat, uint32_t kind, const uint8_t *data, size_
             }
         }
         if (kind == CAT_INDEX && t) {
-            bool unique = get_u32(&r), primary = get_u32(&r);
-            uint32_t n = get_u32(&r);
+            bool unique = eng__get_u32(&r), primary = eng__get_u32(&r);
+            uint32_t n = eng__get_u32(&r);
             int cols[64];
             for (uint32_t i = 0; i < n && i < 64; i++)
-                cols[i] = (int)get_u32(&r);
-            uint32_t ixrelid = get_u32(&r);
+                cols[i] = (int)eng__get_u32(&r);
+            uint32_t ixrelid = eng__get_u32(&r);
             if (r.bad || n > 64)
                 goto bad;
             const eng_am *am = NULL;
             eng_am_def def = {0};
             if (r.p < r.end) {
-                char *amname = get_str(&r, a), *opc = get_str(&r, a);
+                char *amname = eng__get_str(&r, a), *opc = eng__get_str(&r, a);
                 am = amname ? eng_am_find(amname) : NULL;
                 for (const eng_am_opclass *o = am ? am->opclasses : NULL; o && o->name && opc; o++)
                     if (strcmp(o->name, opc) == 0)
                         def.opclass = o;
-                def.typmod = (int32_t)get_u32(&r);
+                def.typmod = (int32_t)eng__get_u32(&r);
                 for (int i = 0; i < 4; i++)
-                    def.opt[i] = (int32_t)get_u32(&r);
+                    def.opt[i] = (int32_t)eng__get_u32(&r);
                 if (r.bad || !def.opclass)
                     goto bad;
             }
             eng_index *ix = index_new(name, cols, (int)n, unique, primary, am, &def, err);
             if (ix)
-                ix->relid = note_oid(cat, ixrelid);
+                ix->relid = eng__note_oid(cat, ixrelid);
             if (!ix || attach_index(t, ix)) {
                 index_free(ix);
                 if (!pgw_error_is_set(err))
@@ -577,8 +628,8 @@ static int rec_blob(void *ctx, uint32_t kind, uint32_t id, const void *data, siz
     /* the blob is a sequence of u32 kind, u32 length, payload */
     const uint8_t *p = data, *end = p + len;
     while (end - p >= 8) {
-        rd r = {p, end, false};
-        uint32_t k = get_u32(&r), n = get_u32(&r);
+        eng_rd r = {p, end, false};
+        uint32_t k = eng__get_u32(&r), n = eng__get_u32(&r);
         if ((size_t)(end - r.p) < n)
             break;
         if (apply_rec(ctx, k, r.p, n, err))
@@ -603,7 +654,7 @@ static int rec_file(void *ctx, uint32_t id, const void *data, size_t len, pgw_er
 static void rec_row(void *ctx, uint32_t relid, uint64_t rowid, st_row_op op, const void *data, size_t len,
                     const void *old, size_t oldlen)
 {
-    eng_table *t = find_relid(ctx, relid);
+    eng_table *t = eng_catalog_find_relid(ctx, relid);
     (void)op;
     if (t)
         eng__index_replay_row(t, rowid, data, len, old, oldlen);
@@ -617,8 +668,8 @@ static int rec_record(void *ctx, uint32_t relid, uint32_t kind, const void *data
 
 static void blob_rec(buf *b, int kind, buf *payload)
 {
-    put_u32(b, (uint32_t)kind);
-    put_u32(b, (uint32_t)payload->len);
+    eng__put_u32(b, (uint32_t)kind);
+    eng__put_u32(b, (uint32_t)payload->len);
     buf_append(b, payload->data, payload->len);
     buf_reset(payload);
 }
@@ -640,6 +691,7 @@ static int checkpoint_fn(void *ctx, st_ckpt_writer *w, pgw_error *err)
             rec_index(&one, t, t->indexes[k]);
             blob_rec(&b, CAT_INDEX, &one);
         }
+        eng__cons_records(t, blob_rec, &b, &one);
     }
     for (size_t i = 0; i < cat->nexts; i++) {
         if (cat->exts[i]->dropped)
@@ -709,6 +761,9 @@ void eng_catalog_close(eng_catalog *cat)
         ext_free(cat->exts[i]);
     mem_free(cat->exts);
     mem_free(cat->acl);
+    for (size_t i = 0; i < cat->ncons; i++)
+        eng__cons_free(cat->cons[i]);
+    mem_free(cat->cons);
     for (size_t i = 0; i < cat->nretired; i++)
         mem_free(cat->retired[i]);
     mem_free(cat->retired);
@@ -772,7 +827,7 @@ static int log_push_ext(eng_ddl_log *log, int kind, eng_table *t, eng_index *ix,
         log->v = v;
         log->cap = nc;
     }
-    log->v[log->n++] = (undo){kind, t, ix, ext, NULL, NULL, 0, NULL, 0, 0};
+    log->v[log->n++] = (undo){kind, t, ix, ext, NULL, NULL, 0, NULL, 0, 0, NULL, 0};
     return 0;
 }
 
@@ -782,7 +837,7 @@ static int log_push(eng_ddl_log *log, int kind, eng_table *t, eng_index *ix, pgw
 }
 
 struct eng_seqs *eng__catalog_seqs(eng_catalog *cat) { return cat->seqs; }
-uint32_t eng__catalog_oid(eng_catalog *cat, uint32_t oid) { return note_oid(cat, oid); }
+uint32_t eng__catalog_oid(eng_catalog *cat, uint32_t oid) { return eng__note_oid(cat, oid); }
 
 int eng__ddl_log_seq(eng_ddl_log *log, void *seq, bool created, pgw_error *err)
 {
@@ -790,6 +845,56 @@ int eng__ddl_log_seq(eng_ddl_log *log, void *seq, bool created, pgw_error *err)
         return -1;
     log->v[log->n - 1].seq = seq;
     return 0;
+}
+
+int eng__ddl_log_cons(eng_ddl_log *log, eng_table *t, eng_constraint **old, int n, pgw_error *err)
+{
+    if (log_push(log, CAT_CONS_SET, t, NULL, err))
+        return -1;
+    log->v[log->n - 1].old_cons = old;
+    log->v[log->n - 1].old_ncons = n;
+    return 0;
+}
+
+int eng__cat_keep_cons(eng_catalog *cat, eng_constraint *k)
+{
+    if (cat->ncons == cat->capcons) {
+        size_t nc = cat->capcons ? cat->capcons * 2 : 16;
+        eng_constraint **v = mem_realloc(cat->cons, nc * sizeof(*v));
+        if (!v)
+            return -1;
+        cat->cons = v;
+        cat->capcons = nc;
+    }
+    cat->cons[cat->ncons++] = k;
+    return 0;
+}
+
+/* The index contents nt borrowed from t become nt's: t (dropped) keeps borrowed shells. */
+static void lend(eng_table *nt, eng_table *t)
+{
+    for (int i = 0; i < nt->nindexes; i++) {
+        eng_index *ix = nt->indexes[i];
+        for (int k = 0; ix->borrowed && k < t->nindexes; k++) {
+            if (t->indexes[k]->keys == ix->keys && t->indexes[k]->amx == ix->amx) {
+                t->indexes[k]->borrowed = true;
+                ix->borrowed = false;
+            }
+        }
+    }
+}
+
+/* Hand the indexes and constraints of `from` to `to` (a table replaced by ADD COLUMN). */
+static void move_parts(eng_table *to, eng_table *from)
+{
+    to->indexes = from->indexes;
+    to->nindexes = from->nindexes;
+    to->cons = from->cons;
+    to->ncons = from->ncons;
+    from->indexes = NULL;
+    from->nindexes = 0;
+    from->cons = NULL;
+    from->ncons = 0;
 }
 
 /* Keep a replaced name until close (when out of memory it leaks instead). */
@@ -817,6 +922,10 @@ void eng_ddl_log_commit(eng_catalog *cat, eng_ddl_log *log)
     for (size_t i = 0; i < log->n; i++) {
         if (log->v[i].kind == CAT_SEQ)
             eng__seq_committed(log->v[i].seq);
+        if (log->v[i].kind == CAT_CONS_SET)
+            mem_free(log->v[i].old_cons);
+        if (log->v[i].kind == CAT_NARROW)
+            lend(log->v[i].nt, log->v[i].t);
         renamed |= log->v[i].kind == CAT_RENAME;
     }
     if (renamed) {
@@ -862,10 +971,16 @@ void eng_ddl_log_rollback(eng_catalog *cat, eng_ddl_log *log)
         case CAT_REPLACE:
             u->nt->dropped = true;
             u->t->dropped = false;
-            u->t->indexes = u->nt->indexes;
-            u->t->nindexes = u->nt->nindexes;
-            u->nt->indexes = NULL;
-            u->nt->nindexes = 0;
+            move_parts(u->t, u->nt);
+            break;
+        case CAT_NARROW:
+            u->nt->dropped = true;
+            u->t->dropped = false;
+            break;
+        case CAT_CONS_SET:
+            mem_free(u->t->cons);
+            u->t->cons = u->old_cons;
+            u->t->ncons = u->old_ncons;
             break;
         case CAT_RENAME: {
             char **slot = rename_slot(u->t, u->col);
@@ -891,7 +1006,7 @@ int eng_catalog_create_table(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, co
     buf b;
     buf_init(&b);
     rec_create(&b, t);
-    if (st_table_create(txn, t->relid, &t->st, err) || log_rec(txn, t->relid, CAT_CREATE, &b, err) ||
+    if (st_table_create(txn, t->relid, &t->st, err) || eng__log_rec(txn, t->relid, CAT_CREATE, &b, err) ||
         add_table(cat, t)) {
         if (!pgw_error_is_set(err))
             pgw_error_oom(err);
@@ -911,8 +1026,8 @@ int eng_catalog_drop_table(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_
     (void)cat;
     buf b;
     buf_init(&b);
-    put_u32(&b, t->relid);
-    if (st_table_drop(txn, t->st, err) || log_rec(txn, t->relid, CAT_DROP, &b, err) ||
+    eng__put_u32(&b, t->relid);
+    if (st_table_drop(txn, t->st, err) || eng__log_rec(txn, t->relid, CAT_DROP, &b, err) ||
         log_push(log, CAT_DROP, t, NULL, err))
         return -1;
     t->dropped = true;
@@ -925,13 +1040,13 @@ static int log_definition(st_txn *txn, const eng_table *t, pgw_error *err)
     buf b;
     buf_init(&b);
     rec_create(&b, t);
-    int rc = log_rec(txn, t->relid, CAT_CREATE, &b, err);
+    int rc = eng__log_rec(txn, t->relid, CAT_CREATE, &b, err);
     for (int k = 0; !rc && k < t->nindexes; k++) {
         buf_init(&b);
         rec_index(&b, t, t->indexes[k]);
-        rc = log_rec(txn, t->relid, CAT_INDEX, &b, err);
+        rc = eng__log_rec(txn, t->relid, CAT_INDEX, &b, err);
     }
-    return rc;
+    return rc ? rc : eng__cons_log(txn, t, err);
 }
 
 int eng_catalog_add_column(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, const eng_column *col,
@@ -950,21 +1065,77 @@ int eng_catalog_add_column(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_
     }
     /* the indexes move to the replacement; plans bound to t now find it dropped (42P01) */
     nt->st = t->st;
-    nt->indexes = t->indexes;
-    nt->nindexes = t->nindexes;
-    t->indexes = NULL;
-    t->nindexes = 0;
+    move_parts(nt, t);
     t->dropped = true;
     if (log_definition(txn, nt, err) || log_push(log, CAT_REPLACE, t, NULL, err)) {
         t->dropped = false;
-        t->indexes = nt->indexes;
-        t->nindexes = nt->nindexes;
-        nt->indexes = NULL;
-        nt->nindexes = 0;
+        move_parts(t, nt);
         nt->dropped = true;
         return -1;
     }
     log->v[log->n - 1].nt = nt;
+    *out = nt;
+    return 0;
+}
+
+/* t's index ix for nt, where column col is gone: its contents borrowed (keys are values, row
+ * ids stay), its columns renumbered; NULL with nothing done when ix reads col. */
+static int narrow_index(eng_table *nt, const eng_index *ix, int col, pgw_error *err)
+{
+    int cols[64];
+    for (int i = 0; i < ix->ncols; i++) {
+        if (ix->cols[i] == col)
+            return 0;
+        cols[i] = ix->cols[i] - (ix->cols[i] > col);
+    }
+    eng_index *n = mem_calloc(1, sizeof(*n));
+    if (!n || !(n->name = mem_strdup(ix->name)) || !(n->cols = mem_calloc((size_t)ix->ncols + 1, sizeof(int)))) {
+        index_free(n);
+        return pgw_error_oom(err), -1;
+    }
+    memcpy(n->cols, cols, sizeof(int) * (size_t)ix->ncols);
+    n->ncols = ix->ncols;
+    n->relid = ix->relid;
+    n->unique = ix->unique;
+    n->primary = ix->primary;
+    n->keys = ix->keys;
+    n->amx = ix->amx;
+    n->borrowed = true;
+    if (attach_index(nt, n)) {
+        index_free(n);
+        return pgw_error_oom(err), -1;
+    }
+    return 0;
+}
+
+int eng_catalog_drop_column(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, int col,
+                            const eng_constraint *const *cons, int ncons, eng_table **out, pgw_error *err)
+{
+    eng_column *cols = mem_calloc((size_t)t->ncols + 1, sizeof(eng_column));
+    if (!cols)
+        return pgw_error_oom(err), -1;
+    memcpy(cols, t->cols, (size_t)col * sizeof(eng_column));
+    memcpy(cols + col, t->cols + col + 1, (size_t)(t->ncols - col - 1) * sizeof(eng_column));
+    eng_table *nt = table_new(t->relid, t->name, t->ncols - 1, cols);
+    mem_free(cols);
+    if (!nt || add_table(cat, nt)) {
+        if (nt)
+            table_free(nt);
+        return pgw_error_oom(err), -1;
+    }
+    nt->st = t->st;
+    nt->dropped = true; /* until it is complete */
+    for (int i = 0; i < t->nindexes; i++)
+        if (narrow_index(nt, t->indexes[i], col, err))
+            return -1;
+    for (int i = 0; i < ncons; i++)
+        if (eng__cons_put(cat, nt, cons[i]))
+            return pgw_error_oom(err), -1;
+    if (log_definition(txn, nt, err) || log_push(log, CAT_NARROW, t, NULL, err))
+        return -1;
+    log->v[log->n - 1].nt = nt;
+    t->dropped = true;
+    nt->dropped = false;
     *out = nt;
     return 0;
 }
@@ -1023,7 +1194,7 @@ static int fill_index(st_txn *txn, eng_table *t, eng_index *ix, pgw_error *err)
             pgw_error_set(err, SQLSTATE_UNIQUE_VIOLATION, "could not create unique index \"%s\"", ix->name);
             char *d = eng_index_key_text(&c, t, ix, vals);
             if (d && strlen(d) > 17) {
-                strcpy(d + strlen(d) - 17, " is duplicated.");
+                strcpy(d + strlen(d) - 16, " is duplicated."); /* in place of " already exists." */
                 pgw_error_detail(err, "%s", d);
             }
             rc = -1;
@@ -1053,7 +1224,7 @@ static int attach_new_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng
         index_free(ix);
         return -1;
     }
-    if (log_rec(txn, t->relid, CAT_INDEX, &b, err)) {
+    if (eng__log_rec(txn, t->relid, CAT_INDEX, &b, err)) {
         index_free(ix);
         return -1;
     }
@@ -1125,9 +1296,9 @@ int eng_catalog_drop_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_
     eng_index *ix = t->indexes[pos];
     buf b;
     buf_init(&b);
-    put_u32(&b, t->relid);
-    put_str(&b, ix->name);
-    if (log_rec(txn, t->relid, CAT_DROP_INDEX, &b, err) || log_push(log, CAT_DROP_INDEX, t, ix, err))
+    eng__put_u32(&b, t->relid);
+    eng__put_str(&b, ix->name);
+    if (eng__log_rec(txn, t->relid, CAT_DROP_INDEX, &b, err) || log_push(log, CAT_DROP_INDEX, t, ix, err))
         return -1;
     detach_index(t, ix);
     return 0;
@@ -1157,7 +1328,7 @@ int eng_catalog_create_extension(eng_catalog *cat, st_txn *txn, eng_ddl_log *log
     buf b;
     buf_init(&b);
     rec_ext(&b, e);
-    if (log_rec(txn, e->oid, CAT_EXT, &b, err) || log_push_ext(log, CAT_EXT, NULL, NULL, e, err)) {
+    if (eng__log_rec(txn, e->oid, CAT_EXT, &b, err) || log_push_ext(log, CAT_EXT, NULL, NULL, e, err)) {
         e->dropped = true;
         return -1;
     }
@@ -1171,8 +1342,8 @@ int eng_catalog_drop_extension(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, 
         return 0;
     buf b;
     buf_init(&b);
-    put_u32(&b, e->oid);
-    if (log_rec(txn, e->oid, CAT_DROP_EXT, &b, err) || log_push_ext(log, CAT_DROP_EXT, NULL, NULL, e, err))
+    eng__put_u32(&b, e->oid);
+    if (eng__log_rec(txn, e->oid, CAT_DROP_EXT, &b, err) || log_push_ext(log, CAT_DROP_EXT, NULL, NULL, e, err))
         return -1;
     e->dropped = true;
     return 0;
@@ -1205,7 +1376,7 @@ int eng_catalog_set_privs(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, uint3
     buf b;
     buf_init(&b);
     rec_acl(&b, e);
-    if (log_rec(txn, oid, CAT_ACL, &b, err) || log_push(log, CAT_ACL, NULL, NULL, err)) {
+    if (eng__log_rec(txn, oid, CAT_ACL, &b, err) || log_push(log, CAT_ACL, NULL, NULL, err)) {
         acl_put(cat, oid, role, old, NULL);
         return -1;
     }

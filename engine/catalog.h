@@ -44,7 +44,27 @@ typedef struct eng_index {
     eng_amidx *amx;      /* USING hnsw (...): ordered by distance, else NULL */
     bool restored;       /* recovery only: contents loaded from the checkpoint (the WAL is
                           * replayed into them), else rebuilt by a scan afterwards */
+    bool borrowed;       /* keys / amx belong to another table's index (DROP COLUMN's replacement) */
 } eng_index;
+
+/* A CHECK or FOREIGN KEY constraint (PRIMARY KEY and UNIQUE are indexes).
+ * Owned by the catalog and never freed before it, like indexes. */
+typedef enum eng_fk_action {
+    ENG_FK_NO_ACTION = 'a', ENG_FK_RESTRICT = 'r', ENG_FK_CASCADE = 'c', ENG_FK_SET_NULL = 'n',
+    ENG_FK_SET_DEFAULT = 'd',
+} eng_fk_action;
+
+typedef struct eng_constraint {
+    char *name;
+    uint32_t oid;        /* its pg_constraint OID (from the table OID counter) */
+    char kind;           /* 'c' CHECK, 'f' FOREIGN KEY (pg_constraint.contype) */
+    int ncols;
+    int *cols;           /* conkey: the table's columns, 0-based (CHECK: those it reads) */
+    char *expr;          /* CHECK: the expression's SQL text, bound again per statement */
+    uint32_t frelid;     /* FOREIGN KEY: the referenced table ... */
+    int *fcols;          /* ... and its columns (ncols of them), covered by a unique index */
+    char on_delete, on_update; /* eng_fk_action */
+} eng_constraint;
 
 typedef struct eng_table {
     char *name;
@@ -54,6 +74,8 @@ typedef struct eng_table {
     st_table *st;
     int nindexes;
     eng_index **indexes; /* under the catalog lock */
+    int ncons;
+    eng_constraint **cons; /* CHECK and FOREIGN KEY, oldest first; under the catalog lock */
     bool dropped;
     const struct eng_vrel *vrel; /* a pg_catalog / information_schema relation: rows made at scan time
                                   * (syscat.h), st is NULL */
@@ -73,8 +95,12 @@ void eng_catalog_unlock(eng_catalog *cat);
 eng_table *eng_catalog_find(eng_catalog *cat, const char *name);
 /* Under a lock: the i-th live table (0-based, oldest first), NULL past the end. */
 eng_table *eng_catalog_table_at(eng_catalog *cat, size_t i);
+/* Under a lock: the next live table from *cursor (start it at 0), NULL at the end. */
+eng_table *eng_catalog_next(eng_catalog *cat, size_t *cursor);
 /* Under a lock: the table holding the index of that name, or NULL. */
 eng_table *eng_catalog_find_index(eng_catalog *cat, const char *name, int *pos);
+/* Under a lock: the live table with that relid, or NULL. */
+eng_table *eng_catalog_find_relid(eng_catalog *cat, uint32_t relid);
 /* Column number of name in t, or -1. */
 int eng_table_column(const eng_table *t, const char *name);
 
@@ -104,6 +130,13 @@ int eng_catalog_drop_table(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_
  * decode rows with the wrong columns). Rows written before read the new column as NULL. */
 int eng_catalog_add_column(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, const eng_column *col,
                            eng_table **out, pgw_error *err) __attribute__((warn_unused_result));
+/* ALTER TABLE t DROP COLUMN: t is replaced by a table without column col over the same storage
+ * (*out), whose indexes are t's that do not read col (their contents shared) and whose
+ * constraints are cons (ncons of them, column numbers already those of *out). The caller
+ * rewrites the rows. */
+int eng_catalog_drop_column(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, int col,
+                            const eng_constraint *const *cons, int ncons, eng_table **out, pgw_error *err)
+    __attribute__((warn_unused_result));
 /* ALTER TABLE t RENAME [COLUMN c] TO name: col is the column, -1 for the table. Names
  * checked by the caller; the old name stays allocated until close (plans may hold it). */
 int eng_catalog_rename(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, int col, const char *name,
@@ -157,6 +190,21 @@ int eng_catalog_reindex(eng_catalog *cat, st_txn *txn, eng_table *t, eng_index *
     __attribute__((warn_unused_result));
 int eng_catalog_drop_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, int pos, pgw_error *err)
     __attribute__((warn_unused_result));
+
+/* ALTER TABLE t ADD CONSTRAINT (and those of CREATE TABLE): def copied, its OID
+ * assigned; checked and validated by the caller (catalog_cons.c). */
+int eng_catalog_add_constraint(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t,
+                               const eng_constraint *def, pgw_error *err) __attribute__((warn_unused_result));
+int eng_catalog_drop_constraint(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, int pos,
+                                pgw_error *err) __attribute__((warn_unused_result));
+/* The constraint at position pos of t becomes a copy of def (same name and OID). */
+int eng_catalog_replace_constraint(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, int pos,
+                                   const eng_constraint *def, pgw_error *err) __attribute__((warn_unused_result));
+/* The CHECK at position pos of t reads expr from now on (a column it names was renamed). */
+int eng_catalog_replace_check(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, int pos,
+                              const char *expr, pgw_error *err) __attribute__((warn_unused_result));
+/* The constraint of t named name (CHECK / FOREIGN KEY), its position in *pos; NULL if none. */
+eng_constraint *eng_table_constraint(const eng_table *t, const char *name, int *pos);
 
 /* Hooks for seq.c: its registry, an OID (see note_oid), an undo entry. */
 struct eng_seqs *eng__catalog_seqs(eng_catalog *cat);
@@ -219,7 +267,11 @@ bool eng_index_key(eng_ctx *c, const eng_table *t, const eng_index *ix, const en
                    size_t *len);
 /* Encode one value of type `type` into b (the key / row field encoding). */
 int eng__val_encode(eng_ctx *c, uint32_t type, const eng_val *v, buf *b);
-/* "Key (a, b)=(1, x)" for unique-violation details. */
+/* "Key (a, b)=(1, x) already exists." for unique-violation details. */
 char *eng_index_key_text(eng_ctx *c, const eng_table *t, const eng_index *ix, const eng_val *vals);
+/* "Key (a, b)=(1, x)" over columns cols of t, then tail. */
+char *eng_key_text(eng_ctx *c, const eng_table *t, const int *cols, int n, const eng_val *vals, const char *tail);
+/* "1, null, x": the values of columns cols (NULL: the first n) in their output form. */
+void eng_vals_text(eng_ctx *c, const eng_table *t, const int *cols, int n, const eng_val *vals, buf *b);
 
 #endif

@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "engine/cons.h"
 #include "engine/exec.h"
 #include "engine/temp.h"
 #include "util/mem.h"
@@ -11,10 +12,11 @@
 void eng_ins_state_free(eng_ins_state *s)
 {
     mem_free(s->ids);
+    eng_rowcons_free(s->cons);
     memset(s, 0, sizeof(*s));
 }
 
-static bool own_row(const eng_ins_state *s, uint64_t id)
+bool eng__own_row(const eng_ins_state *s, uint64_t id)
 {
     size_t lo = 0, hi = s ? s->n : 0;
     while (lo < hi) {
@@ -52,13 +54,14 @@ static int remember(eng_ctx *c, eng_ins_state *s, uint64_t id)
     return 0;
 }
 
-static int check_not_null(eng_ctx *c, const eng_table *t, const eng_val *vals)
+int eng__check_not_null(eng_ctx *c, const eng_table *t, const eng_val *vals)
 {
     for (int i = 0; i < t->ncols; i++) {
         if (t->cols[i].notnull && vals[i].null) {
             pgw_error_set(c->err, SQLSTATE_NOT_NULL_VIOLATION,
                           "null value in column \"%s\" of relation \"%s\" violates not-null constraint",
                           t->cols[i].name, eng_temp_bare(t->name));
+            eng_cons_failing_row(c, t, vals);
             return -1;
         }
     }
@@ -80,7 +83,7 @@ static int find_dup(eng_ctx *c, const eng_table *t, const eng_index *ix, const u
     for (long i = 0; i < n; i++) {
         if (ids[i] == self)
             continue;
-        bool dup = own_row(st, ids[i]);
+        bool dup = eng__own_row(st, ids[i]);
         st_row r;
         if (!dup && st_get(c->env->txn, t->st, ids[i], &r) == ST_OK) {
             uint8_t *k2;
@@ -163,7 +166,7 @@ bool eng__col_changed(const eng_val *old, const eng_val *vals, int col)
 /* Index a new row version (old: the version it replaces, or NULL). An
  * access-method index gets a new entry only when its value changed: the
  * readers tell versions apart by value (see index/am.h). */
-static int index_row(eng_ctx *c, const eng_table *t, const eng_val *vals, const eng_val *old, uint64_t rowid)
+int eng__index_row(eng_ctx *c, const eng_table *t, const eng_val *vals, const eng_val *old, uint64_t rowid)
 {
     for (int k = 0; k < t->nindexes; k++) {
         uint8_t *key;
@@ -189,14 +192,17 @@ int eng_insert_row(eng_ctx *c, eng_table *t, const eng_val *vals, eng_ins_state 
 {
     size_t len;
     uint64_t rowid;
-    if (check_not_null(c, t, vals) || check_keys(c, t, vals, UINT64_MAX, st))
+    if (eng__check_not_null(c, t, vals) || (t->ncons && eng_cons_check_row(c, t, &st->cons, vals, false)) ||
+        check_keys(c, t, vals, UINT64_MAX, st))
         return -1;
     uint8_t *data = eng_row_encode(c, t, vals, &len);
     if (!data)
         return -1;
     if (st_insert(c->env->txn, t->st, data, len, &rowid, c->err) != ST_OK)
         return -1;
-    return index_row(c, t, vals, NULL, rowid) || remember(c, st, rowid) ? -1 : 0;
+    if (eng__index_row(c, t, vals, NULL, rowid) || remember(c, st, rowid))
+        return -1;
+    return t->ncons ? eng_cons_fk_row(c, t, vals, NULL, st) : 0;
 }
 
 /* ---- RETURNING ------------------------------------------------------ */
@@ -265,7 +271,7 @@ static int on_conflict(const eng_dml *d, eng_ctx *c, arena *pm, const eng_val *v
     eng_table *t = d->table;
     if (d->conflict == 1)
         return 0;
-    if (own_row(st, id)) {
+    if (eng__own_row(st, id)) {
         pgw_error_set(c->err, SQLSTATE_CARDINALITY_VIOLATION,
                       "ON CONFLICT DO UPDATE command cannot affect row a second time");
         pgw_error_hint(c->err, "Ensure that no rows proposed for insertion within the same command have "
@@ -309,8 +315,9 @@ static int insert_one(const eng_dml *d, eng_ctx *c, arena *pm, eng_expr **exprs,
     int k = d->conflict ? conflict_row(d, c, vals, st, &id) : 0;
     if (k)
         return k < 0 ? -1 : on_conflict(d, c, pm, vals, id, st, res);
-    if (eng_insert_row(c, t, vals, st) || returning(d, c, pm, vals, res))
-        return -1;
+    int rc = eng_insert_row(c, t, vals, st);
+    if (rc || returning(d, c, pm, vals, res))
+        return rc ? rc : -1;
     res->count++;
     return 0;
 }
@@ -369,6 +376,8 @@ static int change_row(const eng_dml *d, eng_ctx *c, arena *pm, const eng_val *ol
             return 0;
         if (rc != ST_OK)
             return storage_rc(rc);
+        if ((rc = eng_cons_old_row(c, t, old, NULL, rowid)))
+            return rc;
         res->count++;
         return returning(d, c, pm, old, res);
     }
@@ -379,7 +388,8 @@ static int change_row(const eng_dml *d, eng_ctx *c, arena *pm, const eng_val *ol
     for (int i = 0; i < d->nset; i++)
         if (eng_eval(c, d->set_exprs[i], old, &vals[d->set_cols[i]]))
             return -1;
-    if (check_not_null(c, t, vals) || check_keys(c, t, vals, rowid, NULL))
+    if (eng__check_not_null(c, t, vals) || (t->ncons && eng_cons_check_row(c, t, &res->cons, vals, false)) ||
+        check_keys(c, t, vals, rowid, NULL))
         return -1;
     size_t len;
     uint8_t *data = eng_row_encode(c, t, vals, &len);
@@ -390,8 +400,10 @@ static int change_row(const eng_dml *d, eng_ctx *c, arena *pm, const eng_val *ol
         return 0;
     if (rc != ST_OK)
         return storage_rc(rc);
-    if (index_row(c, t, vals, old, rowid))
+    if (eng__index_row(c, t, vals, old, rowid))
         return -1;
+    if ((t->ncons && (rc = eng_cons_fk_row(c, t, vals, old, NULL))) || (rc = eng_cons_old_row(c, t, old, vals, rowid)))
+        return rc;
     res->count++;
     return returning(d, c, pm, vals, res);
 }
@@ -461,5 +473,8 @@ int eng_dml_run(const eng_dml *d, eng_ctx *c, arena *portal_mem, eng_dml_result 
         pgw_error_set(c->err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", eng_temp_bare(d->table->name));
         return -1;
     }
-    return d->kind == ENG_INSERT ? run_insert(d, c, portal_mem, res) : run_change(d, c, portal_mem, res);
+    int rc = d->kind == ENG_INSERT ? run_insert(d, c, portal_mem, res) : run_change(d, c, portal_mem, res);
+    eng_rowcons_free(res->cons);
+    res->cons = NULL;
+    return rc;
 }

@@ -47,22 +47,33 @@ int eng_bind_dml(arena *a, const char *text, const eng_env *env, const ast_stmt 
 typedef struct eng_ins_state {
     uint64_t *ids;
     size_t n, cap;
+    struct eng_rowcons *cons; /* the table's CHECKs, bound on first use (cons.h) */
 } eng_ins_state;
 
 void eng_ins_state_free(eng_ins_state *s);
 /* Check and insert one row (vals: one per column, already of the column
- * types and typmods). 0, or -1 with c->err filled. */
+ * types and typmods). 0, -1 with c->err filled, or ENG_BLOCKED / ENG_RETRY
+ * (a foreign key's referenced row is locked by another transaction). */
 int eng_insert_row(eng_ctx *c, eng_table *t, const eng_val *vals, eng_ins_state *st)
     __attribute__((warn_unused_result));
 
 typedef struct eng_dml_result {
     int64_t count;
+    struct eng_rowcons *cons; /* UPDATE: the table's CHECKs bound (freed when the run ends) */
     eng_val **rows;         /* RETURNING rows, in the portal's arena */
     size_t nrows, cap;
 } eng_dml_result;
 
 /* Run the whole statement. 0, -1 (error), ENG_BLOCKED or ENG_RETRY. */
 int eng_dml_run(const eng_dml *d, eng_ctx *c, arena *portal_mem, eng_dml_result *res)
+    __attribute__((warn_unused_result));
+
+/* dml.c's row steps that foreign key actions share: NOT NULL (23502), and index
+ * entries for a new version vals of row rowid (old: the version it replaces). */
+int eng__check_not_null(eng_ctx *c, const eng_table *t, const eng_val *vals) __attribute__((warn_unused_result));
+/* Whether the running statement inserted row id (s may be NULL). */
+bool eng__own_row(const eng_ins_state *s, uint64_t id);
+int eng__index_row(eng_ctx *c, const eng_table *t, const eng_val *vals, const eng_val *old, uint64_t rowid)
     __attribute__((warn_unused_result));
 
 #endif

@@ -228,28 +228,38 @@ bool eng_index_key(eng_ctx *c, const eng_table *t, const eng_index *ix, const en
     return true;
 }
 
-char *eng_index_key_text(eng_ctx *c, const eng_table *t, const eng_index *ix, const eng_val *vals)
+void eng_vals_text(eng_ctx *c, const eng_table *t, const int *cols, int n, const eng_val *vals, buf *b)
+{
+    for (int i = 0; i < n; i++) {
+        int col = cols ? cols[i] : i;
+        const eng_type *ty = eng_type_by_oid(t->cols[col].type);
+        size_t len = 0;
+        char *s = vals[col].null ? NULL : ty && ty->out ? ty->out(c, &vals[col], &len) : NULL;
+        if (i)
+            buf_append(b, ", ", 2);
+        if (s)
+            buf_append(b, s, len);
+        else
+            buf_append(b, "null", 4);
+    }
+}
+
+char *eng_key_text(eng_ctx *c, const eng_table *t, const int *cols, int n, const eng_val *vals, const char *tail)
 {
     buf b;
     buf_init(&b);
     buf_append(&b, "Key (", 5);
-    for (int i = 0; i < ix->ncols; i++)
-        buf_printf(&b, "%s%s", i ? ", " : "", t->cols[ix->cols[i]].name);
+    for (int i = 0; i < n; i++)
+        buf_printf(&b, "%s%s", i ? ", " : "", t->cols[cols[i]].name);
     buf_append(&b, ")=(", 3);
-    for (int i = 0; i < ix->ncols; i++) {
-        const eng_val *v = &vals[ix->cols[i]];
-        const eng_type *ty = eng_type_by_oid(t->cols[ix->cols[i]].type);
-        size_t n = 0;
-        char *s = v->null ? NULL : ty && ty->out ? ty->out(c, v, &n) : NULL;
-        if (i)
-            buf_append(&b, ", ", 2);
-        if (s)
-            buf_append(&b, s, n);
-        else
-            buf_append(&b, "null", 4);
-    }
-    buf_append(&b, ") already exists.", 17);
-    char *out = arena_strndup(c->mem, (const char *)b.data, b.len);
+    eng_vals_text(c, t, cols, n, vals, &b);
+    buf_printf(&b, ")%s", tail);
+    char *out = b.failed ? NULL : arena_strndup(c->mem, (const char *)b.data, b.len);
     buf_free(&b);
     return out;
+}
+
+char *eng_index_key_text(eng_ctx *c, const eng_table *t, const eng_index *ix, const eng_val *vals)
+{
+    return eng_key_text(c, t, ix->cols, ix->ncols, vals, " already exists.");
 }

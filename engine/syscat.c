@@ -197,7 +197,7 @@ static const vdef defs[] = {
     {PGC, "pg_publication_namespace", 6237, 'r', "oid oid, pnpubid oid, pnnspid oid", eng__fill_empty},
     {PGC, "pg_publication_rel", 6106, 'r', "oid oid, prpubid oid, prrelid oid, prqual text, prattrs int2[]",
      eng__fill_empty},
-    {PGC, "pg_trigger", 2620, 'r', "oid oid, tgrelid oid, tgname name, tgenabled char, tgisinternal bool",
+    {PGC, "pg_trigger", 2620, 'r', "oid oid, tgrelid oid, tgparentid oid, tgname name, tgenabled char, tgisinternal bool",
      eng__fill_empty},
     {PGC, "pg_rewrite", 2618, 'r', "oid oid, rulename name, ev_class oid, ev_type char", eng__fill_empty},
     {ISC, "tables", 13100, 'v',
@@ -227,6 +227,14 @@ static const vdef defs[] = {
      "table_schema name, table_name name, column_name name, ordinal_position int4, "
      "position_in_unique_constraint int4",
      eng__fill_is_key_column_usage},
+    {ISC, "referential_constraints", 13339, 'v',
+     "constraint_catalog name, constraint_schema name, constraint_name name, unique_constraint_catalog name, "
+     "unique_constraint_schema name, unique_constraint_name name, match_option varchar, update_rule varchar, "
+     "delete_rule varchar",
+     eng__fill_is_referential_constraints},
+    {ISC, "check_constraints", 13260, 'v',
+     "constraint_catalog name, constraint_schema name, constraint_name name, check_clause varchar",
+     eng__fill_is_check_constraints},
 };
 
 #define NDEFS (sizeof(defs) / sizeof(defs[0]))

@@ -71,6 +71,13 @@ int eng__fill_is_columns(eng_vrows *r);
 int eng__fill_is_schemata(eng_vrows *r);
 int eng__fill_is_table_constraints(eng_vrows *r);
 int eng__fill_is_key_column_usage(eng_vrows *r);
+/* The database's name, information_schema's *_catalog columns. */
+const char *eng__is_dbname(eng_vrows *r);
+/* syscat_cons.c: CHECK and FOREIGN KEY constraints in information_schema. */
+void eng__is_cons_rows(eng_vrows *r, const eng_table *t);
+void eng__is_cons_key_rows(eng_vrows *r, const eng_table *t);
+int eng__fill_is_referential_constraints(eng_vrows *r);
+int eng__fill_is_check_constraints(eng_vrows *r);
 
 /* ---- lookups shared with the catalog functions ------------------------ */
 

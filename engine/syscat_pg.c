@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "engine/cons.h"
 #include "engine/ext.h"
 #include "engine/seq.h"
 #include "engine/syscat_internal.h"
@@ -231,8 +232,28 @@ int64_t eng__index_bytes(const eng_table *t, const eng_index *ix)
     return ix->amx ? (int64_t)eng_amidx_memory(ix->amx) : ix->keys ? (int64_t)eng_keyidx_bytes(ix->keys) : 0;
 }
 
+/* What a table's constraints show in pg_class: CHECKs, and triggers for foreign keys either way. */
+typedef struct class_cons {
+    int checks;
+    bool triggers;
+} class_cons;
+
+static class_cons table_cons(eng_catalog *cat, const eng_table *t)
+{
+    class_cons k = {0, false};
+    for (int i = 0; i < t->ncons; i++) {
+        k.checks += t->cons[i]->kind == 'c';
+        k.triggers |= t->cons[i]->kind == 'f';
+    }
+    size_t cur = 0;
+    for (const eng_table *o; !k.triggers && (o = eng_catalog_next(cat, &cur));)
+        for (int i = 0; i < o->ncons && !k.triggers; i++)
+            k.triggers = o->cons[i]->kind == 'f' && o->cons[i]->frelid == t->relid;
+    return k;
+}
+
 static void class_row(eng_vrows *r, uint32_t oid, const char *name, uint32_t nsp, char kind, int natts,
-                      uint32_t am, int64_t bytes, double tuples, bool hasindex)
+                      uint32_t am, int64_t bytes, double tuples, bool hasindex, class_cons cons)
 {
     bool shared = oid == 1262 || oid == 1260 || oid == 1261;
     eng__vrow(r);
@@ -254,9 +275,9 @@ static void class_row(eng_vrows *r, uint32_t oid, const char *name, uint32_t nsp
     eng__vchar(r, nsp >= ENG_NS_TEMP_BASE ? 't' : 'p');
     eng__vchar(r, kind);
     eng__vint(r, natts);
-    eng__vint(r, 0);                          /* relchecks */
+    eng__vint(r, cons.checks);                /* relchecks */
     eng__vbool(r, kind == 'v');               /* relhasrules: a view is a rule */
-    eng__vbool(r, false);
+    eng__vbool(r, cons.triggers);             /* relhastriggers: foreign keys are triggers in PostgreSQL */
     eng__vbool(r, false);
     eng__vbool(r, false);
     eng__vbool(r, false);
@@ -273,7 +294,7 @@ int eng__fill_class(eng_vrows *r)
         if (!v)
             break;
         char kind = v->vrel->relkind;
-        class_row(r, v->relid, v->name, eng__rel_nsp(v), kind, v->ncols, kind == 'v' ? 0 : 2, 0, -1, false);
+        class_row(r, v->relid, v->name, eng__rel_nsp(v), kind, v->ncols, kind == 'v' ? 0 : 2, 0, -1, false, (class_cons){0, false});
     }
     eng_catalog *cat = r->c->env ? r->c->env->catalog : NULL;
     for (size_t i = 0; cat; i++) {
@@ -283,18 +304,19 @@ int eng__fill_class(eng_vrows *r)
         double rows = t->st ? (double)st_table_count_approx(t->st) : 0;
         uint32_t nsp = eng__rel_nsp(t);
         class_row(r, t->relid, eng_temp_bare(t->name), nsp, 'r', t->ncols, 2, eng__table_bytes(t), rows,
-                  t->nindexes > 0);
+                  t->nindexes > 0, table_cons(cat, t));
         for (int k = 0; k < t->nindexes; k++) {
             const eng_index *ix = t->indexes[k];
             class_row(r, ix->relid, eng_temp_bare(ix->name), nsp, 'i', ix->ncols, ix->amx ? eng_amidx_am(ix->amx)->oid : 403,
                       eng__index_bytes(t, ix),
-                      ix->amx ? (double)eng_amidx_entries(ix->amx) : (double)eng_keyidx_count(ix->keys), false);
+                      ix->amx ? (double)eng_amidx_entries(ix->amx) : (double)eng_keyidx_count(ix->keys), false,
+                      (class_cons){0, false});
         }
     }
     /* sequences: relkind 'S', one page, as PostgreSQL's (last_value, log_cnt, is_called) */
     eng_seq_info si;
     for (size_t i = 0; cat && eng_seq_at(cat, i, &si); i++)
-        class_row(r, si.oid, si.name, ENG_NS_PUBLIC, 'S', 3, 0, 8192, 1, false);
+        class_row(r, si.oid, si.name, ENG_NS_PUBLIC, 'S', 3, 0, 8192, 1, false, (class_cons){0, false});
     return 0;
 }
 
@@ -544,6 +566,50 @@ int eng__fill_index(eng_vrows *r)
     return 0;
 }
 
+/* "{1,2}" of 0-based column numbers. */
+static char *int2_array(arena *a, const int *cols, int n)
+{
+    char *s = arena_strdup(a, "{");
+    for (int k = 0; s && k < n; k++)
+        s = arena_printf(a, "%s%s%d", s, k ? "," : "", cols[k] + 1);
+    return s ? arena_printf(a, "%s}", s) : NULL;
+}
+
+static void cons_row(eng_vrows *r, eng_catalog *cat, const eng_table *t, const eng_constraint *k)
+{
+    bool fk = k->kind == 'f';
+    const eng_table *ft = fk ? eng_catalog_find_relid(cat, k->frelid) : NULL;
+    const eng_index *ix = ft ? eng_cons_unique_index(ft, k->fcols, k->ncols) : NULL;
+    eng__vrow(r);
+    eng__vint(r, k->oid);
+    eng__vtext(r, k->name);
+    eng__vint(r, ENG_NS_PUBLIC);
+    eng__vchar(r, k->kind);
+    eng__vbool(r, false);
+    eng__vbool(r, false);
+    eng__vbool(r, true);
+    eng__vint(r, t->relid);
+    eng__vint(r, 0);
+    eng__vint(r, ix ? ix->relid : 0);
+    eng__vint(r, 0);
+    eng__vint(r, fk ? k->frelid : 0);
+    eng__vchar(r, fk ? k->on_update : ' ');
+    eng__vchar(r, fk ? k->on_delete : ' ');
+    eng__vchar(r, fk ? 's' : ' ');
+    eng__vbool(r, true);
+    eng__vint(r, 0);
+    eng__vbool(r, false);
+    eng__vtext(r, int2_array(r->a, k->cols, k->ncols));
+    if (fk)
+        eng__vtext(r, int2_array(r->a, k->fcols, k->ncols));
+    else
+        eng__vnull(r);
+    if (k->expr)
+        eng__vtext(r, k->expr);
+    else
+        eng__vnull(r);
+}
+
 int eng__fill_constraint(eng_vrows *r)
 {
     eng_catalog *cat = r->c->env ? r->c->env->catalog : NULL;
@@ -575,7 +641,11 @@ int eng__fill_constraint(eng_vrows *r)
             eng__vint(r, 0);
             eng__vbool(r, true);
             eng__vtext(r, keylist(r->a, ix, true));
+            eng__vnull(r);
+            eng__vnull(r);
         }
+        for (int k = 0; k < t->ncons; k++)
+            cons_row(r, cat, t, t->cons[k]);
     }
     return 0;
 }

@@ -309,7 +309,7 @@ int eng__fill_stat_database(eng_vrows *r)
 
 /* ---- information_schema ------------------------------------------------------- */
 
-static const char *dbname(eng_vrows *r)
+const char *eng__is_dbname(eng_vrows *r)
 {
     return r->c->env && r->c->env->database ? r->c->env->database : "postgres";
 }
@@ -317,7 +317,7 @@ static const char *dbname(eng_vrows *r)
 static void is_table_row(eng_vrows *r, const char *schema, const char *name, bool view)
 {
     eng__vrow(r);
-    eng__vtext(r, dbname(r));
+    eng__vtext(r, eng__is_dbname(r));
     eng__vtext(r, schema);
     eng__vtext(r, name);
     eng__vtext(r, view ? "VIEW" : strncmp(schema, "pg_temp_", 8) == 0 ? "LOCAL TEMPORARY" : "BASE TABLE");
@@ -361,7 +361,7 @@ static void is_column_rows(eng_vrows *r, const eng_table *t)
         const eng_type *ty = eng_type_by_oid(col->type);
         bool chars = col->type == OID_VARCHAR || col->type == OID_BPCHAR;
         eng__vrow(r);
-        eng__vtext(r, dbname(r));
+        eng__vtext(r, eng__is_dbname(r));
         eng__vtext(r, "public");
         eng__vtext(r, t->name);
         eng__vtext(r, col->name);
@@ -378,7 +378,7 @@ static void is_column_rows(eng_vrows *r, const eng_table *t)
         prec ? eng__vint(r, 2) : eng__vnull(r);
         prec && col->type <= OID_INT4 ? eng__vint(r, 0) : eng__vnull(r);
         ty && ty->category == 'D' ? eng__vint(r, col->type == OID_DATE ? 0 : 6) : eng__vnull(r);
-        eng__vtext(r, dbname(r));
+        eng__vtext(r, eng__is_dbname(r));
         eng__vtext(r, col->type == OID_VECTOR || col->type == OID_HALFVEC ? "public" : "pg_catalog");
         eng__vtext(r, ty ? ty->name : NULL);
         eng__vtext(r, "NO");
@@ -397,7 +397,7 @@ int eng__fill_is_schemata(eng_vrows *r)
     static const uint32_t order[] = {ENG_NS_INFORMATION_SCHEMA, ENG_NS_PG_CATALOG, ENG_NS_PG_TOAST, ENG_NS_PUBLIC};
     for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
         eng__vrow(r);
-        eng__vtext(r, dbname(r));
+        eng__vtext(r, eng__is_dbname(r));
         eng__vtext(r, eng__nsp_name(order[i]));
         eng__vtext(r, eng__role_name(r->c, order[i] == ENG_NS_PUBLIC ? ENG_DATABASE_OWNER_OID
                                                                     : ENG_BOOTSTRAP_ROLE_OID));
@@ -412,27 +412,30 @@ static void constraint_rows(eng_vrows *r, const eng_table *t)
         if (!eng__index_is_constraint(ix))
             continue;
         eng__vrow(r);
-        eng__vtext(r, dbname(r));
+        eng__vtext(r, eng__is_dbname(r));
         eng__vtext(r, "public");
         eng__vtext(r, ix->name);
-        eng__vtext(r, dbname(r));
+        eng__vtext(r, eng__is_dbname(r));
         eng__vtext(r, "public");
         eng__vtext(r, t->name);
         eng__vtext(r, ix->primary ? "PRIMARY KEY" : "UNIQUE");
         eng__vtext(r, "NO");
         eng__vtext(r, "NO");
         eng__vtext(r, "YES");
-        eng__vtext(r, "YES");
+        if (ix->primary)
+            eng__vnull(r); /* nulls_distinct: only for UNIQUE */
+        else
+            eng__vtext(r, "YES");
     }
     /* PostgreSQL lists NOT NULL columns as CHECK constraints here */
     for (int k = 0; k < t->ncols; k++) {
         if (!t->cols[k].notnull)
             continue;
         eng__vrow(r);
-        eng__vtext(r, dbname(r));
+        eng__vtext(r, eng__is_dbname(r));
         eng__vtext(r, "public");
         eng__vtext(r, arena_printf(r->a, "%u_%u_%d_not_null", ENG_NS_PUBLIC, t->relid, k + 1));
-        eng__vtext(r, dbname(r));
+        eng__vtext(r, eng__is_dbname(r));
         eng__vtext(r, "public");
         eng__vtext(r, t->name);
         eng__vtext(r, "CHECK");
@@ -441,6 +444,7 @@ static void constraint_rows(eng_vrows *r, const eng_table *t)
         eng__vtext(r, "YES");
         eng__vnull(r);
     }
+    eng__is_cons_rows(r, t);
 }
 
 int eng__fill_is_table_constraints(eng_vrows *r)
@@ -456,10 +460,10 @@ static void key_column_rows(eng_vrows *r, const eng_table *t)
             continue;
         for (int c = 0; c < ix->ncols; c++) {
             eng__vrow(r);
-            eng__vtext(r, dbname(r));
+            eng__vtext(r, eng__is_dbname(r));
             eng__vtext(r, "public");
             eng__vtext(r, ix->name);
-            eng__vtext(r, dbname(r));
+            eng__vtext(r, eng__is_dbname(r));
             eng__vtext(r, "public");
             eng__vtext(r, t->name);
             eng__vtext(r, t->cols[ix->cols[c]].name);
@@ -467,6 +471,7 @@ static void key_column_rows(eng_vrows *r, const eng_table *t)
             eng__vnull(r);
         }
     }
+    eng__is_cons_key_rows(r, t);
 }
 
 int eng__fill_is_key_column_usage(eng_vrows *r)

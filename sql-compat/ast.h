@@ -194,12 +194,21 @@ typedef struct ast_coldef {
     const char *def_text; /* its source text */
     char identity;      /* GENERATED 'a' ALWAYS / 'd' BY DEFAULT AS IDENTITY, or 0 */
     struct ast_seq *idopts; /* the identity's sequence options, or NULL */
+    int ncons;          /* the column's CHECK and REFERENCES constraints (cols: the column) */
+    struct ast_constraint *cons;
 } ast_coldef;
 
 typedef struct ast_constraint {
-    bool primary;       /* else UNIQUE */
+    bool primary;       /* else UNIQUE (kind 'p' / 'u') */
+    char kind;          /* 'p', 'u', 'c' CHECK, 'f' FOREIGN KEY */
     const char *name;   /* CONSTRAINT name or NULL */
-    ast_names cols;
+    ast_names cols;     /* key columns; FOREIGN KEY: the referencing ones */
+    const char *check;  /* CHECK: the expression's source text ... */
+    int check_pos;      /* ... and the characters of the query before it (for error positions) */
+    const char *reftable; /* FOREIGN KEY: REFERENCES reftable (refcols), empty = its primary key */
+    ast_names refcols;
+    char on_delete, on_update; /* 'a' NO ACTION, 'r' RESTRICT, 'c' CASCADE, 'n' SET NULL, 'd' SET DEFAULT */
+    bool not_valid;     /* NOT VALID: existing rows are not checked */
 } ast_constraint;
 
 typedef struct ast_create_table {
@@ -269,6 +278,7 @@ typedef enum ast_stmt_kind {
     STMT_ALTER_ADD, STMT_CREATE_INDEX, STMT_REINDEX, STMT_COPY, STMT_NOOP, STMT_CHECKPOINT, STMT_EXPLAIN,
     STMT_CREATE_EXT, STMT_DROP_EXT, STMT_ROLE, STMT_GRANT, STMT_ALTER_SYSTEM,
     STMT_CREATE_SEQ, STMT_DROP_SEQ, STMT_RENAME, STMT_ADD_COLUMN, /* ALTER SYSTEM uses `set` */
+    STMT_ALTER_TABLE, /* rename.alter: ADD CONSTRAINT CHECK / FOREIGN KEY, DROP CONSTRAINT, DROP COLUMN */
 } ast_stmt_kind;
 
 /* GRANT / REVOKE privileges ON TABLE t, ... | ALL TABLES IN SCHEMA s |
@@ -323,6 +333,10 @@ typedef struct ast_rename {
     bool missing_ok;
     ast_coldef *add;        /* STMT_ADD_COLUMN: ALTER TABLE relname ADD COLUMN [IF NOT EXISTS] add */
     bool add_if_not_exists;
+    char alter;             /* STMT_ALTER_TABLE: 'a' ADD CONSTRAINT con, 'd' DROP CONSTRAINT column,
+                             * 'c' DROP COLUMN column */
+    struct ast_constraint *con;
+    bool drop_if_exists, cascade; /* DROP ... IF EXISTS name [CASCADE] */
 } ast_rename;
 
 typedef struct ast_drop {

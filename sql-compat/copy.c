@@ -191,11 +191,21 @@ static int split_csv(sqlc_copy *c, const ast_copy *ac, char *s, size_t n, arena 
     }
 }
 
-/* The row in c->vals goes into the table. */
-static int insert_vals(sqlc_copy *c, eng_ctx *ec, pgw_error *err)
+/* The row in c->vals goes into the table (line: its text, NULL in binary format). A
+ * referenced row locked by another transaction fails the COPY (55P03): its input
+ * cannot be read again to run it once more. */
+static int insert_vals(sqlc_copy *c, eng_ctx *ec, const char *line, size_t n, pgw_error *err)
 {
-    if (eng_insert_row(ec, c->t, c->vals, &c->ins)) {
-        if (!err->detail[0])
+    int rc = eng_insert_row(ec, c->t, c->vals, &c->ins);
+    if (rc) {
+        if (rc == ENG_BLOCKED || rc == ENG_RETRY)
+            pgw_error_set(err, rc == ENG_BLOCKED ? "55P03" : "40001",
+                          rc == ENG_BLOCKED ? "could not obtain lock on a row referenced by a foreign key"
+                                            : "could not serialize access due to concurrent update");
+        /* a foreign key is checked after the row, as PostgreSQL's AFTER trigger: no line */
+        if (err->detail[0] && line && strcmp(err->sqlstate, SQLSTATE_FOREIGN_KEY_VIOLATION) != 0)
+            pgw_error_context(err, "COPY %s, line %ld: \"%.*s\"", c->t->name, c->lineno, (int)(n > 200 ? 200 : n), line);
+        else if (!err->detail[0])
             pgw_error_detail(err, "COPY %s, line %ld", c->t->name, c->lineno);
         return -1;
     }
@@ -255,7 +265,7 @@ static int insert_line(sql_portal *p, char *s, size_t n, pgw_error *err)
             return -1;
         }
     }
-    return insert_vals(c, &ec, err);
+    return insert_vals(c, &ec, s, n, err);
 }
 
 /* ---- binary format -------------------------------------------------------- */
@@ -342,7 +352,7 @@ static int drain_binary(sql_portal *p, bool all, pgw_error *err)
                 return -1;
             at += len == 0xFFFFFFFFu ? 0 : len;
         }
-        if (insert_vals(c, &ec, err))
+        if (insert_vals(c, &ec, NULL, 0, err))
             return -1;
         off += size;
     }

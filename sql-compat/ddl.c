@@ -82,7 +82,7 @@ static const char *index_name(arena *a, eng_catalog *cat, const char *table, con
     }
 }
 
-static int add_index(sql_portal *p, eng_table *t, const char *name, const ast_names *cols, bool unique,
+int sqlc__add_index(sql_portal *p, eng_table *t, const char *name, const ast_names *cols, bool unique,
                      bool primary, pgw_error *err)
 {
     sql_session *s = p->s;
@@ -232,13 +232,19 @@ static int create_table(sql_portal *p, const sql_sink *sink, pgw_error *err)
     for (int i = 0; i < ct->ncols; i++) {
         const ast_coldef *d = &ct->cols[i];
         ast_names one = {1, (const char **)&ct->cols[i].name};
-        if ((d->primary || d->unique) && add_index(p, t, NULL, &one, d->unique, d->primary, err))
+        if ((d->primary || d->unique) && sqlc__add_index(p, t, NULL, &one, d->unique, d->primary, err))
             return -1;
     }
-    for (int i = 0; i < ct->ncons; i++) {
-        const ast_constraint *k = &ct->cons[i];
-        if (add_index(p, t, k->name, &k->cols, !k->primary, k->primary, err))
-            return -1;
+    /* keys first (a foreign key may reference the table's own), then CHECKs, then foreign keys */
+    static const char order[] = "puc f";
+    for (const char *kind = order; *kind; kind++) {
+        for (int i = 0; i < ct->ncols; i++)
+            for (int k = 0; k < ct->cols[i].ncons; k++)
+                if (ct->cols[i].cons[k].kind == *kind && sqlc__add_constraint(p, t, &ct->cols[i].cons[k], false, err))
+                    return -1;
+        for (int i = 0; i < ct->ncons; i++)
+            if (ct->cons[i].kind == *kind && sqlc__add_constraint(p, t, &ct->cons[i], false, err))
+                return -1;
     }
     return 0;
 }
@@ -259,6 +265,11 @@ static int drop(sql_portal *p, const sql_sink *sink, pgw_error *err)
                           d->is_index ? "index \"%s\" does not exist" : "table \"%s\" does not exist", d->names.v[i]);
             return -1;
         }
+        if (found && !d->is_index && sqlc__drop_table_refs(p, sqlc__find_table(p->s, d->names.v[i]), d, false, sink, err))
+            return -1;
+        eng_table *it = found && d->is_index ? eng_catalog_find_index(cat, d->names.v[i], &pos) : NULL;
+        if (it && sqlc__drop_index_refs(p, it, it->indexes[pos], d->cascade, false, sink, err))
+            return -1;
     }
     for (int i = 0; i < d->names.n; i++) {
         int pos;
@@ -268,7 +279,8 @@ static int drop(sql_portal *p, const sql_sink *sink, pgw_error *err)
                 notice3(sink, "index", d->names.v[i], "does not exist, skipping");
                 continue;
             }
-            if (eng_catalog_drop_index(cat, s->stx, s->ddl, t, pos, err))
+            if (sqlc__drop_index_refs(p, t, t->indexes[pos], d->cascade, true, sink, err) ||
+                eng_catalog_drop_index(cat, s->stx, s->ddl, t, pos, err))
                 return -1;
             continue;
         }
@@ -277,7 +289,7 @@ static int drop(sql_portal *p, const sql_sink *sink, pgw_error *err)
             notice3(sink, "table", d->names.v[i], "does not exist, skipping");
             continue;
         }
-        if (eng_seq_drop_table(cat, s->stx, s->ddl, t, err))
+        if (sqlc__drop_table_refs(p, t, d, true, sink, err) || eng_seq_drop_table(cat, s->stx, s->ddl, t, err))
             return -1;
     }
     (void)what;
@@ -296,6 +308,9 @@ static int truncate_tables(sql_portal *p, pgw_error *err)
             return -1;
         }
     }
+    for (int i = 0; i < n->n; i++)
+        if (sqlc__truncate_refs(p, sqlc__find_table(p->s, n->v[i]), n, err))
+            return -1;
     for (int i = 0; i < n->n; i++) {
         eng_table *t = sqlc__find_table(p->s, n->v[i]);
         st_scan sc;
@@ -324,12 +339,12 @@ static int alter_or_index(sql_portal *p, const sql_sink *sink, pgw_error *err)
         return -1;
     }
     if (p->st->ast->kind == STMT_ALTER_ADD) /* if_not_exists marks PRIMARY KEY there */
-        return add_index(p, t, ix->idxname, &ix->cols, !ix->if_not_exists, ix->if_not_exists, err);
+        return sqlc__add_index(p, t, ix->idxname, &ix->cols, !ix->if_not_exists, ix->if_not_exists, err);
     if (ix->idxname && ix->if_not_exists && name_taken(cat, ix->idxname))
         return 0;
     if (ix->method)
         return add_am_index(p, sink, t, ix, err);
-    return add_index(p, t, ix->idxname, &ix->cols, ix->unique, false, err);
+    return sqlc__add_index(p, t, ix->idxname, &ix->cols, ix->unique, false, err);
 }
 
 /* REINDEX INDEX i / TABLE t: every index rebuilt from the rows, dead entries gone. */
@@ -367,15 +382,10 @@ static int add_column(sql_portal *p, const sql_sink *sink, pgw_error *err)
     eng_catalog *cat = s->srv->cat;
     const ast_rename *r = &p->st->ast->rename;
     const ast_coldef *d = r->add;
-    eng_table *t = eng_catalog_find(cat, r->relname);
-    if (!t) {
-        if (r->missing_ok) {
-            sqlc__notice_rel(sink, r->relname, "does not exist, skipping");
-            return 0;
-        }
-        pgw_error_set(err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", r->relname);
-        return -1;
-    }
+    eng_table *t;
+    int rc = sqlc__alter_target(p, sink, &t, err);
+    if (rc || !t)
+        return rc;
     if (eng_table_column(t, d->name) >= 0) {
         if (!r->add_if_not_exists) {
             pgw_error_set(err, SQLSTATE_DUPLICATE_COLUMN, "column \"%s\" of relation \"%s\" already exists", d->name,
@@ -398,13 +408,8 @@ static int add_column(sql_portal *p, const sql_sink *sink, pgw_error *err)
     int serial = sqlc__serial_column(p->mem, cat, t->name, d, &c, &seq, err);
     if (serial < 0 || (!serial && col_type(d, &c, err)))
         return -1;
-    bool rows = has_rows(s, t);
-    if (rows && (serial || (d->def && d->def->kind != AST_CONST_NULL))) {
-        pgw_error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                      "ALTER TABLE ADD COLUMN with a default value is not supported yet on a table with rows");
-        return -1;
-    }
-    if (rows && c.notnull) {
+    bool rows = has_rows(s, t), filled = serial || (d->def && d->def->kind != AST_CONST_NULL);
+    if (rows && c.notnull && !filled) {
         pgw_error_set(err, SQLSTATE_NOT_NULL_VIOLATION, "column \"%s\" of relation \"%s\" contains null values", d->name,
                       t->name);
         return -1;
@@ -414,8 +419,18 @@ static int add_column(sql_portal *p, const sql_sink *sink, pgw_error *err)
         return -1;
     if (seq && sqlc__serial_sequence(s, seq, c.type, d, nt->relid, nt->ncols - 1, err))
         return -1;
+    for (int k = 0; k < d->ncons; k++)
+        if (d->cons[k].kind == 'c' && sqlc__add_constraint(p, nt, &d->cons[k], false, err))
+            return -1;
+    if (rows && filled && sqlc__fill_column(p, nt, nt->ncols - 1, err))
+        return -1;
     ast_names one = {1, (const char **)&d->name};
-    return (d->primary || d->unique) ? add_index(p, nt, NULL, &one, d->unique, d->primary, err) : 0;
+    if ((d->primary || d->unique) && sqlc__add_index(p, nt, NULL, &one, d->unique, d->primary, err))
+        return -1;
+    for (int k = 0; k < d->ncons; k++)
+        if (d->cons[k].kind == 'f' && sqlc__add_constraint(p, nt, &d->cons[k], true, err))
+            return -1;
+    return 0;
 }
 
 int sqlc__run_ddl(sql_portal *p, const sql_sink *sink, pgw_error *err)
@@ -447,6 +462,9 @@ int sqlc__run_ddl(sql_portal *p, const sql_sink *sink, pgw_error *err)
         break;
     case STMT_ADD_COLUMN:
         rc = add_column(p, sink, err);
+        break;
+    case STMT_ALTER_TABLE:
+        rc = sqlc__alter_table(p, sink, err);
         break;
     default:
         rc = alter_or_index(p, sink, err);

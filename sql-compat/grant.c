@@ -151,7 +151,7 @@ int sqlc__ddl_allowed(sql_portal *p, pgw_error *err)
                 return -1;
         }
         return 0;
-    case STMT_RENAME: case STMT_ADD_COLUMN: {
+    case STMT_RENAME: case STMT_ADD_COLUMN: case STMT_ALTER_TABLE: {
         const eng_table *t = eng_catalog_find(cat, st->rename.relname);
         return t && !owns(s, cat, t) ? not_owner(err, "table", t->name) : 0;
     }

@@ -209,7 +209,9 @@ int sqlc__rename(sql_portal *p, const sql_sink *sink, pgw_error *err)
         pgw_error_set(err, SQLSTATE_DUPLICATE_TABLE, "relation \"%s\" already exists", r->newname);
         return -1;
     }
-    return eng_catalog_rename(cat, s->stx, s->ddl, t, col, r->newname, err);
+    if (eng_catalog_rename(cat, s->stx, s->ddl, t, col, r->newname, err))
+        return -1;
+    return col >= 0 ? sqlc__rename_in_checks(p, t, r->column, r->newname, err) : 0;
 }
 
 int sqlc__run_sequence(sql_portal *p, const sql_sink *sink, pgw_error *err)

@@ -74,6 +74,36 @@ int sqlc__run_extension(sql_portal *p, const sql_sink *sink, pgw_error *err);
 int sqlc__run_sequence(sql_portal *p, const sql_sink *sink, pgw_error *err);
 /* ALTER TABLE ... RENAME, under the write lock (sequence.c). */
 int sqlc__rename(sql_portal *p, const sql_sink *sink, pgw_error *err);
+/* ddl_cons.c: a constraint of CREATE TABLE / ALTER TABLE on t (validate: check the rows
+ * there); ALTER TABLE ADD / DROP CONSTRAINT, DROP COLUMN (STMT_ALTER_TABLE); the foreign
+ * keys referencing a table DROP TABLE drops (act false: only refuse without CASCADE). */
+struct ast_constraint;
+struct ast_drop;
+struct ast_rename;
+int sqlc__add_constraint(sql_portal *p, eng_table *t, const struct ast_constraint *k, bool validate, pgw_error *err)
+    __attribute__((warn_unused_result));
+int sqlc__alter_table(sql_portal *p, const sql_sink *sink, pgw_error *err);
+/* ALTER TABLE [IF EXISTS] t's table: *out, or NULL after the NOTICE of IF EXISTS; -1 (42P01). */
+int sqlc__alter_target(sql_portal *p, const sql_sink *sink, eng_table **out, pgw_error *err)
+    __attribute__((warn_unused_result));
+int sqlc__drop_table_refs(sql_portal *p, eng_table *t, const struct ast_drop *d, bool act, const sql_sink *sink,
+                          pgw_error *err) __attribute__((warn_unused_result));
+/* ALTER TABLE t RENAME COLUMN from TO to: the CHECKs of t that read it follow. */
+int sqlc__rename_in_checks(sql_portal *p, eng_table *t, const char *from, const char *to, pgw_error *err)
+    __attribute__((warn_unused_result));
+/* DROP INDEX ix of t: the foreign keys that need it (2BP01 without cascade; act: drop them). */
+int sqlc__drop_index_refs(sql_portal *p, eng_table *t, eng_index *ix, bool cascade, bool act, const sql_sink *sink,
+                          pgw_error *err) __attribute__((warn_unused_result));
+/* TRUNCATE t with the tables `names`: 0A000 when a table not among them references t. */
+int sqlc__truncate_refs(sql_portal *p, eng_table *t, const ast_names *names, pgw_error *err)
+    __attribute__((warn_unused_result));
+int sqlc__drop_column(sql_portal *p, eng_table *t, const struct ast_rename *r, const sql_sink *sink, pgw_error *err)
+    __attribute__((warn_unused_result));
+/* ddl.c: a PRIMARY KEY / UNIQUE index (name NULL: chosen). */
+int sqlc__add_index(sql_portal *p, eng_table *t, const char *name, const ast_names *cols, bool unique, bool primary,
+                    pgw_error *err) __attribute__((warn_unused_result));
+/* ALTER TABLE ADD COLUMN: rows already there get column col's DEFAULT (ddl_cons.c). */
+int sqlc__fill_column(sql_portal *p, eng_table *t, int col, pgw_error *err) __attribute__((warn_unused_result));
 /* NOTICE: relation "name" <tail>. */
 void sqlc__notice_rel(const sql_sink *sink, const char *name, const char *tail);
 /* index_progress.c: CREATE INDEX USING am (eng_catalog_am_build / _attach; write lock held

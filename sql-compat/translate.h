@@ -38,6 +38,14 @@ int sqlc__tr_type(const char *text, arena *a, pgw_error *err, PgQuery__TypeName 
 int sqlc__tr_select(const char *text, arena *a, pgw_error *err, PgQuery__SelectStmt *s, ast_stmt *out);
 int sqlc__tr_targets(const char *text, arena *a, pgw_error *err, PgQuery__Node **items, size_t n, ast_target **out);
 /* translate_ddl.c: tables, DML, COPY and maintenance statements; 1 = not one of them. */
+int sqlc__tr_relname(PgQuery__RangeVar *rv, arena *a, const char **out, pgw_error *err);
+int sqlc__tr_names(PgQuery__Node **items, size_t n, arena *a, ast_names *out, pgw_error *err);
+/* translate_cons.c: a table or column (colname) constraint; ALTER TABLE's constraint and
+ * DROP COLUMN commands (1: not one of those, for the caller to handle). */
+int sqlc__tr_constraint(const char *text, arena *a, PgQuery__Constraint *c, const char *colname, ast_constraint *k,
+                        pgw_error *err);
+int sqlc__tr_alter_table(const char *text, arena *a, PgQuery__AlterTableStmt *x, PgQuery__AlterTableCmd *c,
+                         ast_stmt *st, pgw_error *err);
 int sqlc__translate_table_stmt(const char *text, PgQuery__Node *n, arena *a, ast_stmt *st, pgw_error *err);
 /* translate_ext.c: CREATE / DROP EXTENSION; 1 = not one of them. */
 int sqlc__translate_ext_stmt(PgQuery__Node *n, arena *a, ast_stmt *st, pgw_error *err);

@@ -25,7 +25,7 @@ static const char *sval(PgQuery__Node *n)
 /* public.t and t are the same table; pg_catalog.t names hcdb has no table
  * for (so the lookup fails with 42P01, as PostgreSQL's would for a missing
  * one); any other schema does not exist. */
-static int relname(PgQuery__RangeVar *rv, arena *a, const char **out, pgw_error *err)
+int sqlc__tr_relname(PgQuery__RangeVar *rv, arena *a, const char **out, pgw_error *err)
 {
     if (!rv || !rv->relname)
         return refuse(err, "this relation reference");
@@ -41,7 +41,7 @@ static int relname(PgQuery__RangeVar *rv, arena *a, const char **out, pgw_error 
     return -1;
 }
 
-static int name_list(PgQuery__Node **items, size_t n, arena *a, ast_names *out, pgw_error *err)
+int sqlc__tr_names(PgQuery__Node **items, size_t n, arena *a, ast_names *out, pgw_error *err)
 {
     out->v = arena_calloc(a, n + 1, sizeof(char *));
     if (!out->v)
@@ -96,7 +96,7 @@ static int insert_stmt(const char *text, arena *a, PgQuery__InsertStmt *x, ast_s
     st->tag = "INSERT";
     if (x->with_clause)
         return refuse(err, "INSERT with WITH");
-    if (relname(x->relation, a, &ins->relname, err) || name_list(x->cols, x->n_cols, a, &ins->cols, err) ||
+    if (sqlc__tr_relname(x->relation, a, &ins->relname, err) || sqlc__tr_names(x->cols, x->n_cols, a, &ins->cols, err) ||
         (x->on_conflict_clause && on_conflict(text, a, x->on_conflict_clause, ins, err)))
         return -1;
     ins->loc = x->relation->location;
@@ -125,7 +125,7 @@ static int insert_stmt(const char *text, arena *a, PgQuery__InsertStmt *x, ast_s
 static int dml_target(const char *text, arena *a, PgQuery__RangeVar *rel, PgQuery__Node *where,
                       PgQuery__Node **returning, size_t nreturning, ast_update *u, pgw_error *err)
 {
-    if (relname(rel, a, &u->relname, err))
+    if (sqlc__tr_relname(rel, a, &u->relname, err))
         return -1;
     u->loc = rel->location;
     u->alias = rel->alias ? rel->alias->aliasname : NULL;
@@ -185,7 +185,7 @@ static int on_conflict(const char *text, arena *a, PgQuery__OnConflictClause *oc
             return refuse(err, "ON CONFLICT (...) WHERE");
         if (oc->infer->conname && oc->infer->conname[0])
             ins->conflict_constraint = oc->infer->conname;
-        else if (name_list(oc->infer->index_elems, oc->infer->n_index_elems, a, &ins->conflict_cols, err))
+        else if (sqlc__tr_names(oc->infer->index_elems, oc->infer->n_index_elems, a, &ins->conflict_cols, err))
             return -1;
     }
     if (ins->on_conflict == 1)
@@ -230,6 +230,15 @@ static int delete_stmt(const char *text, arena *a, PgQuery__DeleteStmt *x, ast_s
 static int col_constraint(const char *text, arena *a, PgQuery__Constraint *c, ast_coldef *d, pgw_error *err)
 {
     switch (c->contype) {
+    case PG_QUERY__CONSTR_TYPE__CONSTR_CHECK: case PG_QUERY__CONSTR_TYPE__CONSTR_FOREIGN: {
+        ast_constraint *k = arena_calloc(a, (size_t)d->ncons + 1, sizeof(*k));
+        if (!k)
+            return pgw_error_oom(err), -1;
+        if (d->ncons)
+            memcpy(k, d->cons, sizeof(*k) * (size_t)d->ncons);
+        d->cons = k;
+        return sqlc__tr_constraint(text, a, c, d->name, &d->cons[d->ncons++], err);
+    }
     case PG_QUERY__CONSTR_TYPE__CONSTR_NULL:
         return 0;
     case PG_QUERY__CONSTR_TYPE__CONSTR_NOTNULL:
@@ -256,14 +265,9 @@ static int col_constraint(const char *text, arena *a, PgQuery__Constraint *c, as
     }
 }
 
-static int table_constraint(arena *a, PgQuery__Constraint *c, ast_create_table *ct, pgw_error *err)
+static int table_constraint(const char *text, arena *a, PgQuery__Constraint *c, ast_create_table *ct, pgw_error *err)
 {
-    if (c->contype != PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY && c->contype != PG_QUERY__CONSTR_TYPE__CONSTR_UNIQUE)
-        return refuse(err, "this table constraint");
-    ast_constraint *k = &ct->cons[ct->ncons++];
-    k->primary = c->contype == PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY;
-    k->name = c->conname && c->conname[0] ? c->conname : NULL;
-    return name_list(c->keys, c->n_keys, a, &k->cols, err);
+    return sqlc__tr_constraint(text, a, c, NULL, &ct->cons[ct->ncons++], err);
 }
 
 static int column_def(const char *text, arena *a, PgQuery__ColumnDef *cd, ast_coldef *d, pgw_error *err);
@@ -295,7 +299,7 @@ static int create_stmt(const char *text, arena *a, PgQuery__CreateStmt *x, ast_s
         return refuse(err, "CREATE TABLE with INHERITS, PARTITION or OF");
     if (persistence(x->relation, x->oncommit, ct, err))
         return -1;
-    if (relname(x->relation, a, &ct->relname, err))
+    if (sqlc__tr_relname(x->relation, a, &ct->relname, err))
         return -1;
     ct->if_not_exists = x->if_not_exists;
     ct->cols = arena_calloc(a, x->n_table_elts + 1, sizeof(ast_coldef));
@@ -305,7 +309,7 @@ static int create_stmt(const char *text, arena *a, PgQuery__CreateStmt *x, ast_s
     for (size_t i = 0; i < x->n_table_elts; i++) {
         PgQuery__Node *n = x->table_elts[i];
         if (n->node_case == PG_QUERY__NODE__NODE_CONSTRAINT) {
-            if (table_constraint(a, n->constraint, ct, err))
+            if (table_constraint(text, a, n->constraint, ct, err))
                 return -1;
             continue;
         }
@@ -316,7 +320,7 @@ static int create_stmt(const char *text, arena *a, PgQuery__CreateStmt *x, ast_s
     }
     for (size_t i = 0; i < x->n_constraints; i++)
         if (x->constraints[i]->node_case == PG_QUERY__NODE__NODE_CONSTRAINT &&
-            table_constraint(a, x->constraints[i]->constraint, ct, err))
+            table_constraint(text, a, x->constraints[i]->constraint, ct, err))
             return -1;
     return 0;
 }
@@ -340,9 +344,13 @@ static int column_def(const char *text, arena *a, PgQuery__ColumnDef *cd, ast_co
             const char *p = text + loc;
             if (strncasecmp(p, "default", 7) == 0)
                 p += 7;
-            size_t len = strcspn(p, ",");
+            /* it ends where the column's next constraint starts, if there is one */
+            int next = k + 1 < cd->n_constraints && cd->constraints[k + 1]->node_case == PG_QUERY__NODE__NODE_CONSTRAINT
+                           ? cd->constraints[k + 1]->constraint->location
+                           : -1;
+            size_t len, lim = next > loc ? (size_t)(next - (int)(p - text)) : (size_t)-1;
             int depth = 0;
-            for (len = 0; p[len]; len++) {
+            for (len = 0; p[len] && len < lim; len++) {
                 if (p[len] == '(')
                     depth++;
                 else if (p[len] == ')' && depth-- == 0)
@@ -350,6 +358,8 @@ static int column_def(const char *text, arena *a, PgQuery__ColumnDef *cd, ast_co
                 else if ((p[len] == ',' || p[len] == ';') && depth == 0)
                     break;
             }
+            while (len && (p[len - 1] == ' ' || p[len - 1] == '\t' || p[len - 1] == '\n'))
+                len--;
             d->def_text = arena_strndup(a, p, len);
         }
     }
@@ -404,7 +414,7 @@ static int truncate_stmt(arena *a, PgQuery__TruncateStmt *x, ast_stmt *st, pgw_e
     for (size_t i = 0; i < x->n_relations; i++) {
         if (x->relations[i]->node_case != PG_QUERY__NODE__NODE_RANGE_VAR)
             return refuse(err, "this TRUNCATE target");
-        if (relname(x->relations[i]->range_var, a, &st->truncate.v[st->truncate.n++], err))
+        if (sqlc__tr_relname(x->relations[i]->range_var, a, &st->truncate.v[st->truncate.n++], err))
             return -1;
     }
     return 0;
@@ -418,7 +428,7 @@ static int add_column(const char *text, arena *a, PgQuery__AlterTableStmt *x, Pg
     st->kind = STMT_ADD_COLUMN;
     r->missing_ok = x->missing_ok;
     r->add_if_not_exists = c->missing_ok;
-    if (relname(x->relation, a, &r->relname, err) || !(r->add = arena_calloc(a, 1, sizeof(ast_coldef))))
+    if (sqlc__tr_relname(x->relation, a, &r->relname, err) || !(r->add = arena_calloc(a, 1, sizeof(ast_coldef))))
         return pgw_error_is_set(err) ? -1 : (pgw_error_oom(err), -1);
     return column_def(text, a, c->def->column_def, r->add, err);
 }
@@ -435,6 +445,9 @@ static int alter_stmt(const char *text, arena *a, PgQuery__AlterTableStmt *x, as
     if (c && c->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_AddColumn && c->def &&
         c->def->node_case == PG_QUERY__NODE__NODE_COLUMN_DEF)
         return add_column(text, a, x, c, st, err);
+    int alter = c ? sqlc__tr_alter_table(text, a, x, c, st, err) : 1;
+    if (alter <= 0)
+        return alter;
     if (!c || (c->subtype != PG_QUERY__ALTER_TABLE_TYPE__AT_AddConstraint &&
                c->subtype != PG_QUERY__ALTER_TABLE_TYPE__AT_AddConstraintRecurse) ||
         !c->def || c->def->node_case != PG_QUERY__NODE__NODE_CONSTRAINT)
@@ -446,9 +459,9 @@ static int alter_stmt(const char *text, arena *a, PgQuery__AlterTableStmt *x, as
     ix->unique = true;
     ix->if_not_exists = k->contype == PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY; /* marks PRIMARY KEY */
     ix->idxname = k->conname && k->conname[0] ? k->conname : NULL;
-    if (relname(x->relation, a, &ix->relname, err))
+    if (sqlc__tr_relname(x->relation, a, &ix->relname, err))
         return -1;
-    return name_list(k->keys, k->n_keys, a, &ix->cols, err);
+    return sqlc__tr_names(k->keys, k->n_keys, a, &ix->cols, err);
 }
 
 /* A reloption's value as PostgreSQL keeps it: text (`m = 16` and `m = '16'` are alike). */
@@ -507,12 +520,12 @@ static int index_stmt(arena *a, PgQuery__IndexStmt *x, ast_stmt *st, pgw_error *
     ix->idxname = x->idxname && x->idxname[0] ? x->idxname : NULL;
     ix->unique = x->unique;
     ix->if_not_exists = x->if_not_exists;
-    if (relname(x->relation, a, &ix->relname, err))
+    if (sqlc__tr_relname(x->relation, a, &ix->relname, err))
         return -1;
     if (x->access_method && strcmp(x->access_method, "btree") != 0 && strcmp(x->access_method, "hash") != 0 &&
         index_method(a, x, ix, err))
         return -1;
-    return name_list(x->index_params, x->n_index_params, a, &ix->cols, err);
+    return sqlc__tr_names(x->index_params, x->n_index_params, a, &ix->cols, err);
 }
 
 /* REINDEX INDEX name | TABLE name (the other forms are not supported). */
@@ -521,9 +534,9 @@ static int reindex_stmt(arena *a, PgQuery__ReindexStmt *x, ast_stmt *st, pgw_err
     st->kind = STMT_REINDEX;
     st->tag = "REINDEX";
     if (x->kind == PG_QUERY__REINDEX_OBJECT_TYPE__REINDEX_OBJECT_INDEX)
-        return relname(x->relation, a, &st->index.idxname, err);
+        return sqlc__tr_relname(x->relation, a, &st->index.idxname, err);
     if (x->kind == PG_QUERY__REINDEX_OBJECT_TYPE__REINDEX_OBJECT_TABLE)
-        return relname(x->relation, a, &st->index.relname, err);
+        return sqlc__tr_relname(x->relation, a, &st->index.relname, err);
     return refuse(err, "this REINDEX");
 }
 
@@ -618,7 +631,7 @@ static int copy_stmt(const char *text, arena *a, PgQuery__CopyStmt *x, ast_stmt 
     c->quote = '"';
     c->escape = 0;
     if (x->relation) {
-        if (relname(x->relation, a, &c->relname, err))
+        if (sqlc__tr_relname(x->relation, a, &c->relname, err))
             return -1;
         c->loc = x->relation->location;
     } else {
@@ -631,7 +644,7 @@ static int copy_stmt(const char *text, arena *a, PgQuery__CopyStmt *x, ast_stmt 
             return -1;
         c->query = &sub->select;
     }
-    if (name_list(x->attlist, x->n_attlist, a, &c->cols, err))
+    if (sqlc__tr_names(x->attlist, x->n_attlist, a, &c->cols, err))
         return -1;
     for (size_t i = 0; i < x->n_options; i++)
         if (x->options[i]->node_case == PG_QUERY__NODE__NODE_DEF_ELEM && copy_option(x->options[i]->def_elem, c, err))
@@ -661,7 +674,7 @@ static int create_as_stmt(const char *text, arena *a, PgQuery__CreateTableAsStmt
         return refuse(err, "CREATE TABLE ... AS with this query");
     if (persistence(in->rel, in->on_commit, ct, err))
         return -1;
-    if (relname(in->rel, a, &ct->relname, err) || name_list(in->col_names, in->n_col_names, a, &ct->as_cols, err))
+    if (sqlc__tr_relname(in->rel, a, &ct->relname, err) || sqlc__tr_names(in->col_names, in->n_col_names, a, &ct->as_cols, err))
         return -1;
     ct->if_not_exists = x->if_not_exists;
     ct->with_no_data = in->skip_data;

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "engine/cons.h"
 #include "engine/ext.h"
 #include "engine/func/registry.h"
 #include "engine/seq.h"
@@ -181,9 +182,29 @@ static int f_constraintdef(eng_ctx *c, const eng_val *a, int n, eng_val *o)
                 s = arena_printf(c->mem, "%s%s%s", s, x ? ", " : "", t->cols[ix->cols[x]].name);
             s = s ? arena_printf(c->mem, "%s)", s) : NULL;
         }
+        for (int k = 0; k < t->ncons && !s; k++)
+            if (t->cons[k]->oid == (uint32_t)a[0].i)
+                s = eng_constraint_def(c->mem, c->env, cat, t, t->cons[k], n > 1 && !a[1].null && a[1].i);
     }
     unlock(c);
     return text_out(c, s, o);
+}
+
+/* pg_partition_ancestors(): hcdb has no partitions, and PostgreSQL lists no row for a
+ * table that is not a partition. */
+static int f_partition_ancestors(eng_ctx *c, const eng_val *a, int n, int64_t *state, bool *done, eng_val *o)
+{
+    (void)c, (void)a, (void)n, (void)state, (void)o;
+    *done = true;
+    return 0;
+}
+
+/* pg_get_triggerdef(): hcdb has no triggers (pg_trigger is empty). */
+static int f_triggerdef(eng_ctx *c, const eng_val *a, int n, eng_val *o)
+{
+    (void)c, (void)a, (void)n;
+    o->null = true;
+    return 0;
 }
 
 /* pg_get_function_result(): the result type as \df shows it. */
@@ -562,6 +583,9 @@ void eng__register_catalog(void)
     eng__reg("pg_get_indexdef", false, OID_TEXT, V, f_indexdef, 3, OID_OID, OID_INT4, OID_BOOL);
     eng__reg("pg_get_constraintdef", false, OID_TEXT, V, f_constraintdef, 1, OID_OID);
     eng__reg("pg_get_constraintdef", false, OID_TEXT, V, f_constraintdef, 2, OID_OID, OID_BOOL);
+    eng__reg_srf("pg_partition_ancestors", OID_REGCLASS, V, f_partition_ancestors, 1, OID_REGCLASS);
+    eng__reg("pg_get_triggerdef", false, OID_TEXT, V, f_triggerdef, 1, OID_OID);
+    eng__reg("pg_get_triggerdef", false, OID_TEXT, V, f_triggerdef, 2, OID_OID, OID_BOOL);
     eng__reg("pg_get_function_result", false, OID_TEXT, S, f_function_result, 1, OID_OID);
     eng__reg("pg_get_function_arguments", false, OID_TEXT, S, f_function_arguments, 1, OID_OID);
     eng__reg("array_to_string", false, OID_TEXT, S, f_array_to_string, 2, OID_TEXT, OID_TEXT);
