@@ -18,6 +18,7 @@
 
 #include "engine/index/am.h"
 #include "engine/index/keyidx.h"
+#include "engine/stats.h"
 #include "util/buf.h"
 #include "engine/value.h"
 #include "storage/st.h"
@@ -40,6 +41,7 @@ typedef struct eng_index {
     bool unique, primary;
     eng_keyidx *keys;    /* key -> rowid candidates; NULL for an access-method index */
     eng_amidx *amx;      /* USING hnsw (...): ordered by distance, else NULL */
+    eng_relstat stat;    /* pg_stat_user_indexes counters (stats.h) */
 } eng_index;
 
 typedef struct eng_table {
@@ -53,6 +55,7 @@ typedef struct eng_table {
     bool dropped;
     const struct eng_vrel *vrel; /* a pg_catalog / information_schema relation: rows made at scan time
                                   * (syscat.h), st is NULL */
+    eng_relstat stat;            /* pg_stat_user_tables counters (stats.h) */
 } eng_table;
 
 /* Open (recovering) the storage in `dir` and the catalog saved in it.

@@ -196,6 +196,7 @@ int eng_insert_row(eng_ctx *c, eng_table *t, const eng_val *vals, eng_ins_state 
         return -1;
     if (st_insert(c->env->txn, t->st, data, len, &rowid, c->err) != ST_OK)
         return -1;
+    eng_stat_tup(t, ENG_STAT_TUP_INSERTED, 1);
     return index_row(c, t, vals, NULL, rowid) || remember(c, st, rowid) ? -1 : 0;
 }
 
@@ -369,6 +370,7 @@ static int change_row(const eng_dml *d, eng_ctx *c, arena *pm, const eng_val *ol
             return 0;
         if (rc != ST_OK)
             return storage_rc(rc);
+        eng_stat_tup(t, ENG_STAT_TUP_DELETED, 1);
         res->count++;
         return returning(d, c, pm, old, res);
     }
@@ -390,6 +392,7 @@ static int change_row(const eng_dml *d, eng_ctx *c, arena *pm, const eng_val *ol
         return 0;
     if (rc != ST_OK)
         return storage_rc(rc);
+    eng_stat_tup(t, ENG_STAT_TUP_UPDATED, 1);
     if (index_row(c, t, vals, old, rowid))
         return -1;
     res->count++;

@@ -54,6 +54,7 @@ sql_server *sql_server_new(const char *data_dir, const sql_server_options *o, pg
         if (o->wal_segment_size)
             so.wal_segment_size = o->wal_segment_size;
         srv->async_commit = !o->synchronous_commit;
+        srv->max_connections = o->max_connections;
     }
     if (tmp)
         so.fsync = false;
@@ -125,6 +126,7 @@ sql_session *sql_session_new(sql_server *srv, const sql_session_info *info, pgw_
         pgw_error_oom(err);
         return NULL;
     }
+    eng_stat_add(ENG_STAT_SESSIONS, 1);
     return s;
 }
 

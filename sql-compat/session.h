@@ -23,6 +23,7 @@ struct sql_server {
     char *tmp_dir;            /* a throw-away data directory (tests), removed at free */
     struct eng_catalog *cat;  /* tables and the storage under them */
     bool async_commit;        /* the server's synchronous_commit is off */
+    int max_connections;      /* the server's limit (hcdb_stat_server), 0 = unknown */
 };
 
 struct sql_session {

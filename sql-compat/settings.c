@@ -669,6 +669,52 @@ void sqlc_settings_each(sqlc_settings *s, void (*fn)(void *ctx, const char *name
     }
 }
 
+static const char *const unit_names[] = {[U_NONE] = NULL, [U_MS] = "ms", [U_S] = "s", [U_KB] = "kB", [U_8KB] = "8kB"};
+static const char *const kind_names[] = {[K_BOOL] = "bool", [K_INT] = "integer", [K_REAL] = "real",
+                                         [K_STR] = "string", [K_ENUM] = "enum"};
+
+static const char *context_of(const gucdef *d)
+{
+    return d->flags & F_INTERNAL ? "internal" : d->flags & F_POSTMASTER ? "postmaster" : d->flags & F_SIGHUP ? "sighup" : "user";
+}
+
+/* One row; numbers go through bufs (4 of 32 bytes) as PostgreSQL prints them. */
+static void setting_row(sqlc_settings *s, int i, eng_setting_cb fn, void *ctx)
+{
+    const gucdef *d = &defs[i];
+    char range[2][32], enums[VALUE_MAX];
+    bool ranged = (d->kind == K_INT || d->kind == K_REAL) && (d->min || d->max);
+    snprintf(range[0], sizeof(range[0]), "%ld", d->min);
+    snprintf(range[1], sizeof(range[1]), "%ld", d->max);
+    snprintf(enums, sizeof(enums), "{%s}", d->enums ? d->enums : "");
+    eng_setting row = {
+        .name = d->name,
+        .setting = s->vals[i].cur,
+        .unit = d->kind == K_INT ? unit_names[d->unit] : NULL,
+        .short_desc = d->desc,
+        .context = context_of(d),
+        .vartype = kind_names[d->kind],
+        .source = strcmp(s->vals[i].cur, d->def) == 0 ? "default" : "session",
+        .min_val = ranged ? range[0] : NULL,
+        .max_val = ranged ? range[1] : NULL,
+        .enumvals = d->kind == K_ENUM ? enums : NULL,
+        .boot_val = d->def,
+        .reset_val = s->vals[i].boot,
+    };
+    fn(ctx, &row);
+}
+
+void sqlc_settings_rows(sqlc_settings *s, eng_setting_cb fn, void *ctx)
+{
+    int idx[NDEFS];
+    for (size_t i = 0; i < NDEFS; i++)
+        idx[i] = (int)i;
+    qsort(idx, NDEFS, sizeof(int), name_cmp);
+    for (size_t k = 0; k < NDEFS; k++)
+        if (!(defs[idx[k]].flags & F_NOSHOWALL))
+            setting_row(s, idx[k], fn, ctx);
+}
+
 int sqlc_settings_statement_timeout_ms(sqlc_settings *s)
 {
     return atoi(s->vals[find_def("statement_timeout")].cur);
