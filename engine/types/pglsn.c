@@ -101,10 +101,11 @@ static int lsn_diff(eng_ctx *c, const eng_val *a, int n, eng_val *o)
 {
     (void)n;
     uint64_t x = (uint64_t)a[0].i, y = (uint64_t)a[1].i;
-    int64_t d = x >= y ? (int64_t)(x - y) : -(int64_t)(y - x);
+    char txt[24]; /* the full unsigned range: FFFFFFFF/FFFFFFFF - 0/0 does not fit int8 */
+    int len = snprintf(txt, sizeof(txt), "%s%" PRIu64, x >= y ? "" : "-", x >= y ? x - y : y - x);
     o->null = false;
-    o->num = eng__num_from_int(c->mem, d);
-    return o->num ? 0 : eng__oom(c);
+    o->num = eng__num_parse(c, txt, (size_t)len);
+    return o->num ? 0 : -1;
 }
 
 /* pg_lsn(text): the function-style cast monitoring queries write (pg_lsn('0/0')). */
