@@ -24,6 +24,7 @@ struct sql_server {
     struct eng_catalog *cat;  /* tables and the storage under them */
     bool async_commit;        /* the server's synchronous_commit is off */
     int max_connections;      /* the server's limit (hcdb_stat_server), 0 = unknown */
+    bool fsync_off;           /* the server never flushes (SHOW fsync) */
 };
 
 struct sql_session {

@@ -37,6 +37,9 @@ void sqlc_settings_reports(sqlc_settings *s, bool all, void (*fn)(void *ctx, con
 void sqlc_settings_each(sqlc_settings *s, void (*fn)(void *ctx, const char *name, const char *value,
                                                      const char *description), void *ctx);
 
+/* A read-only setting the server's configuration decides (max_connections,
+ * fsync): shown as value from now on. Unknown names are ignored. */
+void sqlc_settings_server_value(sqlc_settings *s, const char *name, const char *value);
 /* pg_settings rows, sorted by name (those SHOW ALL shows). */
 void sqlc_settings_rows(sqlc_settings *s, eng_setting_cb fn, void *ctx);
 

@@ -20,13 +20,14 @@ pytestmark = pytest.mark.hcdb_only   # hcdb's own views; the default collectors 
 EXPORTER = shutil.which("prometheus-postgres-exporter") or "/usr/bin/prometheus-postgres-exporter"
 QUERIES = REPO / "deploy" / "hcdb-queries.yaml"
 PASSWORD = "hcdb-secret"
+MAX_CONNECTIONS = 50
 SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})? (\S+)$')
 
 
 @pytest.fixture(scope="module")
 def hcdb(tmp_path_factory):
     f = ServerFactory(tmp_path_factory, "exporter-backend")
-    srv = f(auth="scram-sha-256", password=PASSWORD)
+    srv = f(auth="scram-sha-256", password=PASSWORD, max_connections=MAX_CONNECTIONS)
     yield srv
     f.teardown()
 
@@ -106,6 +107,7 @@ def test_default_collectors_scrape_without_errors(exporter):
     assert value(m, "pg_stat_activity_count", state="active") >= 1
     assert value(m, "pg_settings_shared_buffers_bytes") == 128 * 1024 * 1024
     assert value(m, "pg_settings_statement_timeout_seconds") == 0
+    assert value(m, "pg_settings_max_connections") == MAX_CONNECTIONS
     # nothing failed, not even the queries whose failure only gets logged
     log = exporter.log()
     assert "level=error" not in log and "Error running query" not in log, log
@@ -156,7 +158,7 @@ def test_hcdb_metrics_follow_statements(hcdb, exporter):
     assert value(after, "hcdb_wal_fsync_seconds") > 0
     assert value(after, "hcdb_wal_fsync_max_seconds") > 0
     assert value(after, "hcdb_server_connections") >= 2       # this test's and the exporter's
-    assert value(after, "hcdb_server_max_connections") == 100
+    assert value(after, "hcdb_server_max_connections") == MAX_CONNECTIONS
     assert value(after, "hcdb_server_memory_bytes") > 0
     assert value(after, "hcdb_server_uptime_seconds") > value(before, "hcdb_server_uptime_seconds")
     assert value(after, "hcdb_sessions_count", state="idle") >= 1
