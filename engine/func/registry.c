@@ -101,6 +101,7 @@ static void build(void)
     eng__register_hc_ingest();
     eng__register_hc_embed();
     eng__register_hc_search();
+    eng__register_hc_search_text();
     eng__register_hc_generate();
     eng__register_hc_validate();
     eng__register_regex();

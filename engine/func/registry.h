@@ -90,6 +90,7 @@ void eng__register_hc(void);
 void eng__register_hc_ingest(void);
 void eng__register_hc_embed(void);
 void eng__register_hc_search(void);
+void eng__register_hc_search_text(void);
 void eng__register_hc_generate(void);
 void eng__register_hc_validate(void);
 void eng__register_regex(void);

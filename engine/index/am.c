@@ -201,6 +201,12 @@ int eng_amidx_knn(eng_amidx *x, const eng_val *query, size_t k, const eng_am_sca
     return x->am->knn(x->state, query, k, o, accept, ctx, out, err);
 }
 
+int eng_amidx_within(eng_amidx *x, const eng_val *query, double radius, eng_am_visit_fn visit, void *ctx,
+                     pgw_error *err)
+{
+    return x->am->within(x->state, query, radius, visit, ctx, err);
+}
+
 void eng_amidx_indexdef(const eng_amidx *x, const char *col, char *out, size_t outsz)
 {
     char opts[256];

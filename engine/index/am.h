@@ -52,6 +52,8 @@ typedef struct eng_am_opclass {
     int metric;            /* the access method's own code (dist_metric for HNSW) */
     bool is_default;       /* chosen when CREATE INDEX names no opclass */
     const char *order_fn;  /* a function f(col, value) ordering as order_op does (ST_Distance), or NULL */
+    const char *within_fn; /* a function f(col, value, r) true within distance r that the access
+                            * method's `within` answers (ST_DWithin), or NULL */
 } eng_am_opclass;
 
 /* Definition-time facts the access method stores with the index (persisted by the catalog). */
@@ -75,6 +77,8 @@ typedef struct eng_am_scan_opts {
 } eng_am_scan_opts;
 
 typedef bool (*eng_am_accept_fn)(void *ctx, int64_t label);
+/* Called for each label a `within` search finds; non-zero stops the search and is returned. */
+typedef int (*eng_am_visit_fn)(void *ctx, int64_t label);
 
 typedef struct eng_am {
     const char *name;                    /* USING name */
@@ -97,6 +101,10 @@ typedef struct eng_am {
     int (*knn)(void *state, const eng_val *query, size_t k, const eng_am_scan_opts *o,
                eng_am_accept_fn accept, void *ctx, eng_am_hit *out, pgw_error *err);
     size_t (*memory)(const void *state);
+    /* Every label within distance radius (>= 0) of query, in no order: 0, the visitor's
+     * non-zero return, or -1 with err. NULL for a method without opclasses that set within_fn. */
+    int (*within)(void *state, const eng_val *query, double radius, eng_am_visit_fn visit, void *ctx,
+                  pgw_error *err);
 } eng_am;
 
 /* The access method called name, or NULL. */
@@ -129,6 +137,9 @@ void eng_amidx_entry(const eng_amidx *x, int64_t label, uint64_t *rowid, uint64_
 uint64_t eng_amidx_hash(const eng_val *v);
 int eng_amidx_knn(eng_amidx *x, const eng_val *query, size_t k, const eng_am_scan_opts *o,
                   eng_am_accept_fn accept, void *ctx, eng_am_hit *out, pgw_error *err);
+/* The access method's within search (its opclass has a within_fn). */
+int eng_amidx_within(eng_amidx *x, const eng_val *query, double radius, eng_am_visit_fn visit, void *ctx,
+                     pgw_error *err);
 /* What pg_get_indexdef prints after USING for this index on column col: `hnsw (col)`, the
  * opclass after col unless it is the type's default, then ` WITH (m='16', ...)` for the
  * options given, as PostgreSQL prints reloptions. */

@@ -18,11 +18,11 @@
 enum { OPT_M, OPT_EF_CONSTRUCTION, OPT_GIVEN };
 
 static const eng_am_opclass opclasses[] = {
-    {"vector_l2_ops", OID_VECTOR, "<->", DIST_L2, true, NULL},
-    {"vector_ip_ops", OID_VECTOR, "<#>", DIST_IP, false, NULL},
-    {"vector_cosine_ops", OID_VECTOR, "<=>", DIST_COSINE, false, NULL},
-    {"vector_l1_ops", OID_VECTOR, "<+>", DIST_L1, false, NULL},
-    {NULL, 0, NULL, 0, false, NULL},
+    {"vector_l2_ops", OID_VECTOR, "<->", DIST_L2, true, NULL, NULL},
+    {"vector_ip_ops", OID_VECTOR, "<#>", DIST_IP, false, NULL, NULL},
+    {"vector_cosine_ops", OID_VECTOR, "<=>", DIST_COSINE, false, NULL, NULL},
+    {"vector_l1_ops", OID_VECTOR, "<+>", DIST_L1, false, NULL, NULL},
+    {NULL, 0, NULL, 0, false, NULL, NULL},
 };
 
 static const char *const option_names[] = {"m", "ef_construction"};
