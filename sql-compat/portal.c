@@ -169,7 +169,7 @@ int sql_portal_run(sql_portal *p, const sql_sink *sink, long max_rows, sql_run_s
     return rc;
 }
 
-/* hcdb_stat_statements: how a statement ended. */
+/* hcdb_stat_statements: how a statement ended (sqlc__fail counts every error). */
 static void count_statement(int rc, sql_run_status status, const pgw_error *err)
 {
     if (rc == 0) {
@@ -177,7 +177,6 @@ static void count_statement(int rc, sql_run_status status, const pgw_error *err)
             eng_stat_add(ENG_STAT_STATEMENTS, 1);
         return;
     }
-    eng_stat_add(ENG_STAT_ERRORS, 1);
     if (strcmp(err->sqlstate, SQLSTATE_QUERY_CANCELED) == 0)
         eng_stat_add(strstr(err->message, "statement timeout") ? ENG_STAT_TIMEOUTS : ENG_STAT_CANCELS, 1);
 }

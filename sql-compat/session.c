@@ -234,6 +234,7 @@ void sqlc__stmt_start(sql_session *s)
 
 void sqlc__fail(sql_session *s)
 {
+    eng_stat_add(ENG_STAT_ERRORS, 1);
     if (s->txn == 'T') {
         s->txn = 'E';
     } else if (s->txn == 'I') {

@@ -60,7 +60,8 @@ struct sql_session {
 
 /* Start a statement: drop a stale cancel, arm statement_timeout, stamp times. */
 void sqlc__stmt_start(sql_session *s);
-/* A statement failed: a block goes to 'E'; outside one, its SETs roll back. */
+/* A statement failed (counted in hcdb_stat_statements.errors): a block goes
+ * to 'E'; outside one, its SETs roll back. */
 void sqlc__fail(sql_session *s);
 /* A statement finished outside a block: its implicit transaction commits. */
 void sqlc__stmt_done(sql_session *s);

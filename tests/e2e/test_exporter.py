@@ -129,6 +129,8 @@ def test_hcdb_metrics_follow_statements(hcdb, exporter):
         cur.execute("SELECT id FROM items WHERE id = 7")
         with pytest.raises(psycopg2.errors.DivisionByZero):
             cur.execute("SELECT 1 / 0")
+        with pytest.raises(psycopg2.errors.SyntaxError):
+            cur.execute("SELEC 1")
         cur.execute("SET statement_timeout = 50")
         with pytest.raises(psycopg2.errors.QueryCanceled):
             cur.execute("SELECT count(*) FROM generate_series(1, 100000000)")
@@ -140,7 +142,7 @@ def test_hcdb_metrics_follow_statements(hcdb, exporter):
         return value(after, name, **labels) - value(before, name, **labels) >= by
 
     assert grew("hcdb_statements_queries", 10)
-    assert grew("hcdb_statements_errors", 2)
+    assert grew("hcdb_statements_errors", 3)
     assert grew("hcdb_statements_statement_timeouts", 1)
     assert grew("hcdb_statements_rows_sent", 16)
     assert value(after, "hcdb_statements_total_seconds") > 0.04   # the timed-out statement ran 50 ms
