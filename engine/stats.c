@@ -82,6 +82,47 @@ void eng_stat_search(const eng_index *ix, uint64_t us)
     bump(&ix->stat.search_us, us);
     eng_stat_add(ENG_STAT_VECTOR_SEARCHES, 1);
     eng_stat_add(ENG_STAT_VECTOR_SEARCH_US, us);
+    eng_stat_observe(ENG_HIST_VECTOR_SEARCH, us);
+}
+
+/* ---- histograms ------------------------------------------------------------ */
+
+const char eng_hist_bounds_text[] =
+    "{0.0001,0.00025,0.0005,0.001,0.0025,0.005,0.01,0.025,0.05,0.1,0.25,0.5,1,2.5,5,10}";
+static const uint64_t bounds_us[ENG_HIST_BUCKETS] = {100,    250,    500,    1000,    2500,    5000,
+                                                      10000,  25000,  50000,  100000,  250000,  500000,
+                                                      1000000, 2500000, 5000000, 10000000};
+
+/* Per-bucket (not cumulative) counts, the last for events past every bound. */
+static struct {
+    _Alignas(64) uint64_t bucket[ENG_HIST_BUCKETS + 1];
+    uint64_t sum_us;
+} hists[ENG_HIST_COUNT];
+
+void eng_stat_observe(eng_hist_id id, uint64_t us)
+{
+    if (id >= ENG_HIST_COUNT)
+        return;
+    int b = 0;
+    while (b < ENG_HIST_BUCKETS && us > bounds_us[b])
+        b++;
+    bump(&hists[id].bucket[b], 1);
+    bump(&hists[id].sum_us, us);
+}
+
+const char *eng_hist_name(eng_hist_id id)
+{
+    return id == ENG_HIST_STATEMENT ? "statement" : id == ENG_HIST_VECTOR_SEARCH ? "vector_search" : NULL;
+}
+
+void eng_stat_hist(eng_hist_id id, uint64_t cumulative[ENG_HIST_BUCKETS + 1], uint64_t *sum_us)
+{
+    uint64_t run = 0;
+    for (int b = 0; b <= ENG_HIST_BUCKETS; b++) {
+        run += id < ENG_HIST_COUNT ? eng_stat_rel(&hists[id].bucket[b]) : 0;
+        cumulative[b] = run;
+    }
+    *sum_us = id < ENG_HIST_COUNT ? eng_stat_rel(&hists[id].sum_us) : 0;
 }
 
 void eng_stat_build(const eng_index *ix, uint64_t us)

@@ -67,6 +67,25 @@ void eng_stat_build(const struct eng_index *ix, uint64_t us);
 /* One counter of a relation, read once. */
 uint64_t eng_stat_rel(const uint64_t *counter);
 
+/* Latency histograms (Prometheus-style cumulative buckets, in seconds). */
+typedef enum eng_hist_id {
+    ENG_HIST_STATEMENT,         /* a statement, from its first Execute to its end */
+    ENG_HIST_VECTOR_SEARCH,     /* an ordered index search */
+    ENG_HIST_COUNT
+} eng_hist_id;
+
+#define ENG_HIST_BUCKETS 16
+/* The bucket bounds, in seconds, as PostgreSQL prints a float8[] ("{0.0001,...}"). */
+extern const char eng_hist_bounds_text[];
+
+/* One event of us microseconds. */
+void eng_stat_observe(eng_hist_id id, uint64_t us);
+/* "statement", "vector_search". */
+const char *eng_hist_name(eng_hist_id id);
+/* Cumulative counts per bound (the last is +Inf's, i.e. the count), and the
+ * sum of all events in µs. */
+void eng_stat_hist(eng_hist_id id, uint64_t cumulative[ENG_HIST_BUCKETS + 1], uint64_t *sum_us);
+
 /* Monotonic microseconds, for the latency counters. */
 uint64_t eng_stat_now_us(void);
 

@@ -215,6 +215,9 @@ static const vdef defs[] = {
      "table_name name, index_name name, kind text, entries int8, memory_bytes int8, searches int8, "
      "search_seconds float8, rows_read int8, build_seconds float8",
      eng__fill_hcdb_indexes},
+    {PGC, "hcdb_stat_latency", 12506, 'v',
+     "kind text, seconds float8[], seconds_bucket int8[], seconds_sum float8, seconds_count int8",
+     eng__fill_hcdb_latency},
     {PGC, "pg_stat_replication", 12015, 'v',
      "pid int4, usesysid oid, usename name, application_name text, client_addr text, "
      "client_hostname text, client_port int4, backend_start timestamptz, backend_xmin text, state text, "

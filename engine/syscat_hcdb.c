@@ -10,6 +10,7 @@
  * off). last_checkpoint_age_seconds is NULL until a checkpoint was written
  * or loaded.
  */
+#include <stdio.h>
 #include <string.h>
 #include <sys/time.h>
 
@@ -128,6 +129,27 @@ int eng__fill_hcdb_vector(eng_vrows *r)
     eng__vfloat(r, seconds(eng_stat_get(ENG_STAT_VECTOR_SEARCH_US)));
     counter(r, ENG_STAT_INDEX_BUILDS);
     eng__vfloat(r, seconds(eng_stat_get(ENG_STAT_INDEX_BUILD_US)));
+    return 0;
+}
+
+/* One row per histogram, in the exporter's HISTOGRAM form: the bounds, the
+ * cumulative counts per bound, the sum and the count. */
+int eng__fill_hcdb_latency(eng_vrows *r)
+{
+    for (int h = 0; h < ENG_HIST_COUNT; h++) {
+        uint64_t cum[ENG_HIST_BUCKETS + 1], sum;
+        eng_stat_hist((eng_hist_id)h, cum, &sum);
+        char counts[ENG_HIST_BUCKETS * 21 + 3], *p = counts;
+        for (int b = 0; b < ENG_HIST_BUCKETS; b++)
+            p += sprintf(p, "%c%llu", b ? ',' : '{', (unsigned long long)cum[b]);
+        strcpy(p, "}");
+        eng__vrow(r);
+        eng__vtext(r, eng_hist_name((eng_hist_id)h));
+        eng__vtext(r, eng_hist_bounds_text);
+        eng__vtext(r, counts);
+        eng__vfloat(r, seconds(sum));
+        eng__vint(r, (int64_t)cum[ENG_HIST_BUCKETS]);
+    }
     return 0;
 }
 

@@ -82,6 +82,7 @@ int eng__fill_hcdb_sessions(eng_vrows *r);
 int eng__fill_hcdb_statements(eng_vrows *r);
 int eng__fill_hcdb_vector(eng_vrows *r);
 int eng__fill_hcdb_indexes(eng_vrows *r);
+int eng__fill_hcdb_latency(eng_vrows *r);
 int eng__fill_is_tables(eng_vrows *r);
 int eng__fill_is_columns(eng_vrows *r);
 int eng__fill_is_schemata(eng_vrows *r);

@@ -163,7 +163,11 @@ int sql_portal_run(sql_portal *p, const sql_sink *sink, long max_rows, sql_run_s
     sqlc_msg_filter filter;
     int rc = portal_step(p, sqlc__msg_filter(s, sink, &filter), max_rows, status, err);
     sqlc__act_running(s, false);
-    eng_stat_add(ENG_STAT_STATEMENT_US, eng_stat_now_us() - t0);
+    uint64_t us = eng_stat_now_us() - t0;
+    eng_stat_add(ENG_STAT_STATEMENT_US, us);
+    p->run_us += us;
+    if (rc || *status == SQL_RUN_DONE)
+        eng_stat_observe(ENG_HIST_STATEMENT, p->run_us);
     if (p->rows > rows0)
         eng_stat_add(ENG_STAT_ROWS_SENT, (uint64_t)(p->rows - rows0));
     return rc;

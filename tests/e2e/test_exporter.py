@@ -165,6 +165,19 @@ def test_hcdb_metrics_follow_statements(hcdb, exporter):
     assert value(after, "hcdb_server_uptime_seconds") > value(before, "hcdb_server_uptime_seconds")
     assert value(after, "hcdb_sessions_count", state="idle") >= 1
     assert value(after, "hcdb_sessions_count", state="active") >= 1  # the exporter's own scrape
+    # latency histograms: cumulative buckets ending in +Inf = count, the 50 ms timeout above 25 ms
+    for kind in ("statement", "vector_search"):
+        buckets = sorted(((float(re.search(r'le="([^"]+)"', ls).group(1)), v) for (n, ls), v in after.items()
+                          if n == "hcdb_latency_seconds_bucket" and f'kind="{kind}"' in ls))
+        assert len(buckets) == 17 and buckets[-1][0] == float("inf")
+        assert all(a[1] <= b[1] for a, b in zip(buckets, buckets[1:]))
+        assert buckets[-1][1] == value(after, "hcdb_latency_seconds_count", kind=kind)
+    assert grew("hcdb_latency_seconds_count", 5, kind="vector_search")
+    assert grew("hcdb_latency_seconds_count", 10, kind="statement")
+    slow = (value(after, "hcdb_latency_seconds_count", kind="statement")
+            - value(after, "hcdb_latency_seconds_bucket", kind="statement", le="0.025"))
+    assert slow >= 1
+    assert value(after, "hcdb_latency_seconds_sum", kind="statement") > 0.04
     # PostgreSQL's views carry the same counters
     assert grew("pg_stat_database_tup_inserted", 500)
     assert grew("pg_stat_database_xact_commit", 3)
