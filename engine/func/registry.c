@@ -93,6 +93,8 @@ static void build(void)
     eng__register_admin();
     eng__register_seq();
     eng__register_vector();
+    eng__register_halfvec();
+    eng__register_bit();
     eng__register_regtypes();
     eng__register_catalog();
     eng__register_uuid();

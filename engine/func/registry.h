@@ -82,6 +82,8 @@ void eng__register_misc(void);
 void eng__register_admin(void);
 void eng__register_seq(void);
 void eng__register_vector(void);
+void eng__register_halfvec(void);
+void eng__register_bit(void);
 void eng__register_regtypes(void);
 void eng__register_catalog(void);
 void eng__register_uuid(void);

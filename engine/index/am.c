@@ -169,7 +169,7 @@ int eng_amidx_insert(eng_amidx *x, uint64_t rowid, const eng_val *v, pgw_error *
 }
 
 int eng_amidx_build(eng_amidx *x, const uint64_t *rowids, const eng_val *vals, size_t n, int nthreads,
-                    pgw_error *err)
+                    const eng_am_progress *progress, pgw_error *err)
 {
     size_t base = atomic_load(&x->n);
     int64_t *labels = mem_alloc((n ? n : 1) * sizeof(int64_t));
@@ -182,7 +182,7 @@ int eng_amidx_build(eng_amidx *x, const uint64_t *rowids, const eng_val *vals, s
     }
     if (!rc) {
         atomic_store_explicit(&x->n, base + n, memory_order_release);
-        rc = x->am->build(x->state, labels, vals, n, nthreads, err);
+        rc = x->am->build(x->state, labels, vals, n, nthreads, progress, err);
     }
     mem_free(labels);
     return rc;

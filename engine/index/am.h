@@ -80,6 +80,13 @@ typedef bool (*eng_am_accept_fn)(void *ctx, int64_t label);
 /* Called for each label a `within` search finds; non-zero stops the search and is returned. */
 typedef int (*eng_am_visit_fn)(void *ctx, int64_t label);
 
+/* Build progress: done of total values are in the index; called about every tenth, from any
+ * build thread but one call at a time. */
+typedef struct eng_am_progress {
+    void (*report)(void *ctx, size_t done, size_t total);
+    void *ctx;
+} eng_am_progress;
+
 typedef struct eng_am {
     const char *name;                    /* USING name */
     uint32_t oid;                        /* pg_am.oid: fixed, as the vector type's OID is */
@@ -92,9 +99,9 @@ typedef struct eng_am {
     void (*free)(void *state);
     /* 0 indexed, 1 not indexed (a value the method cannot order, e.g. a zero vector for cosine), -1 error. */
     int (*insert)(void *state, int64_t label, const eng_val *v, pgw_error *err);
-    /* Bulk build over n (label, value) pairs on nthreads threads. */
+    /* Bulk build over n (label, value) pairs on nthreads threads; progress may be NULL. */
     int (*build)(void *state, const int64_t *labels, const eng_val *vals, size_t n, int nthreads,
-                 pgw_error *err);
+                 const eng_am_progress *progress, pgw_error *err);
     /* Up to k accepted labels, nearest first; the count, or -1 with err. accept may be NULL. The
      * search must keep going past its usual bound until k accepted labels are found or the
      * structure is exhausted, so a selective accept still gets k rows when k exist. */
@@ -130,7 +137,7 @@ int eng_amidx_insert(eng_amidx *x, uint64_t rowid, const eng_val *v, pgw_error *
     __attribute__((warn_unused_result));
 /* Build over n rows at once (an empty index; catalog write lock held). */
 int eng_amidx_build(eng_amidx *x, const uint64_t *rowids, const eng_val *vals, size_t n, int nthreads,
-                    pgw_error *err) __attribute__((warn_unused_result));
+                    const eng_am_progress *progress, pgw_error *err) __attribute__((warn_unused_result));
 /* The row id and value hash behind a label. */
 void eng_amidx_entry(const eng_amidx *x, int64_t label, uint64_t *rowid, uint64_t *hash);
 /* The hash eng_amidx_entry reports for an indexed value v. */

@@ -86,8 +86,10 @@ static int s4d_am_insert(void *state, int64_t label, const eng_val *v, pgw_error
 }
 
 static int s4d_am_build(void *state, const int64_t *labels, const eng_val *vals, size_t n, int nthreads,
+                        const eng_am_progress *progress,
                         pgw_error *err)
 {
+    (void)progress; /* one step: there is nothing to watch */
     (void)nthreads; /* STR packing is a few sorts: one thread builds a million points in about a second */
     s4d_am *a = state;
     double (*pts)[4] = mem_alloc((n ? n : 1) * sizeof(*pts));
