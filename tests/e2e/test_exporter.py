@@ -13,7 +13,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from conftest import REPO, START_TIMEOUT, ServerFactory, clean_env, free_port
+from conftest import REPO, START_TIMEOUT, ServerFactory, clean_env, free_port, pg_tool
 
 pytestmark = pytest.mark.hcdb_only   # hcdb's own views; the default collectors are checked with them
 
@@ -182,3 +182,32 @@ def test_hcdb_metrics_follow_statements(hcdb, exporter):
     assert grew("pg_stat_database_tup_inserted", 500)
     assert grew("pg_stat_database_xact_commit", 3)
     conn.close()
+
+
+def test_scrapes_under_load_stay_clean(hcdb, exporter):
+    """Scrapes while pgbench writes: no scrape error, commit counters move."""
+    env = hcdb.client_env(password=PASSWORD)
+    init = hcdb.pgbench("-i", "-s", "1", "-q")
+    assert init.returncode == 0, init.stderr
+    before = exporter.scrape()
+    load = subprocess.Popen([pg_tool("pgbench"), "-h", hcdb.host, "-p", str(hcdb.port), "-U", "postgres",
+                             "-c", "4", "-j", "2", "-T", "4", "-N", "postgres"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        scrapes = []
+        while load.poll() is None:
+            scrapes.append(exporter.scrape())
+            time.sleep(0.3)
+        out, err = load.communicate(timeout=60)
+    finally:
+        if load.poll() is None:
+            load.kill()
+    assert load.returncode == 0, err
+    assert re.search(r"number of failed transactions: 0 ", out), out
+    assert len(scrapes) >= 3
+    for m in scrapes:
+        assert value(m, "pg_up") == 1 and value(m, "pg_exporter_last_scrape_error") == 0
+    after = exporter.scrape()
+    assert value(after, "pg_stat_database_xact_commit") > value(before, "pg_stat_database_xact_commit") + 100
+    assert value(after, "hcdb_statements_xact_commit") > value(before, "hcdb_statements_xact_commit") + 100
+    assert "level=error" not in exporter.log()
