@@ -118,6 +118,7 @@ def test_hcdb_metrics_follow_statements(hcdb, exporter):
     conn = hcdb.pg_connect()
     conn.autocommit = True
     with conn.cursor() as cur:
+        cur.execute("SET client_min_messages = warning")  # not the build's progress NOTICEs
         cur.execute("CREATE EXTENSION IF NOT EXISTS vector")
         cur.execute("CREATE TABLE items (id int PRIMARY KEY, emb vector(3))")
         cur.execute("INSERT INTO items SELECT g, ('[' || g || ',' || g % 7 || ',1]')::vector "
