@@ -18,6 +18,7 @@
 
 #include "engine/index/am.h"
 #include "engine/index/keyidx.h"
+#include "engine/stats.h"
 #include "util/buf.h"
 #include "engine/value.h"
 
@@ -45,6 +46,7 @@ typedef struct eng_index {
     bool restored;       /* recovery only: contents loaded from the checkpoint (the WAL is
                           * replayed into them), else rebuilt by a scan afterwards */
     bool borrowed;       /* keys / amx belong to another table's index (DROP COLUMN's replacement) */
+    eng_relstat stat;    /* pg_stat_user_indexes counters (stats.h) */
 } eng_index;
 
 /* A CHECK or FOREIGN KEY constraint (PRIMARY KEY and UNIQUE are indexes).
@@ -79,6 +81,7 @@ typedef struct eng_table {
     bool dropped;
     const struct eng_vrel *vrel; /* a pg_catalog / information_schema relation: rows made at scan time
                                   * (syscat.h), st is NULL */
+    eng_relstat stat;            /* pg_stat_user_tables counters (stats.h) */
 } eng_table;
 
 /* Open (recovering) the storage in `dir` and the catalog saved in it.

@@ -117,6 +117,8 @@ int eng__fill_am_index(st_txn *txn, eng_table *t, eng_index *ix, int nthreads, e
         rc = eng_amidx_build(ix->amx, r.ids, r.vals, r.n, nthreads < 1 ? 1 : nthreads, progress ? &watch : NULL, err);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (!rc)
+        eng_stat_build(ix, (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000u + (uint64_t)((t1.tv_nsec - t0.tv_nsec) / 1000));
+    if (!rc)
         log_info("index \"%s\" on \"%s\" built: %zu rows, %d threads, %.3f s, %zu bytes", ix->name, t->name, r.n,
                  nthreads < 1 ? 1 : nthreads, (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9,
                  eng_amidx_memory(ix->amx));

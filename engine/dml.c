@@ -200,6 +200,7 @@ int eng_insert_row(eng_ctx *c, eng_table *t, const eng_val *vals, eng_ins_state 
         return -1;
     if (st_insert(c->env->txn, t->st, data, len, &rowid, c->err) != ST_OK)
         return -1;
+    eng_stat_tup(t, ENG_STAT_TUP_INSERTED, 1);
     if (eng__index_row(c, t, vals, NULL, rowid) || remember(c, st, rowid))
         return -1;
     return t->ncons ? eng_cons_fk_row(c, t, vals, NULL, st) : 0;
@@ -378,6 +379,7 @@ static int change_row(const eng_dml *d, eng_ctx *c, arena *pm, const eng_val *ol
             return storage_rc(rc);
         if ((rc = eng_cons_old_row(c, t, old, NULL, rowid)))
             return rc;
+        eng_stat_tup(t, ENG_STAT_TUP_DELETED, 1);
         res->count++;
         return returning(d, c, pm, old, res);
     }
@@ -400,6 +402,7 @@ static int change_row(const eng_dml *d, eng_ctx *c, arena *pm, const eng_val *ol
         return 0;
     if (rc != ST_OK)
         return storage_rc(rc);
+    eng_stat_tup(t, ENG_STAT_TUP_UPDATED, 1);
     if (eng__index_row(c, t, vals, old, rowid))
         return -1;
     if ((t->ncons && (rc = eng_cons_fk_row(c, t, vals, old, NULL))) || (rc = eng_cons_old_row(c, t, old, vals, rowid)))

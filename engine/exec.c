@@ -215,6 +215,7 @@ typedef struct scan_state {
     const eng_val *cur;             /* the current row */
     eng_val **vrows;                /* a pg_catalog relation's rows (syscat.h) */
     size_t nvrows, vpos;
+    uint64_t nread;                 /* rows read not yet added to the statistics */
 } scan_state;
 
 bool eng__reads_scan(const eng_expr *e)
@@ -356,8 +357,18 @@ static int scan_row(eng_node *n, eng_ctx *c, st_txn *txn, eng_val *vals)
     int rc = scan_fetch(n, c, txn, &r);
     if (rc <= 0)
         return rc;
+    s->nread++;
     s->rowid = r.rowid;
     return eng_row_decode(c, t, r.data, r.len, vals + n->rel->lo) ? -1 : 1;
+}
+
+/* Add the rows read so far to the table's statistics (at the end of the
+ * scan, or when the plan closes under a LIMIT). */
+static void scan_flush_stats(eng_node *n)
+{
+    scan_state *s = n->st;
+    eng_stat_scan_rows(n->rel->table, s->use_index ? s->index : NULL, s->nread);
+    s->nread = 0;
 }
 
 static int scan_next(eng_node *n, eng_ctx *c, const eng_val **row)
@@ -378,12 +389,15 @@ static int scan_next(eng_node *n, eng_ctx *c, const eng_val **row)
         if (try_index(n, c))
             return -1;
         st_scan_init(&s->scan, txn, t->st);
+        eng_stat_scan_start(t, s->use_index ? s->index : NULL);
     }
     for (;;) {
         eng_val *vals = arena_calloc(c->mem, (size_t)n->sel->width + 1, sizeof(eng_val));
         if (!vals)
             return eng__oom(c);
         int rc = scan_row(n, c, txn, vals);
+        if (rc == 0)
+            scan_flush_stats(n);
         if (rc <= 0)
             return rc;
         if (n->rel->quals) {
@@ -768,10 +782,21 @@ int eng__plan_open(arena *a, const eng_select *sel, eng_ctx *c, bool instrument,
     return 0;
 }
 
+/* Scans stopped early (LIMIT, an error) still count the rows they read. */
+static void flush_scan_stats(eng_node *n)
+{
+    for (; n; n = n->child) {
+        if (n->ops == &seqscan_ops && n->st)
+            scan_flush_stats(n);
+        flush_scan_stats(n->child2);
+    }
+}
+
 void eng__plan_close(eng_plan *p)
 {
     if (!p)
         return;
+    flush_scan_stats(p->top);
     for (int i = 0; i < p->nowned; i++) {
         eng__plan_close(*p->owned[i]);
         *p->owned[i] = NULL;

@@ -282,8 +282,14 @@ static int iscan_next(eng_node *n, eng_ctx *c, const eng_val **row)
         pgw_error_set(c->err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", n->rel->table->name);
         return -1;
     }
-    if (!s->started && start(n, c))
-        return -1;
+    if (!s->started) {
+        uint64_t t0 = eng_stat_now_us();
+        if (start(n, c))
+            return -1;
+        eng_stat_search(s->ix, eng_stat_now_us() - t0);
+        eng_stat_scan_start(n->rel->table, s->ix);
+        eng_stat_scan_rows(n->rel->table, s->ix, s->nrows);
+    }
     if (s->pos >= s->nrows)
         return 0;
     *row = s->rows[s->pos++].row;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "engine/types/array.h"
+#include "engine/types/numeric.h"
 #include "engine/types/text.h"
 #include "util/mem.h"
 
@@ -163,8 +164,38 @@ static const vdef defs[] = {
      "datid oid, datname name, numbackends int4, xact_commit int8, xact_rollback int8, blks_read int8, "
      "blks_hit int8, tup_returned int8, tup_fetched int8, tup_inserted int8, tup_updated int8, "
      "tup_deleted int8, conflicts int8, temp_files int8, temp_bytes int8, deadlocks int8, "
+     "checksum_failures int8, checksum_last_failure timestamptz, blk_read_time float8, "
+     "blk_write_time float8, session_time float8, active_time float8, idle_in_transaction_time float8, "
+     "sessions int8, sessions_abandoned int8, sessions_fatal int8, sessions_killed int8, "
      "stats_reset timestamptz",
      eng__fill_stat_database},
+    {PGC, "pg_stat_database_conflicts", 12017, 'v',
+     "datid oid, datname name, confl_tablespace int8, confl_lock int8, confl_snapshot int8, "
+     "confl_bufferpin int8, confl_deadlock int8",
+     eng__fill_stat_database_conflicts},
+    {PGC, "pg_stat_bgwriter", 12018, 'v',
+     "checkpoints_timed int8, checkpoints_req int8, checkpoint_write_time float8, "
+     "checkpoint_sync_time float8, buffers_checkpoint int8, buffers_clean int8, maxwritten_clean int8, "
+     "buffers_backend int8, buffers_backend_fsync int8, buffers_alloc int8, stats_reset timestamptz",
+     eng__fill_stat_bgwriter},
+    {PGC, "pg_stat_archiver", 12019, 'v',
+     "archived_count int8, last_archived_wal text, last_archived_time timestamptz, failed_count int8, "
+     "last_failed_wal text, last_failed_time timestamptz, stats_reset timestamptz",
+     eng__fill_stat_archiver},
+    {PGC, "pg_stat_wal", 12020, 'v',
+     "wal_records int8, wal_fpi int8, wal_bytes numeric, wal_buffers_full int8, wal_write int8, "
+     "wal_sync int8, wal_write_time float8, wal_sync_time float8, stats_reset timestamptz",
+     eng__fill_pg_stat_wal},
+    {PGC, "pg_locks", 12021, 'v',
+     "locktype text, database oid, relation oid, page int4, tuple int2, virtualxid text, "
+     "transactionid text, classid oid, objid oid, objsubid int2, virtualtransaction text, pid int4, "
+     "mode text, granted bool, fastpath bool, waitstart timestamptz",
+     eng__fill_locks},
+    {PGC, "pg_replication_slots", 12022, 'v',
+     "slot_name name, plugin name, slot_type text, datoid oid, database name, temporary bool, active bool, "
+     "active_pid int4, xmin text, catalog_xmin text, restart_lsn pg_lsn, confirmed_flush_lsn pg_lsn, "
+     "wal_status text, safe_wal_size int8, two_phase bool",
+     eng__fill_empty},
     {PGC, "pg_stat_progress_create_index", 12040, 'v',
      "pid int4, datid oid, datname name, relid oid, index_relid oid, command text, phase text, "
      "lockers_total int8, lockers_done int8, current_locker_pid int8, blocks_total int8, blocks_done int8, "
@@ -172,13 +203,32 @@ static const vdef defs[] = {
      eng__fill_progress_create_index},
     {PGC, "hcdb_stat_wal", 12500, 'v',
      "records int8, bytes int8, fsyncs int8, group_commit_batches int8, commits int8, checkpoints int8, "
-     "last_checkpoint_age_seconds float8, insert_lsn int8, flushed_lsn int8, redo_lsn int8",
+     "last_checkpoint_age_seconds float8, insert_lsn int8, flushed_lsn int8, redo_lsn int8, "
+     "fsync_seconds float8, fsync_max_seconds float8",
      eng__fill_stat_wal},
+    {PGC, "hcdb_stat_server", 12501, 'v',
+     "uptime_seconds float8, connections int4, max_connections int4, sessions_total int8, memory_bytes int8",
+     eng__fill_hcdb_server},
+    {PGC, "hcdb_stat_sessions", 12502, 'v', "state text, count int4", eng__fill_hcdb_sessions},
+    {PGC, "hcdb_stat_statements", 12503, 'v',
+     "queries int8, errors int8, rows_sent int8, cancels int8, statement_timeouts int8, "
+     "total_seconds float8, xact_commit int8, xact_rollback int8",
+     eng__fill_hcdb_statements},
+    {PGC, "hcdb_stat_vector", 12504, 'v',
+     "searches int8, search_seconds float8, index_builds int8, index_build_seconds float8",
+     eng__fill_hcdb_vector},
+    {PGC, "hcdb_stat_indexes", 12505, 'v',
+     "table_name name, index_name name, kind text, entries int8, memory_bytes int8, searches int8, "
+     "search_seconds float8, rows_read int8, build_seconds float8",
+     eng__fill_hcdb_indexes},
+    {PGC, "hcdb_stat_latency", 12506, 'v',
+     "kind text, seconds float8[], seconds_bucket int8[], seconds_sum float8, seconds_count int8",
+     eng__fill_hcdb_latency},
     {PGC, "pg_stat_replication", 12015, 'v',
      "pid int4, usesysid oid, usename name, application_name text, client_addr text, "
-     "client_hostname text, client_port int4, backend_start timestamptz, state text, sent_lsn text, "
-     "write_lsn text, flush_lsn text, replay_lsn text, sync_priority int4, sync_state text, "
-     "reply_time timestamptz",
+     "client_hostname text, client_port int4, backend_start timestamptz, backend_xmin text, state text, "
+     "sent_lsn pg_lsn, write_lsn pg_lsn, flush_lsn pg_lsn, replay_lsn pg_lsn, write_lag interval, "
+     "flush_lag interval, replay_lag interval, sync_priority int4, sync_state text, reply_time timestamptz",
      eng__fill_empty},
     {PGC, "pg_policy", 3256, 'r',
      "oid oid, polname name, polrelid oid, polcmd char, polpermissive bool, polroles oid[], polqual text, "
@@ -398,6 +448,13 @@ void eng__vfloat(eng_vrows *r, double x)
     eng_val *v = cell(r);
     if (v)
         v->f = x;
+}
+
+void eng__vnum(eng_vrows *r, int64_t x)
+{
+    eng_val *v = cell(r);
+    if (v && !(v->num = eng__num_from_int(r->a, x)))
+        r->failed = true;
 }
 
 void eng__vchar(eng_vrows *r, char ch)

@@ -15,6 +15,7 @@
 #define HCDB_ENGINE_SYSCAT_H
 
 #include "engine/catalog.h"
+#include "engine/setting.h"
 
 /* Namespace OIDs (PostgreSQL's for pg_catalog; public's, ENG_NS_PUBLIC, is in catalog.h). */
 #define ENG_NS_PG_CATALOG 11u
@@ -33,7 +34,6 @@ typedef struct eng_activity {
     const char *backend_type;   /* "client backend" */
 } eng_activity;
 
-typedef void (*eng_setting_cb)(void *arg, const char *name, const char *value, const char *description);
 typedef void (*eng_activity_cb)(void *arg, const eng_activity *a);
 typedef void (*eng_role_cb)(void *arg, const char *name, bool superuser, bool login);
 
@@ -48,6 +48,7 @@ typedef struct eng_sysinfo {
     /* pg_reload_conf(): read the server's configuration file again. */
     void (*reload_conf)(void *ctx);
     int64_t start_time;         /* pg_postmaster_start_time(), µs since 2000 */
+    int max_connections;        /* the server's limit; 0 = unknown */
 } eng_sysinfo;
 
 /* The relation a FROM item names: "pg_catalog.x" and "information_schema.x"

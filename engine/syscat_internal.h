@@ -19,6 +19,11 @@ typedef struct eng_vrows {
 
 typedef int (*eng_vfill)(eng_vrows *r);
 
+/* Sessions of the server now (syscat_stat.c). */
+int eng__sessions_count(eng_vrows *r);
+/* Calls fn(r, t) for every live user table (syscat_views.c). */
+int eng__each_table(eng_vrows *r, void (*fn)(eng_vrows *r, const eng_table *t));
+
 struct eng_vrel {
     const char *schema;      /* "pg_catalog" or "information_schema" */
     char relkind;            /* 'r' catalog table, 'v' view */
@@ -32,6 +37,7 @@ void eng__vbool(eng_vrows *r, bool v);
 void eng__vfloat(eng_vrows *r, double v);
 void eng__vchar(eng_vrows *r, char ch);       /* "char"; '\0' gives the empty string */
 void eng__vnull(eng_vrows *r);
+void eng__vnum(eng_vrows *r, int64_t v);      /* numeric */
 /* A column DEFAULT's text without the blanks around it (it is kept as written). */
 void eng__vdefault(eng_vrows *r, const char *def);
 
@@ -66,6 +72,17 @@ int eng__fill_stat_user_indexes(eng_vrows *r);
 int eng__fill_statio_user_tables(eng_vrows *r);
 int eng__fill_stat_database(eng_vrows *r);
 int eng__fill_stat_wal(eng_vrows *r);
+int eng__fill_stat_database_conflicts(eng_vrows *r);
+int eng__fill_stat_bgwriter(eng_vrows *r);
+int eng__fill_stat_archiver(eng_vrows *r);
+int eng__fill_pg_stat_wal(eng_vrows *r);
+int eng__fill_locks(eng_vrows *r);
+int eng__fill_hcdb_server(eng_vrows *r);
+int eng__fill_hcdb_sessions(eng_vrows *r);
+int eng__fill_hcdb_statements(eng_vrows *r);
+int eng__fill_hcdb_vector(eng_vrows *r);
+int eng__fill_hcdb_indexes(eng_vrows *r);
+int eng__fill_hcdb_latency(eng_vrows *r);
 int eng__fill_is_tables(eng_vrows *r);
 int eng__fill_is_columns(eng_vrows *r);
 int eng__fill_is_schemata(eng_vrows *r);

@@ -1,8 +1,7 @@
 /*
  * syscat_views: rows of the pg_catalog views (pg_tables, pg_indexes,
  * pg_settings, pg_stat_*), of the extension catalogs and of the
- * information_schema views. Activity counters hcdb does not keep (scans,
- * block reads) read 0; row counts and backends are live.
+ * information_schema views. The statistics views are in syscat_stat.c.
  */
 #include <string.h>
 
@@ -16,8 +15,7 @@ static eng_catalog *catalog_of(eng_vrows *r)
     return r->c->env ? r->c->env->catalog : NULL;
 }
 
-/* Calls fn(r, t) for every live user table. */
-static int each_table(eng_vrows *r, void (*fn)(eng_vrows *r, const eng_table *t))
+int eng__each_table(eng_vrows *r, void (*fn)(eng_vrows *r, const eng_table *t))
 {
     eng_catalog *cat = catalog_of(r);
     for (size_t i = 0; cat; i++) {
@@ -85,24 +83,24 @@ int eng__fill_description(eng_vrows *r)
 
 /* ---- pg_settings ------------------------------------------------------------ */
 
-static void setting_row(void *arg, const char *name, const char *value, const char *desc)
+static void setting_row(void *arg, const eng_setting *s)
 {
     eng_vrows *r = arg;
     eng__vrow(r);
-    eng__vtext(r, name);
-    eng__vtext(r, value);
-    eng__vnull(r);                                 /* unit: values are shown with theirs */
+    eng__vtext(r, s->name);
+    eng__vtext(r, s->setting);
+    eng__vtext(r, s->unit);
     eng__vtext(r, "Ungrouped");
-    eng__vtext(r, desc);
+    eng__vtext(r, s->short_desc);
     eng__vnull(r);
-    eng__vtext(r, "user");
-    eng__vtext(r, "string");
-    eng__vtext(r, "default");
-    eng__vnull(r);
-    eng__vnull(r);
-    eng__vnull(r);
-    eng__vtext(r, value);
-    eng__vtext(r, value);
+    eng__vtext(r, s->context);
+    eng__vtext(r, s->vartype);
+    eng__vtext(r, s->source);
+    eng__vtext(r, s->min_val);
+    eng__vtext(r, s->max_val);
+    eng__vtext(r, s->enumvals);
+    eng__vtext(r, s->boot_val);
+    eng__vtext(r, s->reset_val);
     eng__vnull(r);
     eng__vnull(r);
     eng__vbool(r, false);
@@ -154,7 +152,7 @@ static void catalog_table_row(eng_vrows *r, const eng_table *t)
 
 int eng__fill_tables(eng_vrows *r)
 {
-    return each_table(r, user_table_row) || virtual_rows(r, 'r', catalog_table_row);
+    return eng__each_table(r, user_table_row) || virtual_rows(r, 'r', catalog_table_row);
 }
 
 static void index_rows(eng_vrows *r, const eng_table *t)
@@ -171,7 +169,7 @@ static void index_rows(eng_vrows *r, const eng_table *t)
 
 int eng__fill_indexes(eng_vrows *r)
 {
-    return each_table(r, index_rows);
+    return eng__each_table(r, index_rows);
 }
 
 static void view_row(eng_vrows *r, const eng_table *t)
@@ -228,85 +226,6 @@ int eng__fill_stat_activity(eng_vrows *r)
     return 0;
 }
 
-static void stat_table_row(eng_vrows *r, const eng_table *t)
-{
-    int64_t live = t->st ? (int64_t)st_table_count_approx(t->st) : 0;
-    eng__vrow(r);
-    eng__vint(r, t->relid);
-    eng__vtext(r, "public");
-    eng__vtext(r, t->name);
-    for (int i = 0; i < 8; i++)
-        eng__vint(r, 0);                           /* scan and tuple counters are not kept */
-    eng__vint(r, live);
-    for (int i = 0; i < 3; i++)
-        eng__vint(r, 0);
-    for (int i = 0; i < 4; i++)
-        eng__vnull(r);
-    for (int i = 0; i < 4; i++)
-        eng__vint(r, 0);
-}
-
-int eng__fill_stat_user_tables(eng_vrows *r)
-{
-    return each_table(r, stat_table_row);
-}
-
-static void stat_index_rows(eng_vrows *r, const eng_table *t)
-{
-    for (int k = 0; k < t->nindexes; k++) {
-        eng__vrow(r);
-        eng__vint(r, t->relid);
-        eng__vint(r, t->indexes[k]->relid);
-        eng__vtext(r, "public");
-        eng__vtext(r, t->name);
-        eng__vtext(r, t->indexes[k]->name);
-        for (int i = 0; i < 3; i++)
-            eng__vint(r, 0);
-    }
-}
-
-int eng__fill_stat_user_indexes(eng_vrows *r)
-{
-    return each_table(r, stat_index_rows);
-}
-
-static void statio_row(eng_vrows *r, const eng_table *t)
-{
-    eng__vrow(r);
-    eng__vint(r, t->relid);
-    eng__vtext(r, "public");
-    eng__vtext(r, t->name);
-    /* every block is in memory: reads 0, and no block counting yet */
-    for (int i = 0; i < 4; i++)
-        eng__vint(r, 0);
-}
-
-int eng__fill_statio_user_tables(eng_vrows *r)
-{
-    return each_table(r, statio_row);
-}
-
-static void count_session(void *arg, const eng_activity *a)
-{
-    (void)a;
-    (*(int *)arg)++;
-}
-
-int eng__fill_stat_database(eng_vrows *r)
-{
-    const eng_env *env = r->c->env;
-    int n = 0;
-    if (env && env->sys && env->sys->each_session)
-        env->sys->each_session(env->ctx, count_session, &n);
-    eng__vrow(r);
-    eng__vint(r, 5);
-    eng__vtext(r, "postgres");
-    eng__vint(r, n);
-    for (int i = 0; i < 13; i++)
-        eng__vint(r, 0);
-    return 0;
-}
-
 /* ---- information_schema ------------------------------------------------------- */
 
 const char *eng__is_dbname(eng_vrows *r)
@@ -340,7 +259,7 @@ static void is_virtual_table(eng_vrows *r, const eng_table *t)
 
 int eng__fill_is_tables(eng_vrows *r)
 {
-    return each_table(r, is_user_table) || virtual_rows(r, 'r', is_virtual_table) ||
+    return eng__each_table(r, is_user_table) || virtual_rows(r, 'r', is_virtual_table) ||
            virtual_rows(r, 'v', is_virtual_table);
 }
 
@@ -389,7 +308,7 @@ static void is_column_rows(eng_vrows *r, const eng_table *t)
 
 int eng__fill_is_columns(eng_vrows *r)
 {
-    return each_table(r, is_column_rows);
+    return eng__each_table(r, is_column_rows);
 }
 
 int eng__fill_is_schemata(eng_vrows *r)
@@ -449,7 +368,7 @@ static void constraint_rows(eng_vrows *r, const eng_table *t)
 
 int eng__fill_is_table_constraints(eng_vrows *r)
 {
-    return each_table(r, constraint_rows);
+    return eng__each_table(r, constraint_rows);
 }
 
 static void key_column_rows(eng_vrows *r, const eng_table *t)
@@ -476,5 +395,5 @@ static void key_column_rows(eng_vrows *r, const eng_table *t)
 
 int eng__fill_is_key_column_usage(eng_vrows *r)
 {
-    return each_table(r, key_column_rows);
+    return eng__each_table(r, key_column_rows);
 }

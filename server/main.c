@@ -156,6 +156,7 @@ static int open_storage(srv_server *srv)
         .checkpoint_timeout_s = (uint32_t)srv->cfg.checkpoint_timeout_s,
         .max_wal_size = (uint64_t)srv->cfg.max_wal_size_mb << 20,
         .wal_segment_size = (uint64_t)srv->cfg.wal_segment_size,
+        .max_connections = srv->cfg.max_connections,
     };
     srv->sql = sql_server_new(srv->cfg.data_dir, &o, &err);
     if (!srv->sql) {

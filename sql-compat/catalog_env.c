@@ -13,7 +13,7 @@
 static void each_setting(void *ctx, eng_setting_cb fn, void *arg)
 {
     sql_session *s = ctx;
-    sqlc_settings_each(s->settings, fn, arg);
+    sqlc_settings_rows(s->settings, fn, arg);
 }
 
 static void each_role(void *ctx, eng_role_cb fn, void *arg)
@@ -39,6 +39,7 @@ void sqlc__sysinfo_init(sql_session *s)
         .signal_backend = sqlc__act_signal,
         .reload_conf = sqlc__sysconf_reload,
         .start_time = s->srv->start_time,
+        .max_connections = s->srv->max_connections,
     };
 }
 

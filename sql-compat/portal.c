@@ -157,11 +157,32 @@ int sql_portal_run(sql_portal *p, const sql_sink *sink, long max_rows, sql_run_s
     if (!p->paused)
         p->rows = 0;
     p->paused = false;
+    long rows0 = p->rows;
+    uint64_t t0 = eng_stat_now_us();
     sqlc__act_running(s, true);
     sqlc_msg_filter filter;
     int rc = portal_step(p, sqlc__msg_filter(s, sink, &filter), max_rows, status, err);
     sqlc__act_running(s, false);
+    uint64_t us = eng_stat_now_us() - t0;
+    eng_stat_add(ENG_STAT_STATEMENT_US, us);
+    p->run_us += us;
+    if (rc || *status == SQL_RUN_DONE)
+        eng_stat_observe(ENG_HIST_STATEMENT, p->run_us);
+    if (p->rows > rows0)
+        eng_stat_add(ENG_STAT_ROWS_SENT, (uint64_t)(p->rows - rows0));
     return rc;
+}
+
+/* hcdb_stat_statements: how a statement ended (sqlc__fail counts every error). */
+static void count_statement(int rc, sql_run_status status, const pgw_error *err)
+{
+    if (rc == 0) {
+        if (status == SQL_RUN_DONE)
+            eng_stat_add(ENG_STAT_STATEMENTS, 1);
+        return;
+    }
+    if (strcmp(err->sqlstate, SQLSTATE_QUERY_CANCELED) == 0)
+        eng_stat_add(strstr(err->message, "statement timeout") ? ENG_STAT_TIMEOUTS : ENG_STAT_CANCELS, 1);
 }
 
 static int portal_step(sql_portal *p, const sql_sink *sink, long max_rows, sql_run_status *status, pgw_error *err)
@@ -184,6 +205,7 @@ static int portal_step(sql_portal *p, const sql_sink *sink, long max_rows, sql_r
     } else {
         rc = sqlc__run_utility(p, sink, status, err);
     }
+    count_statement(rc, *status, err);
     if (rc) {
         p->done = true;
         sqlc__fail(s);

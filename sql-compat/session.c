@@ -17,6 +17,19 @@
 #include "util/log.h"
 #include "util/mem.h"
 
+/* What the server's configuration fixes, as SHOW and pg_settings show it. */
+static void server_settings(const sql_server *srv, sqlc_settings *settings)
+{
+    if (!settings)
+        return;
+    char n[16];
+    snprintf(n, sizeof(n), "%d", srv->max_connections);
+    if (srv->max_connections)
+        sqlc_settings_server_value(settings, "max_connections", n);
+    if (srv->fsync_off)
+        sqlc_settings_server_value(settings, "fsync", "off");
+}
+
 sql_server *sql_server_new(const char *data_dir, const sql_server_options *o, pgw_error *err)
 {
     sql_server *srv = mem_calloc(1, sizeof(*srv));
@@ -54,9 +67,11 @@ sql_server *sql_server_new(const char *data_dir, const sql_server_options *o, pg
         if (o->wal_segment_size)
             so.wal_segment_size = o->wal_segment_size;
         srv->async_commit = !o->synchronous_commit;
+        srv->max_connections = o->max_connections;
     }
     if (tmp)
         so.fsync = false;
+    srv->fsync_off = !so.fsync;
     if (!(srv->cat = eng_catalog_open(dir, &so, err)) ||
         !(srv->sysconf = sqlc__sysconf_open(tmp ? srv->tmp_dir : data_dir))) {
         if (!pgw_error_is_set(err))
@@ -126,6 +141,7 @@ sql_session *sql_session_new(sql_server *srv, const sql_session_info *info, pgw_
     s->settings = sqlc_settings_new(s->user, s->is_superuser);
     s->parses = sqlc_parse_cache_new();
     s->seqs = eng_seq_session_new();
+    server_settings(srv, s->settings);
     sqlc__sysconf_apply(srv->sysconf, s->settings);
     sqlc__sysinfo_init(s);
     pgw_error ignored;
@@ -137,6 +153,7 @@ sql_session *sql_session_new(sql_server *srv, const sql_session_info *info, pgw_
         pgw_error_oom(err);
         return NULL;
     }
+    eng_stat_add(ENG_STAT_SESSIONS, 1);
     return s;
 }
 
@@ -229,6 +246,7 @@ void sqlc__stmt_start(sql_session *s)
 
 void sqlc__fail(sql_session *s)
 {
+    eng_stat_add(ENG_STAT_ERRORS, 1);
     if (s->txn == 'T') {
         s->txn = 'E';
     } else if (s->txn == 'I') {

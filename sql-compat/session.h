@@ -23,6 +23,8 @@ struct sql_server {
     char *tmp_dir;            /* a throw-away data directory (tests), removed at free */
     struct eng_catalog *cat;  /* tables and the storage under them */
     bool async_commit;        /* the server's synchronous_commit is off */
+    int max_connections;      /* the server's limit (hcdb_stat_server), 0 = unknown */
+    bool fsync_off;           /* the server never flushes (SHOW fsync) */
 };
 
 struct sql_session {
@@ -58,7 +60,8 @@ struct sql_session {
 
 /* Start a statement: drop a stale cancel, arm statement_timeout, stamp times. */
 void sqlc__stmt_start(sql_session *s);
-/* A statement failed: a block goes to 'E'; outside one, its SETs roll back. */
+/* A statement failed (counted in hcdb_stat_statements.errors): a block goes
+ * to 'E'; outside one, its SETs roll back. */
 void sqlc__fail(sql_session *s);
 /* A statement finished outside a block: its implicit transaction commits. */
 void sqlc__stmt_done(sql_session *s);

@@ -53,7 +53,7 @@ static int check_locale(const char *, const char *, char *, size_t, pgw_error *)
 
 static const gucdef defs[] = {
     {"application_name", K_STR, 0, F_REPORT, "", 0, 0, NULL, check_appname, "Sets the application name to be reported in statistics and logs."},
-    {"block_size", K_INT, 0, F_INTERNAL, "8192", 0, 0, NULL, NULL, "Shows the size of a disk block."},
+    {"block_size", K_INT, 0, F_INTERNAL, "8192", 8192, 8192, NULL, NULL, "Shows the size of a disk block."},
     {"bytea_output", K_ENUM, 0, 0, "hex", 0, 0, "hex", NULL, "Sets the output format for bytea."},
     {"client_encoding", K_STR, 0, F_REPORT, "UTF8", 0, 0, NULL, check_encoding, "Sets the client's character set encoding."},
     {"client_min_messages", K_ENUM, 0, 0, "notice", 0, 0, "debug5,debug4,debug3,debug2,debug1,debug,log,notice,warning,error", NULL, "Sets the message levels that are sent to the client."},
@@ -80,8 +80,8 @@ static const gucdef defs[] = {
     {"lc_time", K_STR, 0, 0, "C", 0, 0, NULL, check_locale, "Sets the locale for formatting date and time values."},
     {"lock_timeout", K_INT, U_MS, 0, "0", 0, INT_MAX, NULL, NULL, "Sets the maximum allowed duration of any wait for a lock."},
     {"maintenance_work_mem", K_INT, U_KB, 0, "65536", 1024, INT_MAX, NULL, NULL, "Sets the maximum memory to be used for maintenance operations."},
-    {"max_connections", K_INT, 0, F_POSTMASTER, "100", 0, 0, NULL, NULL, "Sets the maximum number of concurrent connections."},
-    {"max_identifier_length", K_INT, 0, F_INTERNAL, "63", 0, 0, NULL, NULL, "Shows the maximum identifier length."},
+    {"max_connections", K_INT, 0, F_POSTMASTER, "100", 1, 262143, NULL, NULL, "Sets the maximum number of concurrent connections."},
+    {"max_identifier_length", K_INT, 0, F_INTERNAL, "63", 63, 63, NULL, NULL, "Shows the maximum identifier length."},
     /* hcdb builds HNSW indexes on this many workers plus the leader, at most one per core; the
      * default asks for every core (PostgreSQL's is 2) */
     {"max_parallel_maintenance_workers", K_INT, 0, 0, "1024", 0, 1024, NULL, NULL, "Sets the maximum number of parallel processes per maintenance operation."},
@@ -93,7 +93,7 @@ static const gucdef defs[] = {
     {"server_version", K_STR, 0, F_REPORT | F_INTERNAL, HCDB_SERVER_VERSION, 0, 0, NULL, NULL, "Shows the server version."},
     {"server_version_num", K_INT, 0, F_INTERNAL, HCDB_PG_VERSION_NUM, 0, 0, NULL, NULL, "Shows the server version as an integer."},
     {"session_authorization", K_STR, 0, F_REPORT | F_NOSHOWALL, "", 0, 0, NULL, NULL, "Sets the session user name."},
-    {"shared_buffers", K_INT, U_8KB, F_POSTMASTER, "16384", 0, 0, NULL, NULL, "Sets the number of shared memory buffers used by the server."},
+    {"shared_buffers", K_INT, U_8KB, F_POSTMASTER, "16384", 16, 1073741823, NULL, NULL, "Sets the number of shared memory buffers used by the server."},
     {"shared_preload_libraries", K_STR, 0, F_POSTMASTER, "", 0, 0, NULL, NULL, "Lists shared libraries to preload into server."},
     {"standard_conforming_strings", K_BOOL, 0, F_REPORT, "on", 0, 0, NULL, NULL, "Causes '...' strings to treat backslashes literally."},
     {"statement_timeout", K_INT, U_MS, 0, "0", 0, INT_MAX, NULL, NULL, "Sets the maximum allowed duration of any statement."},
@@ -667,6 +667,61 @@ void sqlc_settings_each(sqlc_settings *s, void (*fn)(void *ctx, const char *name
         if (!(defs[i].flags & F_NOSHOWALL))
             fn(ctx, defs[i].name, shown(s, i, buf, sizeof(buf)), defs[i].desc);
     }
+}
+
+void sqlc_settings_server_value(sqlc_settings *s, const char *name, const char *value)
+{
+    int i = find_def(name);
+    if (i >= 0)
+        assign(&s->vals[i], value, SQLC_SET_STARTUP, false);
+}
+
+static const char *const unit_names[] = {[U_NONE] = NULL, [U_MS] = "ms", [U_S] = "s", [U_KB] = "kB", [U_8KB] = "8kB"};
+static const char *const kind_names[] = {[K_BOOL] = "bool", [K_INT] = "integer", [K_REAL] = "real",
+                                         [K_STR] = "string", [K_ENUM] = "enum"};
+
+static const char *context_of(const gucdef *d)
+{
+    return d->flags & F_INTERNAL ? "internal" : d->flags & F_POSTMASTER ? "postmaster" : d->flags & F_SIGHUP ? "sighup" : "user";
+}
+
+/* One row; numbers go through bufs (4 of 32 bytes) as PostgreSQL prints them. */
+static void setting_row(sqlc_settings *s, int i, eng_setting_cb fn, void *ctx)
+{
+    const gucdef *d = &defs[i];
+    char range[2][32], enums[VALUE_MAX];
+    bool ranged = (d->kind == K_INT || d->kind == K_REAL) && (d->min || d->max);
+    snprintf(range[0], sizeof(range[0]), "%ld", d->min);
+    snprintf(range[1], sizeof(range[1]), "%ld", d->max);
+    snprintf(enums, sizeof(enums), "{%s}", d->enums ? d->enums : "");
+    eng_setting row = {
+        .name = d->name,
+        .setting = s->vals[i].cur,
+        .unit = d->kind == K_INT ? unit_names[d->unit] : NULL,
+        .short_desc = d->desc,
+        .context = context_of(d),
+        .vartype = kind_names[d->kind],
+        .source = strcmp(s->vals[i].cur, d->def) == 0             ? "default"
+                  : d->flags & (F_INTERNAL | F_POSTMASTER | F_SIGHUP) ? "command line" /* the server's options */
+                                                                      : "session",
+        .min_val = ranged ? range[0] : NULL,
+        .max_val = ranged ? range[1] : NULL,
+        .enumvals = d->kind == K_ENUM ? enums : NULL,
+        .boot_val = d->def,
+        .reset_val = s->vals[i].boot,
+    };
+    fn(ctx, &row);
+}
+
+void sqlc_settings_rows(sqlc_settings *s, eng_setting_cb fn, void *ctx)
+{
+    int idx[NDEFS];
+    for (size_t i = 0; i < NDEFS; i++)
+        idx[i] = (int)i;
+    qsort(idx, NDEFS, sizeof(int), name_cmp);
+    for (size_t k = 0; k < NDEFS; k++)
+        if (!(defs[idx[k]].flags & F_NOSHOWALL))
+            setting_row(s, idx[k], fn, ctx);
 }
 
 int sqlc_settings_statement_timeout_ms(sqlc_settings *s)

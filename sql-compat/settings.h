@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 
+#include "engine/setting.h"
 #include "protocol/pgw_error.h"
 
 typedef struct sqlc_settings sqlc_settings;
@@ -35,6 +36,12 @@ void sqlc_settings_reports(sqlc_settings *s, bool all, void (*fn)(void *ctx, con
 /* SHOW ALL rows, sorted by name. */
 void sqlc_settings_each(sqlc_settings *s, void (*fn)(void *ctx, const char *name, const char *value,
                                                      const char *description), void *ctx);
+
+/* A read-only setting the server's configuration decides (max_connections,
+ * fsync): shown as value from now on. Unknown names are ignored. */
+void sqlc_settings_server_value(sqlc_settings *s, const char *name, const char *value);
+/* pg_settings rows, sorted by name (those SHOW ALL shows). */
+void sqlc_settings_rows(sqlc_settings *s, eng_setting_cb fn, void *ctx);
 
 int sqlc_settings_statement_timeout_ms(sqlc_settings *s);
 int sqlc_settings_extra_float_digits(sqlc_settings *s);

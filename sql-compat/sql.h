@@ -45,6 +45,7 @@ typedef struct sql_server_options {
     uint32_t checkpoint_timeout_s; /* 0: storage's default */
     uint64_t max_wal_size;         /* bytes; 0: storage's default */
     uint64_t wal_segment_size;     /* bytes; 0: storage's default */
+    int max_connections;           /* shown by hcdb_stat_server; 0: unknown */
 } sql_server_options;
 
 /* data_dir "" (unit tests): a throw-away directory without fsync.

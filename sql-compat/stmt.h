@@ -32,6 +32,7 @@ struct sql_portal {
     eng_exec *exec;
     bool started, done, paused;
     long rows;             /* rows sent in the current Execute */
+    uint64_t run_us;       /* time the statement ran so far, over its Executes */
     long show_next;        /* SHOW ALL: next row */
     char *explain;         /* EXPLAIN: the plan text not yet sent, lines ending in '\n' */
     bool explained;

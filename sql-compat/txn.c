@@ -67,9 +67,11 @@ int sqlc__txn_commit(sql_session *s, pgw_error *err)
     s->stx = NULL;
     clear_savepoints(s);
     if (rc == ST_OK) {
+        eng_stat_add(ENG_STAT_XACT_COMMIT, 1);
         eng_ddl_log_commit(s->srv->cat, s->ddl);
         return 0;
     }
+    eng_stat_add(ENG_STAT_XACT_ROLLBACK, 1);
     eng_ddl_log_rollback(s->srv->cat, s->ddl);
     return -1;
 }
@@ -86,6 +88,7 @@ void sqlc__txn_abort(sql_session *s)
         nanosleep(&(struct timespec){0, 1000000}, NULL);
     }
     st_rollback(s->stx);
+    eng_stat_add(ENG_STAT_XACT_ROLLBACK, 1);
     st_txn_free(s->stx);
     s->stx = NULL;
     clear_savepoints(s);

@@ -144,6 +144,8 @@ typedef struct st_stats {
     uint64_t wal_records;  /* records appended to the WAL */
     uint64_t last_checkpoint_us; /* µs since the epoch of the newest checkpoint
                                   * written or loaded (0: none) */
+    uint64_t wal_flush_ns;       /* time spent in those fdatasync calls */
+    uint64_t wal_flush_max_ns;   /* the slowest of them */
 } st_stats;
 
 void st_get_stats(st_db *db, st_stats *s);

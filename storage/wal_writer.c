@@ -56,6 +56,7 @@ struct st_wal {
     uint64_t seg_start;
     bool broken;             /* the segment may hold bytes past flushed_lsn */
     _Atomic uint64_t n_flushes, n_bytes, n_records;
+    _Atomic uint64_t flush_ns, flush_max_ns; /* time in the round flushes (write_round) */
 };
 
 char *st__wal_seg_path(const char *dir, uint64_t start)
@@ -159,6 +160,16 @@ static int cut_back(st_wal *w, uint64_t durable)
     return rc;
 }
 
+/* One round flush took ns nanoseconds: for st_stats' fsync latency. Only
+ * the writer thread stores the maximum, so load-then-store is enough. */
+static void count_flush(st_wal *w, uint64_t ns)
+{
+    atomic_fetch_add(&w->n_flushes, 1);
+    atomic_fetch_add(&w->flush_ns, ns);
+    if (ns > atomic_load(&w->flush_max_ns))
+        atomic_store(&w->flush_max_ns, ns);
+}
+
 /* Write one round's bytes, which start at LSN `start`, and flush them. */
 static int write_round(st_wal *w, const uint8_t *data, size_t len, uint64_t start)
 {
@@ -172,8 +183,11 @@ static int write_round(st_wal *w, const uint8_t *data, size_t len, uint64_t star
     rc = st_io_write_all(w->io, w->fd, data, len,
                          (off_t)(ST_WAL_SEG_HEADER + start - w->seg_start));
     if (rc == 0 && w->db->opt.fsync) {
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
         rc = w->io->fdatasync(w->fd);
-        atomic_fetch_add(&w->n_flushes, 1);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        count_flush(w, (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000000L + (t1.tv_nsec - t0.tv_nsec)));
     }
     if (rc != 0) {
         log_error("WAL write at LSN %" PRIu64 " failed: %s", start, strerror(-rc));
@@ -476,6 +490,8 @@ void st__wal_stats(st_db *db, st_stats *s)
     s->wal_flushes = atomic_load(&w->n_flushes);
     s->wal_bytes = atomic_load(&w->n_bytes);
     s->wal_records = atomic_load(&w->n_records);
+    s->wal_flush_ns = atomic_load(&w->flush_ns);
+    s->wal_flush_max_ns = atomic_load(&w->flush_max_ns);
 }
 
 void st__wal_remove_before(st_db *db, uint64_t lsn)

@@ -108,6 +108,7 @@ static void build(void)
     eng__register_hc_validate();
     eng__register_regex();
     eng__register_array();
+    eng__register_pglsn();
     qsort(procs, (size_t)nprocs, sizeof(procs[0]), proc_cmp);
 }
 

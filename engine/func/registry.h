@@ -97,5 +97,6 @@ void eng__register_hc_generate(void);
 void eng__register_hc_validate(void);
 void eng__register_regex(void);
 void eng__register_array(void);
+void eng__register_pglsn(void);
 
 #endif

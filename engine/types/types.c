@@ -11,6 +11,7 @@
 #include "engine/types/int.h"
 #include "engine/types/json.h"
 #include "engine/types/numeric.h"
+#include "engine/types/pglsn.h"
 #include "engine/types/regtypes.h"
 #include "engine/types/text.h"
 #include "engine/types/uuid.h"
@@ -34,6 +35,7 @@ static const eng_type *const all_types[] = {
     &eng__type_anyelement, &eng__type_anynonarray, &eng__type_vector, &eng__type_hypercube,
     &eng__type_regclass, &eng__type_regtype, &eng__type_regproc, &eng__type_regnamespace, &eng__type_uuid,
     &eng__type_interval, &eng__type_json, &eng__type_jsonb, &eng__type_halfvec, &eng__type_bit, &eng__type_varbit,
+    &eng__type_pg_lsn,
 };
 
 #define NTYPES (sizeof(all_types) / sizeof(all_types[0]))
