@@ -239,6 +239,8 @@ typedef struct ast_copy {
     bool header;
     char delim, quote, escape;
     const char *null_str;
+    bool force_quote_all;   /* FORCE_QUOTE *: quote every non-NULL csv field */
+    ast_names force_quote;  /* FORCE_QUOTE (cols) */
 } ast_copy;
 
 typedef enum ast_txn_kind {

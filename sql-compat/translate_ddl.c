@@ -562,7 +562,7 @@ static int copy_char(const char *what, const char *s, char *out, pgw_error *err)
     return 0;
 }
 
-static int copy_option(PgQuery__DefElem *d, ast_copy *c, pgw_error *err)
+static int copy_option(const char *text, PgQuery__DefElem *d, arena *a, ast_copy *c, pgw_error *err)
 {
     const char *n = d->defname;
     if (strcmp(n, "format") == 0) {
@@ -575,6 +575,7 @@ static int copy_option(PgQuery__DefElem *d, ast_copy *c, pgw_error *err)
             c->format = COPY_BINARY;
         else {
             pgw_error_set(err, SQLSTATE_INVALID_PARAMETER_VALUE, "COPY format \"%s\" not recognized", f ? f : "");
+            sqlc_set_position(err, text, d->location);
             return -1;
         }
         return 0;
@@ -597,8 +598,49 @@ static int copy_option(PgQuery__DefElem *d, ast_copy *c, pgw_error *err)
     }
     if (strcmp(n, "encoding") == 0)
         return 0;
+    if (strcmp(n, "force_quote") == 0 && d->arg) {
+        if (d->arg->node_case == PG_QUERY__NODE__NODE_A_STAR) {
+            c->force_quote_all = true;
+            return 0;
+        }
+        if (d->arg->node_case == PG_QUERY__NODE__NODE_LIST)
+            return name_list(d->arg->list->items, d->arg->list->n_items, a, &c->force_quote, err);
+    }
     pgw_error_set(err, SQLSTATE_SYNTAX_ERROR, "option \"%s\" not recognized", n);
+    sqlc_set_position(err, text, d->location);
     return -1;
+}
+
+/* COPY t [(cols)] TO STDOUT reads as COPY (SELECT cols|* FROM t) TO STDOUT. */
+static int copy_table_query(arena *a, PgQuery__RangeVar *rv, ast_copy *c, pgw_error *err)
+{
+    ast_select *q = arena_calloc(a, 1, sizeof(*q));
+    int nt = c->cols.n ? c->cols.n : 1;
+    ast_target *tg = arena_calloc(a, (size_t)nt, sizeof(*tg));
+    ast_fromitem *from = arena_calloc(a, 1, sizeof(*from));
+    if (!q || !tg || !from)
+        return pgw_error_oom(err), -1;
+    for (int i = 0; i < nt; i++) {
+        ast_expr *e = arena_calloc(a, 1, sizeof(*e));
+        if (!e)
+            return pgw_error_oom(err), -1;
+        e->kind = AST_COLREF;
+        e->loc = -1;
+        e->str = c->cols.n ? c->cols.v[i] : "*";
+        e->ival = c->cols.n ? 0 : 1;
+        tg[i].expr = e;
+        tg[i].name = c->cols.n ? c->cols.v[i] : NULL;
+    }
+    from->kind = FROM_TABLE;
+    from->relname = rv->relname;
+    from->schema = rv->schemaname && rv->schemaname[0] ? rv->schemaname : NULL;
+    from->loc = rv->location;
+    q->ntargets = nt;
+    q->targets = tg;
+    q->nfrom = 1;
+    q->from = from;
+    c->query = q;
+    return 0;
 }
 
 static int copy_stmt(const char *text, arena *a, PgQuery__CopyStmt *x, ast_stmt *st, pgw_error *err)
@@ -634,10 +676,16 @@ static int copy_stmt(const char *text, arena *a, PgQuery__CopyStmt *x, ast_stmt 
     if (name_list(x->attlist, x->n_attlist, a, &c->cols, err))
         return -1;
     for (size_t i = 0; i < x->n_options; i++)
-        if (x->options[i]->node_case == PG_QUERY__NODE__NODE_DEF_ELEM && copy_option(x->options[i]->def_elem, c, err))
+        if (x->options[i]->node_case == PG_QUERY__NODE__NODE_DEF_ELEM && copy_option(text, x->options[i]->def_elem, a, c, err))
             return -1;
     if (c->format == COPY_BINARY && !c->is_from)
         return refuse(err, "COPY TO in binary format");
+    if ((c->force_quote_all || c->force_quote.n) && (c->format != COPY_CSV || c->is_from)) {
+        pgw_error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, "COPY force quote available only in CSV mode");
+        return -1;
+    }
+    if (!c->is_from && x->relation && copy_table_query(a, x->relation, c, err))
+        return -1;
     if (!c->delim)
         c->delim = c->format == COPY_CSV ? ',' : '\t';
     if (!c->escape)
