@@ -214,6 +214,7 @@ typedef struct ast_create_table {
     bool with_no_data;  /* ... WITH NO DATA: the columns only */
     bool temp;          /* CREATE TEMP TABLE: the session's own (engine/temp.h) */
     bool on_commit_drop; /* ... ON COMMIT DROP */
+    bool on_commit_delete; /* ... ON COMMIT DELETE ROWS */
 } ast_create_table;
 
 typedef struct ast_index {

@@ -222,7 +222,8 @@ static int create_table(sql_portal *p, const sql_sink *sink, pgw_error *err)
     eng_table_def def = {name, ncols, cols};
     eng_table *t;
     if (eng_catalog_create_table(cat, s->stx, s->ddl, &def, &t, err) ||
-        (ct->on_commit_drop && sqlc__temp_on_commit_drop(s, name, err)))
+        (ct->on_commit_drop && sqlc__temp_on_commit_drop(s, name, err)) ||
+        (ct->on_commit_delete && sqlc__temp_on_commit_delete(s, t->relid, err)))
         return -1;
     if (ct->as_query)
         return sqlc__ctas_fill(p, t, err);
@@ -314,7 +315,7 @@ static int truncate_tables(sql_portal *p, pgw_error *err)
     return 0;
 }
 
-static int alter_or_index(sql_portal *p, pgw_error *err)
+static int alter_or_index(sql_portal *p, const sql_sink *sink, pgw_error *err)
 {
     eng_catalog *cat = p->s->srv->cat;
     const ast_index *ix = &p->st->ast->index;
@@ -325,8 +326,10 @@ static int alter_or_index(sql_portal *p, pgw_error *err)
     }
     if (p->st->ast->kind == STMT_ALTER_ADD) /* if_not_exists marks PRIMARY KEY there */
         return add_index(p, t, ix->idxname, &ix->cols, !ix->if_not_exists, ix->if_not_exists, err);
-    if (ix->idxname && ix->if_not_exists && name_taken(cat, ix->idxname))
+    if (ix->idxname && ix->if_not_exists && name_taken(cat, ix->idxname)) {
+        sqlc__notice_rel(sink, ix->idxname, "already exists, skipping");
         return 0;
+    }
     if (ix->method)
         return add_am_index(p, t, ix, err);
     return add_index(p, t, ix->idxname, &ix->cols, ix->unique, false, err);
@@ -449,7 +452,7 @@ int sqlc__run_ddl(sql_portal *p, const sql_sink *sink, pgw_error *err)
         rc = add_column(p, sink, err);
         break;
     default:
-        rc = alter_or_index(p, err);
+        rc = alter_or_index(p, sink, err);
         break;
     }
     eng_catalog_unlock(cat);

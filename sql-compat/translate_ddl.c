@@ -268,13 +268,12 @@ static int table_constraint(arena *a, PgQuery__Constraint *c, ast_create_table *
 
 static int column_def(const char *text, arena *a, PgQuery__ColumnDef *cd, ast_coldef *d, pgw_error *err);
 
-/* TEMP / TEMPORARY, and the ON COMMIT actions hcdb keeps (PRESERVE ROWS, the default, and DROP). */
+/* TEMP / TEMPORARY, and the ON COMMIT actions (PRESERVE ROWS, the default, DELETE ROWS and DROP). */
 static int persistence(PgQuery__RangeVar *rel, PgQuery__OnCommitAction oc, ast_create_table *ct, pgw_error *err)
 {
     ct->temp = rel->relpersistence && rel->relpersistence[0] == 't';
     ct->on_commit_drop = oc == PG_QUERY__ON_COMMIT_ACTION__ONCOMMIT_DROP;
-    if (oc == PG_QUERY__ON_COMMIT_ACTION__ONCOMMIT_DELETE_ROWS)
-        return refuse(err, "ON COMMIT DELETE ROWS");
+    ct->on_commit_delete = oc == PG_QUERY__ON_COMMIT_ACTION__ONCOMMIT_DELETE_ROWS;
     if (!ct->temp && oc != PG_QUERY__ON_COMMIT_ACTION__ONCOMMIT_NOOP && oc != PG_QUERY__ON_COMMIT_ACTION__ON_COMMIT_ACTION_UNDEFINED) {
         pgw_error_set(err, SQLSTATE_INVALID_TABLE_DEFINITION, "ON COMMIT can only be used on temporary tables");
         return -1;
