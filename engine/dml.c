@@ -2,6 +2,7 @@
 #include "engine/types/array.h"
 #include "engine/dml.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "engine/exec.h"
@@ -52,6 +53,36 @@ static int remember(eng_ctx *c, eng_ins_state *s, uint64_t id)
     return 0;
 }
 
+/* PostgreSQL shows at most this many characters of each value of a failing row. */
+#define ROW_SHOW_MAX 64
+
+/* DETAIL "Failing row contains (v1, v2, ...)." with each value's text output. */
+static void failing_row(eng_ctx *c, const eng_table *t, const eng_val *vals)
+{
+    char line[1024];
+    size_t n = 0;
+    for (int i = 0; i < t->ncols && n + 1 < sizeof(line); i++) {
+        const eng_type *ty = eng_type_by_oid(t->cols[i].type);
+        size_t len = 4;
+        const char *s = "null";
+        if (!vals[i].null)
+            s = ty && ty->out ? ty->out(c, &vals[i], &len) : NULL;
+        if (!s)
+            return; /* out of memory: the error goes without its detail */
+        size_t keep = len, chars = 0;
+        for (size_t k = 0; k < len; k++) /* clip at ROW_SHOW_MAX characters */
+            if ((s[k] & 0xC0) != 0x80 && chars++ == ROW_SHOW_MAX) {
+                keep = k;
+                break;
+            }
+        int w = snprintf(line + n, sizeof(line) - n, "%s%.*s%s", i ? ", " : "", (int)keep, s, keep < len ? "..." : "");
+        n += w > 0 ? (size_t)w : 0;
+    }
+    if (n >= sizeof(line))
+        n = sizeof(line) - 1;
+    pgw_error_detail(c->err, "Failing row contains (%.*s).", (int)n, line);
+}
+
 static int check_not_null(eng_ctx *c, const eng_table *t, const eng_val *vals)
 {
     for (int i = 0; i < t->ncols; i++) {
@@ -59,6 +90,7 @@ static int check_not_null(eng_ctx *c, const eng_table *t, const eng_val *vals)
             pgw_error_set(c->err, SQLSTATE_NOT_NULL_VIOLATION,
                           "null value in column \"%s\" of relation \"%s\" violates not-null constraint",
                           t->cols[i].name, eng_temp_bare(t->name));
+            failing_row(c, t, vals);
             return -1;
         }
     }

@@ -85,6 +85,7 @@ typedef struct ast_target {
 typedef struct ast_names {
     int n;
     const char **v;
+    int *locs;          /* where each name is in the text (-1 unknown), or NULL */
 } ast_names;
 
 typedef enum ast_from_kind { FROM_TABLE, FROM_FUNCTION, FROM_SUBQUERY, FROM_JOIN } ast_from_kind;

@@ -232,7 +232,7 @@ static int create_table(sql_portal *p, const sql_sink *sink, pgw_error *err)
             return -1;
     for (int i = 0; i < ct->ncols; i++) {
         const ast_coldef *d = &ct->cols[i];
-        ast_names one = {1, (const char **)&ct->cols[i].name};
+        ast_names one = {1, (const char **)&ct->cols[i].name, NULL};
         if ((d->primary || d->unique) && add_index(p, t, NULL, &one, d->unique, d->primary, err))
             return -1;
     }
@@ -417,7 +417,7 @@ static int add_column(sql_portal *p, const sql_sink *sink, pgw_error *err)
         return -1;
     if (seq && sqlc__serial_sequence(s, seq, c.type, d, nt->relid, nt->ncols - 1, err))
         return -1;
-    ast_names one = {1, (const char **)&d->name};
+    ast_names one = {1, (const char **)&d->name, NULL};
     return (d->primary || d->unique) ? add_index(p, nt, NULL, &one, d->unique, d->primary, err) : 0;
 }
 

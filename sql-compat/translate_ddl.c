@@ -44,17 +44,21 @@ static int relname(PgQuery__RangeVar *rv, arena *a, const char **out, pgw_error 
 static int name_list(PgQuery__Node **items, size_t n, arena *a, ast_names *out, pgw_error *err)
 {
     out->v = arena_calloc(a, n + 1, sizeof(char *));
-    if (!out->v)
+    out->locs = arena_calloc(a, n + 1, sizeof(int));
+    if (!out->v || !out->locs)
         return pgw_error_oom(err), -1;
     for (size_t i = 0; i < n; i++) {
         PgQuery__Node *x = items[i];
         const char *s = NULL;
-        if (x->node_case == PG_QUERY__NODE__NODE_STRING)
+        out->locs[i] = -1;
+        if (x->node_case == PG_QUERY__NODE__NODE_STRING) {
             s = x->string->sval;
-        else if (x->node_case == PG_QUERY__NODE__NODE_RES_TARGET)
+        } else if (x->node_case == PG_QUERY__NODE__NODE_RES_TARGET) {
             s = x->res_target->name;
-        else if (x->node_case == PG_QUERY__NODE__NODE_INDEX_ELEM)
+            out->locs[i] = x->res_target->location;
+        } else if (x->node_case == PG_QUERY__NODE__NODE_INDEX_ELEM) {
             s = x->index_elem->name;
+        }
         if (!s)
             return refuse(err, "an expression in a column list");
         out->v[out->n++] = s;
