@@ -1,6 +1,7 @@
 /*
- * numeric_fn: generate_series over numeric and width_bucket over numeric
- * and double precision, with PostgreSQL 15's results and errors.
+ * numeric_fn: generate_series over numeric, width_bucket over numeric and
+ * double precision, and floor / ceil / sign / div / scale / trim_scale of
+ * numeric (exact, numeric results), with PostgreSQL 15's results and errors.
  */
 #include <math.h>
 
@@ -147,6 +148,76 @@ static int f_width_bucket_f8(eng_ctx *c, const eng_val *a, int n, eng_val *o)
     return 0;
 }
 
+static int num_out(eng_ctx *c, const eng_num *x, eng_val *o)
+{
+    if (!x)
+        return pgw_error_is_set(c->err) ? -1 : eng__oom(c);
+    o->null = false;
+    o->num = x;
+    return 0;
+}
+
+/* floor (up = false) or ceil: the integer part, moved one toward -inf or
+ * +inf when a fraction was cut off. */
+static int floor_ceil(eng_ctx *c, const eng_num *x, bool up, eng_val *o)
+{
+    const eng_num *t = eng__num_round(c, x, 0, true);
+    if (!t || x->kind != NUM_FINITE || eng__num_cmp(t, x) == 0 || x->neg == up)
+        return num_out(c, t, o);
+    const eng_num *one = eng__num_from_int(c->mem, up ? 1 : -1);
+    return num_out(c, one ? eng__num_add(c, t, one) : NULL, o);
+}
+
+static int f_floor(eng_ctx *c, const eng_val *a, int n, eng_val *o) { return (void)n, floor_ceil(c, a[0].num, false, o); }
+static int f_ceil(eng_ctx *c, const eng_val *a, int n, eng_val *o) { return (void)n, floor_ceil(c, a[0].num, true, o); }
+
+static int f_sign(eng_ctx *c, const eng_val *a, int n, eng_val *o)
+{
+    (void)n;
+    const eng_num *x = a[0].num;
+    if (x->kind == NUM_NAN)
+        return num_out(c, x, o);
+    int s = x->kind == NUM_PINF ? 1 : x->kind == NUM_NINF ? -1 : x->nd == 0 ? 0 : x->neg ? -1 : 1;
+    return num_out(c, eng__num_from_int(c->mem, s), o);
+}
+
+/* div(a, b): a / b truncated toward zero. */
+static int f_div(eng_ctx *c, const eng_val *a, int n, eng_val *o)
+{
+    (void)n;
+    const eng_num *x = a[0].num, *y = a[1].num;
+    if (x->kind != NUM_FINITE || y->kind != NUM_FINITE) {
+        pgw_error_set(c->err, SQLSTATE_FEATURE_NOT_SUPPORTED, "div() of NaN or infinity is not supported yet");
+        return -1;
+    }
+    return num_out(c, eng__num_div_trunc(c, x, y), o);
+}
+
+/* scale(x): its digits after the point; NULL for NaN and infinities. */
+static int f_scale(eng_ctx *c, const eng_val *a, int n, eng_val *o)
+{
+    (void)c, (void)n;
+    o->null = a[0].num->kind != NUM_FINITE;
+    o->i = a[0].num->scale;
+    return 0;
+}
+
+/* trim_scale(x): x without trailing fractional zeros. */
+static int f_trim_scale(eng_ctx *c, const eng_val *a, int n, eng_val *o)
+{
+    (void)n;
+    const eng_num *x = a[0].num;
+    if (x->kind != NUM_FINITE)
+        return num_out(c, x, o);
+    int32_t s = x->scale;
+    /* d holds the digits with the last `scale` of them after the point */
+    while (s > 0 && x->nd - (x->scale - s) > 0 && x->d[x->nd - 1 - (x->scale - s)] == 0)
+        s--;
+    if (x->nd == 0)
+        s = 0;
+    return num_out(c, eng__num_round(c, x, s, true), o);
+}
+
 void eng__register_numeric_fn(void)
 {
     const uint32_t N = OID_NUMERIC, F = OID_FLOAT8, I = OID_INT4;
@@ -154,4 +225,11 @@ void eng__register_numeric_fn(void)
     eng__reg_srf("generate_series", N, ENG_F_STRICT, series_num, 3, N, N, N);
     eng__reg("width_bucket", false, I, ENG_F_STRICT, f_width_bucket_num, 4, N, N, N, I);
     eng__reg("width_bucket", false, I, ENG_F_STRICT, f_width_bucket_f8, 4, F, F, F, I);
+    eng__reg("floor", false, N, ENG_F_STRICT, f_floor, 1, N);
+    eng__reg("ceil", false, N, ENG_F_STRICT, f_ceil, 1, N);
+    eng__reg("ceiling", false, N, ENG_F_STRICT, f_ceil, 1, N);
+    eng__reg("sign", false, N, ENG_F_STRICT, f_sign, 1, N);
+    eng__reg("div", false, N, ENG_F_STRICT, f_div, 2, N, N);
+    eng__reg("scale", false, I, ENG_F_STRICT, f_scale, 1, N);
+    eng__reg("trim_scale", false, N, ENG_F_STRICT, f_trim_scale, 1, N);
 }

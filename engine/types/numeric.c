@@ -941,6 +941,10 @@ static int num_to_int(eng_ctx *c, const eng_num *x, uint32_t oid, eng_val *o)
 const eng_num *eng__num_add(eng_ctx *c, const eng_num *a, const eng_num *b) { return num_addsub(c, a, b, false); }
 const eng_num *eng__num_sub(eng_ctx *c, const eng_num *a, const eng_num *b) { return num_addsub(c, a, b, true); }
 const eng_num *eng__num_mul(eng_ctx *c, const eng_num *a, const eng_num *b) { return num_mul(c, a, b); }
+const eng_num *eng__num_round(eng_ctx *c, const eng_num *x, int32_t scale, bool trunc)
+{
+    return num_round(c, x, scale, trunc);
+}
 const eng_num *eng__num_div_trunc(eng_ctx *c, const eng_num *a, const eng_num *b)
 {
     return num_div_scaled(c, a, b, 0, true);
