@@ -43,8 +43,8 @@ static int agg_types(bctx *b, eng_agg *g, uint32_t in, const ast_expr *x)
         /* sum(real) is real (float4pl); avg(real) is double precision */
         g->state_type = g->type = in == OID_FLOAT4 && g->kind == AGG_SUM ? OID_FLOAT4 : OID_FLOAT8;
         return 0;
-    case OID_VECTOR: /* pgvector's sum(vector) and avg(vector) */
-        g->state_type = g->type = OID_VECTOR;
+    case OID_VECTOR: case OID_HALFVEC: /* pgvector's sum() and avg() of vector and halfvec */
+        g->state_type = g->type = in;
         return 0;
     case OID_INTERVAL:
         if (g->kind == AGG_SUM) {
@@ -118,7 +118,8 @@ static int agg_procs(bctx *b, eng_agg *g, const ast_expr *x)
             return -1;
         if (!(g->step = op_on(b, "+", g->state_type, x->loc)))
             return -1;
-        if (g->kind == AGG_AVG && g->state_type != OID_INTERVAL && g->state_type != OID_VECTOR) {
+        if (g->kind == AGG_AVG && g->state_type != OID_INTERVAL && g->state_type != OID_VECTOR &&
+            g->state_type != OID_HALFVEC) {
             uint32_t dt = g->state_type == OID_INT8 ? OID_NUMERIC : g->state_type;
             if (!(g->div = op_on(b, "/", dt, x->loc)))
                 return -1;

@@ -961,7 +961,7 @@ int eng_catalog_rename(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_tabl
 static int fill_index(st_txn *txn, eng_table *t, eng_index *ix, pgw_error *err)
 {
     if (ix->amx)
-        return eng__fill_am_index(txn, t, ix, eng__cores(), err);
+        return eng__fill_am_index(txn, t, ix, eng__cores(), NULL, err);
     arena *a = arena_new();
     if (!a)
         return pgw_error_oom(err), -1;
@@ -1052,13 +1052,14 @@ int eng_catalog_add_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_t
 }
 
 int eng_catalog_add_am_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, const char *name,
-                             int col, const eng_am *am, const eng_am_def *def, int nthreads, pgw_error *err)
+                             int col, const eng_am *am, const eng_am_def *def, int nthreads,
+                             struct eng_progress *progress, pgw_error *err)
 {
     pgw_error_clear(err);
     eng_index *ix = index_new(name, &col, 1, false, false, am, def, err);
     if (!ix)
         return -1;
-    return attach_new_index(cat, txn, log, t, ix, eng__fill_am_index(txn, t, ix, nthreads, err), err);
+    return attach_new_index(cat, txn, log, t, ix, eng__fill_am_index(txn, t, ix, nthreads, progress, err), err);
 }
 
 int eng_catalog_reindex(eng_catalog *cat, st_txn *txn, eng_table *t, eng_index *ix, int nthreads, pgw_error *err)
@@ -1068,7 +1069,7 @@ int eng_catalog_reindex(eng_catalog *cat, st_txn *txn, eng_table *t, eng_index *
     pgw_error_clear(err);
     fresh.keys = ix->keys ? eng_keyidx_new() : NULL;
     fresh.amx = ix->amx ? eng_amidx_new(eng_amidx_am(ix->amx), eng_amidx_def(ix->amx), err) : NULL;
-    int rc = !fresh.keys && !fresh.amx ? -1 : fresh.amx ? eng__fill_am_index(txn, t, &fresh, nthreads, err)
+    int rc = !fresh.keys && !fresh.amx ? -1 : fresh.amx ? eng__fill_am_index(txn, t, &fresh, nthreads, NULL, err)
                                                         : fill_index(txn, t, &fresh, err);
     if (rc) {
         eng_keyidx_free(fresh.keys);
@@ -1146,10 +1147,19 @@ int eng_catalog_drop_extension(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, 
 
 /* ---- privileges ------------------------------------------------------------ */
 
+static uint32_t default_privs(uint32_t oid, const char *role)
+{
+    if (strcmp(role, "public") != 0)
+        return 0;
+    if (oid == ENG_DATABASE_OID)
+        return ENG_PRIV_CONNECT | ENG_PRIV_TEMP;
+    return oid == ENG_NS_PUBLIC ? ENG_PRIV_USAGE : 0;
+}
+
 uint32_t eng_catalog_privs(eng_catalog *cat, uint32_t oid, const char *role)
 {
     const acl_entry *e = acl_find(cat, oid, role);
-    return e ? e->privs : 0;
+    return e ? e->privs : default_privs(oid, role);
 }
 
 int eng_catalog_set_privs(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, uint32_t oid, const char *role,

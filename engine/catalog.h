@@ -20,6 +20,8 @@
 #include "engine/index/keyidx.h"
 #include "util/buf.h"
 #include "engine/value.h"
+
+struct eng_progress;
 #include "storage/st.h"
 
 typedef struct eng_catalog eng_catalog;
@@ -112,10 +114,13 @@ int eng_catalog_add_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_t
 /* CREATE INDEX ... USING am (col opclass) WITH (...): def checked by the caller
  * (eng_am's define); built over the visible rows on nthreads threads. */
 int eng_catalog_add_am_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, const char *name,
-                             int col, const eng_am *am, const eng_am_def *def, int nthreads, pgw_error *err)
+                             int col, const eng_am *am, const eng_am_def *def, int nthreads,
+                             struct eng_progress *progress, pgw_error *err)
     __attribute__((warn_unused_result));
-/* Fill an access-method index from the rows visible to txn (catalog_am.c). */
-int eng__fill_am_index(st_txn *txn, eng_table *t, eng_index *ix, int nthreads, pgw_error *err)
+/* Fill an access-method index from the rows visible to txn (catalog_am.c), reporting to
+ * progress (pg_stat_progress_create_index) unless it is NULL. */
+int eng__fill_am_index(st_txn *txn, eng_table *t, eng_index *ix, int nthreads, struct eng_progress *progress,
+                       pgw_error *err)
     __attribute__((warn_unused_result));
 /* Cores online: the default number of index build threads. */
 int eng__cores(void);
@@ -162,9 +167,13 @@ enum {
     ENG_PRIV_OWNER = 2048,     /* a table a non-superuser created: DROP, ALTER, GRANT on it */
 };
 #define ENG_PRIV_TABLE_ALL 127u
+#define ENG_DATABASE_OID 5u    /* the database "postgres", PostgreSQL's OID for it */
+#define ENG_NS_PUBLIC 2200u        /* schema public */
 
 /* Under a lock: what `role` was granted on object `oid` (a table's relid,
- * a namespace OID, a database OID); "public" names PUBLIC. */
+ * a namespace OID, a database OID); "public" names PUBLIC. Until a GRANT or
+ * REVOKE first touches them, PUBLIC holds PostgreSQL 15's defaults: CONNECT
+ * and TEMP on the database, USAGE on schema public. */
 uint32_t eng_catalog_privs(eng_catalog *cat, uint32_t oid, const char *role);
 /* Set role's privileges on oid to `privs`, inside txn (undone by a rollback). */
 int eng_catalog_set_privs(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, uint32_t oid, const char *role,

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "engine/catalog.h"
+#include "engine/progress.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -76,7 +77,13 @@ static int take_version(void *ctx, uint64_t rowid, const void *data, size_t len)
     return push(r, rowid, v);
 }
 
-int eng__fill_am_index(st_txn *txn, eng_table *t, eng_index *ix, int nthreads, pgw_error *err)
+static void report(void *ctx, size_t done, size_t total)
+{
+    eng_progress_report(ctx, done, total);
+}
+
+int eng__fill_am_index(st_txn *txn, eng_table *t, eng_index *ix, int nthreads, eng_progress *progress,
+                       pgw_error *err)
 {
     arena *scratch = arena_new(), *keep = arena_new();
     eng_ctx c = {.mem = scratch, .err = err};
@@ -86,8 +93,13 @@ int eng__fill_am_index(st_txn *txn, eng_table *t, eng_index *ix, int nthreads, p
     int rc = scratch && keep ? st_scan_versions(txn, t->st, take_version, &r) : -1;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
+    eng_am_progress watch = {report, progress};
+    if (!rc && progress) {
+        progress->index_relid = ix->relid;
+        eng_progress_phase(progress, ENG_PROGRESS_LOADING, (int64_t)r.n);
+    }
     if (!rc)
-        rc = eng_amidx_build(ix->amx, r.ids, r.vals, r.n, nthreads < 1 ? 1 : nthreads, err);
+        rc = eng_amidx_build(ix->amx, r.ids, r.vals, r.n, nthreads < 1 ? 1 : nthreads, progress ? &watch : NULL, err);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (!rc)
         log_info("index \"%s\" on \"%s\" built: %zu rows, %d threads, %.3f s, %zu bytes", ix->name, t->name, r.n,

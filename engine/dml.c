@@ -238,7 +238,7 @@ static int copy_payload(arena *a, uint32_t type, eng_val *v)
     if (v->null)
         return 0;
     if (type == OID_TEXT || type == OID_VARCHAR || type == OID_BPCHAR || type == OID_NAME || type == OID_BYTEA ||
-        type == OID_VECTOR || type == OID_HYPERCUBE || eng_array_elem(type)) {
+        type == OID_VECTOR || type == OID_HALFVEC || type == OID_BIT || type == OID_VARBIT || type == OID_HYPERCUBE || eng_array_elem(type)) {
         char *p = arena_alloc(a, v->s.n + 1);
         if (!p)
             return -1;

@@ -262,7 +262,7 @@ static const eng_expr *scan_filter(const eng_node *n)
 }
 
 /* Planning: an index whose every column is fixed by `=` in the filter. */
-static const eng_index *choose_index(const eng_node *n)
+static const eng_index *choose_index(const eng_node *n, const eng_env *env)
 {
     const eng_table *t = n->rel->table;
     const eng_expr *w = scan_filter(n);
@@ -276,7 +276,7 @@ static const eng_index *choose_index(const eng_node *n)
         if (all)
             return ix;
     }
-    return NULL;
+    return eng__within_index(n->rel, w, env); /* a radius filter (ST_DWithin) */
 }
 
 /* Look the chosen index's key up: ids holds the candidates. */
@@ -286,6 +286,12 @@ static int try_index(eng_node *n, eng_ctx *c)
     const eng_table *t = n->rel->table;
     const eng_expr *w = scan_filter(n);
     pgw_error_clear(c->err);
+    if (s->index && s->index->amx) {
+        bool all;
+        s->nids = eng__within_rowids(c, n->rel, s->index, w, n->a, &s->ids, &all);
+        s->use_index = !all;
+        return s->nids < 0 ? -1 : 0;
+    }
     for (int k = 0; k < t->nindexes && w && s->index; k++) {
         const eng_index *ix = t->indexes[k];
         if (ix != s->index)
@@ -595,7 +601,7 @@ eng_node *eng__plan_rel(eng_plan *p, const eng_select *sel, const eng_rel *r, en
             scan_state *s = n->st;
             eng_node *ordered = NULL;
             /* a key lookup fixed by the WHERE reads few rows exactly: it wins over a distance index */
-            if ((s->index = choose_index(n))) {
+            if ((s->index = choose_index(n, c->env))) {
                 n->name_override = "Index Scan";
                 n->rows = 1;
                 n->cost1 = 8.17;

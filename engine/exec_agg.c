@@ -137,8 +137,8 @@ static int agg_step(eng_ctx *c, agg_state *s, const eng_agg *g, agg_val *v, cons
     default:
         break;
     }
-    if (g->kind == AGG_AVG && g->state_type == OID_VECTOR)
-        return eng__vector_accum(c, s->mem, &v->acc, &x);
+    if (g->kind == AGG_AVG && (g->state_type == OID_VECTOR || g->state_type == OID_HALFVEC))
+        return eng__vector_accum(c, g->state_type, s->mem, &v->acc, &x);
     if (v->acc.null) {
         v->acc = x;
         return eng__copy_val(s->mem, g->arg->type, &v->acc) ? eng__oom(c) : 0;
@@ -191,8 +191,8 @@ static int agg_final(eng_ctx *c, const eng_agg *g, const agg_val *v, eng_val *ou
         out->null = true; /* avg(interval) is refused at bind time; never reached */
         return 0;
     }
-    if (g->state_type == OID_VECTOR)
-        return eng__vector_avg(c, &v->acc, v->cnt, out);
+    if (g->state_type == OID_VECTOR || g->state_type == OID_HALFVEC)
+        return eng__vector_avg(c, g->state_type, &v->acc, v->cnt, out);
     eng_val args[2] = {v->acc, {.null = false}};
     if (g->state_type == OID_INT8)
         args[0].num = eng__num_from_int(c->mem, v->acc.i);

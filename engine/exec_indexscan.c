@@ -17,10 +17,12 @@
  */
 #include "engine/exec_indexscan.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/exec.h"
+#include "util/mem.h"
 
 typedef struct hit_row {
     eng_val *row;              /* the FROM row, in the node's arena */
@@ -349,4 +351,107 @@ int eng__plan_indexscan(eng_plan *p, const eng_select *sel, const eng_rel *r, en
 bool eng__indexscan_sorts(const eng_node *n, const eng_select *sel)
 {
     return n && n->ops == &iscan_ops && sel->nsort == 1;
+}
+
+/* ---- radius filters ------------------------------------------------------ */
+
+/* The conjunct of w that is the opclass's within_fn(col, value, r), with value and r fixed
+ * (value may come first), and its value side in *val; or NULL. */
+static const eng_expr *within_conjunct(const eng_expr *w, int col, const eng_am_opclass *oc, const eng_expr **val)
+{
+    if (!w || !oc->within_fn)
+        return NULL;
+    if (w->kind == BX_AND) {
+        for (int i = 0; i < w->nargs; i++) {
+            const eng_expr *e = within_conjunct(w->args[i], col, oc, val);
+            if (e)
+                return e;
+        }
+        return NULL;
+    }
+    if (w->kind != BX_FUNC || w->nargs != 3 || strcmp(w->proc->name, oc->within_fn) != 0 || !fixed_value(w->args[2]))
+        return NULL;
+    for (int side = 0; side < 2; side++) {
+        const eng_expr *c = w->args[side], *v = w->args[1 - side];
+        if (c->kind == BX_SCANCOL && c->index == col && fixed_value(v)) {
+            *val = v;
+            return w;
+        }
+    }
+    return NULL;
+}
+
+const eng_index *eng__within_index(const eng_rel *r, const eng_expr *w, const eng_env *env)
+{
+    const char *on = setting(env, "enable_indexscan");
+    if (r->kind != REL_TABLE || !w || (on && strcmp(on, "off") == 0))
+        return NULL;
+    const eng_expr *val;
+    for (int k = 0; k < r->table->nindexes; k++) {
+        const eng_index *ix = r->table->indexes[k];
+        if (ix->amx && within_conjunct(w, r->lo + ix->cols[0], eng_amidx_def(ix->amx)->opclass, &val))
+            return ix;
+    }
+    return NULL;
+}
+
+typedef struct within_ids {
+    const eng_amidx *x;
+    uint64_t *ids;
+    size_t n, cap;
+} within_ids;
+
+static int add_row(void *ctx, int64_t label)
+{
+    within_ids *w = ctx;
+    uint64_t rowid, hash;
+    if (w->n == w->cap) {
+        size_t cap = w->cap ? w->cap * 2 : 64;
+        uint64_t *ids = mem_realloc(w->ids, cap * sizeof(*ids));
+        if (!ids)
+            return 1;
+        w->ids = ids;
+        w->cap = cap;
+    }
+    eng_amidx_entry(w->x, label, &rowid, &hash);
+    w->ids[w->n++] = rowid;
+    return 0;
+}
+
+static int by_rowid(const void *pa, const void *pb)
+{
+    uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+    return (a > b) - (a < b);
+}
+
+long eng__within_rowids(eng_ctx *c, const eng_rel *r, const eng_index *ix, const eng_expr *w, arena *a,
+                        uint64_t **out, bool *all)
+{
+    const eng_expr *val, *e = within_conjunct(w, r->lo + ix->cols[0], eng_amidx_def(ix->amx)->opclass, &val);
+    eng_val q, radius;
+    *all = false;
+    if (!e || eng_eval(c, val, NULL, &q) || eng_eval(c, e->args[2], NULL, &radius))
+        return e ? -1 : 0;
+    if (q.null || radius.null || !(radius.f >= 0))
+        return 0; /* the function is NULL or false for every row */
+    if (isinf(radius.f)) {
+        *all = true; /* true for every row: read the table */
+        return 0;
+    }
+    within_ids ids = {ix->amx, NULL, 0, 0};
+    int rc = eng_amidx_within(ix->amx, &q, radius.f, add_row, &ids, c->err);
+    size_t kept = 0;
+    if (rc == 0 && ids.n) {
+        qsort(ids.ids, ids.n, sizeof(*ids.ids), by_rowid); /* the table's order, each row once */
+        for (size_t i = 0; i < ids.n; i++)
+            if (!kept || ids.ids[i] != ids.ids[kept - 1])
+                ids.ids[kept++] = ids.ids[i];
+    }
+    *out = rc == 0 ? arena_alloc(a, (kept + 1) * sizeof(**out)) : NULL;
+    if (*out && kept)
+        memcpy(*out, ids.ids, kept * sizeof(**out));
+    mem_free(ids.ids);
+    if (rc)
+        return rc < 0 ? -1 : eng__oom(c);
+    return *out ? (long)kept : eng__oom(c);
 }

@@ -38,4 +38,15 @@ int eng__plan_indexscan(eng_plan *p, const eng_select *sel, const eng_rel *r, en
  * (then no Sort node is needed above it). */
 bool eng__indexscan_sorts(const eng_node *n, const eng_select *sel);
 
+/* Radius filters: an access-method index on table r whose opclass's within_fn
+ * (ST_DWithin) is a conjunct of the filter w as fn(col, value, radius), value and
+ * radius fixed for the scan; NULL when none (or enable_indexscan is off). The Seq
+ * Scan node then reads only the rows eng__within_rowids finds, in row order, each
+ * once, and still checks the whole filter on each. */
+const eng_index *eng__within_index(const eng_rel *r, const eng_expr *w, const eng_env *env);
+/* The rows ix's within search finds for w's conjunct, in arena a: their count, or -1
+ * with c->err; *all when the radius is infinite (read the whole table instead). */
+long eng__within_rowids(eng_ctx *c, const eng_rel *r, const eng_index *ix, const eng_expr *w, arena *a,
+                        uint64_t **out, bool *all) __attribute__((warn_unused_result));
+
 #endif

@@ -13,7 +13,7 @@ static const char *const hypercube_fns[] = {"hc_*", "hypercube_*", "st_*", NULL}
 static const char *const embedding_fns[] = {"embedding_*", NULL};
 /* named one by one: gen_random_uuid() is a core function */
 static const char *const generative_fns[] = {"gen_generate", "gen_complete", "gen_walk", NULL};
-static const char *const semantic_fns[] = {"semantic_*", NULL};
+static const char *const semantic_fns[] = {"semantic_*", "search_text", NULL};
 static const char *const uuid_ossp_fns[] = {"uuid_generate_v4", NULL};
 
 /* Sorted by name (pg_available_extensions order). Versions are those of

@@ -64,4 +64,9 @@ int hc_store_room(eng_ctx *c, void **p, size_t n, size_t *cap, size_t elem) __at
 int hc_store_update(eng_ctx *c, eng_table *t, uint64_t rowid, const eng_val *row)
     __attribute__((warn_unused_result));
 
+/* The text of atom or composition `id` rebuilt from its leaf atoms (the exact
+ * text ingested), in c->mem: 1 with *out, 0 for an unknown id, -1 on error. */
+int hc_store_text(eng_ctx *c, const hc_store *s, const eng_val *id, eng_val *out)
+    __attribute__((warn_unused_result));
+
 #endif

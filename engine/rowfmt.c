@@ -37,6 +37,8 @@ static int field_class(uint32_t type)
         return F_INTERVAL;
     case OID_TEXT: case OID_VARCHAR: case OID_BPCHAR: case OID_NAME: case OID_BYTEA: case OID_UNKNOWN:
     case OID_VECTOR: /* the floats in host order, 4 bytes each */
+    case OID_HALFVEC: /* the halves in host order, 2 bytes each */
+    case OID_BIT: case OID_VARBIT: /* bit count and bits (bit.h) */
     case OID_HYPERCUBE: /* four doubles in host order */
         return F_BYTES;
     default:

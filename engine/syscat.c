@@ -4,6 +4,7 @@
  * syscat.h). Columns are written as "name type, ..." strings, parsed once.
  */
 #include "engine/syscat_internal.h"
+#include "engine/progress.h"
 
 #include <ctype.h>
 #include <pthread.h>
@@ -164,6 +165,11 @@ static const vdef defs[] = {
      "tup_deleted int8, conflicts int8, temp_files int8, temp_bytes int8, deadlocks int8, "
      "stats_reset timestamptz",
      eng__fill_stat_database},
+    {PGC, "pg_stat_progress_create_index", 12040, 'v',
+     "pid int4, datid oid, datname name, relid oid, index_relid oid, command text, phase text, "
+     "lockers_total int8, lockers_done int8, current_locker_pid int8, blocks_total int8, blocks_done int8, "
+     "tuples_total int8, tuples_done int8, partitions_total int8, partitions_done int8",
+     eng__fill_progress_create_index},
     {PGC, "hcdb_stat_wal", 12500, 'v',
      "records int8, bytes int8, fsyncs int8, group_commit_batches int8, commits int8, checkpoints int8, "
      "last_checkpoint_age_seconds float8, insert_lsn int8, flushed_lsn int8, redo_lsn int8",

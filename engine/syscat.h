@@ -16,10 +16,9 @@
 
 #include "engine/catalog.h"
 
-/* Namespace OIDs (PostgreSQL's for pg_catalog and public). */
+/* Namespace OIDs (PostgreSQL's for pg_catalog; public's, ENG_NS_PUBLIC, is in catalog.h). */
 #define ENG_NS_PG_CATALOG 11u
 #define ENG_NS_PG_TOAST 99u
-#define ENG_NS_PUBLIC 2200u
 #define ENG_NS_INFORMATION_SCHEMA 13000u
 
 /* One session as pg_stat_activity shows it. Strings may be NULL. */

@@ -369,7 +369,7 @@ static uint32_t array_oid(uint32_t oid)
 static uint32_t type_nsp(eng_vrows *r, const eng_type *t)
 {
     eng_catalog *cat = r->c->env ? r->c->env->catalog : NULL;
-    const eng_extension *e = t->oid == OID_VECTOR && cat ? eng_catalog_extension(cat, "vector") : NULL;
+    const eng_extension *e = (t->oid == OID_VECTOR || t->oid == OID_HALFVEC) && cat ? eng_catalog_extension(cat, "vector") : NULL;
     return e && eng__nsp_oid(e->schema) ? eng__nsp_oid(e->schema) : ENG_NS_PG_CATALOG;
 }
 

@@ -347,7 +347,7 @@ int eng__fill_is_tables(eng_vrows *r)
 static const char *is_data_type(uint32_t type)
 {
     switch (type) {
-    case OID_VECTOR: return "USER-DEFINED";
+    case OID_VECTOR: case OID_HALFVEC: return "USER-DEFINED";
     case OID_BPCHAR: return "character";
     default: return eng_type_sqlname(type);
     }
@@ -378,7 +378,7 @@ static void is_column_rows(eng_vrows *r, const eng_table *t)
         prec && col->type <= OID_INT4 ? eng__vint(r, 0) : eng__vnull(r);
         ty && ty->category == 'D' ? eng__vint(r, col->type == OID_DATE ? 0 : 6) : eng__vnull(r);
         eng__vtext(r, dbname(r));
-        eng__vtext(r, col->type == OID_VECTOR ? "public" : "pg_catalog");
+        eng__vtext(r, col->type == OID_VECTOR || col->type == OID_HALFVEC ? "public" : "pg_catalog");
         eng__vtext(r, ty ? ty->name : NULL);
         eng__vtext(r, "NO");
         eng__vtext(r, "NEVER");

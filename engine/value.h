@@ -33,6 +33,8 @@
 #define OID_REGTYPE 2206u
 #define OID_REGNAMESPACE 4089u
 #define OID_UUID 2950u
+#define OID_BIT 1560u
+#define OID_VARBIT 1562u
 #define OID_FLOAT4 700u
 #define OID_FLOAT8 701u
 #define OID_UNKNOWN 705u
@@ -53,6 +55,8 @@
 #define OID_VECTOR 16385u
 /* hcdb's 4-D point type `hypercube`, fixed the same way. */
 #define OID_HYPERCUBE 16390u
+/* pgvector's halfvec, fixed beside them. */
+#define OID_HALFVEC 16391u
 
 typedef struct eng_num eng_num;
 

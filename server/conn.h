@@ -124,6 +124,8 @@ void srv_loop_link(srv_loop *loop, srv_conn *c);
 void srv_loop_unlink(srv_loop *loop, srv_conn *c);
 uv_loop_t *srv_loop_uv(srv_loop *loop);
 bool srv_loop_stopping(const srv_loop *loop);
+/* Mark the loop as running a statement inline (new connections go to other loops then). */
+void srv_loop_set_running(srv_loop *loop, bool running);
 
 /* Message handlers (startup.c, session.c): each consumes one whole frame. */
 void srv_startup_packet(srv_conn *c, const pgw_frame *f);

@@ -35,11 +35,17 @@ struct srv_loop {
     bool stopping;         /* this thread's view: shutting down */
     srv_server *srv;
     srv_conn *conns;       /* connections owned by this loop */
+    atomic_bool running;   /* a statement runs on this thread now (the acceptor avoids it) */
 };
 
 uv_loop_t *srv_loop_uv(srv_loop *loop)
 {
     return &loop->uv;
+}
+
+void srv_loop_set_running(srv_loop *loop, bool running)
+{
+    atomic_store_explicit(&loop->running, running, memory_order_relaxed);
 }
 
 bool srv_loop_stopping(const srv_loop *loop)
@@ -186,8 +192,17 @@ void srv_loops_handoff(srv_server *srv, int fd, const uint8_t *pending, size_t n
     h->fd = fd;
     h->len = n;
     memcpy(h->data, pending, n);
-    unsigned i = atomic_fetch_add(&srv->next_loop, 1) % (unsigned)srv->nloops;
-    srv_loop *loop = srv->loops[i];
+    /* round-robin, but past loops busy with a statement: a new client should not wait
+     * for another client's long query to end before it can even log in */
+    unsigned first = atomic_fetch_add(&srv->next_loop, 1) % (unsigned)srv->nloops;
+    srv_loop *loop = srv->loops[first];
+    for (int k = 0; k < srv->nloops; k++) {
+        srv_loop *l = srv->loops[(first + (unsigned)k) % (unsigned)srv->nloops];
+        if (!atomic_load_explicit(&l->running, memory_order_relaxed)) {
+            loop = l;
+            break;
+        }
+    }
     uv_mutex_lock(&loop->lock);
     h->next = loop->queue;
     loop->queue = h;

@@ -9,6 +9,7 @@
  * A statement whose output fills the connection's buffer pauses (its
  * portal is kept) and resumes when the client has read enough.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -65,6 +66,10 @@ struct srv_session {
     long work_max_rows;
     pause_kind work_kind;
     buf work_out;           /* the worker's output, appended when it returns */
+    /* NOTICEs the worker sends while nothing else is buffered (an index build's progress):
+     * the loop moves them to the connection when woken, so the client sees them live. */
+    pthread_mutex_t live_lock;
+    buf live_out;           /* under live_lock */
     int work_rc;
     sql_run_status work_status;
     pgw_error work_err;
@@ -178,7 +183,25 @@ static int sink_row(void *ctx, int ncols, const sql_cell *cells)
 static void sink_notice(void *ctx, const pgw_error *notice)
 {
     srv_conn *c = ctx;
-    pgw_put_error(c->session->sink_out, notice, 1);
+    srv_session *s = c->session;
+    if (s->sink_out == &s->work_out && s->work_out.len == 0) { /* on the worker, nothing ahead of it */
+        pthread_mutex_lock(&s->live_lock);
+        pgw_put_error(&s->live_out, notice, 1);
+        pthread_mutex_unlock(&s->live_lock);
+        uv_async_send(&c->wake);
+        return;
+    }
+    pgw_put_error(s->sink_out, notice, 1);
+}
+
+/* Loop thread: the worker's live NOTICEs go out ahead of anything else it produced. */
+static void drain_live(srv_conn *c)
+{
+    srv_session *s = c->session;
+    pthread_mutex_lock(&s->live_lock);
+    buf_append(&c->out, s->live_out.data, s->live_out.len);
+    buf_reset(&s->live_out);
+    pthread_mutex_unlock(&s->live_lock);
 }
 
 static void sink_copy_out_begin(void *ctx, int16_t format, int ncols)
@@ -279,10 +302,12 @@ static void work_done(uv_work_t *w, int status)
     s->offloaded = false;
     s->sink_out = &c->out;
     if (c->state == SRV_CONN_CLOSING) { /* the client left or the server stops */
+        buf_reset(&s->live_out);        /* the worker is done: no lock needed */
         buf_reset(&s->work_out);
         srv_conn_unref(c);
         return;
     }
+    drain_live(c);
     buf_append(&c->out, s->work_out.data, s->work_out.len);
     buf_reset(&s->work_out);
     s->work_ready = true;
@@ -324,7 +349,9 @@ static int run_portal(srv_conn *c, sql_portal *p, long max_rows, pause_kind kind
         s->sink_out = &c->out; /* no worker: run it here */
     }
     sql_sink sink = make_sink(c);
+    srv_loop_set_running(c->loop, true);
     *rc = sql_portal_run(p, &sink, max_rows, status, err);
+    srv_loop_set_running(c->loop, false);
     return 0;
 }
 
@@ -813,6 +840,10 @@ bool srv_session_blocked(const srv_conn *c)
 void srv_session_unblock(srv_conn *c)
 {
     srv_session *s = c->session;
+    if (s && s->offloaded) {
+        drain_live(c);
+        srv_conn_flush(c);
+    }
     if (!s || !s->blocked)
         return;
     s->blocked = false;
@@ -851,6 +882,7 @@ int srv_session_begin(srv_conn *c, pgw_error *err)
     }
     c->session = s;
     s->sink_out = &c->out;
+    pthread_mutex_init(&s->live_lock, NULL);
     srv_cancel_new_key(&c->backend_pid, &c->cancel_secret);
     sql_session_info info = {c->user, c->database, (int32_t)c->backend_pid, c->role.superuser, c->peer_addr,
                              c->peer_port, c->local_addr, c->local_port};
@@ -886,6 +918,8 @@ void srv_session_end(srv_conn *c)
             drop_stmt(&s->stmts);
         arena_free(s->msg_arena);
         buf_free(&s->work_out);
+        buf_free(&s->live_out);
+        pthread_mutex_destroy(&s->live_lock);
         mem_free(s);
         c->session = NULL;
     }

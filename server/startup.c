@@ -232,6 +232,13 @@ static void login_succeeded(srv_conn *c)
         fatal(c, SQLSTATE_INVALID_CATALOG_NAME, "database \"%s\" does not exist", c->database);
         return;
     }
+    if (!sql_server_may_connect(c->srv->sql, c->user, c->role_exists && c->role.superuser, c->database)) {
+        pgw_error err = {0};
+        pgw_error_set(&err, SQLSTATE_INSUFFICIENT_PRIVILEGE, "permission denied for database \"%s\"", c->database);
+        pgw_error_detail(&err, "User does not have CONNECT privilege.");
+        srv_conn_fatal(c, &err);
+        return;
+    }
     pgw_put_auth(&c->out, PGW_AUTH_OK, NULL, 0);
     pgw_error err = {0};
     if (srv_session_begin(c, &err) < 0) {

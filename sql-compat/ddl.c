@@ -126,7 +126,7 @@ static int build_threads(sql_portal *p)
 }
 
 /* CREATE INDEX ... USING <access method> (col [opclass]) [WITH (...)], pgvector's checks in its order. */
-static int add_am_index(sql_portal *p, eng_table *t, const ast_index *ix, pgw_error *err)
+static int add_am_index(sql_portal *p, const sql_sink *sink, eng_table *t, const ast_index *ix, pgw_error *err)
 {
     eng_catalog *cat = p->s->srv->cat;
     const eng_am *am = eng_am_find(ix->method);
@@ -161,7 +161,7 @@ static int add_am_index(sql_portal *p, eng_table *t, const ast_index *ix, pgw_er
         pgw_error_set(err, SQLSTATE_DUPLICATE_TABLE, "relation \"%s\" already exists", name);
         return -1;
     }
-    return eng_catalog_add_am_index(cat, p->s->stx, p->s->ddl, t, name, col, am, &def, build_threads(p), err);
+    return sqlc__add_am_index_watched(p, sink, t, name, col, am, &def, build_threads(p), err);
 }
 
 /* The columns of CREATE TABLE t (col type ..., ...); seqs[i] names the sequence a serial column needs. */
@@ -331,7 +331,7 @@ static int alter_or_index(sql_portal *p, const sql_sink *sink, pgw_error *err)
         return 0;
     }
     if (ix->method)
-        return add_am_index(p, t, ix, err);
+        return add_am_index(p, sink, t, ix, err);
     return add_index(p, t, ix->idxname, &ix->cols, ix->unique, false, err);
 }
 

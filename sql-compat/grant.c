@@ -86,7 +86,7 @@ static int grant_targets(sql_portal *p, eng_catalog *cat, uint32_t **oids, int *
                           g->on == GRANT_ON_DATABASE ? "database" : "schema", name);
             return -1;
         } else if (g->on != GRANT_ON_ALL_TABLES) {
-            (*oids)[(*n)++] = g->on == GRANT_ON_DATABASE ? 5 : ENG_NS_PUBLIC;
+            (*oids)[(*n)++] = g->on == GRANT_ON_DATABASE ? ENG_DATABASE_OID : ENG_NS_PUBLIC;
         }
     }
     for (size_t i = 0; g->on == GRANT_ON_ALL_TABLES; i++) {

@@ -96,6 +96,18 @@ bool sql_server_database_exists(sql_server *srv, const char *name)
     return name && strcmp(name, "postgres") == 0;
 }
 
+bool sql_server_may_connect(sql_server *srv, const char *user, bool superuser, const char *database)
+{
+    (void)database; /* one database: its OID is fixed */
+    if (superuser || !srv->cat)
+        return true;
+    eng_catalog_rdlock(srv->cat);
+    uint32_t privs = eng_catalog_privs(srv->cat, ENG_DATABASE_OID, user) |
+                     eng_catalog_privs(srv->cat, ENG_DATABASE_OID, "public");
+    eng_catalog_unlock(srv->cat);
+    return privs & ENG_PRIV_CONNECT;
+}
+
 sql_session *sql_session_new(sql_server *srv, const sql_session_info *info, pgw_error *err)
 {
     sql_session *s = mem_calloc(1, sizeof(*s));

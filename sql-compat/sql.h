@@ -60,6 +60,8 @@ int sql_server_backup(sql_server *srv, const char *dest, uint64_t *end_lsn, pgw_
 int sql_server_checkpoint(sql_server *srv, pgw_error *err) __attribute__((warn_unused_result));
 /* True if a database of that name exists ("postgres" always does). */
 bool sql_server_database_exists(sql_server *srv, const char *name);
+/* Whether `user` holds CONNECT on the database (directly or through PUBLIC); superusers always. */
+bool sql_server_may_connect(sql_server *srv, const char *user, bool superuser, const char *database);
 
 /* ---- session --------------------------------------------------------- */
 

@@ -87,8 +87,15 @@ static ast_expr *const_expr(tctx *t, PgQuery__AConst *c)
             return NULL;
         e->ival = c->boolval->boolval;
         return e;
+    case PG_QUERY__A__CONST__VAL_BSVAL:
+        /* B'101' / X'1F': the parser keeps the b / x prefix, which bit's input takes too */
+        if (!(e = sqlc__mk(t, AST_CAST, c->location, 1)) || !(e->args[0] = sqlc__mk(t, AST_CONST_STR, c->location, 0)))
+            return NULL;
+        e->args[0]->str = arena_strdup(t->a, c->bsval->bsval);
+        e->type = (ast_type){.name = "bit", .loc = c->location};
+        return e->args[0]->str ? e : sqlc__oom(t);
     default:
-        return sqlc__unsupported(t, "bit string literal", c->location);
+        return sqlc__unsupported(t, "this literal", c->location);
     }
 }
 

@@ -96,6 +96,8 @@ static void build(void)
     eng__register_admin();
     eng__register_seq();
     eng__register_vector();
+    eng__register_halfvec();
+    eng__register_bit();
     eng__register_regtypes();
     eng__register_catalog();
     eng__register_uuid();
@@ -104,6 +106,7 @@ static void build(void)
     eng__register_hc_ingest();
     eng__register_hc_embed();
     eng__register_hc_search();
+    eng__register_hc_search_text();
     eng__register_hc_generate();
     eng__register_hc_validate();
     eng__register_regex();

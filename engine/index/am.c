@@ -169,7 +169,7 @@ int eng_amidx_insert(eng_amidx *x, uint64_t rowid, const eng_val *v, pgw_error *
 }
 
 int eng_amidx_build(eng_amidx *x, const uint64_t *rowids, const eng_val *vals, size_t n, int nthreads,
-                    pgw_error *err)
+                    const eng_am_progress *progress, pgw_error *err)
 {
     size_t base = atomic_load(&x->n);
     int64_t *labels = mem_alloc((n ? n : 1) * sizeof(int64_t));
@@ -182,7 +182,7 @@ int eng_amidx_build(eng_amidx *x, const uint64_t *rowids, const eng_val *vals, s
     }
     if (!rc) {
         atomic_store_explicit(&x->n, base + n, memory_order_release);
-        rc = x->am->build(x->state, labels, vals, n, nthreads, err);
+        rc = x->am->build(x->state, labels, vals, n, nthreads, progress, err);
     }
     mem_free(labels);
     return rc;
@@ -199,6 +199,12 @@ int eng_amidx_knn(eng_amidx *x, const eng_val *query, size_t k, const eng_am_sca
                   eng_am_accept_fn accept, void *ctx, eng_am_hit *out, pgw_error *err)
 {
     return x->am->knn(x->state, query, k, o, accept, ctx, out, err);
+}
+
+int eng_amidx_within(eng_amidx *x, const eng_val *query, double radius, eng_am_visit_fn visit, void *ctx,
+                     pgw_error *err)
+{
+    return x->am->within(x->state, query, radius, visit, ctx, err);
 }
 
 void eng_amidx_indexdef(const eng_amidx *x, const char *col, char *out, size_t outsz)

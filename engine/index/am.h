@@ -52,6 +52,8 @@ typedef struct eng_am_opclass {
     int metric;            /* the access method's own code (dist_metric for HNSW) */
     bool is_default;       /* chosen when CREATE INDEX names no opclass */
     const char *order_fn;  /* a function f(col, value) ordering as order_op does (ST_Distance), or NULL */
+    const char *within_fn; /* a function f(col, value, r) true within distance r that the access
+                            * method's `within` answers (ST_DWithin), or NULL */
 } eng_am_opclass;
 
 /* Definition-time facts the access method stores with the index (persisted by the catalog). */
@@ -75,6 +77,15 @@ typedef struct eng_am_scan_opts {
 } eng_am_scan_opts;
 
 typedef bool (*eng_am_accept_fn)(void *ctx, int64_t label);
+/* Called for each label a `within` search finds; non-zero stops the search and is returned. */
+typedef int (*eng_am_visit_fn)(void *ctx, int64_t label);
+
+/* Build progress: done of total values are in the index; called about every tenth, from any
+ * build thread but one call at a time. */
+typedef struct eng_am_progress {
+    void (*report)(void *ctx, size_t done, size_t total);
+    void *ctx;
+} eng_am_progress;
 
 typedef struct eng_am {
     const char *name;                    /* USING name */
@@ -88,15 +99,19 @@ typedef struct eng_am {
     void (*free)(void *state);
     /* 0 indexed, 1 not indexed (a value the method cannot order, e.g. a zero vector for cosine), -1 error. */
     int (*insert)(void *state, int64_t label, const eng_val *v, pgw_error *err);
-    /* Bulk build over n (label, value) pairs on nthreads threads. */
+    /* Bulk build over n (label, value) pairs on nthreads threads; progress may be NULL. */
     int (*build)(void *state, const int64_t *labels, const eng_val *vals, size_t n, int nthreads,
-                 pgw_error *err);
+                 const eng_am_progress *progress, pgw_error *err);
     /* Up to k accepted labels, nearest first; the count, or -1 with err. accept may be NULL. The
      * search must keep going past its usual bound until k accepted labels are found or the
      * structure is exhausted, so a selective accept still gets k rows when k exist. */
     int (*knn)(void *state, const eng_val *query, size_t k, const eng_am_scan_opts *o,
                eng_am_accept_fn accept, void *ctx, eng_am_hit *out, pgw_error *err);
     size_t (*memory)(const void *state);
+    /* Every label within distance radius (>= 0) of query, in no order: 0, the visitor's
+     * non-zero return, or -1 with err. NULL for a method without opclasses that set within_fn. */
+    int (*within)(void *state, const eng_val *query, double radius, eng_am_visit_fn visit, void *ctx,
+                  pgw_error *err);
 } eng_am;
 
 /* The access method called name, or NULL. */
@@ -122,13 +137,16 @@ int eng_amidx_insert(eng_amidx *x, uint64_t rowid, const eng_val *v, pgw_error *
     __attribute__((warn_unused_result));
 /* Build over n rows at once (an empty index; catalog write lock held). */
 int eng_amidx_build(eng_amidx *x, const uint64_t *rowids, const eng_val *vals, size_t n, int nthreads,
-                    pgw_error *err) __attribute__((warn_unused_result));
+                    const eng_am_progress *progress, pgw_error *err) __attribute__((warn_unused_result));
 /* The row id and value hash behind a label. */
 void eng_amidx_entry(const eng_amidx *x, int64_t label, uint64_t *rowid, uint64_t *hash);
 /* The hash eng_amidx_entry reports for an indexed value v. */
 uint64_t eng_amidx_hash(const eng_val *v);
 int eng_amidx_knn(eng_amidx *x, const eng_val *query, size_t k, const eng_am_scan_opts *o,
                   eng_am_accept_fn accept, void *ctx, eng_am_hit *out, pgw_error *err);
+/* The access method's within search (its opclass has a within_fn). */
+int eng_amidx_within(eng_amidx *x, const eng_val *query, double radius, eng_am_visit_fn visit, void *ctx,
+                     pgw_error *err);
 /* What pg_get_indexdef prints after USING for this index on column col: `hnsw (col)`, the
  * opclass after col unless it is the type's default, then ` WITH (m='16', ...)` for the
  * options given, as PostgreSQL prints reloptions. */

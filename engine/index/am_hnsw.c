@@ -4,6 +4,14 @@
  *
  * def->opt: [0] m, [1] ef_construction, [2] bit mask of the options the
  * user gave (only those are shown back, as PostgreSQL shows reloptions).
+ *
+ * halfvec columns: the graph holds their values widened to float32 (exact,
+ * every half is a float), so distances in the index equal the SQL
+ * operators' and the kernels stay the float32 ones; the vectors then take
+ * as much index memory as a vector column's. bit columns (bit_hamming_ops):
+ * each bit becomes a 0.0 / 1.0 float, and the L1 distance between two such
+ * vectors is their Hamming distance, so the graph needs no kernel of its own
+ * (at 32 times a bit's size in memory).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,16 +21,22 @@
 
 #include "engine/index/am.h"
 #include "engine/index/hnsw.h"
+#include "engine/types/half.h"
 #include "util/mem.h"
 
 enum { OPT_M, OPT_EF_CONSTRUCTION, OPT_GIVEN };
 
 static const eng_am_opclass opclasses[] = {
-    {"vector_l2_ops", OID_VECTOR, "<->", DIST_L2, true, NULL},
-    {"vector_ip_ops", OID_VECTOR, "<#>", DIST_IP, false, NULL},
-    {"vector_cosine_ops", OID_VECTOR, "<=>", DIST_COSINE, false, NULL},
-    {"vector_l1_ops", OID_VECTOR, "<+>", DIST_L1, false, NULL},
-    {NULL, 0, NULL, 0, false, NULL},
+    {"vector_l2_ops", OID_VECTOR, "<->", DIST_L2, true, NULL, NULL},
+    {"vector_ip_ops", OID_VECTOR, "<#>", DIST_IP, false, NULL, NULL},
+    {"vector_cosine_ops", OID_VECTOR, "<=>", DIST_COSINE, false, NULL, NULL},
+    {"vector_l1_ops", OID_VECTOR, "<+>", DIST_L1, false, NULL, NULL},
+    {"halfvec_l2_ops", OID_HALFVEC, "<->", DIST_L2, true, NULL, NULL},
+    {"halfvec_ip_ops", OID_HALFVEC, "<#>", DIST_IP, false, NULL, NULL},
+    {"halfvec_cosine_ops", OID_HALFVEC, "<=>", DIST_COSINE, false, NULL, NULL},
+    {"halfvec_l1_ops", OID_HALFVEC, "<+>", DIST_L1, false, NULL, NULL},
+    {"bit_hamming_ops", OID_BIT, "<~>", DIST_L1, true, NULL, NULL},
+    {NULL, 0, NULL, 0, false, NULL, NULL},
 };
 
 static const char *const option_names[] = {"m", "ef_construction"};
@@ -87,34 +101,85 @@ static void hnsw_describe(const eng_am_def *def, char *out, size_t outsz)
     }
 }
 
+typedef enum { EL_F32, EL_F16, EL_BIT } elem_kind;
+
+/* One index: the graph and the kind of the column's elements. */
+typedef struct am_state {
+    hnsw_index *g;
+    elem_kind kind;
+} am_state;
+
+static const char *const kind_names[] = {"vector", "halfvec", "bit"};
+
 static int hnsw_am_create(const eng_am_def *def, void **state, pgw_error *err)
 {
     hnsw_params p;
     hnsw_params_init(&p, (dist_metric)def->opclass->metric, def->typmod);
     p.m = def->opt[OPT_M];
     p.ef_construction = def->opt[OPT_EF_CONSTRUCTION];
-    return hnsw_create(&p, (hnsw_index **)state, err) ? -1 : 0;
+    am_state *st = mem_alloc(sizeof(*st));
+    if (!st)
+        return pgw_error_oom(err), -1;
+    st->kind = def->opclass->type == OID_HALFVEC ? EL_F16 : def->opclass->type == OID_BIT ? EL_BIT : EL_F32;
+    if (hnsw_create(&p, &st->g, err)) {
+        mem_free(st);
+        return -1;
+    }
+    *state = st;
+    return 0;
 }
 
 static void hnsw_am_free(void *state)
 {
-    hnsw_free(state);
+    am_state *st = state;
+    hnsw_free(st->g);
+    mem_free(st);
 }
 
-/* v's floats, aligned (row images may hand out unaligned bytes); *tmp is freed by the caller. */
-static const float *floats(const eng_val *v, float **tmp)
+/* v's element count: floats, halves, or the bit count that leads a bit string (bit.h). */
+static int dims_of(const am_state *st, const eng_val *v)
+{
+    if (st->kind == EL_BIT) {
+        uint32_t n;
+        memcpy(&n, v->s.p, sizeof(n));
+        return (int)n;
+    }
+    return (int)(v->s.n / (st->kind == EL_F16 ? sizeof(uint16_t) : sizeof(float)));
+}
+
+/* v's elements as floats into dst (dim of them): row images may be unaligned, halves widen,
+ * bits become 0 / 1. */
+static void widen(const am_state *st, const eng_val *v, float *dst)
+{
+    int dim = dims_of(st, v);
+    for (int i = 0; i < dim; i++) {
+        if (st->kind == EL_BIT) {
+            dst[i] = ((const uint8_t *)v->s.p)[sizeof(uint32_t) + (size_t)i / 8] & (0x80 >> (i % 8)) ? 1.0f : 0.0f;
+        } else if (st->kind == EL_F16) {
+            uint16_t h;
+            memcpy(&h, v->s.p + (size_t)i * sizeof(h), sizeof(h));
+            dst[i] = eng_half_to_float(h);
+        } else {
+            memcpy(&dst[i], v->s.p + (size_t)i * sizeof(float), sizeof(float));
+        }
+    }
+}
+
+/* v's floats, aligned; *tmp is freed by the caller. */
+static const float *floats(const am_state *st, const eng_val *v, float **tmp)
 {
     *tmp = NULL;
-    if (((uintptr_t)v->s.p & (sizeof(float) - 1)) == 0)
+    if (st->kind == EL_F32 && ((uintptr_t)v->s.p & (sizeof(float) - 1)) == 0)
         return (const float *)(const void *)v->s.p;
-    if ((*tmp = mem_alloc(v->s.n ? v->s.n : 1)))
-        memcpy(*tmp, v->s.p, v->s.n);
+    int dim = dims_of(st, v);
+    if ((*tmp = mem_alloc((size_t)(dim ? dim : 1) * sizeof(float))))
+        widen(st, v, *tmp);
     return *tmp;
 }
 
-static int check_dim(void *state, const eng_val *v, pgw_error *err)
+static int check_dim(const am_state *st, const eng_val *v, pgw_error *err)
 {
-    int dim = hnsw_dim(state), got = (int)(v->s.n / sizeof(float));
+    int dim = hnsw_dim(st->g), got = dims_of(st, v);
     if (got != dim) {
         pgw_error_set(err, SQLSTATE_DATA_EXCEPTION, "expected %d dimensions, not %d", dim, got);
         return -1;
@@ -124,30 +189,41 @@ static int check_dim(void *state, const eng_val *v, pgw_error *err)
 
 static int hnsw_am_insert(void *state, int64_t label, const eng_val *v, pgw_error *err)
 {
+    am_state *st = state;
     float *tmp;
-    if (check_dim(state, v, err))
+    if (check_dim(st, v, err))
         return -1;
-    const float *x = floats(v, &tmp);
-    int rc = x ? hnsw_insert(state, label, x, err) : (pgw_error_oom(err), -1);
+    const float *x = floats(st, v, &tmp);
+    int rc = x ? hnsw_insert(st->g, label, x, err) : (pgw_error_oom(err), -1);
     mem_free(tmp);
     return rc < 0 ? -1 : rc == HNSW_SKIPPED;
 }
 
-static int hnsw_am_build(void *state, const int64_t *labels, const eng_val *vals, size_t n, int nthreads,
-                         pgw_error *err)
+/* hnsw_build's progress callback over the access method's: never cancels. */
+static int report(void *ctx, size_t done, size_t total)
 {
-    size_t dim = (size_t)hnsw_dim(state);
+    const eng_am_progress *p = ctx;
+    p->report(p->ctx, done, total);
+    return 0;
+}
+
+static int hnsw_am_build(void *state, const int64_t *labels, const eng_val *vals, size_t n, int nthreads,
+                         const eng_am_progress *progress, pgw_error *err)
+{
+    am_state *st = state;
+    size_t dim = (size_t)hnsw_dim(st->g);
     float *all = mem_alloc((n ? n : 1) * dim * sizeof(float));
     if (!all)
         return pgw_error_oom(err), -1;
     int rc = 0;
     for (size_t i = 0; i < n && !rc; i++) {
-        rc = check_dim(state, &vals[i], err);
+        rc = check_dim(st, &vals[i], err);
         if (!rc)
-            memcpy(all + i * dim, vals[i].s.p, dim * sizeof(float));
+            widen(st, &vals[i], all + i * dim);
     }
     if (!rc && n)
-        rc = hnsw_build(state, all, labels, n, nthreads, NULL, NULL, err) < 0 ? -1 : 0;
+        rc = hnsw_build(st->g, all, labels, n, nthreads, progress ? report : NULL, (void *)progress, err) < 0 ? -1
+                                                                                                                  : 0;
     mem_free(all);
     return rc;
 }
@@ -155,16 +231,22 @@ static int hnsw_am_build(void *state, const int64_t *labels, const eng_val *vals
 static int hnsw_am_knn(void *state, const eng_val *query, size_t k, const eng_am_scan_opts *o,
                        eng_am_accept_fn accept, void *ctx, eng_am_hit *out, pgw_error *err)
 {
-    int dim = hnsw_dim(state), got = (int)(query->s.n / sizeof(float));
+    am_state *st = state;
+    int dim = hnsw_dim(st->g), got = dims_of(st, query);
+    if (got != dim && st->kind == EL_BIT) {
+        pgw_error_set(err, SQLSTATE_DATA_EXCEPTION, "different bit lengths %d and %d", dim, got);
+        return -1;
+    }
     if (got != dim) {
-        pgw_error_set(err, SQLSTATE_DATA_EXCEPTION, "different vector dimensions %d and %d", dim, got);
+        pgw_error_set(err, SQLSTATE_DATA_EXCEPTION, "different %s dimensions %d and %d", kind_names[st->kind], dim,
+                      got);
         return -1;
     }
     hnsw_result *res = mem_alloc((k ? k : 1) * sizeof(*res));
     float *tmp;
-    const float *q = floats(query, &tmp);
-    int n = res && q ? (accept ? hnsw_search_filtered(state, q, k, o->ef_search, accept, ctx, res)
-                               : hnsw_search(state, q, k, o->ef_search, res))
+    const float *q = floats(st, query, &tmp);
+    int n = res && q ? (accept ? hnsw_search_filtered(st->g, q, k, o->ef_search, accept, ctx, res)
+                               : hnsw_search(st->g, q, k, o->ef_search, res))
                      : HNSW_ENOMEM;
     for (int i = 0; i < n; i++)
         out[i] = (eng_am_hit){res[i].label, res[i].distance};
@@ -182,7 +264,8 @@ static int hnsw_am_knn(void *state, const eng_val *query, size_t k, const eng_am
 
 static size_t hnsw_am_memory(const void *state)
 {
-    return hnsw_memory_bytes(state);
+    const am_state *st = state;
+    return sizeof(*st) + hnsw_memory_bytes(st->g);
 }
 
 const eng_am eng__am_hnsw = {

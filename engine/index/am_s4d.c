@@ -21,9 +21,9 @@
 #include "util/mem.h"
 
 static const eng_am_opclass opclasses[] = {
-    {"gist_hypercube_ops", OID_HYPERCUBE, "<->", 0, true, "st_distance"},
-    {"gist_geometry_ops_nd", OID_HYPERCUBE, "<<->>", 0, false, "st_distance"},
-    {NULL, 0, NULL, 0, false, NULL},
+    {"gist_hypercube_ops", OID_HYPERCUBE, "<->", 0, true, "st_distance", "st_dwithin"},
+    {"gist_geometry_ops_nd", OID_HYPERCUBE, "<<->>", 0, false, "st_distance", "st_dwithin"},
+    {NULL, 0, NULL, 0, false, NULL, NULL},
 };
 
 /* The tree sits behind a pointer so that build can replace the empty one create made. */
@@ -86,8 +86,10 @@ static int s4d_am_insert(void *state, int64_t label, const eng_val *v, pgw_error
 }
 
 static int s4d_am_build(void *state, const int64_t *labels, const eng_val *vals, size_t n, int nthreads,
+                        const eng_am_progress *progress,
                         pgw_error *err)
 {
+    (void)progress; /* one step: there is nothing to watch */
     (void)nthreads; /* STR packing is a few sorts: one thread builds a million points in about a second */
     s4d_am *a = state;
     double (*pts)[4] = mem_alloc((n ? n : 1) * sizeof(*pts));
@@ -168,6 +170,30 @@ static int s4d_am_knn(void *state, const eng_val *query, size_t k, const eng_am_
     }
 }
 
+typedef struct within_visit {
+    eng_am_visit_fn visit;
+    void *ctx;
+    int stopped;
+} within_visit;
+
+static int visit_point(void *arg, const double p[4], uint64_t id)
+{
+    (void)p;
+    within_visit *w = arg;
+    return w->stopped = w->visit(w->ctx, (int64_t)id);
+}
+
+/* ST_DWithin(col, query, radius): the tree's radius search, the same inclusive test. */
+static int s4d_am_within(void *state, const eng_val *query, double radius, eng_am_visit_fn visit, void *ctx,
+                         pgw_error *err)
+{
+    double q[4];
+    eng_hcube_get(query, q);
+    within_visit w = {visit, ctx, 0};
+    s4d_status st = s4d_radius(((s4d_am *)state)->idx, q, radius, visit_point, &w);
+    return st == S4D_OK ? w.stopped : s4d_fail(st, err);
+}
+
 static size_t s4d_am_memory(const void *state)
 {
     return s4d_memory_bytes(((const s4d_am *)state)->idx);
@@ -184,4 +210,5 @@ const eng_am eng__am_s4d = {
     .build = s4d_am_build,
     .knn = s4d_am_knn,
     .memory = s4d_am_memory,
+    .within = s4d_am_within,
 };

@@ -16,6 +16,8 @@
 #include "engine/types/uuid.h"
 #include "engine/types/vector.h"
 #include "engine/types/array.h"
+#include "engine/types/bit.h"
+#include "engine/types/halfvec.h"
 
 static const eng_type eng__type_any = {OID_ANY, "any", "\"any\"", 4, 'P', false, NULL, NULL, NULL, NULL, NULL};
 static const eng_type eng__type_anyelement = {OID_ANYELEMENT, "anyelement", "anyelement", 4, 'P', false,
@@ -31,7 +33,7 @@ static const eng_type *const all_types[] = {
     &eng__type_timestamptz, &eng__type_numeric, &eng__type_void,      &eng__type_any,
     &eng__type_anyelement, &eng__type_anynonarray, &eng__type_vector, &eng__type_hypercube,
     &eng__type_regclass, &eng__type_regtype, &eng__type_regproc, &eng__type_regnamespace, &eng__type_uuid,
-    &eng__type_interval, &eng__type_json, &eng__type_jsonb,
+    &eng__type_interval, &eng__type_json, &eng__type_jsonb, &eng__type_halfvec, &eng__type_bit, &eng__type_varbit,
 };
 
 #define NTYPES (sizeof(all_types) / sizeof(all_types[0]))
@@ -78,8 +80,8 @@ char *eng_type_format(arena *a, uint32_t oid, int32_t typmod)
         return arena_strdup(a, base);
     if (oid == OID_VARCHAR || oid == OID_BPCHAR)
         return arena_printf(a, "%s(%d)", base, typmod - 4);
-    if (oid == OID_VECTOR)
-        return arena_printf(a, "vector(%d)", typmod);
+    if (oid == OID_VECTOR || oid == OID_HALFVEC || oid == OID_BIT || oid == OID_VARBIT)
+        return arena_printf(a, "%s(%d)", base, typmod);
     if (oid == OID_NUMERIC && typmod >= 4) {
         int32_t tm = typmod - 4;
         return arena_printf(a, "numeric(%d,%d)", (tm >> 16) & 0xffff, ((tm & 0x7ff) ^ 1024) - 1024);
@@ -130,6 +132,10 @@ int eng_type_typmod(const eng_type *t, const int32_t *mods, int nmods, int32_t *
     }
     if (t->oid == OID_VECTOR)
         return eng__vector_typmod(mods, nmods, out, err);
+    if (t->oid == OID_HALFVEC)
+        return eng__halfvec_typmod(mods, nmods, out, err);
+    if (t->oid == OID_BIT || t->oid == OID_VARBIT)
+        return eng__bit_typmod(t, mods, nmods, out, err);
     pgw_error_set(err, SQLSTATE_SYNTAX_ERROR, "type modifier is not allowed for type \"%s\"", t->name);
     return -1;
 }

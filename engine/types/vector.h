@@ -21,10 +21,11 @@ extern const eng_type eng__type_vector;
 /* vector_typmod_in: the (n) of vector(n); 0, or -1 with err (22023). */
 int eng__vector_typmod(const int32_t *mods, int nmods, int32_t *out, pgw_error *err);
 
-/* avg(vector), as pgvector's vector_accum / vector_avg: add x to the float8 running sums in
- * acc (dim doubles in acc->s, allocated in a at the first row; 22000 when the dimensions
- * change), then the average of n rows as a vector (22003 when an element overflows). */
-int eng__vector_accum(eng_ctx *c, arena *a, eng_val *acc, const eng_val *x);
-int eng__vector_avg(eng_ctx *c, const eng_val *acc, int64_t n, eng_val *out);
+/* avg(vector) and avg(halfvec) (type: OID_VECTOR or OID_HALFVEC), as pgvector's
+ * vector_accum / vector_avg and halfvec's: add x to the float8 running sums in acc (dim
+ * doubles in acc->s, allocated in a at the first row; 22000 when the dimensions change),
+ * then the average of n rows as a value of type (22003 when an element overflows). */
+int eng__vector_accum(eng_ctx *c, uint32_t type, arena *a, eng_val *acc, const eng_val *x);
+int eng__vector_avg(eng_ctx *c, uint32_t type, const eng_val *acc, int64_t n, eng_val *out);
 
 #endif

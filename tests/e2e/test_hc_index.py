@@ -1,6 +1,6 @@
 """The 4-D index in SQL: CREATE INDEX ... USING gist on a hypercube column
 builds hcdb's spatial index, and ORDER BY col <-> value / <<->> / ST_Distance
-LIMIT k reads it. Every answer is compared with the exact scan of the same
+LIMIT k and WHERE ST_DWithin(col, value, r) read it. Every answer is compared with the exact scan of the same
 query (enable_indexscan = off): same rows, same order, ties by id."""
 import io
 import random
@@ -66,6 +66,46 @@ def test_knn_equals_exact_scan(trust_server):
         # a WHERE on the table is honoured while walking the index
         got, exact, plan = both(cur, f"SELECT id FROM pts WHERE id % 2 = 0 ORDER BY p <-> '{CENTRE}', id LIMIT 4")
         assert got == exact and all(x[0] % 2 == 0 for x in got)
+    finally:
+        conn.close()
+
+
+def test_radius_filter_equals_exact_scan(trust_server):
+    """WHERE ST_DWithin(col, value, r) reads the index's radius search, then checks the
+    whole WHERE on each row: the same rows as the exact scan, DML through it included."""
+    conn = trust_server.pg_connect()
+    conn.autocommit = True
+    try:
+        r = load(conn, "rad", 20000, 5)
+        cur = conn.cursor()
+        cur.execute("CREATE INDEX rad_p ON rad USING gist (p)")
+        for _ in range(25):
+            q, radius = point(r), r.choice([0.0, 0.05, 0.12, 0.3])
+            got, exact, plan = both(cur, "SELECT id FROM rad WHERE ST_DWithin(p, %s::hypercube, %s) AND id %% 3 <> 1 "
+                                         "ORDER BY id", (q, radius))
+            assert "Index Scan using rad_p on rad" in plan and got == exact
+            got, exact, plan = both(cur, "SELECT count(*) FROM rad WHERE ST_DWithin(%s::hypercube, p, %s)",
+                                    (q, radius))
+            assert "Index Scan using rad_p" in plan and got == exact
+        # a radius that is NULL, negative, NaN or infinite: the function's own answer
+        for radius in ["NULL", "-1", "'NaN'", "'infinity'"]:
+            got, exact, _ = both(cur, f"SELECT count(*) FROM rad WHERE ST_DWithin(p, '{CENTRE}', {radius})")
+            assert got == exact
+        assert exact == [(20000,)]
+        # UPDATE and DELETE find their rows through it, inside a transaction too
+        conn.autocommit = False
+        cur.execute(f"UPDATE rad SET p = '(0.5, 0.5, 0.5, 0.52)' WHERE ST_DWithin(p, '{CENTRE}', 0.15)")
+        moved = cur.rowcount
+        assert moved > 0
+        got, exact, _ = both(cur, "SELECT id FROM rad WHERE ST_DWithin(p, '(0.5, 0.5, 0.5, 0.52)', 0) ORDER BY id")
+        assert got == exact and len(got) == moved
+        cur.execute("DELETE FROM rad WHERE ST_DWithin(p, '(0.5, 0.5, 0.5, 0.52)', 0.000001)")
+        assert cur.rowcount == moved
+        got, exact, _ = both(cur, f"SELECT count(*) FROM rad WHERE ST_DWithin(p, '{CENTRE}', 0.15)")
+        assert got == exact == [(0,)]
+        conn.rollback()
+        got, exact, _ = both(cur, f"SELECT count(*) FROM rad WHERE ST_DWithin(p, '{CENTRE}', 0.15)")
+        assert got == exact == [(moved,)]
     finally:
         conn.close()
 

@@ -8,6 +8,7 @@ from sqlerrors import assert_error
 pytestmark = pytest.mark.hcdb_only
 
 
+LEX_TEXT = "A dog barks at the gate. It runs.\n\nThe dog sleeps now. It dreams."
 GEN_TEXT = "The cat sat on the mat. The cat ran home. The dog sat down. A cat is here."
 
 
@@ -75,6 +76,7 @@ def test_generation(corpus):
     ("SELECT * FROM semantic_search('', 3)", "22023", "semantic_search needs a non-empty query text"),
     ("SELECT semantic_search('x', 3)", "0A000",
      "function semantic_search returns rows of several columns: call it in FROM"),
+    ("SELECT * FROM search_text('cat', -1)", "22023", "search_text: the limit must not be negative"),
     ("SELECT gen_generate('The', 10001)", "22023", "at most 10000 words can be generated"),
 ])
 def test_search_errors(corpus, sql, state, message):
@@ -110,3 +112,40 @@ SELECT typname FROM pg_type WHERE typname LIKE '%hypercube%' OR typname LIKE '%e
     assert out == ["(0.48130875858885125, 0.5116475333069512, 0.3761416843914945, 0.9839153749541313)",
                    "32768", out[2], "0.7142857142857143", "10", "10", "10000", "100000", "5", "hypercube"]  # hc_ingest has 2
     assert out[2].startswith("The ")
+
+
+def test_search_text_is_lexical_over_paragraphs_and_documents(corpus):
+    conn = corpus.pg_connect()
+    try:
+        # runs last: a second, two-paragraph text gives results of depths 3 and 4
+        one(conn, "SELECT hc_ingest(%s, 'lex')", (LEX_TEXT,))
+        cur = conn.cursor()
+        cur.execute("SELECT * FROM search_text('the DOG')")
+        rows = cur.fetchall()
+        assert [d.name for d in cur.description] == ["id", "text", "depth", "atom_count", "score"]
+        # the same answer written as a plain query: depth >= 3, a word of more than 2 characters
+        # found ignoring case, deepest and largest first, then by id
+        cur.execute("SELECT id, hc_reconstruct(id), depth, atom_count, 0.5::float8 * depth + 0.1::float8 * atom_count "
+                    "FROM composition WHERE depth >= 3 AND length(hc_reconstruct(id)) > 3 "
+                    "AND (hc_reconstruct(id) ILIKE '%the%' OR hc_reconstruct(id) ILIKE '%dog%') "
+                    "ORDER BY depth DESC, atom_count DESC, id")
+        expected = cur.fetchall()
+        assert len(expected) >= 3 and expected[0][2] > expected[-1][2]
+        assert [(bytes(r[0]),) + tuple(r[1:]) for r in rows] == [(bytes(r[0]),) + tuple(r[1:]) for r in expected]
+        assert LEX_TEXT in [r[1] for r in rows] and GEN_TEXT in [r[1] for r in rows]
+        cur.execute("SELECT text FROM search_text('dog', 1)")
+        assert cur.fetchall() == [(expected[0][1],)]
+        # words of one or two characters are ignored unless nothing else is left
+        cur.execute("SELECT count(*) FROM search_text('on zebra')")
+        assert cur.fetchone() == (0,)
+        cur.execute("SELECT count(*) FROM search_text('on')")
+        (n_on,) = cur.fetchone()
+        cur.execute("SELECT count(*) FROM composition WHERE depth >= 3 AND hc_reconstruct(id) ILIKE '%on%'")
+        assert cur.fetchone() == (n_on,) and 0 < n_on < len(expected)
+        # the words are literal, not regular expressions (the original's were live)
+        cur.execute("SELECT (SELECT count(*) FROM search_text('c.t')) + (SELECT count(*) FROM search_text('(cat'))")
+        assert cur.fetchone() == (0,)
+        cur.execute("SELECT count(*) FROM search_text('zebra', 5)")
+        assert cur.fetchone() == (0,)
+    finally:
+        conn.close()

@@ -133,6 +133,27 @@ def test_schema_and_database_grants(env):
     run(env.admin, f"REVOKE USAGE ON SCHEMA public FROM {env.app}")
 
 
+def test_connect_privilege_is_checked_at_login(env):
+    """PUBLIC holds CONNECT until it is revoked; then only roles granted it (and superusers)
+    log in, with PostgreSQL's FATAL 42501 and its DETAIL."""
+    env.connect(env.app).close()
+    run(env.admin, "REVOKE CONNECT ON DATABASE postgres FROM PUBLIC")
+    try:
+        with pytest.raises(psycopg2.OperationalError) as e:
+            env.connect(env.app)
+        assert 'FATAL:  permission denied for database "postgres"' in str(e.value)
+        assert "DETAIL:  User does not have CONNECT privilege." in str(e.value)
+        run(env.admin, f"GRANT CONNECT ON DATABASE postgres TO {env.app}")
+        assert run(env.connect(env.app), "SELECT current_user") == [(env.app,)]
+        with pytest.raises(psycopg2.OperationalError):
+            env.connect(env.ro)
+        su = env.server.pg_connect()  # a superuser is never refused
+        su.close()
+    finally:
+        run(env.admin, "GRANT CONNECT ON DATABASE postgres TO PUBLIC")
+    env.connect(env.ro).close()
+
+
 @pytest.mark.parametrize("sql,code", [
     ("GRANT SELECT ON {t} TO no_such_role", "42704"),
     ("GRANT SELECT ON no_such_table TO {app}", "42P01"),

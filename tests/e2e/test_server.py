@@ -273,6 +273,24 @@ def test_default_log_level_does_not_log_statements(server_factory):
     assert "quiet-marker-5512" not in s.log()
 
 
+def messages_so_far(conn):
+    """The whole messages a raw connection has received by now, without waiting for more."""
+    conn.sock.settimeout(0.05)
+    try:
+        while True:
+            chunk = conn.sock.recv(65536)
+            if not chunk:
+                break
+            conn.buf += chunk
+    except socket.timeout:
+        pass
+    conn.sock.settimeout(pgwire.DEFAULT_TIMEOUT)
+    msgs = []
+    while len(conn.buf) >= 5 and len(conn.buf) >= 1 + int.from_bytes(conn.buf[1:5], "big"):
+        msgs.append(conn.recv_msg())
+    return msgs
+
+
 def test_threads_1(server_factory):
     s = server_factory(args=["--threads", "1"])
     conns = [s.connect_raw() for _ in range(8)]
@@ -298,19 +316,7 @@ def test_threads_1_sleep_does_not_block_others(server_factory):
         assert other.query("SELECT 'first'").scalar() == "first"
         # Whatever the sleeper got so far (a RowDescription may come early) must
         # not include the end of its statement.
-        sleeper.sock.settimeout(0.05)
-        try:
-            while True:
-                chunk = sleeper.sock.recv(65536)
-                if not chunk:
-                    break
-                sleeper.buf += chunk
-        except socket.timeout:
-            pass
-        sleeper.sock.settimeout(pgwire.DEFAULT_TIMEOUT)
-        early = []
-        while len(sleeper.buf) >= 5 and len(sleeper.buf) >= 1 + int.from_bytes(sleeper.buf[1:5], "big"):
-            early.append(sleeper.recv_msg())
+        early = messages_so_far(sleeper)
         assert "Z" not in [t for t, _ in early], \
             "pg_sleep(3) finished before a quick query on another connection was answered"
         res = pgwire.Result(early + sleeper.recv_until("Z"))
@@ -318,6 +324,28 @@ def test_threads_1_sleep_does_not_block_others(server_factory):
         other.terminate()
     finally:
         sleeper.close()
+
+
+def test_new_clients_go_past_a_loop_busy_with_a_statement(server_factory):
+    """A statement that computes for long runs on its connection's event loop; clients
+    that connect meanwhile are handed to the other loop, so they log in and are answered
+    before it ends (the order of completion is asserted, not a time)."""
+    s = server_factory(args=["--threads", "2"])
+    busy = s.connect_raw()
+    try:
+        busy.send(pgwire.query("SELECT count(*) FROM generate_series(1, 2000000000)"))
+        time.sleep(0.3)
+        for i in range(4):
+            other = s.connect_raw()
+            assert other.query(f"SELECT {i}").scalar() == str(i)
+            other.terminate()
+        early = messages_so_far(busy)
+        assert "Z" not in [t for t, _ in early], "the long count ended before the other clients were served"
+        pgwire.send_cancel(s.host, s.port, busy.pid, busy.key)
+        res = pgwire.Result(early + busy.recv_until("Z"))
+        assert res.errors and res.errors[0]["C"] == "57014", res.messages
+    finally:
+        busy.close()
 
 
 def test_password_env_only_first_start(server_factory, tmp_path):

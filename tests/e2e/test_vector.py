@@ -43,9 +43,9 @@ def test_psql_readme_block(items):
 def test_psql_text_forms_and_functions(items):
     assert psql_rows(items, "SELECT '[ 1 , 2.5e0 ,3]'::vector, '[0.1,2.5]'::vector") == ["[1,2.5,3]|[0.1,2.5]"]
     assert psql_rows(items, "SELECT '[1,2,3]'::vector <#> '[4,5,6]', '[1,2,3]'::vector <+> '[4,5,6]', "
-                            "vector_dims(embedding), vector_norm('[3,4]'), l2_normalize('[3,4]') "
+                            "vector_dims(embedding), vector_norm('[3,4]'), l2_normalize('[3,4]'::vector) "
                             "FROM items WHERE id = 1") == ["-32|9|3|5|[0.6,0.8]"]
-    assert psql_rows(items, "SELECT inner_product('[1,2,3]', '[4,5,6]'), l1_distance('[1,2,3]', '[4,5,6]'), "
+    assert psql_rows(items, "SELECT inner_product('[1,2,3]'::vector, '[4,5,6]'), l1_distance('[1,2,3]'::vector, '[4,5,6]'), "
                             "'[1,2,3]'::vector + '[4,5,6]'") == ["32|9|[5,7,9]"]
 
 
@@ -113,10 +113,10 @@ def test_copy_text(items):
 
 
 def test_subvector(items):
-    assert psql_rows(items, "SELECT subvector('[1,2,3,4,5]'::vector, 2, 3), subvector('[1,2,3]', 0, 2), "
-                            "subvector('[1,2,3]', 2, 99)") == ["[2,3,4]|[1]|[2,3]"]
-    for sql in ("SELECT subvector('[1,2,3]', 4, 1)", "SELECT subvector('[1,2,3]', 1, 0)",
-                "SELECT subvector('[1,2,3]', -5, 3)"):
+    assert psql_rows(items, "SELECT subvector('[1,2,3,4,5]'::vector, 2, 3), subvector('[1,2,3]'::vector, 0, 2), "
+                            "subvector('[1,2,3]'::vector, 2, 99)") == ["[2,3,4]|[1]|[2,3]"]
+    for sql in ("SELECT subvector('[1,2,3]'::vector, 4, 1)", "SELECT subvector('[1,2,3]'::vector, 1, 0)",
+                "SELECT subvector('[1,2,3]'::vector, -5, 3)"):
         assert_error(items, sql, "22000", "vector must have at least 1 dimension")
 
 

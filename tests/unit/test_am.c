@@ -103,7 +103,7 @@ Test(am, build_insert_and_accepting_knn)
         ids[i] = (uint64_t)i * 10 + (uint64_t)(i % 2); /* odd row id exactly for odd i */
         vals[i] = vec(pts[i], 2);
     }
-    cr_assert_eq(eng_amidx_build(x, ids, vals, N, 2, &err), 0);
+    cr_assert_eq(eng_amidx_build(x, ids, vals, N, 2, NULL, &err), 0);
     /* a new version of row 1000001 with its own label, and a NULL (not indexed) */
     pts[N][0] = 250.5f;
     pts[N][1] = 0.0f;
@@ -143,6 +143,21 @@ Test(am, build_insert_and_accepting_knn)
     eng_amidx_free(x);
 }
 
+/* What a build reported: calls, and the last done / total. */
+typedef struct seen {
+    int calls;
+    size_t done, total;
+} seen;
+
+static void on_progress(void *ctx, size_t done, size_t total)
+{
+    seen *s = ctx;
+    cr_assert_geq(done, s->done); /* never backwards */
+    s->calls++;
+    s->done = done;
+    s->total = total;
+}
+
 Test(am, label_map_across_chunks)
 {
     pgw_error err;
@@ -164,7 +179,12 @@ Test(am, label_map_across_chunks)
         vals[i] = vec(&v[i], 1);
     }
     /* 3,000 in bulk, the rest one by one: labels cross the 1 Ki, 2 Ki and 4 Ki chunks */
-    cr_assert_eq(eng_amidx_build(x, ids, vals, 3000, 1, &err), 0);
+    seen s = {0};
+    eng_am_progress watch = {on_progress, &s};
+    cr_assert_eq(eng_amidx_build(x, ids, vals, 3000, 1, &watch, &err), 0);
+    cr_assert_eq(s.calls, 10); /* one per tenth */
+    cr_assert_eq(s.done, 3000);
+    cr_assert_eq(s.total, 3000);
     for (int i = 3000; i < N; i++)
         cr_assert_eq(eng_amidx_insert(x, ids[i], &vals[i], &err), 0);
     for (int i = 0; i < N; i += 97) {

@@ -127,10 +127,11 @@ Test(sql_vector, operators)
     EXPECT(s, "SELECT '[1,2,3]'::vector <-> '[4,5,6]'::vector", "5.196152422706632\n", "SELECT 1");
     EXPECT(s, "SELECT '[1,2,3]'::vector <#> '[4,5,6]', '[1,2,3]'::vector <=> '[4,5,6]', '[1,2,3]'::vector <+> '[4,5,6]'",
            "-32|0.025368153802923787|9\n", "SELECT 1");
-    EXPECT(s, "SELECT l2_distance('[1,2,3]', '[4,5,6]'), inner_product('[1,2,3]', '[4,5,6]'), "
-              "cosine_distance('[1,1]', '[-1,-1]'), l1_distance('[1,2,3]', '[4,5,6]')",
+    EXPECT(s, "SELECT l2_distance('[1,2,3]'::vector, '[4,5,6]'), inner_product('[1,2,3]'::vector, '[4,5,6]'), "
+              "cosine_distance('[1,1]'::vector, '[-1,-1]'), l1_distance('[1,2,3]'::vector, '[4,5,6]')",
            "5.196152422706632|32|2|9\n", "SELECT 1");
-    EXPECT(s, "SELECT vector_dims('[1,2,3]'), vector_norm('[3,4]'), l2_normalize('[3,4]'), l2_normalize('[0,0]')",
+    EXPECT(s, "SELECT vector_dims('[1,2,3]'::vector), vector_norm('[3,4]'), l2_normalize('[3,4]'::vector), "
+              "l2_normalize('[0,0]'::vector)",
            "3|5|[0.6,0.8]|[0,0]\n", "SELECT 1");
     EXPECT(s, "SELECT '[1,2,3]'::vector + '[4,5,6]', '[1,2,3]'::vector - '[4,5,6]', '[1,2,3]'::vector * '[4,5,6]'",
            "[5,7,9]|[-3,-3,-3]|[4,10,18]\n", "SELECT 1");
@@ -138,6 +139,9 @@ Test(sql_vector, operators)
            "t|t|t\n", "SELECT 1");
     EXPECT(s, "SELECT '[0,0]'::vector <=> '[1,1]'", "NaN\n", "SELECT 1");
     EXPECT_ERR(s, "SELECT '[1,2,3]'::vector <-> '[1,2,3,4]'", "22000", "different vector dimensions 3 and 4", 0);
+    /* With halfvec beside vector, an untyped literal fits both, as in pgvector 0.7+. */
+    EXPECT_ERR(s, "SELECT l2_distance('[1,2,3]', '[4,5,6]')", "42725",
+               "function l2_distance(unknown, unknown) is not unique", 8);
     EXPECT_ERR(s, "SELECT '[1,2,3]'::vector(2)", "22000", "expected 2 dimensions, not 3", 0);
     EXPECT_ERR(s, "SELECT '[1e38]'::vector * '[10]'", "22003", "value out of range: overflow", 0);
     cap c;

@@ -1,0 +1,69 @@
+"""CREATE INDEX ... USING hnsw as a user can watch it: a NOTICE per tenth built
+(sent while the build runs), and pg_stat_progress_create_index with
+PostgreSQL's columns.
+"""
+import random
+import pytest
+
+from pgwire import query
+
+pytestmark = pytest.mark.hcdb_only
+
+ROWS = 10000
+DIM = 32
+
+
+@pytest.fixture(scope="module")
+def loaded(trust_server):
+    rnd = random.Random(5)
+    data = "".join(f"{i}\t[{','.join(f'{rnd.random():.4f}' for _ in range(DIM))}]\n" for i in range(ROWS))
+    r = trust_server.psql("-c", f"CREATE TABLE pitems (id int, v vector({DIM}))", "-c", "\\copy pitems from stdin",
+                          input=data + "\\.\n")
+    assert r.returncode == 0, r.stderr
+    return trust_server
+
+
+def test_notice_per_tenth(loaded):
+    r = loaded.psql("-c", "CREATE TABLE small (v vector(2))",
+                    "-c", "INSERT INTO small SELECT ARRAY[i % 7, i % 5]::real[]::vector FROM generate_series(1, 300) i",
+                    "-c", "CREATE INDEX small_idx ON small USING hnsw (v vector_l2_ops)")
+    assert r.returncode == 0, r.stderr
+    notices = [line for line in r.stderr.splitlines() if line.startswith("NOTICE:")]
+    assert notices == [f'NOTICE:  index "small_idx": {t * 10}% built ({t * 30} of 300 rows)' for t in range(1, 11)]
+    # An empty table builds nothing and says nothing.
+    r = loaded.psql("-c", "CREATE TABLE empty (v halfvec(2))", "-c", "CREATE INDEX ON empty USING hnsw (v)")
+    assert r.returncode == 0, r.stderr
+    assert "NOTICE" not in r.stderr
+
+
+def test_progress_view_columns(loaded):
+    """The view has PostgreSQL 15's columns; a row exists only while a build runs (CREATE INDEX
+    holds the catalog's write lock meanwhile, so other sessions read it once the build is done)."""
+    conn = loaded.pg_connect()
+    try:
+        cur = conn.cursor()
+        cur.execute("SELECT * FROM pg_stat_progress_create_index")
+        assert [d.name for d in cur.description] == [
+            "pid", "datid", "datname", "relid", "index_relid", "command", "phase", "lockers_total", "lockers_done",
+            "current_locker_pid", "blocks_total", "blocks_done", "tuples_total", "tuples_done", "partitions_total",
+            "partitions_done"]
+        assert cur.fetchall() == []
+    finally:
+        conn.close()
+
+
+def test_notices_stream_during_a_long_build(loaded):
+    """The build runs on a worker thread, whose NOTICEs the loop forwards while it runs: ten
+    of them, in order, ahead of CommandComplete."""
+    c = loaded.connect_raw()
+    try:
+        c.send(query("SET max_parallel_maintenance_workers = 0"))
+        assert not c.recv_result().errors
+        c.send(query("CREATE INDEX pidx ON pitems USING hnsw (v vector_l2_ops) WITH (ef_construction = 100)"))
+        res = c.recv_result()
+        assert not res.errors, res.errors
+        assert [n["M"] for n in res.notices] == [
+            f'index "pidx": {t * 10}% built ({t * ROWS // 10} of {ROWS} rows)' for t in range(1, 11)]
+        assert all(n["S"] == "NOTICE" and n["C"] == "00000" for n in res.notices)
+    finally:
+        c.close()
