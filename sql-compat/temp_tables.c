@@ -107,6 +107,7 @@ static int commit_deletes(sql_session *s, pgw_error *err)
     eng_catalog *cat = s->srv->cat;
     int kept = 0, rc = 0;
     eng_catalog_rdlock(cat);
+    st_stmt_begin(s->stx); /* a snapshot that sees the transaction's last statement */
     for (int i = 0; i < s->noc_delete; i++) {
         eng_table *t = table_by_relid(cat, s->oc_delete[i]);
         if (!t)
@@ -118,6 +119,10 @@ static int commit_deletes(sql_session *s, pgw_error *err)
         while (!rc && st_scan_next(&sc, &r))
             rc = st_delete(s->stx, t->st, r.rowid, err) == ST_OK ? 0 : -1;
     }
+    if (rc)
+        st_stmt_rollback(s->stx);
+    else
+        st_stmt_end(s->stx);
     eng_catalog_unlock(cat);
     s->noc_delete = kept;
     return rc;
