@@ -85,14 +85,26 @@ static int setup(sql_portal *p, pgw_error *err)
 
 /* ---- parsing one line --------------------------------------------------- */
 
-/* PostgreSQL shows at most this many bytes of a bad value, then "...". */
+/* PostgreSQL shows at most this many bytes of a bad value or line, then "...". */
 #define COPY_SHOW_MAX 100
+
+/* How much of s[0..n) to show: at most COPY_SHOW_MAX bytes, never half a character. */
+static int shown(const char *s, size_t n)
+{
+    if (n <= COPY_SHOW_MAX)
+        return (int)n;
+    size_t k = COPY_SHOW_MAX;
+    while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
+        k--;
+    return (int)k;
+}
 
 /* CONTEXT "COPY t, line N[: "the line"]" as PostgreSQL reports a bad row. */
 static void line_context(sqlc_copy *c, pgw_error *err)
 {
     if (c->cur)
-        pgw_error_context(err, "COPY %s, line %ld: \"%.*s\"", c->t->name, c->lineno, (int)c->curn, c->cur);
+        pgw_error_context(err, "COPY %s, line %ld: \"%.*s%s\"", c->t->name, c->lineno, shown(c->cur, c->curn),
+                          c->cur, c->curn > COPY_SHOW_MAX ? "..." : "");
     else
         pgw_error_context(err, "COPY %s, line %ld", c->t->name, c->lineno);
 }
@@ -262,8 +274,7 @@ static int insert_line(sql_portal *p, char *s, size_t n, pgw_error *err)
                 pgw_error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, "COPY into type %s is not supported yet",
                               eng_type_sqlname(col->type));
             pgw_error_context(err, "COPY %s, line %ld, column %s: \"%.*s%s\"", c->t->name, c->lineno, col->name,
-                              (int)(fl[i] > COPY_SHOW_MAX ? COPY_SHOW_MAX : fl[i]), f[i],
-                              fl[i] > COPY_SHOW_MAX ? "..." : "");
+                              shown(f[i], fl[i]), f[i], fl[i] > COPY_SHOW_MAX ? "..." : "");
             return -1;
         }
         if (ty->typmod && col->typmod >= 0 && ty->typmod(&ec, &c->vals[c->cols[i]], col->typmod, false)) {

@@ -36,6 +36,9 @@ COPY cp (id, name) FROM STDIN;
 COPY cp (id, name) FROM STDIN;
 11
 \.
+COPY cp (id, name) FROM STDIN;
+13	xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx	extra
+\.
 COPY cp (id, name) FROM STDIN WITH (FORMAT csv);
 12,"unterminated"x
 \.
