@@ -80,6 +80,7 @@ void eng__register_math_fn(void);
 void eng__register_numeric_fn(void);
 void eng__register_bytea_fn(void);
 void eng__register_string_more(void);
+void eng__register_date_fn(void);
 void eng__register_datetime(void);
 void eng__register_misc(void);
 void eng__register_admin(void);

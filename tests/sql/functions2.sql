@@ -43,6 +43,12 @@ SELECT 'abc' ~ '^a', 'ABC' ~* 'b', 'abc' !~ 'z', 'aXc' LIKE 'a_c', 'ABC' ILIKE '
 SELECT date '2024-02-28' + 1, date '2024-03-01' - date '2024-02-01', date '2024-01-31' + interval '1 month', timestamp '2024-01-01 10:00' - interval '90 minutes';
 SELECT date_trunc('month', timestamp '2024-05-17 13:45'), date_part('dow', date '2024-05-17'), extract(epoch FROM interval '1 day 2 hours'), extract(year FROM date '2024-05-17');
 SELECT interval '1 hour' * 3, interval '3 days' / 2;
+SELECT make_date(2024, 2, 29), make_date(-44, 3, 15), make_date(1, 1, 1), make_date(5874897, 12, 31), make_date(-4713, 11, 24);
+SELECT make_date(2023, 2, 29);
+SELECT make_date(0, 1, 1);
+SELECT make_date(2024, 13, 1);
+SELECT make_date(-4714, 1, 1);
+SELECT make_date(5874898, 1, 1);
 SELECT to_char(date '2024-05-07', 'Day DD Month YYYY');
 SELECT round(2.5::numeric), round(3.5::numeric), round(2.5::float8), round(3.5::float8), trunc(-0.5), ceil(-0.5), floor(0.5);
 SELECT floor(-2.5), floor(2.5), ceil(2.1), ceil(-0.5), ceiling(-2.1), floor(12345678901234567.5), ceil(7), floor(-0.0), ceil(numeric 'NaN'), floor(numeric '-Infinity');
