@@ -1,11 +1,13 @@
 /*
- * string_more: chr, ascii, to_hex, translate, starts_with, quote_literal and
- * quote_nullable, following PostgreSQL 15 (UTF-8 server encoding).
+ * string_more: chr, ascii, to_hex, translate, starts_with, quote_literal,
+ * quote_nullable and string_to_array, following PostgreSQL 15 (UTF-8
+ * server encoding).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "engine/func/registry.h"
+#include "engine/types/array.h"
 #include "engine/types/text.h"
 
 /* Length of the UTF-8 sequence that starts with byte b (1 for stray bytes). */
@@ -180,6 +182,52 @@ static int f_quote_nullable(eng_ctx *c, const eng_val *a, int n, eng_val *o)
     return f_quote_literal(c, a, n, o);
 }
 
+/* One element of string_to_array: NULL when it equals the null string. */
+static void element(const eng_val *a, int n, const char *p, size_t len, eng_val *e)
+{
+    bool is_null = n > 2 && !a[2].null && a[2].s.n == len && memcmp(a[2].s.p, p, len) == 0;
+    e->null = is_null;
+    e->s.p = p;
+    e->s.n = len;
+}
+
+/* string_to_array(s, delimiter [, null_string]): a NULL delimiter splits
+ * into characters, an empty one keeps s whole; an empty s gives {}. */
+static int f_string_to_array(eng_ctx *c, const eng_val *a, int n, eng_val *o)
+{
+    if (a[0].null) {
+        o->null = true;
+        return 0;
+    }
+    const char *s = a[0].s.p;
+    size_t sn = a[0].s.n, dn = a[1].null ? 0 : a[1].s.n;
+    eng_val *v = arena_calloc(c->mem, sn + 1, sizeof(eng_val));
+    if (!v)
+        return eng__oom(c);
+    int k = 0;
+    for (size_t i = 0; sn > 0;) {
+        size_t end = i;
+        if (a[1].null) {
+            end = i + seq_len((unsigned char)s[i]);
+            end = end > sn ? sn : end;
+        } else if (dn == 0) {
+            end = sn;
+        } else {
+            while (end < sn && !(end + dn <= sn && memcmp(s + end, a[1].s.p, dn) == 0))
+                end++;
+        }
+        element(a, n, s + i, end - i, &v[k++]);
+        if (end >= sn)
+            break;
+        i = a[1].null || dn == 0 ? end : end + dn;
+        if (i == sn && !a[1].null) { /* a trailing delimiter leaves an empty last element */
+            element(a, n, s + sn, 0, &v[k++]);
+            break;
+        }
+    }
+    return eng_array_pack(c, eng_array_of(OID_TEXT), v, k, o);
+}
+
 void eng__register_string_more(void)
 {
     const uint32_t T = OID_TEXT;
@@ -191,4 +239,6 @@ void eng__register_string_more(void)
     eng__reg("starts_with", false, OID_BOOL, ENG_F_STRICT, f_starts_with, 2, T, T);
     eng__reg("quote_literal", false, T, ENG_F_STRICT, f_quote_literal, 1, T);
     eng__reg("quote_nullable", false, T, 0, f_quote_nullable, 1, T);
+    eng__reg("string_to_array", false, eng_array_of(T), 0, f_string_to_array, 2, T, T);
+    eng__reg("string_to_array", false, eng_array_of(T), 0, f_string_to_array, 3, T, T, T);
 }

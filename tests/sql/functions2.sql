@@ -36,6 +36,8 @@ SELECT count(DISTINCT g), count(DISTINCT v), count(DISTINCT b) FROM ag;
 SELECT chr(65), ascii('A'), to_hex(255), to_hex(-1), translate('abcde', 'bd', 'XY'), starts_with('hello', 'he'), lpad('7', 3, '0');
 SELECT chr(233), chr(8364), ascii('é'), ascii(''), to_hex(9223372036854775807), to_hex(-1::bigint), translate('héllo', 'él', 'E'), translate('aaa', 'aa', 'xy'), starts_with('he', 'hello');
 SELECT quote_literal('it''s'), quote_literal(E'back\\slash'), quote_literal(''), quote_nullable('x'), quote_nullable(NULL);
+SELECT string_to_array('a,b,,c', ','), string_to_array('a,b,', ','), string_to_array('', ','), string_to_array('abc', ''), string_to_array('hé', NULL), string_to_array(NULL, ',');
+SELECT string_to_array('a::b::', '::'), string_to_array('x,*,y', ',', '*'), array_to_string(string_to_array('1 2 3', ' '), '+'), string_to_array('a b', ' ')::text[];
 SELECT chr(-1);
 SELECT chr(1114112);
 SELECT chr(55296);
