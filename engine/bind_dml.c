@@ -350,6 +350,33 @@ static int bind_from_sub(bctx *b, const ast_update *u, eng_dml *d)
     return 0;
 }
 
+/* Whether e reads a column of the target row (a scan column below ncols). */
+static bool reads_target(const eng_expr *e, int ncols)
+{
+    if (!e)
+        return false;
+    if (e->kind == BX_SCANCOL && e->index < ncols)
+        return true;
+    for (int i = 0; i < e->nargs; i++)
+        if (reads_target(e->args[i], ncols))
+            return true;
+    return false;
+}
+
+/* PostgreSQL's rule: reading the target's columns (WHERE, SET expressions, ON CONFLICT DO
+ * UPDATE, RETURNING) needs SELECT on it besides the statement's own privilege. */
+static int check_reads(const eng_env *env, const eng_dml *d, pgw_error *err)
+{
+    int n = d->table->ncols;
+    bool reads = d->scan && reads_target(d->scan->where, n);
+    for (int i = 0; i < d->nset && !reads; i++)
+        reads = reads_target(d->set_exprs[i], n);
+    for (int i = 0; i < d->nreturning && !reads; i++)
+        reads = reads_target(d->returning[i].expr, n);
+    reads = reads || reads_target(d->conflict_where, n);
+    return reads ? eng_priv_check_table(env, d->table, ENG_PRIV_SELECT, err) : 0;
+}
+
 int eng_bind_dml(arena *a, const char *text, const eng_env *env, const ast_stmt *st, eng_params *params,
                  eng_dml **out, pgw_error *err)
 {
@@ -401,7 +428,7 @@ int eng_bind_dml(arena *a, const char *text, const eng_env *env, const ast_stmt 
         if (st->update.nreturning && expand_returning(&b, st->update.returning, st->update.nreturning, d))
             return -1;
     }
-    if (eng__finish_params(&b))
+    if (check_reads(env, d, err) || eng__finish_params(&b))
         return -1;
     *out = d;
     return 0;

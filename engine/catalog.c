@@ -1051,15 +1051,19 @@ int eng_catalog_add_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_t
     return attach_new_index(cat, txn, log, t, ix, fill_index(txn, t, ix, err), err);
 }
 
-int eng_catalog_add_am_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, const char *name,
-                             int col, const eng_am *am, const eng_am_def *def, int nthreads,
-                             struct eng_progress *progress, pgw_error *err)
+eng_index *eng__am_index_new(const char *name, int col, const eng_am *am, const eng_am_def *def, pgw_error *err)
 {
-    pgw_error_clear(err);
-    eng_index *ix = index_new(name, &col, 1, false, false, am, def, err);
-    if (!ix)
-        return -1;
-    return attach_new_index(cat, txn, log, t, ix, eng__fill_am_index(txn, t, ix, nthreads, progress, err), err);
+    return index_new(name, &col, 1, false, false, am, def, err);
+}
+
+void eng__index_free(eng_index *ix)
+{
+    index_free(ix);
+}
+
+int eng__attach_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, eng_index *ix, pgw_error *err)
+{
+    return attach_new_index(cat, txn, log, t, ix, 0, err);
 }
 
 int eng_catalog_reindex(eng_catalog *cat, st_txn *txn, eng_table *t, eng_index *ix, int nthreads, pgw_error *err)

@@ -111,11 +111,26 @@ int eng_catalog_rename(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_tabl
 int eng_catalog_add_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, const char *name,
                           const int *cols, int ncols, bool unique, bool primary, pgw_error *err)
     __attribute__((warn_unused_result));
-/* CREATE INDEX ... USING am (col opclass) WITH (...): def checked by the caller
- * (eng_am's define); built over the visible rows on nthreads threads. */
-int eng_catalog_add_am_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, const char *name,
-                             int col, const eng_am *am, const eng_am_def *def, int nthreads,
-                             struct eng_progress *progress, pgw_error *err)
+/* CREATE INDEX ... USING am (col opclass) WITH (...), def checked by the caller (eng_am's
+ * define), in two steps so that the build, which may take minutes, blocks no reader or
+ * writer: eng_catalog_am_build runs under the catalog's READ lock and fills a new index
+ * (not yet in the catalog) on nthreads threads from the row versions txn sees and those
+ * of transactions still open, reporting to progress unless it is NULL; eng_catalog_am_attach runs under the WRITE lock (so no
+ * statement is writing): it indexes the versions written since, then attaches the index
+ * (the caller checks first that t was not dropped and the name not taken meanwhile).
+ * attach frees the build whatever it returns; eng_am_build_free drops an unattached one. */
+typedef struct eng_am_build eng_am_build;
+int eng_catalog_am_build(st_txn *txn, eng_table *t, const char *name, int col, const eng_am *am,
+                         const eng_am_def *def, int nthreads, struct eng_progress *progress, eng_am_build **out,
+                         pgw_error *err)
+    __attribute__((warn_unused_result));
+int eng_catalog_am_attach(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_am_build *b, pgw_error *err)
+    __attribute__((warn_unused_result));
+void eng_am_build_free(eng_am_build *b);
+/* catalog.c's index making, for catalog_am.c. */
+eng_index *eng__am_index_new(const char *name, int col, const eng_am *am, const eng_am_def *def, pgw_error *err);
+void eng__index_free(eng_index *ix);
+int eng__attach_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, eng_index *ix, pgw_error *err)
     __attribute__((warn_unused_result));
 /* Fill an access-method index from the rows visible to txn (catalog_am.c), reporting to
  * progress (pg_stat_progress_create_index) unless it is NULL. */

@@ -200,6 +200,6 @@ int hc_store_update(eng_ctx *c, eng_table *t, uint64_t rowid, const eng_val *row
     if (rc == ST_OK)
         return 0;
     if (rc != ST_ERROR)
-        pgw_error_set(c->err, "40001", "could not serialize access due to concurrent update");
+        pgw_error_set(c->err, SQLSTATE_SERIALIZATION_FAILURE, "could not serialize access due to concurrent update");
     return -1;
 }

@@ -88,6 +88,8 @@ uint32_t eng__nsp_oid(const char *name);
 const eng_table *eng__rel_by_oid(eng_catalog *cat, uint32_t oid, const eng_index **ix);
 /* Namespace of a relation. */
 uint32_t eng__rel_nsp(const eng_table *t);
+/* A user table's schema name, "public" or a temporary table's "pg_temp_<pid>" (in r's arena). */
+const char *eng__rel_schema(eng_vrows *r, const eng_table *t);
 /* The proc of a function OID, or NULL; and the OID of a proc. */
 const eng_proc *eng__proc_by_oid(uint32_t oid);
 uint32_t eng__proc_oid(const eng_proc *p);

@@ -11,6 +11,7 @@
 #include "engine/ext.h"
 #include "engine/seq.h"
 #include "engine/syscat_internal.h"
+#include "engine/temp.h"
 #include "engine/types/types.h"
 
 static const struct { uint32_t oid; const char *name; } nsps[] = {
@@ -35,6 +36,25 @@ uint32_t eng__nsp_oid(const char *name)
     return 0;
 }
 
+/* pg_temp_<pid> for each session with temporary tables, each once. */
+static void temp_namespaces(eng_vrows *r)
+{
+    eng_catalog *cat = r->c->env ? r->c->env->catalog : NULL;
+    const eng_table *t;
+    for (size_t i = 0; cat && (t = eng_catalog_table_at(cat, i)); i++) {
+        int32_t pid = eng_temp_pid(t);
+        bool seen = false;
+        for (size_t k = 0; k < i && pid >= 0 && !seen; k++)
+            seen = eng_temp_pid(eng_catalog_table_at(cat, k)) == pid;
+        if (pid < 0 || seen)
+            continue;
+        eng__vrow(r);
+        eng__vint(r, ENG_TEMP_NSP(pid));
+        eng__vtext(r, arena_printf(r->a, "pg_temp_%ld", (long)pid));
+        eng__vint(r, ENG_BOOTSTRAP_ROLE_OID);
+    }
+}
+
 int eng__fill_namespace(eng_vrows *r)
 {
     for (size_t i = 0; i < NNSPS; i++) {
@@ -43,12 +63,20 @@ int eng__fill_namespace(eng_vrows *r)
         eng__vtext(r, nsps[i].name);
         eng__vint(r, nsps[i].oid == ENG_NS_PUBLIC ? ENG_DATABASE_OWNER_OID : ENG_BOOTSTRAP_ROLE_OID);
     }
+    temp_namespaces(r);
     return 0;
 }
 
 uint32_t eng__rel_nsp(const eng_table *t)
 {
-    return t->vrel ? eng__nsp_oid(t->vrel->schema) : ENG_NS_PUBLIC;
+    if (t->vrel)
+        return eng__nsp_oid(t->vrel->schema);
+    return eng_table_is_temp(t) ? ENG_TEMP_NSP(eng_temp_pid(t)) : ENG_NS_PUBLIC;
+}
+
+const char *eng__rel_schema(eng_vrows *r, const eng_table *t)
+{
+    return eng_table_is_temp(t) ? arena_printf(r->a, "pg_temp_%ld", (long)eng_temp_pid(t)) : "public";
 }
 
 const eng_table *eng__rel_by_oid(eng_catalog *cat, uint32_t oid, const eng_index **ix)
@@ -223,7 +251,7 @@ static void class_row(eng_vrows *r, uint32_t oid, const char *name, uint32_t nsp
     eng__vint(r, 0);                          /* reltoastrelid */
     eng__vbool(r, hasindex);
     eng__vbool(r, shared);
-    eng__vchar(r, 'p');
+    eng__vchar(r, nsp >= ENG_NS_TEMP_BASE ? 't' : 'p');
     eng__vchar(r, kind);
     eng__vint(r, natts);
     eng__vint(r, 0);                          /* relchecks */
@@ -253,10 +281,12 @@ int eng__fill_class(eng_vrows *r)
         if (!t)
             break;
         double rows = t->st ? (double)st_table_count_approx(t->st) : 0;
-        class_row(r, t->relid, t->name, ENG_NS_PUBLIC, 'r', t->ncols, 2, eng__table_bytes(t), rows, t->nindexes > 0);
+        uint32_t nsp = eng__rel_nsp(t);
+        class_row(r, t->relid, eng_temp_bare(t->name), nsp, 'r', t->ncols, 2, eng__table_bytes(t), rows,
+                  t->nindexes > 0);
         for (int k = 0; k < t->nindexes; k++) {
             const eng_index *ix = t->indexes[k];
-            class_row(r, ix->relid, ix->name, ENG_NS_PUBLIC, 'i', ix->ncols, ix->amx ? eng_amidx_am(ix->amx)->oid : 403,
+            class_row(r, ix->relid, eng_temp_bare(ix->name), nsp, 'i', ix->ncols, ix->amx ? eng_amidx_am(ix->amx)->oid : 403,
                       eng__index_bytes(t, ix),
                       ix->amx ? (double)eng_amidx_entries(ix->amx) : (double)eng_keyidx_count(ix->keys), false);
         }

@@ -8,6 +8,7 @@
 
 #include "engine/ext.h"
 #include "engine/syscat_internal.h"
+#include "engine/temp.h"
 #include "engine/types/types.h"
 
 static eng_catalog *catalog_of(eng_vrows *r)
@@ -132,7 +133,7 @@ static void table_row(eng_vrows *r, const char *schema, const char *name, bool h
 
 static void user_table_row(eng_vrows *r, const eng_table *t)
 {
-    table_row(r, "public", t->name, t->nindexes > 0);
+    table_row(r, eng__rel_schema(r, t), eng_temp_bare(t->name), t->nindexes > 0);
 }
 
 static int virtual_rows(eng_vrows *r, char relkind, void (*fn)(eng_vrows *r, const eng_table *t))
@@ -160,9 +161,9 @@ static void index_rows(eng_vrows *r, const eng_table *t)
 {
     for (int k = 0; k < t->nindexes; k++) {
         eng__vrow(r);
-        eng__vtext(r, "public");
-        eng__vtext(r, t->name);
-        eng__vtext(r, t->indexes[k]->name);
+        eng__vtext(r, eng__rel_schema(r, t));
+        eng__vtext(r, eng_temp_bare(t->name));
+        eng__vtext(r, eng_temp_bare(t->indexes[k]->name));
         eng__vnull(r);
         eng__vtext(r, eng__indexdef(r->a, t, t->indexes[k], true));
     }
@@ -319,7 +320,7 @@ static void is_table_row(eng_vrows *r, const char *schema, const char *name, boo
     eng__vtext(r, dbname(r));
     eng__vtext(r, schema);
     eng__vtext(r, name);
-    eng__vtext(r, view ? "VIEW" : "BASE TABLE");
+    eng__vtext(r, view ? "VIEW" : strncmp(schema, "pg_temp_", 8) == 0 ? "LOCAL TEMPORARY" : "BASE TABLE");
     for (int i = 0; i < 5; i++)
         eng__vnull(r);
     eng__vtext(r, view ? "NO" : "YES");
@@ -329,7 +330,7 @@ static void is_table_row(eng_vrows *r, const char *schema, const char *name, boo
 
 static void is_user_table(eng_vrows *r, const eng_table *t)
 {
-    is_table_row(r, "public", t->name, false);
+    is_table_row(r, eng__rel_schema(r, t), eng_temp_bare(t->name), false);
 }
 
 static void is_virtual_table(eng_vrows *r, const eng_table *t)

@@ -2,6 +2,7 @@
  * temp: naming, lookup and clean-up of temporary tables (see temp.h).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine/seq.h"
@@ -22,6 +23,11 @@ static bool is_temp_name(const char *name)
 bool eng_table_is_temp(const eng_table *t)
 {
     return is_temp_name(t->name);
+}
+
+int32_t eng_temp_pid(const eng_table *t)
+{
+    return eng_table_is_temp(t) ? (int32_t)strtol(t->name + sizeof(TEMP_PREFIX) - 1, NULL, 10) : -1;
 }
 
 const char *eng_temp_bare(const char *name)

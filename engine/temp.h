@@ -17,6 +17,11 @@ char *eng_temp_name(arena *a, int32_t pid, const char *name);
 /* The name a client wrote for a table or index: the part after a temporary prefix. */
 const char *eng_temp_bare(const char *name);
 bool eng_table_is_temp(const eng_table *t);
+/* The backend pid whose temporary table t is, or -1 for a permanent table. */
+int32_t eng_temp_pid(const eng_table *t);
+/* The OID of session pid's temporary schema pg_temp_<pid> (pg_namespace, relnamespace). */
+#define ENG_NS_TEMP_BASE 0xC0000000u
+#define ENG_TEMP_NSP(pid) (ENG_NS_TEMP_BASE + (uint32_t)(pid))
 /* The table a bare name means to session `pid`: its temporary table of that
  * name, else the permanent one (NULL when neither exists). */
 eng_table *eng_temp_find(eng_catalog *cat, int32_t pid, const char *name);

@@ -59,6 +59,7 @@
 
 /* Class 3D/3F: catalog names. */
 #define SQLSTATE_INVALID_CATALOG_NAME "3D000"
+#define SQLSTATE_SERIALIZATION_FAILURE "40001"
 #define SQLSTATE_INVALID_SCHEMA_NAME "3F000"
 
 /* Class 42: syntax and access rules. */

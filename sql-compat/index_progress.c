@@ -4,6 +4,7 @@
  * (engine/progress.h), and each tenth done sends a NOTICE
  * `index "name": 30% built (3000 of 10000 rows)`. A statement that runs on
  * a worker thread delivers its NOTICEs with its result; the view is live.
+ * The build holds only the catalog's read lock (see build_and_attach).
  */
 #include <stdio.h>
 #include <string.h>
@@ -27,6 +28,36 @@ static void tenth_done(void *ctx, const eng_progress *p, int tenth)
     w->sink->notice(w->sink->ctx, &n);
 }
 
+/* Build under the catalog's read lock, so that every statement goes on meanwhile (the
+ * pg_stat_progress_create_index row can be read), then take the caller's write lock back
+ * to attach. A DDL statement that changed the table or took the name meanwhile makes it
+ * fail, as PostgreSQL's lock would have made that statement wait instead. */
+static int build_and_attach(sql_portal *p, eng_table *t, const char *name, int col, const eng_am *am,
+                            const eng_am_def *def, int nthreads, eng_progress *prog, pgw_error *err)
+{
+    eng_catalog *cat = p->s->srv->cat;
+    eng_am_build *b = NULL;
+    eng_catalog_unlock(cat);
+    eng_catalog_rdlock(cat);
+    int rc = t->dropped ? 1 : eng_catalog_am_build(p->s->stx, t, name, col, am, def, nthreads, prog, &b, err);
+    eng_catalog_unlock(cat);
+    eng_catalog_wrlock(cat);
+    if (rc < 0)
+        return -1;
+    if (rc > 0 || t->dropped) {
+        eng_am_build_free(b);
+        pgw_error_set(err, SQLSTATE_SERIALIZATION_FAILURE,
+                      "could not create index \"%s\": table \"%s\" was altered or dropped meanwhile", name, t->name);
+        return -1;
+    }
+    if (sqlc__relname_taken(cat, name)) {
+        eng_am_build_free(b);
+        pgw_error_set(err, SQLSTATE_DUPLICATE_TABLE, "relation \"%s\" already exists", name);
+        return -1;
+    }
+    return eng_catalog_am_attach(cat, p->s->stx, p->s->ddl, b, err);
+}
+
 int sqlc__add_am_index_watched(sql_portal *p, const sql_sink *sink, eng_table *t, const char *name, int col,
                                const eng_am *am, const eng_am_def *def, int nthreads, pgw_error *err)
 {
@@ -36,8 +67,7 @@ int sqlc__add_am_index_watched(sql_portal *p, const sql_sink *sink, eng_table *t
         prog.tenth = tenth_done;
     snprintf(prog.datname, sizeof(prog.datname), "%s", p->s->database ? p->s->database : "postgres");
     eng_progress_begin(&prog);
-    int rc = eng_catalog_add_am_index(p->s->srv->cat, p->s->stx, p->s->ddl, t, name, col, am, def, nthreads, &prog,
-                                      err);
+    int rc = build_and_attach(p, t, name, col, am, def, nthreads, &prog, err);
     eng_progress_end(&prog);
     return rc;
 }

@@ -76,8 +76,9 @@ int sqlc__run_sequence(sql_portal *p, const sql_sink *sink, pgw_error *err);
 int sqlc__rename(sql_portal *p, const sql_sink *sink, pgw_error *err);
 /* NOTICE: relation "name" <tail>. */
 void sqlc__notice_rel(const sql_sink *sink, const char *name, const char *tail);
-/* index_progress.c: eng_catalog_add_am_index with a pg_stat_progress_create_index row and a
- * NOTICE per tenth built. */
+/* index_progress.c: CREATE INDEX USING am (eng_catalog_am_build / _attach; write lock held
+ * on entry and on return, not during the build) with a pg_stat_progress_create_index row
+ * and a NOTICE per tenth built. */
 int sqlc__add_am_index_watched(sql_portal *p, const sql_sink *sink, eng_table *t, const char *name, int col,
                                const eng_am *am, const eng_am_def *def, int nthreads, pgw_error *err);
 struct eng_seq_def;

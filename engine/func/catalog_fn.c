@@ -16,6 +16,7 @@
 #include "engine/func/registry.h"
 #include "engine/seq.h"
 #include "engine/syscat_internal.h"
+#include "engine/temp.h"
 #include "engine/types/numeric.h"
 #include "engine/types/array.h"
 #include "engine/types/text.h"
@@ -96,6 +97,8 @@ static int f_table_is_visible(eng_ctx *c, const eng_val *a, int n, eng_val *o)
         o->null = true; /* PostgreSQL: NULL for an OID that names nothing */
         return 0;
     }
+    if (!t->vrel && eng_table_is_temp(t)) /* pg_temp comes first in the search path, its own session's only */
+        return bool_out(eng_temp_pid(t) == c->env->backend_pid, o);
     return bool_out(t->vrel ? strcmp(t->vrel->schema, "pg_catalog") == 0 : !c->env->public_hidden, o);
 }
 

@@ -124,7 +124,7 @@ static int srf_semantic_search(eng_ctx *c, const eng_val *a, int n, int64_t *st,
     if (!row)
         return eng__oom(c);
     if (st_get(c->env->txn, s.comp->st, rowid, &r) != ST_OK || eng_row_decode(c, s.comp, r.data, r.len, row))
-        return pgw_error_is_set(c->err) ? -1 : (pgw_error_set(c->err, "40001", "row vanished during the search"), -1);
+        return pgw_error_is_set(c->err) ? -1 : (pgw_error_set(c->err, SQLSTATE_SERIALIZATION_FAILURE, "row vanished during the search"), -1);
     o[0] = row[HC_COMP_ID];
     o[1] = row[HC_COMP_LABEL];
     o[2] = row[HC_COMP_DEPTH];

@@ -175,7 +175,7 @@ static int emit(eng_ctx *c, ts_scan *t, eng_val *o)
     if (!row)
         return eng__oom(c);
     if (st_get(c->env->txn, t->s.comp->st, t->rowid, &r) != ST_OK || eng_row_decode(c, t->s.comp, r.data, r.len, row))
-        return pgw_error_is_set(c->err) ? -1 : (pgw_error_set(c->err, "40001", "row vanished during the search"), -1);
+        return pgw_error_is_set(c->err) ? -1 : (pgw_error_set(c->err, SQLSTATE_SERIALIZATION_FAILURE, "row vanished during the search"), -1);
     o[0] = row[HC_COMP_ID];
     if (hc_store_text(c, &t->s, &row[HC_COMP_ID], &o[1]) < 0)
         return -1;

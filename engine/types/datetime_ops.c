@@ -414,17 +414,16 @@ static int part_common(eng_ctx *c, const eng_val *a, part_src src, bool numeric,
     if (src == SRC_DATE && numeric && f <= F_HOUR)
         return unit_error(c, name, true, OID_DATE);
     part_val p = {0, 0};
-    /* an infinite date is not scaled: its INT32 sentinel times a day overflows */
-    bool date_inf = src == SRC_DATE && (a[1].i == DATE_NOEND || a[1].i == DATE_NOBEGIN);
-    int64_t t = src == SRC_DATE ? (date_inf ? 0 : a[1].i * USECS_PER_DAY) : a[1].i;
     if (src == SRC_IV)
         iv_part(f, &a[1].iv, &p);
     else {
-        bool inf = src == SRC_DATE ? date_inf : !ts_finite(t);
+        /* infinite dates are tested before the multiplication, which they would overflow */
+        bool inf = src == SRC_DATE ? a[1].i == DATE_NOEND || a[1].i == DATE_NOBEGIN : !ts_finite(a[1].i);
         if (inf) {
-            bool pos = src == SRC_DATE ? a[1].i == DATE_NOEND : t == DT_NOEND;
+            bool pos = src == SRC_DATE ? a[1].i == DATE_NOEND : a[1].i == DT_NOEND;
             return infinite_part(c, monotonic(f), pos, numeric, o);
         }
+        int64_t t = src == SRC_DATE ? a[1].i * USECS_PER_DAY : a[1].i;
         int64_t local = src == SRC_TSTZ ? t + eng__tz_offset_us(c) : t;
         ts_part(f, local, t + 946684800LL * USECS_PER_SEC, &p);
         if (src == SRC_DATE && f == F_EPOCH)

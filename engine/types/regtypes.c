@@ -13,6 +13,7 @@
 #include "engine/func/registry.h"
 #include "engine/syscat_internal.h"
 #include "engine/seq.h"
+#include "engine/temp.h"
 #include "engine/types/types.h"
 
 /* A possibly schema-qualified, possibly quoted name: the last component,
@@ -101,11 +102,18 @@ static int regclass_in(eng_ctx *c, const char *s, size_t n, int32_t tm, eng_val 
     const char *schema, *name;
     if (parse_name(c, s, n, &schema, &name))
         return -1;
-    const char *full = schema && strcmp(schema, "public") != 0 ? arena_printf(c->mem, "%s.%s", schema, name) : name;
+    bool temp = schema && strcmp(schema, "pg_temp") == 0;
+    const char *full = schema && !temp && strcmp(schema, "public") != 0 ? arena_printf(c->mem, "%s.%s", schema, name)
+                                                                       : name;
     eng_catalog *cat = catalog(c);
     if (cat)
         eng_catalog_rdlock(cat);
-    const eng_table *t = full ? eng_rel_find(cat, full) : NULL;
+    /* a bare name finds the session's temporary table first (pg_temp leads the search path) */
+    const eng_table *t = full && cat && (!schema || temp) ? eng_temp_find(cat, c->env->backend_pid, name) : NULL;
+    if (temp && t && !eng_table_is_temp(t))
+        t = NULL;
+    if (!t && full && !temp)
+        t = eng_rel_find(cat, full);
     int pos;
     const eng_table *owner = !t && cat && name ? eng_catalog_find_index(cat, name, &pos) : NULL;
     uint32_t oid = t ? t->relid : owner ? owner->indexes[pos]->relid : 0;
@@ -136,8 +144,9 @@ static char *regclass_out(eng_ctx *c, const eng_val *v, size_t *len)
         s = arena_strdup(c->mem, seq);
     else if (t && t->vrel && strcmp(t->vrel->schema, "pg_catalog") != 0)
         s = arena_printf(c->mem, "%s.%s", t->vrel->schema, t->name);
-    else if (t)
-        s = arena_strdup(c->mem, t->name);
+    else if (t) /* a temporary table is qualified only for other sessions, as it is not visible to them */
+        s = arena_strdup(c->mem, !t->vrel && c->env && eng_temp_pid(t) == c->env->backend_pid ? eng_temp_bare(t->name)
+                                                                                           : t->name);
     if (cat)
         eng_catalog_unlock(cat);
     return s ? out_str(c, s, len) : out_oid(c, v, len);

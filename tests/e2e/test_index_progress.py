@@ -3,6 +3,7 @@
 PostgreSQL's columns.
 """
 import random
+import time
 import pytest
 
 from pgwire import query
@@ -37,8 +38,7 @@ def test_notice_per_tenth(loaded):
 
 
 def test_progress_view_columns(loaded):
-    """The view has PostgreSQL 15's columns; a row exists only while a build runs (CREATE INDEX
-    holds the catalog's write lock meanwhile, so other sessions read it once the build is done)."""
+    """The view has PostgreSQL 15's columns; a row exists only while a build runs."""
     conn = loaded.pg_connect()
     try:
         cur = conn.cursor()
@@ -66,4 +66,41 @@ def test_notices_stream_during_a_long_build(loaded):
             f'index "pidx": {t * 10}% built ({t * ROWS // 10} of {ROWS} rows)' for t in range(1, 11)]
         assert all(n["S"] == "NOTICE" and n["C"] == "00000" for n in res.notices)
     finally:
+        c.close()
+
+
+def test_statements_run_during_a_build(loaded):
+    """The build holds the catalog's read lock only: while it runs, other sessions read the
+    progress row, query and insert; a row inserted meanwhile is in the finished index."""
+    c = loaded.connect_raw()
+    other = loaded.pg_connect()
+    other.autocommit = True
+    try:
+        c.send(query("SET max_parallel_maintenance_workers = 0"))
+        assert not c.recv_result().errors
+        c.send(query("CREATE INDEX pidx_wide ON pitems USING hnsw (v vector_l2_ops) WITH (m = 48, ef_construction = 400)"))
+        cur = other.cursor()
+        for _ in range(600):
+            cur.execute("SELECT phase, tuples_total FROM pg_stat_progress_create_index")
+            rows = cur.fetchall()
+            if rows and rows[0][0] != "initializing":
+                break
+            time.sleep(0.05)
+        assert rows == [("building index: loading tuples", ROWS)]
+        far = "[" + ",".join(["5"] * DIM) + "]"
+        cur.execute("INSERT INTO pitems VALUES (%s, %s)", (ROWS + 1, far))
+        cur.execute("SELECT count(*) FROM pitems")
+        assert cur.fetchone() == (ROWS + 1,)
+        # all of that ran while the build was still going
+        cur.execute("SELECT count(*) FROM pg_stat_progress_create_index")
+        assert cur.fetchone() == (1,)
+        res = c.recv_result()
+        assert not res.errors, res.errors
+        cur.execute("SET enable_seqscan = off")
+        cur.execute("EXPLAIN SELECT id FROM pitems ORDER BY v <-> %s LIMIT 1", (far,))
+        assert "Index Scan using pidx" in "\n".join(r[0] for r in cur.fetchall())
+        cur.execute("SELECT id FROM pitems ORDER BY v <-> %s LIMIT 1", (far,))
+        assert cur.fetchone() == (ROWS + 1,)
+    finally:
+        other.close()
         c.close()

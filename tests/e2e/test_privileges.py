@@ -92,6 +92,24 @@ def test_application_user_on_all_tables(env):
     assert denied(app, f"DROP TABLE {t}") == ("42501", f"must be owner of table {t}")
 
 
+def test_writes_that_read_the_table_need_select_too(env):
+    """As in PostgreSQL: UPDATE / DELETE that read columns (WHERE, SET expressions, RETURNING)
+    and INSERT ... RETURNING need SELECT besides their own privilege; blind writes do not."""
+    t = env.table
+    run(env.admin, f"GRANT INSERT, UPDATE, DELETE ON {t} TO {env.app}")
+    app = env.connect(env.app)
+    run(app, f"INSERT INTO {t} VALUES (2, 'two')")
+    run(app, f"UPDATE {t} SET v = 'all'")
+    for sql in [f"UPDATE {t} SET v = 'x' WHERE id = 1", f"UPDATE {t} SET v = v || '!'",
+                f"DELETE FROM {t} WHERE id = 2", f"INSERT INTO {t} VALUES (3, 'three') RETURNING id",
+                f"UPDATE {t} SET v = 'y' RETURNING v"]:
+        assert denied(app, sql) == ("42501", f"permission denied for table {t}"), sql
+    run(env.admin, f"GRANT SELECT ON {t} TO {env.app}")
+    assert run(app, f"UPDATE {t} SET v = v || '!' WHERE id = 1 RETURNING v") == [("all!",)]
+    run(app, f"DELETE FROM {t}")
+    assert run(env.admin, f"SELECT count(*) FROM {t}") == [(0,)]
+
+
 def test_grant_to_public(env):
     t = env.table
     run(env.admin, f"GRANT SELECT ON {t} TO PUBLIC")

@@ -6,6 +6,7 @@ Expected results, SQLSTATEs and messages are PostgreSQL 15's (HCDB_E2E_REFERENCE
 the tests that are not hcdb-specific against it).
 """
 import os
+import re
 import signal
 import time
 
@@ -202,3 +203,34 @@ def test_serial_column_of_temp_table_numbers_rows_and_its_sequence_goes_with_it(
         time.sleep(0.05)
     assert q(cb, "SELECT relname FROM pg_class WHERE relname LIKE 'ts%'") == []
     b.close()
+
+
+def test_temp_table_in_the_catalog_as_postgresql_shows_it(trust_server):
+    """A temporary table lives in pg_temp_<n>: pg_class and pg_namespace show it there, visible
+    to its session only (so psql's \\d finds it), ::regclass finds it first, and a permanent
+    table of the same name stays reachable as public.name."""
+    a, ca = session(trust_server)
+    b, cb = session(trust_server)
+    ca.execute("CREATE TABLE cat_t (a int)")
+    ca.execute("CREATE TEMP TABLE cat_t (id int PRIMARY KEY, v text NOT NULL)")
+    (schema,) = q(ca, "SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                      "WHERE c.relname = 'cat_t' AND c.relpersistence = 't'")[0]
+    assert schema.startswith("pg_temp_")
+    assert q(ca, "SELECT 'cat_t'::regclass::text, pg_table_is_visible('cat_t'::regclass), "
+                 "'pg_temp.cat_t'::regclass = 'cat_t'::regclass, 'public.cat_t'::regclass <> 'cat_t'::regclass") == \
+        [("cat_t", True, True, True)]
+    assert q(ca, "SELECT schemaname, indexname FROM pg_indexes WHERE tablename = 'cat_t'") == [(schema, "cat_t_pkey")]
+    assert q(ca, "SELECT table_schema, table_type FROM information_schema.tables WHERE table_name = 'cat_t' "
+                 "ORDER BY 1") == [(schema, "LOCAL TEMPORARY"), ("public", "BASE TABLE")]
+    # the other session sees the row but not as visible, and its bare name means the permanent table
+    assert q(cb, f"SELECT pg_table_is_visible(c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                 f"WHERE c.relname = 'cat_t' AND n.nspname = '{schema}'") == [(False,)]
+    assert q(cb, "SELECT 'cat_t'::regclass = 'public.cat_t'::regclass") == [(True,)]
+    a.close()
+    b.close()
+    # psql's \d, as PostgreSQL prints it
+    out = trust_server.psql("-c", "CREATE TEMP TABLE cat_p (id int PRIMARY KEY)", "-c", "\\d cat_p", tuples_only=False)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert re.fullmatch(r'\s*Table "pg_temp_\d+\.cat_p"', lines[1]), lines
+    assert '    "cat_p_pkey" PRIMARY KEY, btree (id)' in lines
