@@ -50,8 +50,8 @@ VOLUME /var/lib/hcdb
 WORKDIR /var/lib/hcdb
 USER hcdb
 EXPOSE 5432
-# SIGINT and SIGTERM are the same fast shutdown for hcdb; SIGINT matches the
-# official postgres image and the systemd unit.
+# SIGINT is the fast shutdown (SIGTERM the smart one, which waits for every client
+# to leave); SIGINT matches the official postgres image and the systemd unit.
 STOPSIGNAL SIGINT
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
   CMD pg_isready -q -h 127.0.0.1 -p "${HCDB_PORT:-5432}" -U postgres -d postgres -t 4 || exit 1

@@ -6,10 +6,11 @@
  * its transaction, and checkpoints carry the whole catalog as one blob of
  * the same records, so recovery is "apply the blob's records, then the
  * WAL's": each record is idempotent (a create of a known relid replaces
- * it, a drop of an unknown one is skipped). Index contents are not saved:
- * they are rebuilt by a scan after recovery (access-method indexes such as
- * HNSW on all cores, catalog_am.c), so an index always matches the
- * recovered heap exactly, whatever the checkpoint caught of it.
+ * it, a drop of an unknown one is skipped). Index contents are files of the
+ * checkpoint (catalog_persist.c), loaded at recovery with the WAL's rows
+ * replayed into them; an index without a usable image (created after the
+ * checkpoint, or its file damaged) is rebuilt by a scan after recovery
+ * (access-method indexes such as HNSW on all cores, catalog_am.c).
  *
  * Record payloads (little-endian; str = u32 length + bytes, 0xFFFFFFFF = NULL):
  *   CAT_CREATE: u32 relid, str name, u16 ncols, ncols x (str name, u32 type,
@@ -588,6 +589,26 @@ static int rec_blob(void *ctx, uint32_t kind, uint32_t id, const void *data, siz
     return 0;
 }
 
+static int rec_file(void *ctx, uint32_t id, const void *data, size_t len, pgw_error *err)
+{
+    eng_catalog *cat = ctx;
+    (void)err;
+    for (size_t i = 0; i < cat->ntables; i++)
+        for (int k = 0; !cat->tables[i]->dropped && k < cat->tables[i]->nindexes; k++)
+            if (cat->tables[i]->indexes[k]->relid == id)
+                return eng__index_restore(cat->tables[i], cat->tables[i]->indexes[k], data, len);
+    return 0; /* an index dropped since: nothing to load */
+}
+
+static void rec_row(void *ctx, uint32_t relid, uint64_t rowid, st_row_op op, const void *data, size_t len,
+                    const void *old, size_t oldlen)
+{
+    eng_table *t = find_relid(ctx, relid);
+    (void)op;
+    if (t)
+        eng__index_replay_row(t, rowid, data, len, old, oldlen);
+}
+
 static int rec_record(void *ctx, uint32_t relid, uint32_t kind, const void *data, size_t len, pgw_error *err)
 {
     (void)relid;
@@ -633,10 +654,14 @@ static int checkpoint_fn(void *ctx, st_ckpt_writer *w, pgw_error *err)
         blob_rec(&b, CAT_ACL, &one);
     }
     eng__seq_checkpoint(cat, &b);
-    eng_catalog_unlock(cat);
     int rc = b.failed || one.failed ? -1 : st_ckpt_put(w, CAT_BLOB_KIND, 0, b.data, b.len);
     if (rc)
         pgw_error_oom(err);
+    /* index contents after the catalog that defines them: recovery reads in this order */
+    for (size_t i = 0; !rc && i < cat->ntables; i++)
+        for (int k = 0; !rc && !cat->tables[i]->dropped && k < cat->tables[i]->nindexes; k++)
+            rc = eng__ckpt_index(w, cat->tables[i]->indexes[k], err);
+    eng_catalog_unlock(cat);
     buf_free(&b);
     buf_free(&one);
     return rc;
@@ -663,7 +688,7 @@ eng_catalog *eng_catalog_open(const char *dir, const st_options *base, pgw_error
         st_options_init(&o);
     o.checkpoint = checkpoint_fn;
     o.checkpoint_ctx = cat;
-    st_recovery_ops ops = {.ctx = cat, .blob = rec_blob, .record = rec_record};
+    st_recovery_ops ops = {.ctx = cat, .blob = rec_blob, .record = rec_record, .row = rec_row, .file = rec_file};
     if (st_open(dir, &o, &ops, &cat->db, err) || rebuild(cat, err)) {
         eng_catalog_close(cat);
         return NULL;
@@ -711,8 +736,12 @@ static int rebuild(eng_catalog *cat, pgw_error *err)
             t->dropped = true;
             continue;
         }
-        for (int k = 0; k < t->nindexes && !rc; k++)
-            rc = fill_index(txn, t, t->indexes[k], err);
+        for (int k = 0; k < t->nindexes && !rc; k++) {
+            eng_index *ix = t->indexes[k];
+            if (!ix->restored) /* not loaded from the checkpoint (catalog_persist.c) */
+                rc = fill_index(txn, t, ix, err);
+            ix->restored = false;
+        }
     }
     st_stmt_end(txn);
     st_txn_free(txn);

@@ -42,6 +42,8 @@ typedef struct eng_index {
     bool unique, primary;
     eng_keyidx *keys;    /* key -> rowid candidates; NULL for an access-method index */
     eng_amidx *amx;      /* USING hnsw (...): ordered by distance, else NULL */
+    bool restored;       /* recovery only: contents loaded from the checkpoint (the WAL is
+                          * replayed into them), else rebuilt by a scan afterwards */
 } eng_index;
 
 typedef struct eng_table {
@@ -137,6 +139,16 @@ int eng__attach_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table
 int eng__fill_am_index(st_txn *txn, eng_table *t, eng_index *ix, int nthreads, struct eng_progress *progress,
                        pgw_error *err)
     __attribute__((warn_unused_result));
+/* Index contents in checkpoints (catalog_persist.c): ix's image as a file of the
+ * checkpoint being written (catalog lock held); at recovery, ix's contents from that
+ * file (ix->restored set; a file that does not parse is logged and left to the rebuild)
+ * and every replayed row version into the restored indexes of t. */
+int eng__ckpt_index(st_ckpt_writer *w, const eng_index *ix, pgw_error *err) __attribute__((warn_unused_result));
+int eng__index_restore(const eng_table *t, eng_index *ix, const uint8_t *p, size_t n);
+void eng__index_replay_row(const eng_table *t, uint64_t rowid, const void *data, size_t len, const void *old,
+                           size_t oldlen);
+/* Whether an UPDATE from old to vals changed column col (NULLs and bytes; dml.c). */
+bool eng__col_changed(const eng_val *old, const eng_val *vals, int col);
 /* Cores online: the default number of index build threads. */
 int eng__cores(void);
 /* REINDEX: rebuild ix's contents from the rows (write lock held); not transactional, as

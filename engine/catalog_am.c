@@ -1,8 +1,8 @@
 /*
  * catalog_am: filling an access-method index (HNSW, see index/am.h) from a
  * table's visible rows in one bulk build on several threads — at CREATE
- * INDEX and again after every restart (catalog.c rebuilds all indexes
- * from the recovered heap).
+ * INDEX, and after a restart for an index the checkpoint held no usable
+ * image of (catalog_persist.c).
  *
  * It reads every row version the statement sees and the newer versions of
  * transactions still open (storage's st_scan_versions): a row inserted or

@@ -186,7 +186,7 @@ static int check_keys(eng_ctx *c, const eng_table *t, const eng_val *vals, uint6
 }
 
 /* Whether an UPDATE from old to vals changed column col (NULLs and bytes). */
-static bool changed(const eng_val *old, const eng_val *vals, int col)
+bool eng__col_changed(const eng_val *old, const eng_val *vals, int col)
 {
     const eng_val *a = &old[col], *b = &vals[col];
     return a->null != b->null || (!a->null && (a->s.n != b->s.n || memcmp(a->s.p, b->s.p, a->s.n) != 0));
@@ -202,7 +202,7 @@ static int index_row(eng_ctx *c, const eng_table *t, const eng_val *vals, const 
         size_t klen;
         const eng_index *ix = t->indexes[k];
         if (ix->amx) {
-            if ((!old || changed(old, vals, ix->cols[0])) && eng_amidx_insert(ix->amx, rowid, &vals[ix->cols[0]], c->err))
+            if ((!old || eng__col_changed(old, vals, ix->cols[0])) && eng_amidx_insert(ix->amx, rowid, &vals[ix->cols[0]], c->err))
                 return -1;
             continue;
         }

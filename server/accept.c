@@ -115,7 +115,8 @@ static void on_connection(uv_stream_t *l, int status)
     uv_timer_init(l->loop, &p->timer);
     p->tcp.data = p->timer.data = p;
     p->open_handles = 2;
-    if (uv_accept(l, (uv_stream_t *)&p->tcp) < 0 || atomic_load(&server->stopping)) {
+    /* during a smart shutdown a new client still gets its FATAL 57P03 from the start-up */
+    if (uv_accept(l, (uv_stream_t *)&p->tcp) < 0) {
         pending_close(p);
         return;
     }

@@ -4,10 +4,12 @@
  * Order: configuration, logging, data directory lock, roles, SQL layer,
  * TLS, event-loop threads, then the listening socket on the main thread's
  * loop (which also takes the signals). Shutdown modes, as pg_ctl's:
- *   SIGTERM  stop accepting, let running statements finish, end every
- *            session (FATAL 57P01), write a checkpoint, exit 0;
- *   SIGINT   fast: the same, but running statements are not waited for
- *            (their transactions roll back);
+ *   SIGTERM  smart: new connections are refused (FATAL 57P03), sessions
+ *            go on until their clients disconnect, then a checkpoint and
+ *            exit 0; a later SIGINT or SIGQUIT escalates;
+ *   SIGINT   fast: stop accepting, end every session at once (FATAL
+ *            57P01; running statements are not waited for, their
+ *            transactions roll back), write a checkpoint, exit 0;
  *   SIGQUIT  immediate: exit at once, no checkpoint; the next start
  *            recovers from the WAL (every acknowledged commit is in it).
  * The checkpoint makes the next start replay nothing.
@@ -49,9 +51,40 @@ static void close_any(uv_handle_t *h, void *arg)
         uv_close(h, NULL);
 }
 
+/* Stop now: no new clients, every loop ends its sessions (a fast stop does not wait
+ * for statements under way), then run() checkpoints and exits. */
+static void begin_stop(uv_loop_t *loop, bool fast)
+{
+    atomic_store(&server.stopping, true);
+    srv_acceptor_stop(); /* closed on this loop's next turn: new clients are refused at once */
+    srv_loops_request_stop(&server, fast);
+    /* Pending first-packet sockets, the smart-shutdown timer and the signal
+     * handles themselves; uv_run then returns and run() waits for the loops. */
+    uv_walk(loop, close_any, NULL);
+    /* Closing the handles restored the default actions: a second signal
+     * must not kill the process while sessions end (they are bounded by the
+     * loops' shutdown grace anyway). */
+    signal(SIGINT, SIG_IGN);
+    signal(SIGTERM, SIG_IGN);
+}
+
+/* Smart shutdown: polled until the last session has gone (sessions live on
+ * their loops' threads; the count is the one max_connections uses). */
+#define SMART_POLL_MS 50
+static uv_timer_t smart_timer;
+static bool smart_waiting;
+
+static void on_smart_poll(uv_timer_t *t)
+{
+    if (atomic_load(&server.nsessions) > 0)
+        return;
+    log_info("smart shutdown: the last session has ended");
+    begin_stop(t->loop, false);
+}
+
 static void on_signal(uv_signal_t *s, int signum)
 {
-    if (srv_sdnotify_stopping("shutting down") < 0)
+    if (!smart_waiting && srv_sdnotify_stopping("shutting down") < 0)
         log_warn("could not tell the service manager (NOTIFY_SOCKET) that hcdb is stopping");
     if (signum == SIGQUIT) {
         /* Nothing is written: every acknowledged commit is already durable
@@ -59,20 +92,21 @@ static void on_signal(uv_signal_t *s, int signum)
         log_info("received SIGQUIT: immediate shutdown, the next start recovers from the WAL");
         _exit(0);
     }
-    bool fast = signum == SIGINT;
-    log_info("received %s: shutting down (%s)", fast ? "SIGINT" : "SIGTERM",
-             fast ? "fast: running statements are rolled back" : "running statements finish first");
-    atomic_store(&server.stopping, true);
-    srv_acceptor_stop(); /* closed on this loop's next turn: new clients are refused at once */
-    srv_loops_request_stop(&server, fast);
-    /* Pending first-packet sockets and the signal handles themselves; uv_run
-     * then returns and run() waits for the loops. */
-    uv_walk(s->loop, close_any, NULL);
-    /* Closing the handles restored the default actions: a second signal
-     * must not kill the process while sessions end (they are bounded by the
-     * loops' shutdown grace anyway). */
-    signal(SIGINT, SIG_IGN);
-    signal(SIGTERM, SIG_IGN);
+    if (signum == SIGTERM) {
+        /* PostgreSQL's smart mode: sessions go on until their clients leave;
+         * a new client gets FATAL 57P03; SIGINT or SIGQUIT later escalate. */
+        if (smart_waiting)
+            return;
+        smart_waiting = true;
+        log_info("received SIGTERM: smart shutdown, waiting for %d session(s) to end; new connections "
+                 "are refused", atomic_load(&server.nsessions));
+        atomic_store(&server.stopping, true);
+        uv_timer_init(s->loop, &smart_timer);
+        uv_timer_start(&smart_timer, on_smart_poll, 0, SMART_POLL_MS);
+        return;
+    }
+    log_info("received SIGINT: fast shutdown, running statements are rolled back");
+    begin_stop(s->loop, true);
 }
 
 /* After the last session: a checkpoint, so the next start replays nothing. */

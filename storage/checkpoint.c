@@ -7,6 +7,10 @@
  * after the WAL is durable up to the redo LSN R, so it holds every
  * transaction that committed before R (and maybe some after, whose redo is
  * idempotent). The checkpointer thread runs them by time and by WAL size.
+ * Large engine structures (index images) go to files of their own beside the
+ * main file (st_ckpt_file_*), written and fsynced before it and named in it
+ * with their size and checksum: the main file's rename switches to them too,
+ * and a damaged one costs only its own contents (the engine rebuilds them).
  *
  * File DIR/checkpoint/<16 hex digits of the sequence>.ckpt (little-endian):
  *   header (64 bytes):
@@ -21,6 +25,8 @@
  *     type 2 TABLE: a = relid, body = next row id (u64); then its rows, each
  *                   rowid u64 | length u32 | bytes, ended by rowid 2^64-1
  *     type 3 END:   body empty
+ *     type 4 FILE:  a = engine id, body = size u64 | XXH3_64bits u64 of the
+ *                   engine file DIR/checkpoint/<16 hex seq>-<8 hex id>.dat
  *   trailer (16 bytes): length of everything before it u64 | XXH3_64bits of it
  */
 #define XXH_STATIC_LINKING_ONLY
@@ -48,11 +54,13 @@
 #define CK_BLOB 1u
 #define CK_TABLE 2u
 #define CK_END 3u
+#define CK_FILE 4u
 #define CK_ROWS_END UINT64_MAX
 /* Written in 1 MiB pieces: large enough for sequential bandwidth. */
 #define CK_BUF (1u << 20)
 
-struct st_ckpt_writer {
+/* One file being written: bytes go through a 1 MiB buffer and an XXH3 state. */
+typedef struct ck_sink {
     const st_io *io;
     int fd;
     uint64_t off;
@@ -60,9 +68,18 @@ struct st_ckpt_writer {
     size_t len;
     XXH3_state_t xx;
     int err;
+} ck_sink;
+
+struct st_ckpt_writer {
+    ck_sink main;       /* the checkpoint file; its err is the checkpoint's */
+    ck_sink file;       /* an engine file (st_ckpt_file_begin), fd -1 when none is open */
+    const char *dir;    /* the data directory written into (db's own or a backup's) */
+    uint64_t seq;
+    uint32_t file_id;
+    bool fsync;
 };
 
-static void w_flush(st_ckpt_writer *w)
+static void w_flush(ck_sink *w)
 {
     if (w->err || w->len == 0)
         return;
@@ -72,7 +89,7 @@ static void w_flush(st_ckpt_writer *w)
     w->len = 0;
 }
 
-static void w_put(st_ckpt_writer *w, const void *p, size_t n)
+static void w_put(ck_sink *w, const void *p, size_t n)
 {
     const uint8_t *c = p;
     while (n > 0 && !w->err) {
@@ -86,7 +103,7 @@ static void w_put(st_ckpt_writer *w, const void *p, size_t n)
     }
 }
 
-static void w_entry(st_ckpt_writer *w, uint32_t type, uint32_t a, uint32_t b, uint64_t len)
+static void w_entry(ck_sink *w, uint32_t type, uint32_t a, uint32_t b, uint64_t len)
 {
     uint8_t h[CK_ENTRY] = {0};
     st_put_le32(h, type);
@@ -98,12 +115,83 @@ static void w_entry(st_ckpt_writer *w, uint32_t type, uint32_t a, uint32_t b, ui
 
 int st_ckpt_put(st_ckpt_writer *w, uint32_t kind, uint32_t id, const void *data, size_t len)
 {
-    w_entry(w, CK_BLOB, kind, id, len);
-    w_put(w, data, len);
-    return w->err ? -1 : 0;
+    if (w->file.fd >= 0)
+        return -1; /* a file is open: its bytes and this blob would interleave */
+    w_entry(&w->main, CK_BLOB, kind, id, len);
+    w_put(&w->main, data, len);
+    return w->main.err ? -1 : 0;
 }
 
-static void write_table(st_ckpt_writer *w, st_table *tb, uint64_t csn)
+/* DIR/checkpoint/<seq>-<id>.dat: an engine file of checkpoint seq. */
+static char *file_path(const char *dir, uint64_t seq, uint32_t id)
+{
+    size_t n = strlen(dir) + 48;
+    char *p = mem_alloc(n);
+    if (p)
+        snprintf(p, n, "%s/checkpoint/%016" PRIx64 "-%08" PRIx32 ".dat", dir, seq, id);
+    return p;
+}
+
+int st_ckpt_file_begin(st_ckpt_writer *w, uint32_t id)
+{
+    if (w->main.err || w->file.fd >= 0)
+        return -1;
+    char *path = file_path(w->dir, w->seq, id);
+    if (!path) {
+        w->main.err = -ENOMEM;
+        return -1;
+    }
+    /* O_TRUNC: a file left by an earlier, abandoned try at this sequence is replaced */
+    int fd = w->main.io->open(path, O_CREAT | O_TRUNC | O_WRONLY, 0600);
+    mem_free(path);
+    if (fd < 0) {
+        w->main.err = fd;
+        return -1;
+    }
+    w->file.fd = fd;
+    w->file.off = 0;
+    w->file.len = 0;
+    w->file.err = 0;
+    w->file_id = id;
+    XXH3_64bits_reset(&w->file.xx);
+    return 0;
+}
+
+int st_ckpt_file_write(st_ckpt_writer *w, const void *data, size_t len)
+{
+    if (w->file.fd < 0)
+        return -1;
+    w_put(&w->file, data, len);
+    if (w->file.err && !w->main.err)
+        w->main.err = w->file.err; /* the checkpoint fails with this I/O error */
+    return w->file.err ? -1 : 0;
+}
+
+int st_ckpt_file_end(st_ckpt_writer *w)
+{
+    if (w->file.fd < 0)
+        return -1;
+    w_flush(&w->file);
+    int rc = w->file.err;
+    /* durable before the checkpoint that names it is renamed into place */
+    if (rc == 0 && w->fsync)
+        rc = w->file.io->fsync(w->file.fd);
+    w->file.io->close(w->file.fd);
+    w->file.fd = -1;
+    if (rc != 0) {
+        if (!w->main.err)
+            w->main.err = rc;
+        return -1;
+    }
+    uint8_t body[16];
+    st_put_le64(body, w->file.off);
+    st_put_le64(body + 8, XXH3_64bits_digest(&w->file.xx));
+    w_entry(&w->main, CK_FILE, w->file_id, 0, sizeof(body));
+    w_put(&w->main, body, sizeof(body));
+    return w->main.err ? -1 : 0;
+}
+
+static void write_table(ck_sink *w, st_table *tb, uint64_t csn)
 {
     pthread_rwlock_rdlock(&tb->lock);
     uint8_t nr[8];
@@ -141,19 +229,25 @@ static uint64_t now_us(void)
     return (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
 }
 
-static void write_body(st_db *db, st_ckpt_writer *w, uint64_t seq, uint64_t redo, uint64_t csn,
-                       pgw_error *err)
+static void write_body(st_db *db, st_ckpt_writer *cw, uint64_t redo, uint64_t csn, pgw_error *err)
 {
+    ck_sink *w = &cw->main;
     uint8_t h[CK_HEADER] = {0};
     memcpy(h, CK_MAGIC, 8);
     st_put_le32(h + 8, ST_FORMAT_VERSION);
-    st_put_le64(h + 16, seq);
+    st_put_le64(h + 16, cw->seq);
     st_put_le64(h + 24, redo);
     st_put_le64(h + 32, csn);
     st_put_le64(h + 40, now_us());
     st_put_le64(h + 56, XXH3_64bits(h, 56));
     w_put(w, h, sizeof(h));
-    if (db->opt.checkpoint && db->opt.checkpoint(db->opt.checkpoint_ctx, w, err) != 0) {
+    int rc = db->opt.checkpoint ? db->opt.checkpoint(db->opt.checkpoint_ctx, cw, err) : 0;
+    if (cw->file.fd >= 0) { /* the engine left a file open: abandon it */
+        db->io->close(cw->file.fd);
+        cw->file.fd = -1;
+        rc = -1;
+    }
+    if (rc != 0) {
         if (!w->err)
             w->err = -ECANCELED;
         return;
@@ -182,7 +276,9 @@ static char *ckpt_path(const char *dir, uint64_t seq, const char *suffix)
 }
 
 /* Write checkpoint `seq` of db's current state into dir (db's own or a
- * backup's). *redo_out = its redo LSN. Caller holds ckpt_lock. */
+ * backup's). *redo_out = its redo LSN. Caller holds ckpt_lock. The engine's
+ * files are written and fsynced first; renaming the main file (then the
+ * directory fsync) switches to all of them at once. */
 int st__ckpt_write(st_db *db, const char *dir, uint64_t seq, uint64_t *redo_out, pgw_error *err)
 {
     uint64_t redo;
@@ -193,25 +289,31 @@ int st__ckpt_write(st_db *db, const char *dir, uint64_t seq, uint64_t *redo_out,
     }
     char *tmp = ckpt_path(dir, seq, ".tmp"), *fin = ckpt_path(dir, seq, ".ckpt");
     char *cdir = st__path(dir, "checkpoint");
-    st_ckpt_writer w = {.io = db->io, .fd = -1, .buf = mem_alloc(CK_BUF)};
-    if (!tmp || !fin || !cdir || !w.buf) {
+    st_ckpt_writer w = {.main = {.io = db->io, .fd = -1, .buf = mem_alloc(CK_BUF)},
+                        .file = {.io = db->io, .fd = -1, .buf = mem_alloc(CK_BUF)},
+                        .dir = dir,
+                        .seq = seq,
+                        .fsync = db->opt.fsync};
+    if (!tmp || !fin || !cdir || !w.main.buf || !w.file.buf) {
         rc = -ENOMEM;
         goto out;
     }
-    XXH3_64bits_reset(&w.xx);
-    w.fd = db->io->open(tmp, O_CREAT | O_TRUNC | O_WRONLY, 0600);
-    if (w.fd < 0) {
-        rc = w.fd;
+    XXH3_64bits_reset(&w.main.xx);
+    w.main.fd = db->io->open(tmp, O_CREAT | O_TRUNC | O_WRONLY, 0600);
+    if (w.main.fd < 0) {
+        rc = w.main.fd;
         goto out;
     }
     uint64_t csn = st__pin_snapshot(db);
     pgw_error_clear(err);
-    write_body(db, &w, seq, redo, csn, err);
+    write_body(db, &w, redo, csn, err);
     st__unpin_snapshot(db);
-    rc = w.err;
+    rc = w.main.err;
+    if (rc != 0 && rc != -ECANCELED)
+        pgw_error_clear(err); /* an I/O error (53100 disk full, 58030), not the engine's words */
     if (rc == 0 && db->opt.fsync)
-        rc = db->io->fsync(w.fd);
-    db->io->close(w.fd);
+        rc = db->io->fsync(w.main.fd);
+    db->io->close(w.main.fd);
     if (rc == 0)
         rc = db->io->rename(tmp, fin);
     if (rc == 0 && db->opt.fsync)
@@ -223,7 +325,8 @@ out:
         st__error_from_errno(err, rc, "checkpoint file");
     if (rc == 0 && redo_out)
         *redo_out = redo;
-    mem_free(w.buf);
+    mem_free(w.main.buf);
+    mem_free(w.file.buf);
     mem_free(tmp);
     mem_free(fin);
     mem_free(cdir);
@@ -307,6 +410,40 @@ static int load_table(st_db *db, const uint8_t *m, size_t end, size_t *off, uint
     return 0;
 }
 
+/* Hand one engine file to the engine if its size and checksum are what the
+ * checkpoint recorded; a damaged or missing one is logged and skipped (the
+ * engine rebuilds what it held). -1 only when the engine's callback fails. */
+static int load_file(st_db *db, uint64_t seq, uint32_t id, const uint8_t *body,
+                     const st_recovery_ops *ops, pgw_error *err)
+{
+    if (!ops || !ops->file)
+        return 0;
+    char *path = file_path(db->dir, seq, id);
+    if (!path)
+        return pgw_error_oom(err), -1;
+    uint64_t size = st_get_le64(body), sum = st_get_le64(body + 8);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat sb;
+    void *map = MAP_FAILED;
+    if (fd >= 0 && fstat(fd, &sb) == 0 && (uint64_t)sb.st_size == size)
+        map = size ? mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
+    if (fd >= 0)
+        close(fd);
+    int rc = 0;
+    if (map == MAP_FAILED || XXH3_64bits(map, size) != sum) {
+        log_warn("checkpoint file %s is damaged or missing (size or checksum mismatch); "
+                 "its contents are rebuilt", path);
+    } else {
+        if (size)
+            (void)madvise(map, size, MADV_SEQUENTIAL);
+        rc = ops->file(ops->ctx, id, map, size, err) != 0 ? -1 : 0;
+    }
+    if (map != MAP_FAILED && map)
+        munmap(map, size);
+    mem_free(path);
+    return rc;
+}
+
 static int ck_apply(st_db *db, const ck_file *f, const st_recovery_ops *ops, pgw_error *err)
 {
     const uint8_t *m = f->map;
@@ -322,6 +459,10 @@ static int ck_apply(st_db *db, const ck_file *f, const st_recovery_ops *ops, pgw
             break;
         if (type == CK_BLOB) {
             if (ops && ops->blob && ops->blob(ops->ctx, a, b, m + off, len, err) != 0)
+                return -1;
+            off += len;
+        } else if (type == CK_FILE && len == 16) {
+            if (load_file(db, st_get_le64(m + 16), a, m + off, ops, err) != 0)
                 return -1;
             off += len;
         } else if (type == CK_TABLE && len == 8) {
@@ -426,21 +567,27 @@ int st__ckpt_load(st_db *db, const st_recovery_ops *ops, uint64_t *redo_lsn, pgw
     return 0;
 }
 
-/* Remove checkpoints older than `keep` (a sequence number). */
+/* Remove checkpoints older than `keep` (a sequence number) and their files. */
 static void remove_old(st_db *db, uint64_t keep)
 {
-    uint64_t *seqs;
-    size_t n;
-    list_ckpts(db->dir, &seqs, &n);
-    for (size_t i = 0; i < n; i++) {
-        if (seqs[i] >= keep)
+    char *cd = st__path(db->dir, "checkpoint");
+    DIR *d = cd ? opendir(cd) : NULL;
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        char *endp;
+        uint64_t s = strtoull(e->d_name, &endp, 16);
+        bool ours = endp == e->d_name + 16 && (strcmp(endp, ".ckpt") == 0 ||
+                                               (strlen(endp) == 13 && endp[0] == '-' && strcmp(endp + 9, ".dat") == 0));
+        if (!ours || s >= keep)
             continue;
-        char *p = ckpt_path(db->dir, seqs[i], ".ckpt");
+        char *p = st__path(cd, e->d_name);
         if (p)
             (void)db->io->unlink(p);
         mem_free(p);
     }
-    mem_free(seqs);
+    if (d)
+        closedir(d);
+    mem_free(cd);
 }
 
 /* ---- st_checkpoint and the checkpointer thread -------------------- */

@@ -107,6 +107,12 @@ static int check_version(st_db *db, pgw_error *err)
         pgw_error_hint(err, "Use a newer hcdb to open it.");
         return -1;
     }
+    if (v < ST_FORMAT_VERSION) { /* older files are read as they are; what is written now is newer */
+        int rc = st__write_version_file(db->io, db->dir);
+        if (rc != 0)
+            st__error_from_errno(err, rc, "data directory");
+        return rc ? -1 : 0;
+    }
     return 0;
 }
 

@@ -89,7 +89,12 @@ typedef struct st_recovery_ops {
     int (*record)(void *ctx, uint32_t relid, uint32_t kind, const void *data, size_t len,
                   pgw_error *err);
     void (*table)(void *ctx, uint32_t relid, bool created); /* created=false: dropped */
-    void (*row)(void *ctx, uint32_t relid, uint64_t rowid, st_row_op op, const void *data, size_t len);
+    /* old: the row's image before this change (NULL when it had none) */
+    void (*row)(void *ctx, uint32_t relid, uint64_t rowid, st_row_op op, const void *data, size_t len,
+                const void *old, size_t oldlen);
+    /* An engine file of the checkpoint (st_ckpt_file_*), intact; after the
+     * blobs put before it. Not called for a damaged or missing file (logged). */
+    int (*file)(void *ctx, uint32_t id, const void *data, size_t len, pgw_error *err);
 } st_recovery_ops;
 
 /* Open (creating if empty) the data directory and recover it. A directory
@@ -109,6 +114,18 @@ void st_checkpoint_request(st_db *db);
  * the same kind and id are handed back in order (chunking). */
 int st_ckpt_put(st_ckpt_writer *w, uint32_t kind, uint32_t id, const void *data, size_t len)
     __attribute__((warn_unused_result));
+
+/* A large engine structure (an index image) as a file of its own beside the
+ * checkpoint, inside st_checkpoint_fn: begin, any number of writes, end.
+ * It is fsynced before the checkpoint is switched to, and recorded in it
+ * with its size and checksum; recovery hands it back through
+ * st_recovery_ops.file only when both match, so a damaged file costs only
+ * what it held. No st_ckpt_put while a file is open. id is the engine's
+ * (unique within one checkpoint). 0, or -1 and the checkpoint is abandoned. */
+int st_ckpt_file_begin(st_ckpt_writer *w, uint32_t id) __attribute__((warn_unused_result));
+int st_ckpt_file_write(st_ckpt_writer *w, const void *data, size_t len)
+    __attribute__((warn_unused_result));
+int st_ckpt_file_end(st_ckpt_writer *w) __attribute__((warn_unused_result));
 
 /* A consistent copy in dest_dir (created; must be absent or empty) while
  * writes go on. Starting on it gives exactly the transactions whose commit

@@ -52,7 +52,8 @@
 #include <string.h>
 #include <xxhash.h>
 
-#define ST_FORMAT_VERSION 1u
+/* 2: checkpoints name engine files (index images); version 1 files are still read */
+#define ST_FORMAT_VERSION 2u
 #define ST_WAL_MAGIC "HCDBWAL1"
 #define ST_WAL_SEG_HEADER 32u
 #define ST_WAL_REC_HEADER 32u

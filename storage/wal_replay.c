@@ -70,15 +70,19 @@ static int apply_row(replay *r, const uint8_t *rec, uint32_t len, int type, uint
         return 0;
     const uint8_t *data = type == ST_WAL_DELETE ? NULL : p + 16;
     size_t dlen = len - ST_WAL_REC_HEADER - 16;
+    /* the engine first, while the image this change replaces is still there */
+    if (r->ops && r->ops->row) {
+        st_ver **s = st__slot(tb, rowid);
+        const st_ver *old = s ? *s : NULL;
+        r->ops->row(r->ops->ctx, relid, rowid,
+                    type == ST_WAL_INSERT ? ST_ROW_INSERT
+                                          : type == ST_WAL_UPDATE ? ST_ROW_UPDATE : ST_ROW_DELETE,
+                    data, data ? dlen : 0, old ? old->data : NULL, old ? old->len : 0);
+    }
     if (st__table_put_frozen(tb, rowid, data, dlen) != 0) {
         pgw_error_oom(r->err);
         return -1;
     }
-    if (r->ops && r->ops->row)
-        r->ops->row(r->ops->ctx, relid, rowid,
-                    type == ST_WAL_INSERT ? ST_ROW_INSERT
-                                          : type == ST_WAL_UPDATE ? ST_ROW_UPDATE : ST_ROW_DELETE,
-                    data, data ? dlen : 0);
     return 0;
 }
 

@@ -78,11 +78,13 @@ struct eng_amidx {
     eng_am_def def;
     void *state;
     pthread_mutex_t lock;    /* appends */
+    pthread_rwlock_t saving; /* inserts share it; a checkpoint's save holds it alone */
     _Atomic size_t n;        /* labels handed out and published */
     entry *chunks[AMIDX_MAX_CHUNKS];
 };
 
-eng_amidx *eng_amidx_new(const eng_am *am, const eng_am_def *def, pgw_error *err)
+/* An instance without its structure yet. */
+static eng_amidx *amidx_alloc(const eng_am *am, const eng_am_def *def, pgw_error *err)
 {
     eng_amidx *x = mem_calloc(1, sizeof(*x));
     if (!x)
@@ -90,6 +92,20 @@ eng_amidx *eng_amidx_new(const eng_am *am, const eng_am_def *def, pgw_error *err
     x->am = am;
     x->def = *def;
     pthread_mutex_init(&x->lock, NULL);
+    /* writer-preferring: a checkpoint's save is not starved by a steady stream of inserts */
+    pthread_rwlockattr_t attr;
+    pthread_rwlockattr_init(&attr);
+    pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    pthread_rwlock_init(&x->saving, &attr);
+    pthread_rwlockattr_destroy(&attr);
+    return x;
+}
+
+eng_amidx *eng_amidx_new(const eng_am *am, const eng_am_def *def, pgw_error *err)
+{
+    eng_amidx *x = amidx_alloc(am, def, err);
+    if (!x)
+        return NULL;
     if (am->create(&x->def, &x->state, err)) {
         eng_amidx_free(x);
         return NULL;
@@ -106,6 +122,7 @@ void eng_amidx_free(eng_amidx *x)
     for (size_t i = 0; i < AMIDX_MAX_CHUNKS && x->chunks[i]; i++)
         mem_free(x->chunks[i]);
     pthread_mutex_destroy(&x->lock);
+    pthread_rwlock_destroy(&x->saving);
     mem_free(x);
 }
 
@@ -155,6 +172,8 @@ int eng_amidx_insert(eng_amidx *x, uint64_t rowid, const eng_val *v, pgw_error *
 {
     if (v->null)
         return 0;
+    /* a save sees every label it writes in the structure too, and no half insert */
+    pthread_rwlock_rdlock(&x->saving);
     pthread_mutex_lock(&x->lock);
     size_t label = atomic_load_explicit(&x->n, memory_order_relaxed);
     int rc = reserve(x, label, 1, err);
@@ -163,9 +182,10 @@ int eng_amidx_insert(eng_amidx *x, uint64_t rowid, const eng_val *v, pgw_error *
         atomic_store_explicit(&x->n, label + 1, memory_order_release);
     }
     pthread_mutex_unlock(&x->lock);
-    if (rc)
-        return -1;
-    return x->am->insert(x->state, (int64_t)label, v, err) < 0 ? -1 : 0;
+    if (!rc)
+        rc = x->am->insert(x->state, (int64_t)label, v, err) < 0 ? -1 : 0;
+    pthread_rwlock_unlock(&x->saving);
+    return rc;
 }
 
 int eng_amidx_build(eng_amidx *x, const uint64_t *rowids, const eng_val *vals, size_t n, int nthreads,
@@ -222,4 +242,77 @@ size_t eng_amidx_memory(const eng_amidx *x)
     for (unsigned i = 0; i < AMIDX_MAX_CHUNKS && x->chunks[i]; i++)
         entries += AMIDX_FIRST << i;
     return sizeof(*x) + entries * sizeof(entry) + x->am->memory(x->state);
+}
+
+/* ---- checkpoints --------------------------------------------------------- */
+
+int eng_amidx_save(eng_amidx *x, eng_am_write_fn write, void *ctx, pgw_error *err)
+{
+    pthread_rwlock_wrlock(&x->saving);
+    size_t n = atomic_load(&x->n);
+    uint64_t hdr = n;
+    int rc = write(ctx, &hdr, sizeof(hdr));
+    /* chunk by chunk, as the entries lie in memory (little-endian u64 pairs) */
+    size_t done = 0;
+    for (unsigned k = 0; !rc && done < n; k++) {
+        size_t m = AMIDX_FIRST << k;
+        m = m < n - done ? m : n - done;
+        rc = write(ctx, x->chunks[k], m * sizeof(entry));
+        done += m;
+    }
+    if (rc)
+        pgw_error_set(err, SQLSTATE_IO_ERROR, "could not write index \"%s\" image", x->am->name);
+    else
+        rc = x->am->save(x->state, write, ctx, err);
+    pthread_rwlock_unlock(&x->saving);
+    return rc ? -1 : 0;
+}
+
+typedef struct cursor {
+    const uint8_t *p;
+    size_t left;
+} cursor;
+
+static int cursor_read(void *ctx, void *out, size_t n)
+{
+    cursor *c = ctx;
+    if (n > c->left)
+        return -1;
+    memcpy(out, c->p, n);
+    c->p += n;
+    c->left -= n;
+    return 0;
+}
+
+eng_amidx *eng_amidx_load(const eng_am *am, const eng_am_def *def, const uint8_t *p, size_t n, pgw_error *err)
+{
+    cursor c = {p, n};
+    uint64_t labels;
+    if (cursor_read(&c, &labels, sizeof(labels)) || labels > c.left / sizeof(entry)) {
+        pgw_error_set(err, SQLSTATE_DATA_CORRUPTED, "index image is malformed");
+        return NULL;
+    }
+    eng_amidx *x = amidx_alloc(am, def, err);
+    if (!x)
+        return NULL;
+    int rc = reserve(x, 0, (size_t)labels, err);
+    size_t done = 0;
+    for (unsigned k = 0; !rc && done < labels; k++) {
+        size_t m = AMIDX_FIRST << k;
+        m = m < labels - done ? m : labels - done;
+        rc = cursor_read(&c, x->chunks[k], m * sizeof(entry));
+        done += m;
+    }
+    atomic_store(&x->n, (size_t)labels);
+    if (!rc)
+        rc = am->load(&x->def, cursor_read, &c, c.left, &x->state, err);
+    if (!rc && c.left) {
+        pgw_error_set(err, SQLSTATE_DATA_CORRUPTED, "index image has trailing bytes");
+        rc = -1;
+    }
+    if (rc) {
+        eng_amidx_free(x);
+        return NULL;
+    }
+    return x;
 }

@@ -26,7 +26,7 @@
  *
  * Threads: eng_amidx_insert and eng_amidx_knn may run concurrently on one
  * index (the access method must allow it); build and free need exclusion
- * (the catalog's write lock). Errors fill a pgw_error with PostgreSQL's /
+ * (the catalog's write lock); eng_amidx_save makes inserts wait. Errors fill a pgw_error with PostgreSQL's /
  * pgvector's SQLSTATE and wording.
  */
 #ifndef HCDB_ENGINE_INDEX_AM_H
@@ -77,6 +77,9 @@ typedef struct eng_am_scan_opts {
 } eng_am_scan_opts;
 
 typedef bool (*eng_am_accept_fn)(void *ctx, int64_t label);
+/* Byte streams for checkpoints: 0 on success; a read delivers exactly n bytes. */
+typedef int (*eng_am_write_fn)(void *ctx, const void *p, size_t n);
+typedef int (*eng_am_read_fn)(void *ctx, void *p, size_t n);
 /* Called for each label a `within` search finds; non-zero stops the search and is returned. */
 typedef int (*eng_am_visit_fn)(void *ctx, int64_t label);
 
@@ -108,6 +111,11 @@ typedef struct eng_am {
     int (*knn)(void *state, const eng_val *query, size_t k, const eng_am_scan_opts *o,
                eng_am_accept_fn accept, void *ctx, eng_am_hit *out, pgw_error *err);
     size_t (*memory)(const void *state);
+    /* The structure as bytes for a checkpoint (inserts are excluded by the caller), and a
+     * structure for def back from the len bytes read delivers; load fails (-1, err) on
+     * anything it cannot trust. */
+    int (*save)(void *state, eng_am_write_fn write, void *ctx, pgw_error *err);
+    int (*load)(const eng_am_def *def, eng_am_read_fn read, void *ctx, size_t len, void **state, pgw_error *err);
     /* Every label within distance radius (>= 0) of query, in no order: 0, the visitor's
      * non-zero return, or -1 with err. NULL for a method without opclasses that set within_fn. */
     int (*within)(void *state, const eng_val *query, double radius, eng_am_visit_fn visit, void *ctx,
@@ -154,5 +162,13 @@ void eng_amidx_indexdef(const eng_amidx *x, const char *col, char *out, size_t o
 /* Bytes held: the structure plus the label map. */
 size_t eng_amidx_memory(const eng_amidx *x);
 size_t eng_amidx_entries(const eng_amidx *x);
+
+/* Checkpoints: the label map and the structure as bytes (u64 labels n, n x (u64 row id,
+ * u64 hash), then the access method's own format), consistent because inserts wait
+ * meanwhile (searches go on). 0, or -1 with err. */
+int eng_amidx_save(eng_amidx *x, eng_am_write_fn write, void *ctx, pgw_error *err)
+    __attribute__((warn_unused_result));
+/* An index of am/def from the n bytes eng_amidx_save wrote, or NULL with err. */
+eng_amidx *eng_amidx_load(const eng_am *am, const eng_am_def *def, const uint8_t *p, size_t n, pgw_error *err);
 
 #endif

@@ -111,16 +111,26 @@ typedef struct am_state {
 
 static const char *const kind_names[] = {"vector", "halfvec", "bit"};
 
+/* The state of an index of def around graph g (NULL when out of memory). */
+static am_state *state_of(const eng_am_def *def, hnsw_index *g)
+{
+    am_state *st = mem_alloc(sizeof(*st));
+    if (st) {
+        st->g = g;
+        st->kind = def->opclass->type == OID_HALFVEC ? EL_F16 : def->opclass->type == OID_BIT ? EL_BIT : EL_F32;
+    }
+    return st;
+}
+
 static int hnsw_am_create(const eng_am_def *def, void **state, pgw_error *err)
 {
     hnsw_params p;
     hnsw_params_init(&p, (dist_metric)def->opclass->metric, def->typmod);
     p.m = def->opt[OPT_M];
     p.ef_construction = def->opt[OPT_EF_CONSTRUCTION];
-    am_state *st = mem_alloc(sizeof(*st));
+    am_state *st = state_of(def, NULL);
     if (!st)
         return pgw_error_oom(err), -1;
-    st->kind = def->opclass->type == OID_HALFVEC ? EL_F16 : def->opclass->type == OID_BIT ? EL_BIT : EL_F32;
     if (hnsw_create(&p, &st->g, err)) {
         mem_free(st);
         return -1;
@@ -268,6 +278,32 @@ static size_t hnsw_am_memory(const void *state)
     return sizeof(*st) + hnsw_memory_bytes(st->g);
 }
 
+static int hnsw_am_save(void *state, eng_am_write_fn write, void *ctx, pgw_error *err)
+{
+    return hnsw_save(((am_state *)state)->g, write, ctx, err) == HNSW_OK ? 0 : -1;
+}
+
+/* A graph saved for another definition (never written so, but a file is not trusted) is refused. */
+static int hnsw_am_load(const eng_am_def *def, eng_am_read_fn read, void *ctx, size_t len, void **state,
+                        pgw_error *err)
+{
+    hnsw_index *x;
+    if (hnsw_load_sized(read, ctx, len, &x, err) != HNSW_OK)
+        return -1;
+    hnsw_params want;
+    hnsw_params_init(&want, (dist_metric)def->opclass->metric, def->typmod);
+    if (hnsw_metric(x) != want.metric || hnsw_dim(x) != want.dim) {
+        hnsw_free(x);
+        pgw_error_set(err, SQLSTATE_DATA_CORRUPTED, "hnsw index image does not match its definition");
+        return -1;
+    }
+    if (!(*state = state_of(def, x))) {
+        hnsw_free(x);
+        return pgw_error_oom(err), -1;
+    }
+    return 0;
+}
+
 const eng_am eng__am_hnsw = {
     .name = "hnsw",
     .oid = 16386, /* next to the vector type's 16385; pgvector's is assigned at CREATE EXTENSION */
@@ -280,4 +316,6 @@ const eng_am eng__am_hnsw = {
     .build = hnsw_am_build,
     .knn = hnsw_am_knn,
     .memory = hnsw_am_memory,
+    .save = hnsw_am_save,
+    .load = hnsw_am_load,
 };

@@ -199,6 +199,29 @@ static size_t s4d_am_memory(const void *state)
     return s4d_memory_bytes(((const s4d_am *)state)->idx);
 }
 
+static int s4d_am_save(void *state, eng_am_write_fn write, void *ctx, pgw_error *err)
+{
+    s4d_status st = s4d_save(((s4d_am *)state)->idx, write, ctx);
+    return st == S4D_OK ? 0 : s4d_fail(st, err);
+}
+
+static int s4d_am_load(const eng_am_def *def, eng_am_read_fn read, void *ctx, size_t len, void **state,
+                       pgw_error *err)
+{
+    (void)def;
+    (void)len; /* its loader checks counts against what it reads */
+    s4d_am *a = mem_calloc(1, sizeof(*a));
+    if (!a)
+        return pgw_error_oom(err), -1;
+    s4d_status st = s4d_load(&a->idx, read, ctx);
+    if (st != S4D_OK) {
+        mem_free(a);
+        return s4d_fail(st, err);
+    }
+    *state = a;
+    return 0;
+}
+
 const eng_am eng__am_s4d = {
     .name = "gist",
     .opclasses = opclasses,
@@ -210,5 +233,7 @@ const eng_am eng__am_s4d = {
     .build = s4d_am_build,
     .knn = s4d_am_knn,
     .memory = s4d_am_memory,
+    .save = s4d_am_save,
+    .load = s4d_am_load,
     .within = s4d_am_within,
 };

@@ -132,6 +132,10 @@ int hnsw_save(hnsw_index *idx, hnsw_write_fn write, void *ctx, pgw_error *err)
     __attribute__((warn_unused_result));
 int hnsw_load(hnsw_read_fn read, void *ctx, hnsw_index **out, pgw_error *err)
     __attribute__((warn_unused_result));
+/* The same from a stream known to hold exactly `bytes` bytes: a size that disagrees with
+ * the header is HNSW_ECORRUPT, and the arrays are allocated once instead of grown. */
+int hnsw_load_sized(hnsw_read_fn read, void *ctx, size_t bytes, hnsw_index **out, pgw_error *err)
+    __attribute__((warn_unused_result));
 int hnsw_save_file(hnsw_index *idx, const char *path, pgw_error *err)
     __attribute__((warn_unused_result));
 int hnsw_load_file(const char *path, hnsw_index **out, pgw_error *err)

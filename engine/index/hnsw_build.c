@@ -101,6 +101,14 @@ static void advise_huge(void *p, size_t size)
 
 static int grow_array(void **p, size_t old_bytes, size_t new_bytes)
 {
+    if (!old_bytes) { /* fresh memory from the system is zero already: no memset pass */
+        void *z = mem_calloc(1, new_bytes);
+        if (!z)
+            return HNSW_ENOMEM;
+        mem_free(*p);
+        *p = z;
+        return HNSW_OK;
+    }
     void *q = mem_realloc(*p, new_bytes);
     if (!q)
         return HNSW_ENOMEM;

@@ -251,12 +251,13 @@ static int read_upper(stream *r, hnsw_index *x, size_t n, uint64_t uw, pgw_error
     return words == uw ? HNSW_OK : corrupt(err, "upper-level section size");
 }
 
-static int load_body(stream *r, hnsw_index *x, size_t n, uint64_t ep, uint64_t uw, pgw_error *err)
+/* batch: elements read per step (all n when the stream's size was checked against n). */
+static int load_body(stream *r, hnsw_index *x, size_t n, size_t batch, uint64_t ep, uint64_t uw, pgw_error *err)
 {
     /* Grow while reading, so that a damaged count cannot make us allocate more than the
      * stream holds (plus one batch). */
     for (size_t done = 0; done < n || done == 0;) {
-        size_t want = n - done < LOAD_BATCH ? n - done : LOAD_BATCH;
+        size_t want = n - done < batch ? n - done : batch;
         size_t cap = done + want > x->capacity ? 2 * x->capacity : x->capacity;
         if (cap < done + want)
             cap = done + want;
@@ -287,6 +288,11 @@ static int load_body(stream *r, hnsw_index *x, size_t n, uint64_t ep, uint64_t u
 
 int hnsw_load(hnsw_read_fn read, void *ctx, hnsw_index **out, pgw_error *err)
 {
+    return hnsw_load_sized(read, ctx, SIZE_MAX, out, err);
+}
+
+int hnsw_load_sized(hnsw_read_fn read, void *ctx, size_t bytes, hnsw_index **out, pgw_error *err)
+{
     *out = NULL;
     if (!read)
         return hnsw__error(err, HNSW_EINVAL, "invalid hnsw load arguments");
@@ -301,7 +307,13 @@ int hnsw_load(hnsw_read_fn read, void *ctx, hnsw_index **out, pgw_error *err)
     if (hnsw__create_empty(&p, &x))
         return hnsw__error(err, HNSW_ENOMEM, "out of memory");
     atomic_store(&x->n, n); /* so that hnsw_free releases upper blocks read so far */
-    if ((rc = load_body(&r, x, (size_t)n, ep, uw, err))) {
+    size_t batch = LOAD_BATCH;
+    if (bytes != SIZE_MAX) { /* a known size must be exactly what the header promises */
+        uint64_t need = HEADER_SIZE + n * (x->rec_size + 8) + uw * 4 + 8;
+        rc = uw > bytes / 4 || n > bytes / (x->rec_size + 8) || need != bytes ? corrupt(err, "size mismatch") : 0;
+        batch = n ? (size_t)n : 1; /* so the arrays are allocated once, at their size */
+    }
+    if (rc || (rc = load_body(&r, x, (size_t)n, batch, ep, uw, err))) {
         hnsw_free(x);
         return rc;
     }

@@ -2,6 +2,7 @@
 #include "engine/index/keyidx.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <string.h>
 #include <xxhash.h>
 
@@ -177,4 +178,118 @@ size_t eng_keyidx_bytes(eng_keyidx *ix)
     size_t n = sizeof(*ix) + ix->cap * sizeof(slot) + ix->capchunks * sizeof(uint8_t *) + ix->nchunks * KEYIDX_CHUNK;
     pthread_rwlock_unlock(&ix->lock);
     return n;
+}
+
+/* ---- saving and loading ------------------------------------------------ */
+
+static void le64(uint8_t *b, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        b[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t rd64(const uint8_t *b)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v |= (uint64_t)b[i] << (8 * i);
+    return v;
+}
+
+/* Entries are batched this many bytes at a time before a write call. */
+#define KEYIDX_SAVE_BATCH (64u << 10)
+
+int eng_keyidx_save(eng_keyidx *ix, eng_keyidx_write_fn write, void *ctx)
+{
+    uint8_t *b = mem_alloc(KEYIDX_SAVE_BATCH);
+    if (!b)
+        return -1;
+    pthread_rwlock_rdlock(&ix->lock);
+    uint64_t keybytes = 0;
+    for (size_t i = 0; i < ix->cap; i++)
+        keybytes += ix->slots[i].hash ? ix->slots[i].len : 0;
+    le64(b, ix->cap);
+    le64(b + 8, ix->used);
+    le64(b + 16, keybytes);
+    size_t n = 24;
+    int rc = 0;
+    for (size_t i = 0; i < ix->cap && !rc; i++) {
+        const slot *s = &ix->slots[i];
+        if (!s->hash)
+            continue;
+        if (n + 20 + s->len > KEYIDX_SAVE_BATCH) {
+            rc = write(ctx, b, n);
+            n = 0;
+        }
+        le64(b + n, s->hash);
+        le64(b + n + 8, s->rowid);
+        for (int k = 0; k < 4; k++)
+            b[n + 16 + k] = (uint8_t)(s->len >> (8 * k));
+        n += 20;
+        if (20 + s->len > KEYIDX_SAVE_BATCH) { /* a key bigger than the batch goes on its own */
+            rc = rc ? rc : write(ctx, b, n);
+            rc = rc ? rc : write(ctx, s->key, s->len);
+            n = 0;
+        } else {
+            memcpy(b + n, s->key, s->len);
+            n += s->len;
+        }
+    }
+    pthread_rwlock_unlock(&ix->lock);
+    if (!rc && n)
+        rc = write(ctx, b, n);
+    mem_free(b);
+    return rc ? -1 : 0;
+}
+
+/* Every entry of p[0..n) after the header into ix's slots and its one key chunk. */
+static bool load_entries(eng_keyidx *ix, const uint8_t *p, size_t n, uint64_t used, uint64_t keybytes)
+{
+    uint8_t *keys = ix->chunks[0];
+    size_t off = 24, koff = 0;
+    for (uint64_t e = 0; e < used; e++) {
+        if (n - off < 20)
+            return false;
+        uint64_t h = rd64(p + off), rowid = rd64(p + off + 8);
+        uint32_t len = (uint32_t)p[off + 16] | (uint32_t)p[off + 17] << 8 | (uint32_t)p[off + 18] << 16 |
+                       (uint32_t)p[off + 19] << 24;
+        off += 20;
+        if (!h || len > n - off || len > keybytes - koff)
+            return false;
+        memcpy(keys + koff, p + off, len);
+        size_t j = h & (ix->cap - 1);
+        while (ix->slots[j].hash)
+            j = (j + 1) & (ix->cap - 1);
+        ix->slots[j] = (slot){h, rowid, keys + koff, len};
+        koff += len;
+        off += len;
+    }
+    return off == n && koff == keybytes;
+}
+
+eng_keyidx *eng_keyidx_load(const uint8_t *p, size_t n)
+{
+    if (n < 24)
+        return NULL;
+    uint64_t cap = rd64(p), used = rd64(p + 8), keybytes = rd64(p + 16);
+    /* as inserts leave it: a power of two at least the initial size, at most half full */
+    if (cap < KEYIDX_INITIAL_SLOTS || (cap & (cap - 1)) || used > cap / 2 || keybytes > n ||
+        used > n / 20 || cap > (uint64_t)SIZE_MAX / sizeof(slot))
+        return NULL;
+    eng_keyidx *ix = mem_calloc(1, sizeof(*ix));
+    if (!ix)
+        return NULL;
+    pthread_rwlock_init(&ix->lock, NULL);
+    ix->slots = mem_calloc(cap, sizeof(slot));
+    ix->chunks = mem_alloc(sizeof(uint8_t *));
+    if (ix->chunks && (ix->chunks[0] = mem_alloc(keybytes ? keybytes : 1)))
+        ix->nchunks = ix->capchunks = 1;
+    ix->chunk_used = KEYIDX_CHUNK; /* the next key starts a chunk of its own */
+    ix->cap = cap;
+    ix->used = used;
+    if (!ix->slots || !ix->nchunks || !load_entries(ix, p, n, used, keybytes)) {
+        eng_keyidx_free(ix);
+        return NULL;
+    }
+    return ix;
 }

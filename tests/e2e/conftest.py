@@ -3,8 +3,8 @@
 Every test talks to a real server process on a free loopback port with its own
 temporary data directory, through real clients (psql, pg_isready, pgbench,
 psycopg2) or raw sockets (pgwire.py). Everything is bounded in time and every
-server a test starts is stopped with SIGTERM at teardown, where its exit status
-must be 0.
+server a test starts is stopped with SIGINT (fast shutdown) at teardown, where its
+exit status must be 0.
 
 Environment:
   HCDB_BIN             the server binary (default: build/hcdb in the repository)
@@ -136,8 +136,9 @@ class BaseServer:
                 time.sleep(0.05)
         raise StartError("server did not accept connections in time:\n" + self.log()[-4000:])
 
-    def stop(self, sig=signal.SIGTERM, timeout=STOP_TIMEOUT):
-        """Signals the server and waits for it; returns its exit status."""
+    def stop(self, sig=signal.SIGINT, timeout=STOP_TIMEOUT):
+        """Signals the server and waits for it; returns its exit status. The default is
+        the fast shutdown: SIGTERM (smart) waits for every client to leave."""
         if self.proc is None:
             return None
         if self.proc.poll() is None:
@@ -364,10 +365,8 @@ class PgReferenceServer(BaseServer):
                 time.sleep(0.05)
         return self
 
-    def stop(self, sig=signal.SIGTERM, timeout=STOP_TIMEOUT):
-        # PostgreSQL's SIGTERM waits for clients to leave; SIGINT is the
-        # "finish running statements and exit" shutdown hcdb does on SIGTERM.
-        rc = super().stop(signal.SIGINT if sig == signal.SIGTERM else sig, timeout)
+    def stop(self, sig=signal.SIGINT, timeout=STOP_TIMEOUT):
+        rc = super().stop(sig, timeout)
         shutil.rmtree(self.pgdir, ignore_errors=True)
         return rc
 
@@ -402,7 +401,7 @@ class ServerFactory:
             rc = srv.stop()
             expected_clean = getattr(srv, "expect_clean_exit", True)
             if was_running and expected_clean and rc != 0:
-                problems.append(f"server on port {srv.port} exited with {rc} after SIGTERM "
+                problems.append(f"server on port {srv.port} exited with {rc} after SIGINT "
                                 f"(expected 0); log tail:\n{srv.log()[-3000:]}")
             elif not was_running and expected_clean and rc not in (0, None) \
                     and not getattr(srv, "expect_exit", False):

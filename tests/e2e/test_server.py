@@ -186,18 +186,37 @@ def test_default_data_dir(server_factory):
     assert (s.workdir / "hcdb-data").is_dir()
 
 
-def test_sigterm_with_idle_client(server_factory):
+def shutting_down_error(s):
+    """The error a new client gets while the server shuts down (None if it got in)."""
+    try:
+        s.connect_raw(timeout=5).terminate()
+    except pgwire.ServerError as e:
+        return (e.fields.get("S"), e.fields.get("C"), e.fields.get("M"))
+    return None
+
+
+def test_sigterm_is_smart_and_waits_for_clients(server_factory):
+    # PostgreSQL's smart shutdown: sessions go on, new ones are refused, and the
+    # server exits (checkpoint, status 0) once the last client has left.
     s = server_factory()
+    s.expect_exit = True            # the exit status is checked here, not at teardown
     c = s.connect_raw()
-    assert s.stop(signal.SIGTERM) == 0
-    assert c.is_closed(10)
-    c.close()
-
-
-def test_sigint_exits_zero(server_factory):
-    s = server_factory()
-    s.assert_serving()
-    assert s.stop(signal.SIGINT) == 0
+    c.query("CREATE TABLE smart (id int)")
+    s.proc.send_signal(signal.SIGTERM)
+    time.sleep(0.5)
+    assert s.proc.poll() is None, "the server left while a client was connected"
+    assert shutting_down_error(s) == ("FATAL", "57P03", "the database system is shutting down")
+    res = c.query("INSERT INTO smart VALUES (1); SELECT count(*) FROM smart")
+    assert res.errors == [], res.errors
+    assert res.text_rows() == [["1"]]
+    c.terminate()
+    assert s.proc.wait(60) == 0
+    assert "shutdown checkpoint complete" in s.log()
+    s.expect_exit = False
+    s.start()
+    c = s.connect_raw()
+    assert c.query("SELECT count(*) FROM smart").text_rows() == [["1"]]
+    c.terminate()
 
 
 def test_sigterm_finishes_running_statement(server_factory):
@@ -209,9 +228,29 @@ def test_sigterm_finishes_running_statement(server_factory):
     res = c.recv_result()
     assert res.errors == [], res.errors
     assert res.text_rows() == [["", "finished"]]
-    # The one SIGTERM is enough: the server exits by itself, with status 0.
+    # The one SIGTERM is enough: the server exits by itself once the client leaves.
     s.expect_exit = True            # the exit status is checked here, not at teardown
+    c.terminate()
     assert s.proc.wait(60) == 0
+
+
+def test_sigint_during_smart_shutdown_escalates_to_fast(server_factory):
+    s = server_factory()
+    s.expect_exit = True
+    c = s.connect_raw(timeout=60)
+    s.proc.send_signal(signal.SIGTERM)
+    time.sleep(0.3)
+    c.send(pgwire.query("SELECT pg_sleep(600)"))
+    time.sleep(0.3)
+    s.proc.send_signal(signal.SIGINT)
+    t, body = c.recv_msg()
+    while t in "TN":
+        t, body = c.recv_msg()
+    assert t == "E", (t, body)
+    fields = pgwire.error_fields(body)
+    assert (fields["S"], fields["C"]) == ("FATAL", "57P01"), fields
+    assert s.proc.wait(60) == 0
+    assert "shutdown checkpoint complete" in s.log()
     c.close()
 
 
@@ -223,6 +262,11 @@ def test_second_sigterm_during_shutdown(server_factory):
     c.send(pgwire.query("SELECT pg_sleep(0.5)"))
     time.sleep(0.2)
     s.proc.send_signal(signal.SIGTERM)
+    for _ in range(20):
+        s.proc.send_signal(signal.SIGTERM)
+        time.sleep(0.01)
+    assert c.recv_result().errors == []
+    c.terminate()
     deadline = time.monotonic() + 30
     while s.proc.poll() is None and time.monotonic() < deadline:
         try:
@@ -231,7 +275,6 @@ def test_second_sigterm_during_shutdown(server_factory):
             break
         time.sleep(0.01)
     assert s.proc.wait(60) == 0
-    c.close()
 
 
 def test_no_new_connections_after_sigterm(server_factory):
@@ -241,13 +284,9 @@ def test_no_new_connections_after_sigterm(server_factory):
     time.sleep(0.3)
     s.proc.send_signal(signal.SIGTERM)
     time.sleep(0.3)
-    refused = False
-    try:
-        s.connect_raw(timeout=5).terminate()
-    except (OSError, pgwire.ServerError, pgwire.ConnectionClosed):
-        refused = True
-    assert refused, "a new connection was accepted during shutdown"
+    assert shutting_down_error(s) == ("FATAL", "57P03", "the database system is shutting down")
     c.recv_result()
+    c.terminate()
     s.expect_exit = True            # the exit status is checked here, not at teardown
     assert s.proc.wait(60) == 0
     c.close()

@@ -1,7 +1,8 @@
 """Shutdown modes as pg_ctl's, and the storage settings of the configuration.
 
-SIGTERM: running statements finish, sessions end, a checkpoint is written, exit 0;
-the next start replays nothing. SIGINT (fast): running statements are not waited
+SIGTERM (smart): new clients are refused, the server waits for its sessions to end, then
+a checkpoint is written, exit 0; the next start replays nothing (test_server.py covers
+the waiting). SIGINT (fast): running statements are not waited
 for, their transactions roll back. SIGQUIT (immediate): exit at once without a
 checkpoint; the next start recovers every acknowledged commit from the WAL.
 """

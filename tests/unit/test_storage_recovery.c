@@ -303,6 +303,24 @@ Test(recovery, newer_format_version_is_refused)
     cr_assert(strstr(e.detail, "version 99") != NULL, "%s", e.detail);
 }
 
+Test(recovery, older_format_version_is_read_and_upgraded)
+{
+    st_db *db = open_db(dir, NULL);
+    st_close(db);
+    char path[512];
+    snprintf(path, sizeof(path), "%s/HCDB_STORAGE_VERSION", dir);
+    FILE *f = fopen(path, "w");
+    fputs("1\n", f);
+    fclose(f);
+    db = open_db(dir, NULL);
+    st_close(db);
+    char text[16] = {0};
+    f = fopen(path, "r");
+    cr_assert(fgets(text, sizeof(text), f) != NULL);
+    fclose(f);
+    cr_assert_str_eq(text, "2\n");
+}
+
 /* ---- engine blobs and records -------------------------------------- */
 
 static int ckpt_cb(void *ctx, st_ckpt_writer *w, pgw_error *err)
@@ -338,10 +356,13 @@ static int record_cb(void *ctx, uint32_t relid, uint32_t kind, const void *d, si
     return 0;
 }
 
-static void row_cb(void *ctx, uint32_t relid, uint64_t rowid, st_row_op op, const void *d, size_t len)
+static void row_cb(void *ctx, uint32_t relid, uint64_t rowid, st_row_op op, const void *d, size_t len,
+                   const void *old, size_t oldlen)
 {
     (void)d;
     (void)len;
+    (void)old;
+    (void)oldlen;
     seen *s = ctx;
     s->n += (size_t)snprintf(s->log + s->n, sizeof(s->log) - s->n, "row %u/%llu/%d;", relid,
                              (unsigned long long)rowid, (int)op);
@@ -374,6 +395,66 @@ Test(recovery, engine_blobs_and_records_come_back_in_order)
     cr_assert_eq(st_open(dir, &o, &ops, &db, &e), 0);
     cr_assert_str_eq(s.log, "blob 1/0 catalog-v1;blob 2/42 hnsw;rec 5/9 alter;row 5/0/1;");
     st_close(db);
+}
+
+/* ---- engine files of a checkpoint ------------------------------------- */
+
+static int files_cb(void *ctx, st_ckpt_writer *w, pgw_error *err)
+{
+    (void)ctx;
+    (void)err;
+    if (st_ckpt_put(w, 1, 0, "catalog", 7) != 0 || st_ckpt_file_begin(w, 7) != 0 ||
+        st_ckpt_file_write(w, "index ", 6) != 0 || st_ckpt_file_write(w, "seven", 5) != 0 ||
+        st_ckpt_put(w, 1, 1, "no", 2) == 0 /* refused while a file is open */ || st_ckpt_file_end(w) != 0 ||
+        st_ckpt_file_begin(w, 9) != 0 || st_ckpt_file_write(w, "nine", 4) != 0 || st_ckpt_file_end(w) != 0)
+        return -1;
+    return 0;
+}
+
+static int file_cb(void *ctx, uint32_t id, const void *d, size_t len, pgw_error *e)
+{
+    (void)e;
+    seen *s = ctx;
+    s->n += (size_t)snprintf(s->log + s->n, sizeof(s->log) - s->n, "file %u %.*s;", id, (int)len,
+                             (const char *)d);
+    return 0;
+}
+
+static char *file_of(uint64_t seq, uint32_t id)
+{
+    char *p = mem_alloc(strlen(dir) + 64);
+    sprintf(p, "%s/checkpoint/%016llx-%08x.dat", dir, (unsigned long long)seq, id);
+    return p;
+}
+
+Test(recovery, checkpoint_files_come_back_unless_damaged)
+{
+    st_options o = small_opts();
+    o.checkpoint = files_cb;
+    st_db *db = open_db(dir, &o);
+    pgw_error e;
+    cr_assert_eq(st_checkpoint(db, &e), 0);
+    cr_assert_eq(st_checkpoint(db, &e), 0);
+    st_close(db);
+    seen s = {.n = 0};
+    st_recovery_ops ops = {.ctx = &s, .blob = blob_cb, .file = file_cb};
+    cr_assert_eq(st_open(dir, &o, &ops, &db, &e), 0);
+    cr_assert_str_eq(s.log, "blob 1/0 catalog;file 7 index seven;file 9 nine;");
+    st_close(db); /* (no checkpoint at close: still sequences 1 and 2) */
+    char *seven = file_of(2, 7), *nine = file_of(2, 9), *old = file_of(1, 7);
+    cr_assert_eq(access(old, F_OK), 0, "the previous checkpoint keeps its files");
+    flip_byte(seven, 2);
+    cr_assert_eq(truncate(nine, 3), 0);
+    s.n = 0;
+    s.log[0] = '\0';
+    cr_assert_eq(st_open(dir, &o, &ops, &db, &e), 0);
+    cr_assert_str_eq(s.log, "blob 1/0 catalog;", "damaged files are skipped, the checkpoint stays");
+    cr_assert_eq(st_checkpoint(db, &e), 0); /* 3: removes 1 and its files */
+    cr_assert_neq(access(old, F_OK), 0);
+    st_close(db);
+    mem_free(seven);
+    mem_free(nine);
+    mem_free(old);
 }
 
 /* ---- many segments, checkpoints by size, WAL removal ---------------- */

@@ -229,6 +229,39 @@ Test(wal, failed_commit_releases_row_locks_and_undoes_updates)
     st_txn_free(t);
 }
 
+/* An engine writing an image file the way engine/catalog_persist.c does: on a failed
+ * write it reports its own error and gives up. */
+static int image_cb(void *ctx, st_ckpt_writer *w, pgw_error *err)
+{
+    (void)ctx;
+    static char image[3u << 20];
+    if (st_ckpt_file_begin(w, 5) == 0 && st_ckpt_file_write(w, image, sizeof(image)) == 0 &&
+        st_ckpt_file_end(w) == 0)
+        return 0;
+    pgw_error_set(err, "58030", "could not write the image");
+    return -1;
+}
+
+Test(wal, disk_full_in_an_image_file_fails_the_checkpoint_with_53100)
+{
+    st_close(db);
+    st_options o;
+    st_options_init(&o);
+    o.io = &faulty;
+    o.checkpoint = image_cb;
+    db = open_db(dir, &o);
+    tb = st_table_lookup(db, 7);
+    pgw_error e;
+    cr_assert_eq(try_insert("a", &e), ST_OK);
+    atomic_store(&write_err, -ENOSPC);
+    cr_assert_neq(st_checkpoint(db, &e), 0);
+    cr_assert_str_eq(e.sqlstate, "53100", "%s", e.message);
+    atomic_store(&write_err, 0);
+    cr_assert_eq(st_checkpoint(db, &e), 0, "%s", e.message);
+    cr_assert_eq(try_insert("b", &e), ST_OK);
+    cr_assert_eq(reopen_count(), 2);
+}
+
 Test(wal, checkpoint_fails_cleanly_on_disk_full)
 {
     pgw_error e;
