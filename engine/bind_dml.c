@@ -57,13 +57,15 @@ static int insert_cols(bctx *b, const ast_insert *ins, const eng_table *t, int *
     if (!*out)
         return pgw_error_oom(b->err), -1;
     for (int i = 0; i < *n; i++) {
-        (*out)[i] = ins->cols.n ? find_col(b, t, ins->cols.v[i], ins->loc) : i;
+        int loc = ins->cols.locs && ins->cols.locs[i] >= 0 ? ins->cols.locs[i] : ins->loc;
+        (*out)[i] = ins->cols.n ? find_col(b, t, ins->cols.v[i], loc) : i;
         if ((*out)[i] < 0)
             return -1;
         for (int k = 0; k < i; k++) {
             if ((*out)[k] == (*out)[i]) {
                 pgw_error_set(b->err, SQLSTATE_DUPLICATE_COLUMN, "column \"%s\" specified more than once",
                               t->cols[(*out)[i]].name);
+                eng__errpos(b, loc);
                 return -1;
             }
         }
@@ -116,7 +118,10 @@ static int bind_values(bctx *b, const ast_insert *ins, eng_dml *d, const int *co
         if (ins->nrows && n != ncols) {
             pgw_error_set(b->err, SQLSTATE_SYNTAX_ERROR, n > ncols ? "INSERT has more expressions than target columns"
                                                                    : "INSERT has more target columns than expressions");
-            eng__errpos(b, n > ncols ? ins->rows[r][ncols]->loc : ins->rows[r][0]->loc);
+            /* PostgreSQL points at the first extra expression, or the first column left without one */
+            eng__errpos(b, n > ncols                                   ? ins->rows[r][ncols]->loc
+                           : ins->cols.locs && ins->cols.locs[n] >= 0 ? ins->cols.locs[n]
+                                                                      : ins->rows[r][0]->loc);
             return -1;
         }
         for (int i = 0; i < ncols; i++) {

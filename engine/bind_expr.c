@@ -97,8 +97,11 @@ static eng_expr *bool_node(bctx *b, const ast_expr *x, bx_kind k, const char *co
 
 static eng_expr *cast_node(bctx *b, const ast_expr *x)
 {
-    eng_expr *arg = eng__bind_expr(b, x->args[0]);
-    if (!arg)
+    const ast_expr *src = x->args[0];
+    /* ARRAY[]::t[]: the cast gives the empty array its type */
+    bool empty_array = src->kind == AST_ARRAY && src->nargs == 0 && x->type.is_array;
+    eng_expr *arg = empty_array ? NULL : eng__bind_expr(b, src);
+    if (!arg && !empty_array)
         return NULL;
     const eng_type *t = eng_type_by_name(x->type.name);
     if (!t) {
@@ -113,6 +116,8 @@ static eng_expr *cast_node(bctx *b, const ast_expr *x)
             eng__errpos(b, x->type.loc);
             return NULL;
         }
+        if (empty_array)
+            return eng__bx_new(b, BX_ARRAY, at, src->loc, 0);
         return eng__coerce(b, arg, at, -1, ENG_CAST_EXPLICIT, x->loc);
     }
     int32_t typmod;

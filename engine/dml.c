@@ -2,6 +2,7 @@
 #include "engine/types/array.h"
 #include "engine/dml.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "engine/cons.h"

@@ -85,6 +85,7 @@ typedef struct ast_target {
 typedef struct ast_names {
     int n;
     const char **v;
+    int *locs;          /* where each name is in the text (-1 unknown), or NULL */
 } ast_names;
 
 typedef enum ast_from_kind { FROM_TABLE, FROM_FUNCTION, FROM_SUBQUERY, FROM_JOIN } ast_from_kind;
@@ -223,6 +224,7 @@ typedef struct ast_create_table {
     bool with_no_data;  /* ... WITH NO DATA: the columns only */
     bool temp;          /* CREATE TEMP TABLE: the session's own (engine/temp.h) */
     bool on_commit_drop; /* ... ON COMMIT DROP */
+    bool on_commit_delete; /* ... ON COMMIT DELETE ROWS */
 } ast_create_table;
 
 typedef struct ast_index {
@@ -248,6 +250,8 @@ typedef struct ast_copy {
     bool header;
     char delim, quote, escape;
     const char *null_str;
+    bool force_quote_all;   /* FORCE_QUOTE *: quote every non-NULL csv field */
+    ast_names force_quote;  /* FORCE_QUOTE (cols) */
 } ast_copy;
 
 typedef enum ast_txn_kind {

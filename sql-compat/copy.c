@@ -30,6 +30,8 @@ typedef struct sqlc_copy {
     int *cols;             /* table column of each field */
     buf line;              /* a partial line carried between payloads */
     long lineno;
+    const char *cur;       /* the text or csv line being read, for error context */
+    size_t curn;
     int64_t count;
     bool ended, failed, eof, header_done;
     char *fail_reason;
@@ -83,10 +85,34 @@ static int setup(sql_portal *p, pgw_error *err)
 
 /* ---- parsing one line --------------------------------------------------- */
 
+/* PostgreSQL shows at most this many bytes of a bad value or line, then "...". */
+#define COPY_SHOW_MAX 100
+
+/* How much of s[0..n) to show: at most COPY_SHOW_MAX bytes, never half a character. */
+static int shown(const char *s, size_t n)
+{
+    if (n <= COPY_SHOW_MAX)
+        return (int)n;
+    size_t k = COPY_SHOW_MAX;
+    while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
+        k--;
+    return (int)k;
+}
+
+/* CONTEXT "COPY t, line N[: "the line"]" as PostgreSQL reports a bad row. */
+static void line_context(sqlc_copy *c, pgw_error *err)
+{
+    if (c->cur)
+        pgw_error_context(err, "COPY %s, line %ld: \"%.*s%s\"", c->t->name, c->lineno, shown(c->cur, c->curn),
+                          c->cur, c->curn > COPY_SHOW_MAX ? "..." : "");
+    else
+        pgw_error_context(err, "COPY %s, line %ld", c->t->name, c->lineno);
+}
+
 static int bad_line(sqlc_copy *c, pgw_error *err, const char *sqlstate, const char *msg)
 {
     pgw_error_set(err, sqlstate, "%s", msg);
-    pgw_error_detail(err, "COPY %s, line %ld", c->t->name, c->lineno);
+    line_context(c, err);
     return -1;
 }
 
@@ -191,22 +217,24 @@ static int split_csv(sqlc_copy *c, const ast_copy *ac, char *s, size_t n, arena 
     }
 }
 
-/* The row in c->vals goes into the table (line: its text, NULL in binary format). A
- * referenced row locked by another transaction fails the COPY (55P03): its input
- * cannot be read again to run it once more. */
-static int insert_vals(sqlc_copy *c, eng_ctx *ec, const char *line, size_t n, pgw_error *err)
+/* The row in c->vals goes into the table. A referenced row locked by another transaction
+ * fails the COPY (55P03): its input cannot be read again to run it once more. */
+static int insert_vals(sqlc_copy *c, eng_ctx *ec, pgw_error *err)
 {
     int rc = eng_insert_row(ec, c->t, c->vals, &c->ins);
     if (rc) {
         if (rc == ENG_BLOCKED || rc == ENG_RETRY)
-            pgw_error_set(err, rc == ENG_BLOCKED ? "55P03" : "40001",
+            pgw_error_set(err, rc == ENG_BLOCKED ? "55P03" : SQLSTATE_SERIALIZATION_FAILURE,
                           rc == ENG_BLOCKED ? "could not obtain lock on a row referenced by a foreign key"
                                             : "could not serialize access due to concurrent update");
-        /* a foreign key is checked after the row, as PostgreSQL's AFTER trigger: no line */
-        if (err->detail[0] && line && strcmp(err->sqlstate, SQLSTATE_FOREIGN_KEY_VIOLATION) != 0)
-            pgw_error_context(err, "COPY %s, line %ld: \"%.*s\"", c->t->name, c->lineno, (int)(n > 200 ? 200 : n), line);
-        else if (!err->detail[0])
-            pgw_error_detail(err, "COPY %s, line %ld", c->t->name, c->lineno);
+        /* PostgreSQL quotes the line for the checks on the row itself (NOT NULL, CHECK), names
+         * only the line for a unique key, and nothing for a foreign key (checked at the end,
+         * as its AFTER trigger) */
+        if (strcmp(err->sqlstate, SQLSTATE_FOREIGN_KEY_VIOLATION) == 0)
+            return -1;
+        if (strcmp(err->sqlstate, SQLSTATE_NOT_NULL_VIOLATION) != 0 && strcmp(err->sqlstate, SQLSTATE_CHECK_VIOLATION) != 0)
+            c->cur = NULL;
+        line_context(c, err);
         return -1;
     }
     c->count++;
@@ -225,10 +253,12 @@ static int insert_line(sql_portal *p, char *s, size_t n, pgw_error *err)
     }
     if (n && s[n - 1] == '\r')
         n--;
-    if (ac->format == COPY_TEXT && n == 2 && s[0] == '\\' && s[1] == '.') {
+    if (n == 2 && s[0] == '\\' && s[1] == '.') { /* the end marker, in text and csv */
         c->eof = true;
         return 0;
     }
+    c->cur = s;
+    c->curn = n;
     arena_reset(c->rowmem);
     char **f = arena_calloc(c->rowmem, (size_t)c->ncols + 1, sizeof(char *));
     size_t *fl = arena_calloc(c->rowmem, (size_t)c->ncols + 1, sizeof(size_t));
@@ -256,16 +286,16 @@ static int insert_line(sql_portal *p, char *s, size_t n, pgw_error *err)
             if (!pgw_error_is_set(err))
                 pgw_error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, "COPY into type %s is not supported yet",
                               eng_type_sqlname(col->type));
-            pgw_error_detail(err, "COPY %s, line %ld, column %s: \"%.*s\"", c->t->name, c->lineno, col->name,
-                             (int)(fl[i] > 64 ? 64 : fl[i]), f[i]);
+            pgw_error_context(err, "COPY %s, line %ld, column %s: \"%.*s%s\"", c->t->name, c->lineno, col->name,
+                              shown(f[i], fl[i]), f[i], fl[i] > COPY_SHOW_MAX ? "..." : "");
             return -1;
         }
         if (ty->typmod && col->typmod >= 0 && ty->typmod(&ec, &c->vals[c->cols[i]], col->typmod, false)) {
-            pgw_error_detail(err, "COPY %s, line %ld, column %s", c->t->name, c->lineno, col->name);
+            pgw_error_context(err, "COPY %s, line %ld, column %s", c->t->name, c->lineno, col->name);
             return -1;
         }
     }
-    return insert_vals(c, &ec, s, n, err);
+    return insert_vals(c, &ec, err);
 }
 
 /* ---- binary format -------------------------------------------------------- */
@@ -289,7 +319,7 @@ static int recv_field(sql_portal *p, eng_ctx *ec, int i, const uint8_t *d, uint3
         if (!pgw_error_is_set(err))
             pgw_error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, "COPY into type %s is not supported yet",
                           eng_type_sqlname(col->type));
-        pgw_error_detail(err, "COPY %s, line %ld, column %s", c->t->name, c->lineno, col->name);
+        pgw_error_context(err, "COPY %s, line %ld, column %s", c->t->name, c->lineno, col->name);
         return -1;
     }
     return 0;
@@ -352,7 +382,8 @@ static int drain_binary(sql_portal *p, bool all, pgw_error *err)
                 return -1;
             at += len == 0xFFFFFFFFu ? 0 : len;
         }
-        if (insert_vals(c, &ec, NULL, 0, err))
+        c->cur = NULL; /* binary rows have no line text to quote */
+        if (insert_vals(c, &ec, err))
             return -1;
         off += size;
     }
@@ -427,14 +458,14 @@ int sql_portal_copy_in_end(sql_portal *p, const char *failed_reason, pgw_error *
 
 /* ---- COPY TO -------------------------------------------------------------- */
 
-static void put_field(buf *b, const ast_copy *ac, const uint8_t *d, int32_t len)
+static void put_field(buf *b, const ast_copy *ac, const uint8_t *d, int32_t len, bool force_quote)
 {
     if (len < 0) {
         buf_append(b, ac->null_str, strlen(ac->null_str));
         return;
     }
     if (ac->format == COPY_CSV) {
-        bool q = len == 0 && strlen(ac->null_str) == 0;
+        bool q = force_quote || (len == 0 && strlen(ac->null_str) == 0);
         for (int32_t i = 0; i < len && !q; i++)
             q = d[i] == (uint8_t)ac->delim || d[i] == (uint8_t)ac->quote || d[i] == '\n' || d[i] == '\r';
         if (!q) {
@@ -467,30 +498,65 @@ static void put_field(buf *b, const ast_copy *ac, const uint8_t *d, int32_t len)
 typedef struct out_ctx {
     const sql_sink *sink;
     const ast_copy *ac;
+    const eng_select *sel;
+    bool *force_quote;     /* per column */
     int64_t n;
     bool begun;
 } out_ctx;
 
+/* HEADER: the column names, as a row of text fields. */
+static void put_header(out_ctx *o, buf *b, int ncols)
+{
+    for (int i = 0; i < ncols; i++) {
+        const char *name = o->sel->targets[i].name ? o->sel->targets[i].name : "?column?";
+        if (i)
+            buf_put_u8(b, (uint8_t)o->ac->delim);
+        put_field(b, o->ac, (const uint8_t *)name, (int32_t)strlen(name), false);
+    }
+    buf_put_u8(b, '\n');
+}
+
 static int out_row(void *vctx, int ncols, const sql_cell *cells)
 {
     out_ctx *o = vctx;
+    buf b;
+    buf_init(&b);
     if (!o->begun) {
         o->begun = true;
         if (o->sink->copy_out_begin)
             o->sink->copy_out_begin(o->sink->ctx, 0, ncols);
+        if (o->ac->header)
+            put_header(o, &b, ncols);
     }
-    buf b;
-    buf_init(&b);
     for (int i = 0; i < ncols; i++) {
         if (i)
             buf_put_u8(&b, (uint8_t)o->ac->delim);
-        put_field(&b, o->ac, cells[i].data, cells[i].len);
+        put_field(&b, o->ac, cells[i].data, cells[i].len, o->force_quote[i]);
     }
     buf_put_u8(&b, '\n');
     o->n++;
     int rc = o->sink->copy_data ? o->sink->copy_data(o->sink->ctx, b.data, b.len) : 0;
     buf_free(&b);
     return rc;
+}
+
+/* FORCE_QUOTE * or (cols): which output columns are always quoted. */
+static int force_quote_cols(const ast_copy *ac, const eng_select *sel, bool *fq, pgw_error *err)
+{
+    for (int i = 0; i < sel->nvisible; i++)
+        fq[i] = ac->force_quote_all;
+    for (int k = 0; k < ac->force_quote.n; k++) {
+        int i = 0;
+        while (i < sel->nvisible && !(sel->targets[i].name && strcmp(sel->targets[i].name, ac->force_quote.v[k]) == 0))
+            i++;
+        if (i == sel->nvisible) {
+            pgw_error_set(err, SQLSTATE_INVALID_COLUMN_REFERENCE, "FORCE_QUOTE column \"%s\" not referenced by COPY",
+                          ac->force_quote.v[k]);
+            return -1;
+        }
+        fq[i] = true;
+    }
+    return 0;
 }
 
 /* COPY TO runs the query to the end in one go (the sink's pause is not
@@ -502,9 +568,13 @@ static int copy_out(sql_portal *p, const sql_sink *sink, sql_run_status *status,
         pgw_error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, "COPY table TO STDOUT: use COPY (SELECT * FROM t) TO STDOUT");
         return -1;
     }
-    out_ctx o = {sink, ac, 0, false};
-    sql_sink s2 = {.ctx = &o, .row = out_row, .notice = sink ? sink->notice : NULL};
     int ncols = p->st->sel->nvisible;
+    out_ctx o = {sink, ac, p->st->sel, arena_calloc(p->mem, (size_t)ncols + 1, sizeof(bool)), 0, false};
+    sql_sink s2 = {.ctx = &o, .row = out_row, .notice = sink ? sink->notice : NULL};
+    if (!o.force_quote)
+        return pgw_error_oom(err), -1;
+    if (force_quote_cols(ac, p->st->sel, o.force_quote, err))
+        return -1;
     /* encode_row reads the statement's columns; a COPY describes none, so
      * lend it the query's for the run (text output of each column type). */
     sql_column *cols = arena_calloc(p->mem, (size_t)ncols + 1, sizeof(sql_column));
@@ -526,8 +596,18 @@ static int copy_out(sql_portal *p, const sql_sink *sink, sql_run_status *status,
     p->formats = bound_formats;
     if (rc)
         return rc;
-    if (!o.begun && sink && sink->copy_out_begin)
+    if (!o.begun && sink && sink->copy_out_begin) {
         sink->copy_out_begin(sink->ctx, 0, ncols);
+        if (ac->header) {
+            buf b;
+            buf_init(&b);
+            put_header(&o, &b, ncols);
+            rc = sink->copy_data ? sink->copy_data(sink->ctx, b.data, b.len) : 0;
+            buf_free(&b);
+            if (rc)
+                return rc;
+        }
+    }
     snprintf(p->tag, sizeof(p->tag), "COPY %lld", (long long)o.n);
     *status = SQL_RUN_DONE;
     return 0;

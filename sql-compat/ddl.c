@@ -222,7 +222,8 @@ static int create_table(sql_portal *p, const sql_sink *sink, pgw_error *err)
     eng_table_def def = {name, ncols, cols};
     eng_table *t;
     if (eng_catalog_create_table(cat, s->stx, s->ddl, &def, &t, err) ||
-        (ct->on_commit_drop && sqlc__temp_on_commit_drop(s, name, err)))
+        (ct->on_commit_drop && sqlc__temp_on_commit_drop(s, name, err)) ||
+        (ct->on_commit_delete && sqlc__temp_on_commit_delete(s, t->relid, err)))
         return -1;
     if (ct->as_query)
         return sqlc__ctas_fill(p, t, err);
@@ -231,7 +232,7 @@ static int create_table(sql_portal *p, const sql_sink *sink, pgw_error *err)
             return -1;
     for (int i = 0; i < ct->ncols; i++) {
         const ast_coldef *d = &ct->cols[i];
-        ast_names one = {1, (const char **)&ct->cols[i].name};
+        ast_names one = {1, (const char **)&ct->cols[i].name, NULL};
         if ((d->primary || d->unique) && sqlc__add_index(p, t, NULL, &one, d->unique, d->primary, err))
             return -1;
     }
@@ -340,8 +341,10 @@ static int alter_or_index(sql_portal *p, const sql_sink *sink, pgw_error *err)
     }
     if (p->st->ast->kind == STMT_ALTER_ADD) /* if_not_exists marks PRIMARY KEY there */
         return sqlc__add_index(p, t, ix->idxname, &ix->cols, !ix->if_not_exists, ix->if_not_exists, err);
-    if (ix->idxname && ix->if_not_exists && name_taken(cat, ix->idxname))
+    if (ix->idxname && ix->if_not_exists && name_taken(cat, ix->idxname)) {
+        sqlc__notice_rel(sink, ix->idxname, "already exists, skipping");
         return 0;
+    }
     if (ix->method)
         return add_am_index(p, sink, t, ix, err);
     return sqlc__add_index(p, t, ix->idxname, &ix->cols, ix->unique, false, err);
@@ -424,7 +427,7 @@ static int add_column(sql_portal *p, const sql_sink *sink, pgw_error *err)
             return -1;
     if (rows && filled && sqlc__fill_column(p, nt, nt->ncols - 1, err))
         return -1;
-    ast_names one = {1, (const char **)&d->name};
+    ast_names one = {1, (const char **)&d->name, NULL};
     if ((d->primary || d->unique) && sqlc__add_index(p, nt, NULL, &one, d->unique, d->primary, err))
         return -1;
     for (int k = 0; k < d->ncons; k++)

@@ -198,6 +198,8 @@ static int portal_step(sql_portal *p, const sql_sink *sink, long max_rows, sql_r
         p->done = true;
         *status = SQL_RUN_DONE;
         rc = 0;
+    } else if (!p->paused && !p->copy && sqlc__check_read_only(p, err)) {
+        rc = -1;
     } else if (sqlc__is_table_stmt(p->st)) {
         rc = sqlc__run_table(p, sink, max_rows, status, err);
     } else if (p->st->ast->kind == STMT_SELECT || p->st->ast->kind == STMT_EXPLAIN) {
@@ -276,6 +278,10 @@ static int run_txn(sql_portal *p, const sql_sink *sink, sql_run_status *status, 
         }
         s->txn = 'T';
         s->txn_ts = s->stmt_ts;
+        /* a new block starts with default_transaction_read_only, as in PostgreSQL */
+        if (sqlc__read_only_default(s) && sqlc_settings_set(s->settings, "transaction_read_only", "on", SQLC_SET_LOCAL,
+                                                            true, err))
+            return -1;
         return apply_txn_options(s, tx, SQLC_SET_LOCAL, false, err);
     case TXN_COMMIT:
         if (s->txn == 'I') {

@@ -165,6 +165,7 @@ void sql_session_free(sql_session *s)
     sqlc__txn_abort(s);
     sqlc__temp_session_end(s);
     mem_free(s->oc_drop);
+    mem_free(s->oc_delete);
     eng_ddl_log_free(s->ddl);
     eng_seq_session_free(s->seqs);
     for (int i = 0; i < s->ndefaults; i++)

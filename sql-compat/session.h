@@ -55,6 +55,8 @@ struct sql_session {
     int nsp, capsp;
     char **oc_drop;           /* temporary tables created ON COMMIT DROP in this transaction */
     int noc_drop, capoc_drop;
+    uint32_t *oc_delete;      /* relids of temporary tables created ON COMMIT DELETE ROWS */
+    int noc_delete, capoc_delete;
     struct sqlc_parse_cache *parses; /* recent statement texts' parse trees */
 };
 
@@ -108,6 +110,9 @@ void sqlc__temp_startup(eng_catalog *cat);
  * inside it just before its commit (0 or -1); forget them (rollback, free). */
 int sqlc__temp_on_commit_drop(sql_session *s, const char *name, pgw_error *err);
 int sqlc__temp_commit_drops(sql_session *s, pgw_error *err);
+/* ON COMMIT DELETE ROWS: remember the table for the session; every commit
+ * empties those that still exist, inside the committing transaction. */
+int sqlc__temp_on_commit_delete(sql_session *s, uint32_t relid, pgw_error *err);
 void sqlc__temp_forget_drops(sql_session *s);
 
 #endif

@@ -131,5 +131,9 @@ int sqlc__copy_step(sql_portal *p, const sql_sink *sink, sql_run_status *status,
 void sqlc__copy_free(sql_portal *p);
 /* Utility statements (transaction control, SET, SHOW), in portal.c. */
 int sqlc__run_utility(sql_portal *p, const sql_sink *sink, sql_run_status *status, pgw_error *err);
+/* 25006 when the transaction is read-only and the statement would write (readonly.c). */
+int sqlc__check_read_only(sql_portal *p, pgw_error *err);
+/* default_transaction_read_only is on. */
+bool sqlc__read_only_default(sql_session *s);
 
 #endif

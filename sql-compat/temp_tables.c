@@ -76,10 +76,64 @@ int sqlc__temp_on_commit_drop(sql_session *s, const char *name, pgw_error *err)
     return 0;
 }
 
+int sqlc__temp_on_commit_delete(sql_session *s, uint32_t relid, pgw_error *err)
+{
+    if (s->noc_delete == s->capoc_delete) {
+        int nc = s->capoc_delete ? s->capoc_delete * 2 : 4;
+        uint32_t *v = mem_realloc(s->oc_delete, (size_t)nc * sizeof(uint32_t));
+        if (!v)
+            return pgw_error_oom(err), -1;
+        s->oc_delete = v;
+        s->capoc_delete = nc;
+    }
+    s->oc_delete[s->noc_delete++] = relid;
+    return 0;
+}
+
+static eng_table *table_by_relid(eng_catalog *cat, uint32_t relid)
+{
+    eng_table *t;
+    for (size_t i = 0; (t = eng_catalog_table_at(cat, i)); i++)
+        if (t->relid == relid)
+            return t;
+    return NULL;
+}
+
+/* Empty the session's ON COMMIT DELETE ROWS tables in its transaction; a
+ * table gone (dropped, or its CREATE rolled back) leaves the list. Only this
+ * session sees them, so no row can be locked by another. */
+static int commit_deletes(sql_session *s, pgw_error *err)
+{
+    eng_catalog *cat = s->srv->cat;
+    int kept = 0, rc = 0;
+    eng_catalog_rdlock(cat);
+    st_stmt_begin(s->stx); /* a snapshot that sees the transaction's last statement */
+    for (int i = 0; i < s->noc_delete; i++) {
+        eng_table *t = table_by_relid(cat, s->oc_delete[i]);
+        if (!t)
+            continue;
+        s->oc_delete[kept++] = s->oc_delete[i];
+        st_scan sc;
+        st_row r;
+        st_scan_init(&sc, s->stx, t->st);
+        while (!rc && st_scan_next(&sc, &r))
+            rc = st_delete(s->stx, t->st, r.rowid, err) == ST_OK ? 0 : -1;
+    }
+    if (rc)
+        st_stmt_rollback(s->stx);
+    else
+        st_stmt_end(s->stx);
+    eng_catalog_unlock(cat);
+    s->noc_delete = kept;
+    return rc;
+}
+
 int sqlc__temp_commit_drops(sql_session *s, pgw_error *err)
 {
     eng_catalog *cat = s->srv->cat;
     int rc = 0;
+    if (s->noc_delete && commit_deletes(s, err))
+        return -1;
     if (!s->noc_drop)
         return 0;
     eng_catalog_wrlock(cat);

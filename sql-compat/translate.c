@@ -327,13 +327,14 @@ static ast_expr *expr_inner(tctx *t, PgQuery__Node *n)
                 return NULL;
             e->str = "*";
             e->ival = 1;
-            e->name = c->n_fields > 1 ? sqlc__str_of(c->fields[0]) : NULL;
+            e->name = c->n_fields > 1 ? sqlc__str_of(c->fields[c->n_fields - 2]) : NULL;
             return e;
         }
         if (!(e = sqlc__mk(t, AST_COLREF, c->location, 0)))
             return NULL;
         e->str = name;
-        e->name = c->n_fields > 1 ? sqlc__str_of(c->fields[0]) : NULL; /* table qualifier */
+        /* table qualifier: t.col, or schema.t.col (the binder finds t by its name) */
+        e->name = c->n_fields > 1 ? sqlc__str_of(c->fields[c->n_fields - 2]) : NULL;
         return e;
     }
     case PG_QUERY__NODE__NODE_A_EXPR:

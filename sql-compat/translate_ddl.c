@@ -44,17 +44,21 @@ int sqlc__tr_relname(PgQuery__RangeVar *rv, arena *a, const char **out, pgw_erro
 int sqlc__tr_names(PgQuery__Node **items, size_t n, arena *a, ast_names *out, pgw_error *err)
 {
     out->v = arena_calloc(a, n + 1, sizeof(char *));
-    if (!out->v)
+    out->locs = arena_calloc(a, n + 1, sizeof(int));
+    if (!out->v || !out->locs)
         return pgw_error_oom(err), -1;
     for (size_t i = 0; i < n; i++) {
         PgQuery__Node *x = items[i];
         const char *s = NULL;
-        if (x->node_case == PG_QUERY__NODE__NODE_STRING)
+        out->locs[i] = -1;
+        if (x->node_case == PG_QUERY__NODE__NODE_STRING) {
             s = x->string->sval;
-        else if (x->node_case == PG_QUERY__NODE__NODE_RES_TARGET)
+        } else if (x->node_case == PG_QUERY__NODE__NODE_RES_TARGET) {
             s = x->res_target->name;
-        else if (x->node_case == PG_QUERY__NODE__NODE_INDEX_ELEM)
+            out->locs[i] = x->res_target->location;
+        } else if (x->node_case == PG_QUERY__NODE__NODE_INDEX_ELEM) {
             s = x->index_elem->name;
+        }
         if (!s)
             return refuse(err, "an expression in a column list");
         out->v[out->n++] = s;
@@ -272,13 +276,12 @@ static int table_constraint(const char *text, arena *a, PgQuery__Constraint *c, 
 
 static int column_def(const char *text, arena *a, PgQuery__ColumnDef *cd, ast_coldef *d, pgw_error *err);
 
-/* TEMP / TEMPORARY, and the ON COMMIT actions hcdb keeps (PRESERVE ROWS, the default, and DROP). */
+/* TEMP / TEMPORARY, and the ON COMMIT actions (PRESERVE ROWS, the default, DELETE ROWS and DROP). */
 static int persistence(PgQuery__RangeVar *rel, PgQuery__OnCommitAction oc, ast_create_table *ct, pgw_error *err)
 {
     ct->temp = rel->relpersistence && rel->relpersistence[0] == 't';
     ct->on_commit_drop = oc == PG_QUERY__ON_COMMIT_ACTION__ONCOMMIT_DROP;
-    if (oc == PG_QUERY__ON_COMMIT_ACTION__ONCOMMIT_DELETE_ROWS)
-        return refuse(err, "ON COMMIT DELETE ROWS");
+    ct->on_commit_delete = oc == PG_QUERY__ON_COMMIT_ACTION__ONCOMMIT_DELETE_ROWS;
     if (!ct->temp && oc != PG_QUERY__ON_COMMIT_ACTION__ONCOMMIT_NOOP && oc != PG_QUERY__ON_COMMIT_ACTION__ON_COMMIT_ACTION_UNDEFINED) {
         pgw_error_set(err, SQLSTATE_INVALID_TABLE_DEFINITION, "ON COMMIT can only be used on temporary tables");
         return -1;
@@ -575,7 +578,7 @@ static int copy_char(const char *what, const char *s, char *out, pgw_error *err)
     return 0;
 }
 
-static int copy_option(PgQuery__DefElem *d, ast_copy *c, pgw_error *err)
+static int copy_option(const char *text, PgQuery__DefElem *d, arena *a, ast_copy *c, pgw_error *err)
 {
     const char *n = d->defname;
     if (strcmp(n, "format") == 0) {
@@ -588,6 +591,7 @@ static int copy_option(PgQuery__DefElem *d, ast_copy *c, pgw_error *err)
             c->format = COPY_BINARY;
         else {
             pgw_error_set(err, SQLSTATE_INVALID_PARAMETER_VALUE, "COPY format \"%s\" not recognized", f ? f : "");
+            sqlc_set_position(err, text, d->location);
             return -1;
         }
         return 0;
@@ -610,8 +614,49 @@ static int copy_option(PgQuery__DefElem *d, ast_copy *c, pgw_error *err)
     }
     if (strcmp(n, "encoding") == 0)
         return 0;
+    if (strcmp(n, "force_quote") == 0 && d->arg) {
+        if (d->arg->node_case == PG_QUERY__NODE__NODE_A_STAR) {
+            c->force_quote_all = true;
+            return 0;
+        }
+        if (d->arg->node_case == PG_QUERY__NODE__NODE_LIST)
+            return sqlc__tr_names(d->arg->list->items, d->arg->list->n_items, a, &c->force_quote, err);
+    }
     pgw_error_set(err, SQLSTATE_SYNTAX_ERROR, "option \"%s\" not recognized", n);
+    sqlc_set_position(err, text, d->location);
     return -1;
+}
+
+/* COPY t [(cols)] TO STDOUT reads as COPY (SELECT cols|* FROM t) TO STDOUT. */
+static int copy_table_query(arena *a, PgQuery__RangeVar *rv, ast_copy *c, pgw_error *err)
+{
+    ast_select *q = arena_calloc(a, 1, sizeof(*q));
+    int nt = c->cols.n ? c->cols.n : 1;
+    ast_target *tg = arena_calloc(a, (size_t)nt, sizeof(*tg));
+    ast_fromitem *from = arena_calloc(a, 1, sizeof(*from));
+    if (!q || !tg || !from)
+        return pgw_error_oom(err), -1;
+    for (int i = 0; i < nt; i++) {
+        ast_expr *e = arena_calloc(a, 1, sizeof(*e));
+        if (!e)
+            return pgw_error_oom(err), -1;
+        e->kind = AST_COLREF;
+        e->loc = -1;
+        e->str = c->cols.n ? c->cols.v[i] : "*";
+        e->ival = c->cols.n ? 0 : 1;
+        tg[i].expr = e;
+        tg[i].name = c->cols.n ? c->cols.v[i] : NULL;
+    }
+    from->kind = FROM_TABLE;
+    from->relname = rv->relname;
+    from->schema = rv->schemaname && rv->schemaname[0] ? rv->schemaname : NULL;
+    from->loc = rv->location;
+    q->ntargets = nt;
+    q->targets = tg;
+    q->nfrom = 1;
+    q->from = from;
+    c->query = q;
+    return 0;
 }
 
 static int copy_stmt(const char *text, arena *a, PgQuery__CopyStmt *x, ast_stmt *st, pgw_error *err)
@@ -647,10 +692,16 @@ static int copy_stmt(const char *text, arena *a, PgQuery__CopyStmt *x, ast_stmt 
     if (sqlc__tr_names(x->attlist, x->n_attlist, a, &c->cols, err))
         return -1;
     for (size_t i = 0; i < x->n_options; i++)
-        if (x->options[i]->node_case == PG_QUERY__NODE__NODE_DEF_ELEM && copy_option(x->options[i]->def_elem, c, err))
+        if (x->options[i]->node_case == PG_QUERY__NODE__NODE_DEF_ELEM && copy_option(text, x->options[i]->def_elem, a, c, err))
             return -1;
     if (c->format == COPY_BINARY && !c->is_from)
         return refuse(err, "COPY TO in binary format");
+    if ((c->force_quote_all || c->force_quote.n) && (c->format != COPY_CSV || c->is_from)) {
+        pgw_error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, "COPY force quote available only in CSV mode");
+        return -1;
+    }
+    if (!c->is_from && x->relation && copy_table_query(a, x->relation, c, err))
+        return -1;
     if (!c->delim)
         c->delim = c->format == COPY_CSV ? ',' : '\t';
     if (!c->escape)

@@ -67,7 +67,9 @@ static int from_range_var(tctx *t, PgQuery__RangeVar *rv, ast_fromitem *f)
     if (rv->schemaname && rv->schemaname[0] && strcmp(rv->schemaname, "public") != 0) {
         f->schema = rv->schemaname;
         if (strcmp(rv->schemaname, "pg_catalog") != 0 && strcmp(rv->schemaname, "information_schema") != 0) {
-            pgw_error_set(t->err, SQLSTATE_INVALID_SCHEMA_NAME, "schema \"%s\" does not exist", rv->schemaname);
+            /* PostgreSQL names the relation, not the schema, when reading */
+            pgw_error_set(t->err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s.%s\" does not exist", rv->schemaname,
+                          rv->relname);
             sqlc_set_position(t->err, t->text, rv->location);
             return -1;
         }

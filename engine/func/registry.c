@@ -89,6 +89,10 @@ static void build(void)
     eng__register_json();
     eng__register_string_fn();
     eng__register_math_fn();
+    eng__register_numeric_fn();
+    eng__register_bytea_fn();
+    eng__register_string_more();
+    eng__register_date_fn();
     eng__register_misc();
     eng__register_admin();
     eng__register_seq();

@@ -9,6 +9,7 @@
 
 #include "engine/func/registry.h"
 #include "engine/seq.h"
+#include "engine/types/text.h"
 
 /* regclass arguments: the sequence's name, or "<oid>" (which no sequence has: 42P01). */
 static char *oid_name(eng_ctx *c, const eng_val *v)
@@ -116,6 +117,43 @@ static int setval(eng_ctx *c, const eng_val *a, int n, bool is_oid, eng_val *o)
     return int_out(a[1].i, o);
 }
 
+/* pg_get_serial_sequence(table, column): the sequence a serial or identity
+ * column uses, schema-qualified, or NULL. The table name is read as
+ * regclass input is; the column name is taken literally, as PostgreSQL does. */
+static int f_serial_sequence(eng_ctx *c, const eng_val *a, int n, eng_val *o)
+{
+    (void)n;
+    eng_catalog *cat;
+    eng_seq_session *ss;
+    char *tname = seq_name(c, &a[0], false), *cname = arena_strndup(c->mem, a[1].s.p, a[1].s.n);
+    if (!tname || !cname)
+        return eng__oom(c);
+    if (env_of(c, &cat, &ss))
+        return -1;
+    eng_table *t = eng_catalog_find(cat, tname);
+    if (!t) {
+        pgw_error_set(c->err, SQLSTATE_UNDEFINED_TABLE, "relation \"%.*s\" does not exist", (int)a[0].s.n, a[0].s.p);
+        return -1;
+    }
+    int col = eng_table_column(t, cname);
+    if (col < 0) {
+        pgw_error_set(c->err, SQLSTATE_UNDEFINED_COLUMN, "column \"%s\" of relation \"%s\" does not exist", cname,
+                      t->name);
+        return -1;
+    }
+    eng_seq_info s;
+    for (size_t i = 0; eng_seq_at(cat, i, &s); i++) {
+        uint32_t rel;
+        int oc;
+        if (eng_seq_owner(cat, s.name, &rel, &oc) && rel == t->relid && oc == col) {
+            char *q = arena_printf(c->mem, "public.%s", s.name);
+            return q ? eng__text_val(c, q, strlen(q), o) : eng__oom(c);
+        }
+    }
+    o->null = true;
+    return 0;
+}
+
 /* Each takes the sequence as text (a name) or as regclass (an OID, as in
  * the column defaults of serial columns: nextval('t_id_seq'::regclass)). */
 static int f_nextval(eng_ctx *c, const eng_val *a, int n, eng_val *o) { return (void)n, nextval(c, a, false, o); }
@@ -132,6 +170,7 @@ void eng__register_seq(void)
     eng__reg("nextval", false, OID_INT8, F, f_nextval_oid, 1, OID_REGCLASS);
     eng__reg("currval", false, OID_INT8, F, f_currval, 1, OID_TEXT);
     eng__reg("currval", false, OID_INT8, F, f_currval_oid, 1, OID_REGCLASS);
+    eng__reg("pg_get_serial_sequence", false, OID_TEXT, F, f_serial_sequence, 2, OID_TEXT, OID_TEXT);
     eng__reg("lastval", false, OID_INT8, ENG_F_VOLATILE | ENG_F_TABLES, f_lastval, 0);
     eng__reg("setval", false, OID_INT8, F, f_setval, 2, OID_TEXT, OID_INT8);
     eng__reg("setval", false, OID_INT8, F, f_setval_oid, 2, OID_REGCLASS, OID_INT8);

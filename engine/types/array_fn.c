@@ -1,6 +1,6 @@
 /*
  * array_fn: functions and operators over arrays — = and <> (equal canonical
- * text forms), || (concatenation), array_to_string, array_length / array_upper / array_lower /
+ * text forms), || (concatenation), array_append / array_prepend, array_to_string, array_length / array_upper / array_lower /
  * cardinality, and unnest — registered once per array type.
  */
 #include <string.h>
@@ -119,29 +119,79 @@ static int unnest_of(eng_ctx *c, uint32_t type, const eng_val *a, int64_t *st, b
     return 0;
 }
 
-#define UNNEST(NAME, OID)                                                                         \
-    static int NAME(eng_ctx *c, const eng_val *a, int n, int64_t *st, bool *done, eng_val *o)     \
+/* array_append(arr, elem) / array_prepend(elem, arr): not strict, as in PostgreSQL (a NULL array is empty,
+ * a NULL element is added as NULL). */
+static int add_elem(eng_ctx *c, uint32_t type, const eng_val *arr, const eng_val *elem, bool front, eng_val *o)
+{
+    size_t el = 4;
+    const char *et = elem->null ? "NULL" : eng_array_elem_text(c, eng_array_elem(type), elem, &el);
+    if (!et)
+        return -1;
+    const char *ap = arr->null ? "{}" : arr->s.p;
+    size_t an = arr->null ? 2 : arr->s.n, inner = an - 2; /* between the braces */
+    char *p = arena_alloc(c->mem, an + el + 1);
+    if (!p)
+        return eng__oom(c);
+    size_t n = 0;
+    p[n++] = '{';
+    if (front) {
+        memcpy(p + n, et, el), n += el;
+        if (inner)
+            p[n++] = ',';
+    }
+    memcpy(p + n, ap + 1, inner), n += inner;
+    if (!front) {
+        if (inner)
+            p[n++] = ',';
+        memcpy(p + n, et, el), n += el;
+    }
+    p[n++] = '}';
+    o->null = false;
+    o->s.p = p;
+    o->s.n = n;
+    return 0;
+}
+
+#define PER_TYPE(NAME, OID)                                                                       \
+    static int u_##NAME(eng_ctx *c, const eng_val *a, int n, int64_t *st, bool *done, eng_val *o) \
     {                                                                                             \
         (void)n;                                                                                  \
         return unnest_of(c, OID, a, st, done, o);                                                 \
+    }                                                                                             \
+    static int app_##NAME(eng_ctx *c, const eng_val *a, int n, eng_val *o)                        \
+    {                                                                                             \
+        (void)n;                                                                                  \
+        return add_elem(c, OID, &a[0], &a[1], false, o);                                          \
+    }                                                                                             \
+    static int pre_##NAME(eng_ctx *c, const eng_val *a, int n, eng_val *o)                        \
+    {                                                                                             \
+        (void)n;                                                                                  \
+        return add_elem(c, OID, &a[1], &a[0], true, o);                                           \
     }
-UNNEST(u_bool, 1000) UNNEST(u_bytea, 1001) UNNEST(u_char, 1002) UNNEST(u_name, 1003) UNNEST(u_int2, 1005)
-UNNEST(u_int4, 1007) UNNEST(u_text, 1009) UNNEST(u_bpchar, 1014) UNNEST(u_varchar, 1015) UNNEST(u_int8, 1016)
-UNNEST(u_float4, 1021) UNNEST(u_float8, 1022) UNNEST(u_oid, 1028) UNNEST(u_timestamp, 1115) UNNEST(u_date, 1182)
-UNNEST(u_timestamptz, 1185) UNNEST(u_numeric, 1231)
+PER_TYPE(bool, 1000) PER_TYPE(bytea, 1001) PER_TYPE(char, 1002) PER_TYPE(name, 1003) PER_TYPE(int2, 1005)
+PER_TYPE(int4, 1007) PER_TYPE(text, 1009) PER_TYPE(bpchar, 1014) PER_TYPE(varchar, 1015) PER_TYPE(int8, 1016)
+PER_TYPE(float4, 1021) PER_TYPE(float8, 1022) PER_TYPE(oid, 1028) PER_TYPE(timestamp, 1115) PER_TYPE(date, 1182)
+PER_TYPE(timestamptz, 1185) PER_TYPE(numeric, 1231)
 
 void eng__register_array(void)
 {
-    static const struct { uint32_t oid; eng_srf_fn unnest; } arrs[] = {
-        {1000, u_bool}, {1001, u_bytea}, {1002, u_char}, {1003, u_name}, {1005, u_int2}, {1007, u_int4},
-        {1009, u_text}, {1014, u_bpchar}, {1015, u_varchar}, {1016, u_int8}, {1021, u_float4}, {1022, u_float8},
-        {1028, u_oid}, {1115, u_timestamp}, {1182, u_date}, {1185, u_timestamptz}, {1231, u_numeric},
+#define T(NAME, OID) {OID, u_##NAME, app_##NAME, pre_##NAME}
+    static const struct { uint32_t oid; eng_srf_fn unnest; eng_fn append, prepend; } arrs[] = {
+        T(bool, 1000), T(bytea, 1001), T(char, 1002), T(name, 1003), T(int2, 1005), T(int4, 1007),
+        T(text, 1009), T(bpchar, 1014), T(varchar, 1015), T(int8, 1016), T(float4, 1021), T(float8, 1022),
+        T(oid, 1028), T(timestamp, 1115), T(date, 1182), T(timestamptz, 1185), T(numeric, 1231),
     };
+#undef T
     for (size_t i = 0; i < sizeof(arrs) / sizeof(arrs[0]); i++) {
         uint32_t t = arrs[i].oid;
         eng__reg("=", true, OID_BOOL, ENG_F_STRICT, f_eq, 2, t, t);
         eng__reg("<>", true, OID_BOOL, ENG_F_STRICT, f_ne, 2, t, t);
         eng__reg("||", true, t, ENG_F_STRICT, f_cat, 2, t, t);
+        uint32_t e = eng_array_elem(t);
+        /* no array || element nor element || array: registered per type (not as PostgreSQL's
+         * polymorphic operators) they would out-rank text || text for 'x' || 1 and bpchar || 'x' */
+        eng__reg("array_append", false, t, 0, arrs[i].append, 2, t, e);
+        eng__reg("array_prepend", false, t, 0, arrs[i].prepend, 2, e, t);
         eng__reg("array_length", false, OID_INT4, ENG_F_STRICT, f_length, 2, t, OID_INT4);
         eng__reg("array_upper", false, OID_INT4, ENG_F_STRICT, f_upper, 2, t, OID_INT4);
         eng__reg("array_lower", false, OID_INT4, ENG_F_STRICT, f_lower, 2, t, OID_INT4);

@@ -938,6 +938,19 @@ static int num_to_int(eng_ctx *c, const eng_num *x, uint32_t oid, eng_val *o)
     return 0;
 }
 
+const eng_num *eng__num_add(eng_ctx *c, const eng_num *a, const eng_num *b) { return num_addsub(c, a, b, false); }
+const eng_num *eng__num_sub(eng_ctx *c, const eng_num *a, const eng_num *b) { return num_addsub(c, a, b, true); }
+const eng_num *eng__num_mul(eng_ctx *c, const eng_num *a, const eng_num *b) { return num_mul(c, a, b); }
+const eng_num *eng__num_round(eng_ctx *c, const eng_num *x, int32_t scale, bool trunc)
+{
+    return num_round(c, x, scale, trunc);
+}
+const eng_num *eng__num_div_trunc(eng_ctx *c, const eng_num *a, const eng_num *b)
+{
+    return num_div_scaled(c, a, b, 0, true);
+}
+int eng__num_to_int(eng_ctx *c, const eng_num *x, uint32_t oid, eng_val *out) { return num_to_int(c, x, oid, out); }
+
 static int cast_num_int2(eng_ctx *c, const eng_val *in, eng_val *o) { return num_to_int(c, in->num, OID_INT2, o); }
 static int cast_num_int4(eng_ctx *c, const eng_val *in, eng_val *o) { return num_to_int(c, in->num, OID_INT4, o); }
 static int cast_num_int8(eng_ctx *c, const eng_val *in, eng_val *o) { return num_to_int(c, in->num, OID_INT8, o); }

@@ -32,5 +32,15 @@ const eng_num *eng__num_from_int(arena *a, int64_t v);
 const eng_num *eng__num_parse(eng_ctx *c, const char *s, size_t n);
 int eng__num_cmp(const eng_num *a, const eng_num *b);
 double eng__num_to_double(const eng_num *x);
+/* Arithmetic as the SQL operators do it; NULL with c->err filled on error. */
+const eng_num *eng__num_add(eng_ctx *c, const eng_num *a, const eng_num *b);
+const eng_num *eng__num_sub(eng_ctx *c, const eng_num *a, const eng_num *b);
+const eng_num *eng__num_mul(eng_ctx *c, const eng_num *a, const eng_num *b);
+/* x rounded half away from zero (or truncated) to `scale` fraction digits. */
+const eng_num *eng__num_round(eng_ctx *c, const eng_num *x, int32_t scale, bool trunc);
+/* a / b truncated to an integer; both finite. */
+const eng_num *eng__num_div_trunc(eng_ctx *c, const eng_num *a, const eng_num *b);
+/* x cast to int2/int4/int8 (oid), 22003 when out of range. */
+int eng__num_to_int(eng_ctx *c, const eng_num *x, uint32_t oid, eng_val *out);
 
 #endif

@@ -589,6 +589,7 @@ void eng__register_text(void)
     eng__reg("character_length", false, OID_INT4, ENG_F_STRICT, f_length, 1, OID_TEXT);
     eng__reg("octet_length", false, OID_INT4, ENG_F_STRICT, f_octet_length, 1, OID_TEXT);
     eng__reg("octet_length", false, OID_INT4, ENG_F_STRICT, f_octet_length, 1, OID_BYTEA);
+    eng__reg("octet_length", false, OID_INT4, ENG_F_STRICT, f_octet_length, 1, OID_BPCHAR); /* padding counts */
     eng__reg("lower", false, OID_TEXT, ENG_F_STRICT, f_lower, 1, OID_TEXT);
     eng__reg("upper", false, OID_TEXT, ENG_F_STRICT, f_upper, 1, OID_TEXT);
     /* pg_cast: binary-compatible and conversion casts among string types */

@@ -137,10 +137,32 @@ def test_on_commit_drop(trust_server):
                  "ON COMMIT can only be used on temporary tables")
 
 
-@pytest.mark.hcdb_only
-def test_on_commit_delete_rows_refused(trust_server):
-    assert_error(trust_server, "CREATE TEMP TABLE oc (x int) ON COMMIT DELETE ROWS", "0A000",
-                 "ON COMMIT DELETE ROWS is not supported yet")
+def test_on_commit_delete_rows(trust_server):
+    c = trust_server.pg_connect()
+    cur = c.cursor()
+    cur.execute("CREATE TEMP TABLE ocdel (x int) ON COMMIT DELETE ROWS")
+    c.commit()
+    cur.execute("INSERT INTO ocdel VALUES (1), (2)")
+    assert q(cur, "SELECT count(*) FROM ocdel") == [(2,)]  # kept within the transaction
+    c.commit()
+    assert q(cur, "SELECT count(*) FROM ocdel") == [(0,)]  # emptied by the commit, table kept
+    c.commit()
+    c.autocommit = True
+    cur.execute("INSERT INTO ocdel VALUES (3)")  # its own transaction: gone at once
+    assert q(cur, "SELECT count(*) FROM ocdel") == [(0,)]
+    # the same name made again without the clause keeps its rows
+    cur.execute("DROP TABLE ocdel")
+    cur.execute("CREATE TEMP TABLE ocdel (x int)")
+    cur.execute("INSERT INTO ocdel VALUES (4)")
+    assert q(cur, "SELECT x FROM ocdel") == [(4,)]
+    # created in a transaction that rolls back: nothing left to empty, nothing breaks
+    c.autocommit = False
+    cur.execute("CREATE TEMP TABLE ocdel2 (x int) ON COMMIT DELETE ROWS")
+    c.rollback()
+    cur.execute("INSERT INTO ocdel VALUES (5)")
+    c.commit()
+    assert q(cur, "SELECT x FROM ocdel ORDER BY x") == [(4,), (5,)]
+    c.close()
 
 
 @pytest.mark.hcdb_only

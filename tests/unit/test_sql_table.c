@@ -117,7 +117,7 @@ Test(sql_table, copy_from_stdin)
     const char *bad[] = {"4\t40\t\t\n5\tzz\t\t\n"};
     cr_assert_eq(copy_in(s, "copy tf from stdin", bad, 1, &c), -1);
     cr_assert_str_eq(c.err.sqlstate, "22P02");
-    cr_assert(strstr(c.err.detail, "line 2"), "%s", c.err.detail);
+    cr_assert(strstr(c.err.context, "line 2"), "%s", c.err.context);
     EXPECT(s, "select count(*) from tf", "3\n", "SELECT 1");
     sql_session_free(s);
 }

@@ -1,0 +1,47 @@
+-- INSERT (multi-row, SELECT, ON CONFLICT, RETURNING), UPDATE ... FROM, DELETE ... USING, with
+-- PostgreSQL's constraint errors.
+-- tests/expected/dml.out is what PostgreSQL 15 prints for this file (see tests/README.md).
+CREATE TABLE acc (id int PRIMARY KEY, owner text NOT NULL, bal numeric(10,2) DEFAULT 0, email text UNIQUE);
+INSERT INTO acc VALUES (1, 'ann', 100, 'ann@x'), (2, 'bob', 50.5, 'bob@x'), (3, 'cy', 0, NULL);
+INSERT INTO acc (id, owner) VALUES (4, 'dee') RETURNING *;
+INSERT INTO acc (id, owner, bal) SELECT id + 10, owner || '2', bal * 2 FROM acc WHERE id <= 2 RETURNING id, owner, bal;
+INSERT INTO acc VALUES (1, 'dup', 0, NULL);
+INSERT INTO acc VALUES (5, NULL, 0, NULL);
+INSERT INTO acc VALUES (5, 'eve', 0, 'ann@x');
+INSERT INTO acc VALUES (1, 'dup', 0, NULL) ON CONFLICT DO NOTHING;
+INSERT INTO acc VALUES (1, 'dup', 0, NULL) ON CONFLICT (id) DO NOTHING RETURNING id;
+INSERT INTO acc VALUES (1, 'ann', 7, NULL) ON CONFLICT (id) DO UPDATE SET bal = acc.bal + EXCLUDED.bal RETURNING id, bal;
+INSERT INTO acc VALUES (2, 'bob', 1, NULL), (6, 'fay', 1, NULL) ON CONFLICT (id) DO UPDATE SET bal = EXCLUDED.bal WHERE acc.bal > 1000 RETURNING id, bal;
+INSERT INTO acc VALUES (7, 'gus', 0, 'bob@x') ON CONFLICT (email) DO UPDATE SET owner = 'bob!' RETURNING id, owner;
+INSERT INTO acc VALUES (8, 'h', 0, NULL), (8, 'h', 0, NULL) ON CONFLICT (id) DO UPDATE SET bal = 1;
+INSERT INTO acc VALUES (9, 'i', 0, NULL) ON CONFLICT (owner) DO NOTHING;
+INSERT INTO acc VALUES (9, 'i', 0, NULL) ON CONFLICT ON CONSTRAINT acc_pkey DO NOTHING;
+SELECT * FROM acc ORDER BY id;
+UPDATE acc SET bal = bal + 1 WHERE id IN (1, 2) RETURNING id, bal;
+UPDATE acc SET bal = 0, owner = upper(owner) WHERE id = 3;
+UPDATE acc SET id = 2 WHERE id = 3;
+UPDATE acc SET owner = NULL WHERE id = 3;
+UPDATE acc SET nosuch = 1;
+UPDATE acc SET bal = 'abc';
+CREATE TABLE pay (acc_id int, amount numeric);
+INSERT INTO pay VALUES (1, 10), (2, 20), (2, 5), (99, 1);
+UPDATE acc a SET bal = a.bal + p.amount FROM pay p WHERE p.acc_id = a.id AND p.amount >= 10 RETURNING a.id, a.bal;
+UPDATE acc SET bal = bal - s.total FROM (SELECT acc_id, sum(amount) AS total FROM pay GROUP BY acc_id) s WHERE s.acc_id = acc.id;
+SELECT id, bal FROM acc ORDER BY id;
+DELETE FROM acc USING pay WHERE pay.acc_id = acc.id AND pay.amount = 5 RETURNING acc.id, acc.owner;
+DELETE FROM acc WHERE id > 10 RETURNING *;
+DELETE FROM acc WHERE false;
+DELETE FROM pay WHERE acc_id = 99 RETURNING *;
+SELECT * FROM pay ORDER BY acc_id, amount;
+INSERT INTO acc (id, owner) VALUES (20, 'x'), (21, 'y'), (22, 'z');
+UPDATE acc SET bal = CASE WHEN id % 2 = 0 THEN 1 ELSE 2 END WHERE id >= 20;
+SELECT id, owner, bal FROM acc WHERE id >= 20 ORDER BY id;
+INSERT INTO acc (id, owner) VALUES (30, 'a'), (30, 'b');
+SELECT count(*) FROM acc WHERE id = 30;
+INSERT INTO acc (id, owner, bal) VALUES (31, 'big', 123456789.123);
+INSERT INTO acc (id, owner) VALUES (32);
+INSERT INTO acc (id) VALUES (32, 'x');
+INSERT INTO acc (id, id) VALUES (32, 33);
+DELETE FROM acc;
+SELECT count(*) FROM acc;
+DROP TABLE acc, pay;

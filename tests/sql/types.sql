@@ -1,0 +1,48 @@
+-- Column types: exact numerics, character types with length limits, bytea, uuid, boolean,
+-- floats, arrays, and their input errors.
+-- tests/expected/types.out is what PostgreSQL 15 prints for this file (see tests/README.md).
+CREATE TABLE ty (n numeric(8,3), vc varchar(5), ch char(4), b bytea, u uuid, f4 real, f8 double precision, sm smallint, bi bigint, bo boolean);
+INSERT INTO ty VALUES (12.34567, 'abc', 'ab', '\x0102ff', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 1.5, 2.25, 7, 9000000000, 't');
+INSERT INTO ty VALUES (-0.0005, 'abcde', 'abcd', 'hello', 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A12', 'NaN', '-Infinity', -32768, -1, 'off');
+INSERT INTO ty (vc, ch) VALUES ('abc   ', 'ab  ');
+SELECT * FROM ty ORDER BY n NULLS LAST;
+SELECT ch, length(ch), ch || '|', octet_length(ch), vc || '|', length(vc) FROM ty ORDER BY n NULLS LAST;
+SELECT 'ab'::char(4) = 'ab  '::char(4), 'ab'::char(4) = 'ab', 'ab '::varchar(4) = 'ab';
+INSERT INTO ty (vc) VALUES ('abcdef');
+INSERT INTO ty (ch) VALUES ('abcde');
+INSERT INTO ty (n) VALUES (123456.7);
+INSERT INTO ty (sm) VALUES (32768);
+INSERT INTO ty (u) VALUES ('not-a-uuid');
+INSERT INTO ty (bo) VALUES ('maybe');
+INSERT INTO ty (b) VALUES ('\xzz');
+SELECT 'abcdef'::varchar(3), 'abcdef'::char(2), 12.3456::numeric(5,2), 0.5::numeric(3,0), 1.5::numeric(3,0), (-2.5)::numeric(3,0);
+SELECT 99.995::numeric(4,2);
+SELECT numeric '1.10' + 2, 1.10 * 3, 10.0 / 4, 1 / 3.0, 2::numeric / 3, 1e20::numeric + 1, -0.0::numeric;
+SELECT 0.1 + 0.2 = 0.3, 0.1::float8 + 0.2::float8 = 0.3::float8, 1.0 = 1.00, 123.4500::numeric;
+SELECT round(1234.5678, -2), trunc(1234.5678, 2), 1234.5678::numeric(10,1), numeric 'NaN', 'Infinity'::float8;
+SELECT 9223372036854775807::bigint + 1;
+SELECT 2147483647 + 1;
+SELECT (-32768)::smallint * -1::smallint;
+SELECT '3.7'::int;
+SELECT 3.7::int, (-3.5)::int, 2.5::int, '  42  '::int, '1e3'::float8::int, 1e3::int;
+SELECT 'abc'::bytea, '\x41'::bytea, E'\\001'::bytea, length('\x0102'::bytea), octet_length('abc'::bytea), '\x0102'::bytea || '\x03'::bytea;
+SELECT get_byte('\x0102'::bytea, 1), set_byte('\x0102'::bytea, 0, 255), substring('\x01020304'::bytea from 2 for 2);
+SELECT get_byte('\x0102'::bytea, 2);
+SELECT set_byte('\x0102'::bytea, -1, 0);
+SELECT substr('\x010203'::bytea, 0, 2), substr('\x010203'::bytea, 3), substring('\x01'::bytea from 5);
+SELECT substr('\x01'::bytea, 1, -1);
+SELECT set_byte('\x0102'::bytea, -1, 0);
+SELECT 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid = 'A0EEBC999C0B4EF8BB6D6BB9BD380A11'::uuid, '{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11}'::uuid;
+SELECT length(gen_random_uuid()::text), gen_random_uuid() <> gen_random_uuid();
+SELECT true AND NULL, false AND NULL, true OR NULL, NOT NULL::boolean, 'yes'::boolean, 'f'::boolean, '1'::boolean;
+SELECT 1.5::real * 2, 1/3::real, 1/3::float8, 1e300 * 1e10::float8;
+SELECT 'infinity'::float8 > 1e308, 'nan'::float8 = 'nan'::float8, 0.0::float8 = -0.0::float8;
+CREATE TABLE arr (id int, ia int[], ta text[], fa float4[], na numeric[]);
+INSERT INTO arr VALUES (1, '{1,2,3}', '{a,"b c",NULL}', '{0.5,1.25}', ARRAY[1.5, 2]), (2, ARRAY[]::int[], '{}', NULL, '{}');
+SELECT * FROM arr ORDER BY id;
+SELECT id, ia[2], ta[2], array_length(ia, 1), cardinality(fa), fa[1] * 2 FROM arr ORDER BY id;
+SELECT id FROM arr WHERE 2 = ANY(ia) ORDER BY id;
+UPDATE arr SET ia = array_append(ia, 4) WHERE id = 1 RETURNING ia;
+SELECT array_append(ia, NULL), array_prepend(0, ia), ia || ARRAY[9], array_append(NULL::text[], 'x'), array_prepend('a b', ta) FROM arr ORDER BY id;
+INSERT INTO arr (id, ia) VALUES (3, '{1,x}');
+DROP TABLE ty, arr;
