@@ -60,6 +60,8 @@ struct srv_session {
     /* A long statement running on a worker thread (see run_portal). */
     buf *sink_out;          /* where results go: the connection's out, or work_out */
     bool offloaded;         /* a worker runs work_portal now */
+    bool woken_offloaded;   /* a wake came while it ran there: maybe its own waker (a commit's
+                             * WAL flush), which must not be waited for again once it parks */
     bool work_ready;        /* its result waits for continue_<work_kind> */
     uv_work_t work;
     sql_portal *work_portal;
@@ -311,10 +313,16 @@ static void work_done(uv_work_t *w, int status)
     buf_append(&c->out, s->work_out.data, s->work_out.len);
     buf_reset(&s->work_out);
     s->work_ready = true;
+    bool woken = s->woken_offloaded;
+    s->woken_offloaded = false;
     if (s->work_kind == PAUSE_QUERY)
         continue_query(c);
     else
         continue_execute(c);
+    if (woken && s->blocked) { /* the wake may have been this wait's: look again rather than hang */
+        s->blocked = false;
+        uv_timer_stop(&c->timer);
+    }
     srv_conn_pump(c);
     srv_conn_unref(c);
 }
@@ -841,6 +849,7 @@ void srv_session_unblock(srv_conn *c)
 {
     srv_session *s = c->session;
     if (s && s->offloaded) {
+        s->woken_offloaded = true;
         drain_live(c);
         srv_conn_flush(c);
     }

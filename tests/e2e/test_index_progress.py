@@ -3,6 +3,7 @@
 PostgreSQL's columns.
 """
 import random
+import threading
 import time
 import pytest
 
@@ -104,3 +105,37 @@ def test_statements_run_during_a_build(loaded):
     finally:
         other.close()
         c.close()
+
+
+def test_every_autocommit_build_gets_its_answer(server_factory):
+    """An autocommit CREATE INDEX runs on a worker thread and its commit may wait for the WAL
+    flush, whose wake-up can come before the worker's result reaches the event loop (soonest
+    with fsync off): the statement must not then wait for a second one (it did, now and then)."""
+    srv = server_factory(args=["--fsync", "off"])
+    stop = threading.Event()
+
+    def poll():
+        conn = srv.pg_connect()
+        conn.autocommit = True
+        cur = conn.cursor()
+        while not stop.is_set():
+            cur.execute("SELECT * FROM pg_stat_database")
+            cur.fetchall()
+        conn.close()
+
+    poller = threading.Thread(target=poll)
+    poller.start()
+    try:
+        for i in range(30):
+            c = srv.connect_raw(timeout=20)
+            c.send(query("DROP TABLE IF EXISTS ab; CREATE TABLE ab (id int, v vector(16)); "
+                         "INSERT INTO ab SELECT i, (SELECT array_agg(random())::real[]::vector "
+                         "FROM generate_series(1, 16) WHERE i > 0) FROM generate_series(1, 300) i; "
+                         "CREATE INDEX ON ab USING hnsw (v)"))
+            res = c.recv_result()
+            assert not res.errors, res.errors
+            assert len([n for n in res.notices if "% built" in n["M"]]) == 10, (i, res.notices)
+            c.close()
+    finally:
+        stop.set()
+        poller.join()
