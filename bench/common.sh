@@ -41,6 +41,24 @@ pg_start() {
   wait_port "$port" "$PG_PID" || { cat "$dir/pg.log" >&2; echo "PostgreSQL did not start" >&2; return 1; }
 }
 
+# bench_setup NAME: the packages, a Release build if there is none yet, and WORK, a scratch
+# directory under $BENCH_DIR (default /tmp) that bench_cleanup removes.
+bench_setup() {
+  scripts/setup.sh >&2
+  if [ ! -x build/hcdb ]; then
+    cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >&2
+    cmake --build build -j "$(nproc)" >&2
+  fi
+  WORK="$(mktemp -d -p "${BENCH_DIR:-/tmp}" "hcdb-$1-XXXXXX")"
+  chmod 755 "$WORK"
+}
+
+pgb() {   # pgb PORT ARGS...: pgbench against the server on PORT
+  local port="$1"
+  shift
+  PGPASSFILE=/nonexistent "$PGBENCH" -h 127.0.0.1 -p "$port" -U postgres "$@" postgres
+}
+
 ratio() {   # ratio A B: A/B with two decimals, n/a if either is missing
   /usr/bin/python3 -c "import sys
 try: print(f'{float(sys.argv[1])/float(sys.argv[2]):.2f}')

@@ -20,12 +20,7 @@ DIM="${BENCH_DIM:-768}"
 RESTARTS="${BENCH_RESTARTS:-3}"
 . "$ROOT/bench/common.sh"
 
-if [ ! -x build/hcdb ]; then
-  scripts/setup.sh >&2
-  cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >&2
-  cmake --build build -j "$(nproc)" >&2
-fi
-WORK="$(mktemp -d -p "${BENCH_DIR:-/tmp}" hcdb-restart-XXXXXX)"
+bench_setup restart
 
 now() { date +%s.%N; }
 secs() { /usr/bin/python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.2f}')" "$1" "$2"; }

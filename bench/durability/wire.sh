@@ -16,20 +16,7 @@ CLIENT_COUNTS=(${BENCH_CLIENTS:-1 8 32})
 INSERT_SCRIPT="$ROOT/bench/durability/insert.sql"
 . "$ROOT/bench/common.sh"
 
-scripts/setup.sh >&2
-if [ ! -x build/hcdb ]; then
-  cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >&2
-  cmake --build build -j "$(nproc)" >&2
-fi
-
-WORK="$(mktemp -d -p "${BENCH_DIR:-/tmp}" hcdb-durability-XXXXXX)"
-chmod 755 "$WORK"
-
-pgb() {   # pgb PORT ARGS...: pgbench against the server on PORT
-  local port="$1"
-  shift
-  PGPASSFILE=/nonexistent "$PGBENCH" -h 127.0.0.1 -p "$port" -U postgres "$@" postgres
-}
+bench_setup durability
 
 psql_c() {   # psql_c PORT SQL
   PGPASSFILE=/nonexistent "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$1" -U postgres -c "$2" postgres

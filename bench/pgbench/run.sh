@@ -17,20 +17,7 @@ CLIENTS="${BENCH_CLIENTS:-8}"
 THREADS="${BENCH_THREADS:-2}"
 . "$ROOT/bench/common.sh"
 
-scripts/setup.sh >&2
-if [ ! -x build/hcdb ]; then
-  cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >&2
-  cmake --build build -j "$(nproc)" >&2
-fi
-
-WORK="$(mktemp -d -p "${BENCH_DIR:-/tmp}" hcdb-pgbench-XXXXXX)"
-chmod 755 "$WORK"
-
-pgb() {   # pgb PORT ARGS...: pgbench against the server on PORT
-  local port="$1"
-  shift
-  PGPASSFILE=/nonexistent "$PGBENCH" -h 127.0.0.1 -p "$port" -U postgres "$@" postgres
-}
+bench_setup pgbench
 
 # tps PORT ARGS...: the TPS of one timed run, "error" if it failed or any transaction failed.
 tps() {
