@@ -176,7 +176,7 @@ expect_refusal "no password on a new data directory" "POSTGRES_PASSWORD"
 expect_refusal "POSTGRES_USER=alice" "POSTGRES_USER=alice is not supported" \
   -e POSTGRES_PASSWORD=x -e POSTGRES_USER=alice
 expect_refusal "POSTGRES_DB=app" "POSTGRES_DB=app is not supported" -e POSTGRES_PASSWORD=x -e POSTGRES_DB=app
-expect_refusal "trust on all addresses" "HCDB_LISTEN=127.0.0.1" -e POSTGRES_HOST_AUTH_METHOD=trust
+expect_refusal "HCDB_AUTH=trust on all addresses" "HCDB_LISTEN=127.0.0.1" -e HCDB_AUTH=trust
 
 # ---- 6. first start: password, init scripts, queries -------------------------------
 mkdir -p "$WORK/initdb"
@@ -269,3 +269,12 @@ podman volume rm -f "$VOLUME" >/dev/null && podman volume create "$VOLUME" >/dev
 start_container "$NAME-3" -e POSTGRES_HOST_AUTH_METHOD=trust -e HCDB_LISTEN=127.0.0.1
 [[ $(q "" "SELECT 1") == 1 ]] || fail "trust login on loopback"
 pass "POSTGRES_HOST_AUTH_METHOD=trust with HCDB_LISTEN=127.0.0.1 (host network) logs in without a password"
+podman stop -t 60 "$NAME-3" >/dev/null
+
+# ---- 10. trust on every address, as the postgres image allows it, with its warning -----
+podman volume rm -f "$VOLUME" >/dev/null && podman volume create "$VOLUME" >/dev/null
+start_container "$NAME-4" -e POSTGRES_HOST_AUTH_METHOD=trust
+[[ $(q "" "SELECT 1") == 1 ]] || fail "trust login on every address"
+logs=$(podman logs "$NAME-4" 2>&1)
+grep -q "WARNING: POSTGRES_HOST_AUTH_METHOD=trust" <<<"$logs" || fail "no warning for trust on every address"
+pass "POSTGRES_HOST_AUTH_METHOD=trust alone listens on every address, logs in without a password, and warns"
