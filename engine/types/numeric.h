@@ -42,5 +42,7 @@ const eng_num *eng__num_round(eng_ctx *c, const eng_num *x, int32_t scale, bool 
 const eng_num *eng__num_div_trunc(eng_ctx *c, const eng_num *a, const eng_num *b);
 /* x cast to int2/int4/int8 (oid), 22003 when out of range. */
 int eng__num_to_int(eng_ctx *c, const eng_num *x, uint32_t oid, eng_val *out);
+/* numeric_cast.c: the casts to and from the integer and float types (registry). */
+void eng__register_numeric_casts(void);
 
 #endif
