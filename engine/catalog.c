@@ -1,6 +1,7 @@
 /*
- * catalog: tables, indexes, transactional DDL and the catalog's
- * persistence (see catalog.h).
+ * catalog: tables, indexes, transactional DDL and its undo, and the
+ * catalog's records (see catalog.h). ALTER TABLE is catalog_alter.c;
+ * checkpoints and recovery are catalog_recover.c.
  *
  * Persistence: every DDL writes an engine redo record (st_log_engine) into
  * its transaction, and checkpoints carry the whole catalog as one blob of
@@ -39,57 +40,6 @@
 #include "util/log.h"
 #include "util/mem.h"
 
-/* Kinds 20-22 are seq.c's records (undo kinds CAT_SEQ / CAT_DROP_SEQ). */
-enum { CAT_CREATE = 1, CAT_DROP = 2, CAT_INDEX = 3, CAT_DROP_INDEX = 4, CAT_EXT = 5, CAT_DROP_EXT = 6, CAT_ACL = 7,
-       CAT_SEQ = 8, CAT_DROP_SEQ = 9, CAT_RENAME = 10, CAT_REPLACE = 11 /* undo only: logged as CAT_CREATE + CAT_INDEX */,
-       CAT_CONS_SET = 14 /* undo only: a table's constraint array replaced */,
-       CAT_NARROW = 15 /* undo only: t replaced by nt, one column less, indexes borrowed */ };
-
-typedef struct acl_entry {
-    uint32_t oid;
-    char role[64];
-    uint32_t privs;
-} acl_entry;
-#define CAT_BLOB_KIND 1u
-/* PostgreSQL's first user OID; relids below it stay free for emulated catalogs. */
-#define CAT_FIRST_RELID 16384u
-
-struct eng_catalog {
-    pthread_rwlock_t lock;
-    st_db *db;
-    eng_table **tables; /* every table ever made, dropped ones too */
-    size_t ntables, cap;
-    uint32_t next_relid;  /* the next OID for a table, index or extension */
-    eng_extension **exts; /* every extension ever created, dropped ones too */
-    size_t nexts, capexts;
-    struct eng_seqs *seqs; /* sequences (seq.c) */
-    char **retired;       /* names replaced by renames: a bound plan may still point at one */
-    size_t nretired, capretired;
-    acl_entry *acl;       /* granted privileges; entries are never removed (0 = none) */
-    size_t nacl, capacl;
-    eng_constraint **cons; /* every constraint ever made (tables point at the live ones) */
-    size_t ncons, capcons;
-};
-
-typedef struct undo {
-    int kind; /* CAT_CREATE, CAT_DROP, CAT_INDEX, CAT_DROP_INDEX */
-    eng_table *t;
-    eng_index *ix;
-    eng_extension *ext;
-    void *seq;           /* CAT_SEQ / CAT_DROP_SEQ: the eng_seq */
-    eng_table *nt;       /* CAT_REPLACE: t's replacement */
-    int col;             /* CAT_RENAME: the column, -1 for the table, and the name before */
-    char *old_name;
-    size_t acl;          /* CAT_ACL: the entry, and its value before */
-    uint32_t old_privs;
-    eng_constraint **old_cons; /* CAT_CONS_SET: t's constraint array before */
-    int old_ncons;
-} undo;
-
-struct eng_ddl_log {
-    undo *v;
-    size_t n, cap;
-};
 
 /* ---- lookup ---------------------------------------------------------- */
 
@@ -186,7 +136,7 @@ int eng_table_column(const eng_table *t, const char *name)
 
 /* ---- building structs ------------------------------------------------ */
 
-static eng_table *table_new(uint32_t relid, const char *name, int ncols, const eng_column *cols)
+eng_table *eng__cat_table_new(uint32_t relid, const char *name, int ncols, const eng_column *cols)
 {
     eng_table *t = mem_calloc(1, sizeof(*t));
     if (!t || !(t->name = mem_strdup(name)) || !(t->cols = mem_calloc((size_t)ncols + 1, sizeof(eng_column))))
@@ -227,7 +177,7 @@ static void index_free(eng_index *ix)
     mem_free(ix);
 }
 
-static void table_free(eng_table *t)
+void eng__cat_table_free(eng_table *t)
 {
     for (int i = 0; i < t->nindexes; i++)
         index_free(t->indexes[i]);
@@ -242,7 +192,7 @@ static void table_free(eng_table *t)
     mem_free(t);
 }
 
-static int add_table(eng_catalog *cat, eng_table *t)
+int eng__cat_add_table(eng_catalog *cat, eng_table *t)
 {
     if (cat->ntables == cat->cap) {
         size_t nc = cat->cap ? cat->cap * 2 : 16;
@@ -258,7 +208,7 @@ static int add_table(eng_catalog *cat, eng_table *t)
     return 0;
 }
 
-static int attach_index(eng_table *t, eng_index *ix)
+int eng__cat_attach_index(eng_table *t, eng_index *ix)
 {
     eng_index **v = mem_realloc(t->indexes, ((size_t)t->nindexes + 1) * sizeof(*v));
     if (!v)
@@ -275,7 +225,7 @@ static int attach_index(eng_table *t, eng_index *ix)
     return 0;
 }
 
-static void detach_index(eng_table *t, eng_index *ix)
+void eng__cat_detach_index(eng_table *t, eng_index *ix)
 {
     for (int i = 0; i < t->nindexes; i++) {
         if (t->indexes[i] == ix) {
@@ -287,7 +237,7 @@ static void detach_index(eng_table *t, eng_index *ix)
 }
 
 /* A key index, or with am an access-method index (NULL with err filled). */
-static eng_index *index_new(const char *name, const int *cols, int ncols, bool unique, bool primary,
+eng_index *eng__cat_index_new(const char *name, const int *cols, int ncols, bool unique, bool primary,
                             const eng_am *am, const eng_am_def *def, pgw_error *err)
 {
     eng_index *ix = mem_calloc(1, sizeof(*ix));
@@ -323,7 +273,7 @@ void eng__put_str(buf *b, const char *s)
     buf_append(b, s, strlen(s));
 }
 
-static void rec_create(buf *b, const eng_table *t)
+void eng__cat_rec_create(buf *b, const eng_table *t)
 {
     eng__put_u32(b, t->relid);
     eng__put_str(b, t->name);
@@ -337,7 +287,7 @@ static void rec_create(buf *b, const eng_table *t)
     }
 }
 
-static void rec_index(buf *b, const eng_table *t, const eng_index *ix)
+void eng__cat_rec_index(buf *b, const eng_table *t, const eng_index *ix)
 {
     eng__put_u32(b, t->relid);
     eng__put_str(b, ix->name);
@@ -449,7 +399,7 @@ fail:
     return NULL;
 }
 
-static void rec_ext(buf *b, const eng_extension *e)
+void eng__cat_rec_ext(buf *b, const eng_extension *e)
 {
     eng__put_u32(b, e->oid);
     eng__put_str(b, e->name);
@@ -457,7 +407,7 @@ static void rec_ext(buf *b, const eng_extension *e)
     eng__put_str(b, e->schema);
 }
 
-static int apply_ext(eng_catalog *cat, uint32_t kind, uint32_t oid, eng_rd *r, arena *a, pgw_error *err)
+int eng__cat_apply_ext(eng_catalog *cat, uint32_t kind, uint32_t oid, eng_rd *r, arena *a, pgw_error *err)
 {
     for (size_t i = 0; i < cat->nexts; i++)
         if (cat->exts[i]->oid == oid)
@@ -481,7 +431,7 @@ static acl_entry *acl_find(eng_catalog *cat, uint32_t oid, const char *role)
 }
 
 /* Set (adding the entry if new); *old gets the value before. -1 on OOM. */
-static int acl_put(eng_catalog *cat, uint32_t oid, const char *role, uint32_t privs, uint32_t *old)
+int eng__cat_acl_put(eng_catalog *cat, uint32_t oid, const char *role, uint32_t privs, uint32_t *old)
 {
     acl_entry *e = acl_find(cat, oid, role);
     if (!e) {
@@ -504,7 +454,7 @@ static int acl_put(eng_catalog *cat, uint32_t oid, const char *role, uint32_t pr
     return 0;
 }
 
-static void rec_acl(buf *b, const acl_entry *e)
+void eng__cat_rec_acl(buf *b, const acl_entry *e)
 {
     eng__put_u32(b, e->oid);
     eng__put_str(b, e->role);
@@ -512,212 +462,7 @@ static void rec_acl(buf *b, const acl_entry *e)
 }
 
 /* Apply one record during recovery (idempotent). */
-static int apply_rec(eng_catalog *cat, uint32_t kind, const uint8_t *data, size_t len, pgw_error *err)
-{
-    if (eng__seq_kind(kind))
-        return eng__seq_apply(cat, kind, data, len, err);
-    arena *a = arena_new();
-    if (!a)
-        return pgw_error_oom(err), -1;
-    eng_rd r = {data, data + len, false};
-    uint32_t relid = eng__get_u32(&r);
-    eng_table *t = eng_catalog_find_relid(cat, relid);
-    int rc = 0;
-    if (kind == CAT_ACL) {
-        char *role = eng__get_str(&r, a);
-        uint32_t privs = eng__get_u32(&r);
-        rc = r.bad || !role || acl_put(cat, relid, role, privs, NULL) ? -1 : 0;
-        if (rc)
-            pgw_error_set(err, ST_SQLSTATE_DATA_CORRUPTED, "malformed catalog record (kind %u)", kind);
-        arena_free(a);
-        return rc;
-    }
-    if (kind == CAT_EXT || kind == CAT_DROP_EXT) {
-        rc = apply_ext(cat, kind, relid, &r, a, err);
-        arena_free(a);
-        return rc;
-    }
-    if (kind == ENG_CAT_CONS || kind == ENG_CAT_DROP_CONS) {
-        rc = eng__cons_apply(cat, t, kind, &r, a, err);
-        arena_free(a);
-        return rc;
-    }
-    if (kind == CAT_CREATE) {
-        char *name = eng__get_str(&r, a);
-        uint32_t n = eng__get_u32(&r);
-        eng_column *cols = r.bad || n > 1600 ? NULL : arena_calloc(a, n + 1, sizeof(eng_column));
-        for (uint32_t i = 0; cols && i < n && !r.bad; i++) {
-            cols[i].name = eng__get_str(&r, a);
-            cols[i].type = eng__get_u32(&r);
-            cols[i].typmod = (int32_t)eng__get_u32(&r);
-            cols[i].notnull = eng__get_u32(&r) != 0;
-            cols[i].def = eng__get_str(&r, a);
-        }
-        if (!cols || r.bad || !name)
-            goto bad;
-        if (t)
-            t->dropped = true;
-        eng_table *nt = table_new(relid, name, (int)n, cols);
-        if (!nt || add_table(cat, nt)) {
-            pgw_error_oom(err);
-            rc = -1;
-        }
-    } else if (kind == CAT_DROP) {
-        if (t)
-            t->dropped = true;
-    } else if (kind == CAT_INDEX || kind == CAT_DROP_INDEX) {
-        char *name = eng__get_str(&r, a);
-        if (r.bad || !name)
-            goto bad;
-        for (int i = 0; t && i < t->nindexes; i++) {
-            if (strcmp(t->indexes[i]->name, name) == 0) {
-                eng_index *old = t->indexes[i];
-                detach_index(t, old);
-                index_free(old);
-                break;
-            }
-        }
-        if (kind == CAT_INDEX && t) {
-            bool unique = eng__get_u32(&r), primary = eng__get_u32(&r);
-            uint32_t n = eng__get_u32(&r);
-            int cols[64];
-            for (uint32_t i = 0; i < n && i < 64; i++)
-                cols[i] = (int)eng__get_u32(&r);
-            uint32_t ixrelid = eng__get_u32(&r);
-            if (r.bad || n > 64)
-                goto bad;
-            const eng_am *am = NULL;
-            eng_am_def def = {0};
-            if (r.p < r.end) {
-                char *amname = eng__get_str(&r, a), *opc = eng__get_str(&r, a);
-                am = amname ? eng_am_find(amname) : NULL;
-                for (const eng_am_opclass *o = am ? am->opclasses : NULL; o && o->name && opc; o++)
-                    if (strcmp(o->name, opc) == 0)
-                        def.opclass = o;
-                def.typmod = (int32_t)eng__get_u32(&r);
-                for (int i = 0; i < 4; i++)
-                    def.opt[i] = (int32_t)eng__get_u32(&r);
-                if (r.bad || !def.opclass)
-                    goto bad;
-            }
-            eng_index *ix = index_new(name, cols, (int)n, unique, primary, am, &def, err);
-            if (ix)
-                ix->relid = eng__note_oid(cat, ixrelid);
-            if (!ix || attach_index(t, ix)) {
-                index_free(ix);
-                if (!pgw_error_is_set(err))
-                    pgw_error_oom(err);
-                rc = -1;
-            }
-        }
-    }
-    arena_free(a);
-    return rc;
-bad:
-    arena_free(a);
-    pgw_error_set(err, ST_SQLSTATE_DATA_CORRUPTED, "malformed catalog record (kind %u)", kind);
-    return -1;
-}
-
 /* ---- open / checkpoint / close -------------------------------------- */
-
-static int rec_blob(void *ctx, uint32_t kind, uint32_t id, const void *data, size_t len, pgw_error *err)
-{
-    if (kind != CAT_BLOB_KIND)
-        return 0;
-    /* the blob is a sequence of u32 kind, u32 length, payload */
-    const uint8_t *p = data, *end = p + len;
-    while (end - p >= 8) {
-        eng_rd r = {p, end, false};
-        uint32_t k = eng__get_u32(&r), n = eng__get_u32(&r);
-        if ((size_t)(end - r.p) < n)
-            break;
-        if (apply_rec(ctx, k, r.p, n, err))
-            return -1;
-        p = r.p + n;
-    }
-    (void)id;
-    return 0;
-}
-
-static int rec_file(void *ctx, uint32_t id, const void *data, size_t len, pgw_error *err)
-{
-    eng_catalog *cat = ctx;
-    (void)err;
-    for (size_t i = 0; i < cat->ntables; i++)
-        for (int k = 0; !cat->tables[i]->dropped && k < cat->tables[i]->nindexes; k++)
-            if (cat->tables[i]->indexes[k]->relid == id)
-                return eng__index_restore(cat->tables[i], cat->tables[i]->indexes[k], data, len);
-    return 0; /* an index dropped since: nothing to load */
-}
-
-static void rec_row(void *ctx, uint32_t relid, uint64_t rowid, st_row_op op, const void *data, size_t len,
-                    const void *old, size_t oldlen)
-{
-    eng_table *t = eng_catalog_find_relid(ctx, relid);
-    (void)op;
-    if (t)
-        eng__index_replay_row(t, rowid, data, len, old, oldlen);
-}
-
-static int rec_record(void *ctx, uint32_t relid, uint32_t kind, const void *data, size_t len, pgw_error *err)
-{
-    (void)relid;
-    return apply_rec(ctx, kind, data, len, err);
-}
-
-static void blob_rec(buf *b, int kind, buf *payload)
-{
-    eng__put_u32(b, (uint32_t)kind);
-    eng__put_u32(b, (uint32_t)payload->len);
-    buf_append(b, payload->data, payload->len);
-    buf_reset(payload);
-}
-
-static int checkpoint_fn(void *ctx, st_ckpt_writer *w, pgw_error *err)
-{
-    eng_catalog *cat = ctx;
-    buf b, one;
-    buf_init(&b);
-    buf_init(&one);
-    eng_catalog_rdlock(cat);
-    for (size_t i = 0; i < cat->ntables; i++) {
-        eng_table *t = cat->tables[i];
-        if (t->dropped)
-            continue;
-        rec_create(&one, t);
-        blob_rec(&b, CAT_CREATE, &one);
-        for (int k = 0; k < t->nindexes; k++) {
-            rec_index(&one, t, t->indexes[k]);
-            blob_rec(&b, CAT_INDEX, &one);
-        }
-        eng__cons_records(t, blob_rec, &b, &one);
-    }
-    for (size_t i = 0; i < cat->nexts; i++) {
-        if (cat->exts[i]->dropped)
-            continue;
-        rec_ext(&one, cat->exts[i]);
-        blob_rec(&b, CAT_EXT, &one);
-    }
-    for (size_t i = 0; i < cat->nacl; i++) {
-        if (!cat->acl[i].privs)
-            continue;
-        rec_acl(&one, &cat->acl[i]);
-        blob_rec(&b, CAT_ACL, &one);
-    }
-    eng__seq_checkpoint(cat, &b);
-    int rc = b.failed || one.failed ? -1 : st_ckpt_put(w, CAT_BLOB_KIND, 0, b.data, b.len);
-    if (rc)
-        pgw_error_oom(err);
-    /* index contents after the catalog that defines them: recovery reads in this order */
-    for (size_t i = 0; !rc && i < cat->ntables; i++)
-        for (int k = 0; !rc && !cat->tables[i]->dropped && k < cat->tables[i]->nindexes; k++)
-            rc = eng__ckpt_index(w, cat->tables[i]->indexes[k], err);
-    eng_catalog_unlock(cat);
-    buf_free(&b);
-    buf_free(&one);
-    return rc;
-}
 
 /* After recovery: bind tables to their storage and fill their indexes. */
 static int rebuild(eng_catalog *cat, pgw_error *err);
@@ -738,9 +483,9 @@ eng_catalog *eng_catalog_open(const char *dir, const st_options *base, pgw_error
         o = *base;
     else
         st_options_init(&o);
-    o.checkpoint = checkpoint_fn;
+    o.checkpoint = eng__cat_checkpoint;
     o.checkpoint_ctx = cat;
-    st_recovery_ops ops = {.ctx = cat, .blob = rec_blob, .record = rec_record, .row = rec_row, .file = rec_file};
+    st_recovery_ops ops = eng__cat_recovery_ops(cat);
     if (st_open(dir, &o, &ops, &cat->db, err) || rebuild(cat, err)) {
         eng_catalog_close(cat);
         return NULL;
@@ -755,7 +500,7 @@ void eng_catalog_close(eng_catalog *cat)
     if (cat->db)
         st_close(cat->db);
     for (size_t i = 0; i < cat->ntables; i++)
-        table_free(cat->tables[i]);
+        eng__cat_table_free(cat->tables[i]);
     mem_free(cat->tables);
     for (size_t i = 0; i < cat->nexts; i++)
         ext_free(cat->exts[i]);
@@ -831,7 +576,7 @@ static int log_push_ext(eng_ddl_log *log, int kind, eng_table *t, eng_index *ix,
     return 0;
 }
 
-static int log_push(eng_ddl_log *log, int kind, eng_table *t, eng_index *ix, pgw_error *err)
+int eng__cat_log_push(eng_ddl_log *log, int kind, eng_table *t, eng_index *ix, pgw_error *err)
 {
     return log_push_ext(log, kind, t, ix, NULL, err);
 }
@@ -841,7 +586,7 @@ uint32_t eng__catalog_oid(eng_catalog *cat, uint32_t oid) { return eng__note_oid
 
 int eng__ddl_log_seq(eng_ddl_log *log, void *seq, bool created, pgw_error *err)
 {
-    if (log_push(log, created ? CAT_SEQ : CAT_DROP_SEQ, NULL, NULL, err))
+    if (eng__cat_log_push(log, created ? CAT_SEQ : CAT_DROP_SEQ, NULL, NULL, err))
         return -1;
     log->v[log->n - 1].seq = seq;
     return 0;
@@ -849,7 +594,7 @@ int eng__ddl_log_seq(eng_ddl_log *log, void *seq, bool created, pgw_error *err)
 
 int eng__ddl_log_cons(eng_ddl_log *log, eng_table *t, eng_constraint **old, int n, pgw_error *err)
 {
-    if (log_push(log, CAT_CONS_SET, t, NULL, err))
+    if (eng__cat_log_push(log, CAT_CONS_SET, t, NULL, err))
         return -1;
     log->v[log->n - 1].old_cons = old;
     log->v[log->n - 1].old_ncons = n;
@@ -885,7 +630,7 @@ static void lend(eng_table *nt, eng_table *t)
 }
 
 /* Hand the indexes and constraints of `from` to `to` (a table replaced by ADD COLUMN). */
-static void move_parts(eng_table *to, eng_table *from)
+void eng__cat_move_parts(eng_table *to, eng_table *from)
 {
     to->indexes = from->indexes;
     to->nindexes = from->nindexes;
@@ -911,7 +656,7 @@ static void retire(eng_catalog *cat, char *name)
     cat->retired[cat->nretired++] = name;
 }
 
-static char **rename_slot(eng_table *t, int col)
+char **eng__cat_rename_slot(eng_table *t, int col)
 {
     return col < 0 ? &t->name : &t->cols[col].name;
 }
@@ -953,10 +698,10 @@ void eng_ddl_log_rollback(eng_catalog *cat, eng_ddl_log *log)
             u->t->dropped = false;
             break;
         case CAT_INDEX:
-            detach_index(u->t, u->ix);
+            eng__cat_detach_index(u->t, u->ix);
             break;
         case CAT_DROP_INDEX:
-            if (attach_index(u->t, u->ix))
+            if (eng__cat_attach_index(u->t, u->ix))
                 log_warn("out of memory restoring index \"%s\"", u->ix->name);
             break;
         case CAT_EXT:
@@ -971,7 +716,7 @@ void eng_ddl_log_rollback(eng_catalog *cat, eng_ddl_log *log)
         case CAT_REPLACE:
             u->nt->dropped = true;
             u->t->dropped = false;
-            move_parts(u->t, u->nt);
+            eng__cat_move_parts(u->t, u->nt);
             break;
         case CAT_NARROW:
             u->nt->dropped = true;
@@ -983,7 +728,7 @@ void eng_ddl_log_rollback(eng_catalog *cat, eng_ddl_log *log)
             u->t->ncons = u->old_ncons;
             break;
         case CAT_RENAME: {
-            char **slot = rename_slot(u->t, u->col);
+            char **slot = eng__cat_rename_slot(u->t, u->col);
             retire(cat, *slot);
             *slot = u->old_name;
             break;
@@ -1000,20 +745,20 @@ void eng_ddl_log_rollback(eng_catalog *cat, eng_ddl_log *log)
 int eng_catalog_create_table(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, const eng_table_def *def,
                              eng_table **out, pgw_error *err)
 {
-    eng_table *t = table_new(cat->next_relid, def->name, def->ncols, def->cols);
+    eng_table *t = eng__cat_table_new(cat->next_relid, def->name, def->ncols, def->cols);
     if (!t)
         return pgw_error_oom(err), -1;
     buf b;
     buf_init(&b);
-    rec_create(&b, t);
+    eng__cat_rec_create(&b, t);
     if (st_table_create(txn, t->relid, &t->st, err) || eng__log_rec(txn, t->relid, CAT_CREATE, &b, err) ||
-        add_table(cat, t)) {
+        eng__cat_add_table(cat, t)) {
         if (!pgw_error_is_set(err))
             pgw_error_oom(err);
-        table_free(t);
+        eng__cat_table_free(t);
         return -1;
     }
-    if (log_push(log, CAT_CREATE, t, NULL, err)) {
+    if (eng__cat_log_push(log, CAT_CREATE, t, NULL, err)) {
         t->dropped = true;
         return -1;
     }
@@ -1028,136 +773,13 @@ int eng_catalog_drop_table(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_
     buf_init(&b);
     eng__put_u32(&b, t->relid);
     if (st_table_drop(txn, t->st, err) || eng__log_rec(txn, t->relid, CAT_DROP, &b, err) ||
-        log_push(log, CAT_DROP, t, NULL, err))
+        eng__cat_log_push(log, CAT_DROP, t, NULL, err))
         return -1;
     t->dropped = true;
     return 0;
 }
 
 /* The whole definition of t as records: recovery rebuilds the table from them. */
-static int log_definition(st_txn *txn, const eng_table *t, pgw_error *err)
-{
-    buf b;
-    buf_init(&b);
-    rec_create(&b, t);
-    int rc = eng__log_rec(txn, t->relid, CAT_CREATE, &b, err);
-    for (int k = 0; !rc && k < t->nindexes; k++) {
-        buf_init(&b);
-        rec_index(&b, t, t->indexes[k]);
-        rc = eng__log_rec(txn, t->relid, CAT_INDEX, &b, err);
-    }
-    return rc ? rc : eng__cons_log(txn, t, err);
-}
-
-int eng_catalog_add_column(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, const eng_column *col,
-                           eng_table **out, pgw_error *err)
-{
-    eng_column *cols = mem_calloc((size_t)t->ncols + 2, sizeof(eng_column));
-    if (!cols)
-        return pgw_error_oom(err), -1;
-    memcpy(cols, t->cols, (size_t)t->ncols * sizeof(eng_column));
-    cols[t->ncols] = *col;
-    eng_table *nt = table_new(t->relid, t->name, t->ncols + 1, cols);
-    mem_free(cols);
-    if (!nt || add_table(cat, nt)) {
-        table_free(nt);
-        return pgw_error_oom(err), -1;
-    }
-    /* the indexes move to the replacement; plans bound to t now find it dropped (42P01) */
-    nt->st = t->st;
-    move_parts(nt, t);
-    t->dropped = true;
-    if (log_definition(txn, nt, err) || log_push(log, CAT_REPLACE, t, NULL, err)) {
-        t->dropped = false;
-        move_parts(t, nt);
-        nt->dropped = true;
-        return -1;
-    }
-    log->v[log->n - 1].nt = nt;
-    *out = nt;
-    return 0;
-}
-
-/* t's index ix for nt, where column col is gone: its contents borrowed (keys are values, row
- * ids stay), its columns renumbered; NULL with nothing done when ix reads col. */
-static int narrow_index(eng_table *nt, const eng_index *ix, int col, pgw_error *err)
-{
-    int cols[64];
-    for (int i = 0; i < ix->ncols; i++) {
-        if (ix->cols[i] == col)
-            return 0;
-        cols[i] = ix->cols[i] - (ix->cols[i] > col);
-    }
-    eng_index *n = mem_calloc(1, sizeof(*n));
-    if (!n || !(n->name = mem_strdup(ix->name)) || !(n->cols = mem_calloc((size_t)ix->ncols + 1, sizeof(int)))) {
-        index_free(n);
-        return pgw_error_oom(err), -1;
-    }
-    memcpy(n->cols, cols, sizeof(int) * (size_t)ix->ncols);
-    n->ncols = ix->ncols;
-    n->relid = ix->relid;
-    n->unique = ix->unique;
-    n->primary = ix->primary;
-    n->keys = ix->keys;
-    n->amx = ix->amx;
-    n->borrowed = true;
-    if (attach_index(nt, n)) {
-        index_free(n);
-        return pgw_error_oom(err), -1;
-    }
-    return 0;
-}
-
-int eng_catalog_drop_column(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, int col,
-                            const eng_constraint *const *cons, int ncons, eng_table **out, pgw_error *err)
-{
-    eng_column *cols = mem_calloc((size_t)t->ncols + 1, sizeof(eng_column));
-    if (!cols)
-        return pgw_error_oom(err), -1;
-    memcpy(cols, t->cols, (size_t)col * sizeof(eng_column));
-    memcpy(cols + col, t->cols + col + 1, (size_t)(t->ncols - col - 1) * sizeof(eng_column));
-    eng_table *nt = table_new(t->relid, t->name, t->ncols - 1, cols);
-    mem_free(cols);
-    if (!nt || add_table(cat, nt)) {
-        if (nt)
-            table_free(nt);
-        return pgw_error_oom(err), -1;
-    }
-    nt->st = t->st;
-    nt->dropped = true; /* until it is complete */
-    for (int i = 0; i < t->nindexes; i++)
-        if (narrow_index(nt, t->indexes[i], col, err))
-            return -1;
-    for (int i = 0; i < ncons; i++)
-        if (eng__cons_put(cat, nt, cons[i]))
-            return pgw_error_oom(err), -1;
-    if (log_definition(txn, nt, err) || log_push(log, CAT_NARROW, t, NULL, err))
-        return -1;
-    log->v[log->n - 1].nt = nt;
-    t->dropped = true;
-    nt->dropped = false;
-    *out = nt;
-    return 0;
-}
-
-int eng_catalog_rename(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, int col, const char *name,
-                       pgw_error *err)
-{
-    (void)cat;
-    char *nn = mem_strdup(name), **slot = rename_slot(t, col), *old = *slot;
-    if (!nn)
-        return pgw_error_oom(err), -1;
-    *slot = nn;
-    if (log_definition(txn, t, err) || log_push(log, CAT_RENAME, t, NULL, err)) {
-        *slot = old;
-        mem_free(nn);
-        return -1;
-    }
-    log->v[log->n - 1].col = col;
-    log->v[log->n - 1].old_name = old;
-    return 0;
-}
-
 static int fill_index(st_txn *txn, eng_table *t, eng_index *ix, pgw_error *err)
 {
     if (ix->amx)
@@ -1218,7 +840,7 @@ static int attach_new_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng
     ix->relid = cat->next_relid++;
     buf b;
     buf_init(&b);
-    rec_index(&b, t, ix);
+    eng__cat_rec_index(&b, t, ix);
     if (fill_rc) {
         buf_free(&b);
         index_free(ix);
@@ -1228,15 +850,15 @@ static int attach_new_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng
         index_free(ix);
         return -1;
     }
-    if (attach_index(t, ix)) {
+    if (eng__cat_attach_index(t, ix)) {
         index_free(ix);
         return pgw_error_oom(err), -1;
     }
     if (ix->primary)
         for (int i = 0; i < ix->ncols; i++)
             t->cols[ix->cols[i]].notnull = true;
-    if (log_push(log, CAT_INDEX, t, ix, err)) {
-        detach_index(t, ix);
+    if (eng__cat_log_push(log, CAT_INDEX, t, ix, err)) {
+        eng__cat_detach_index(t, ix);
         return -1;
     }
     return 0;
@@ -1245,7 +867,7 @@ static int attach_new_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng
 int eng_catalog_add_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_table *t, const char *name,
                           const int *cols, int ncols, bool unique, bool primary, pgw_error *err)
 {
-    eng_index *ix = index_new(name, cols, ncols, unique, primary, NULL, NULL, err);
+    eng_index *ix = eng__cat_index_new(name, cols, ncols, unique, primary, NULL, NULL, err);
     if (!ix)
         return -1;
     return attach_new_index(cat, txn, log, t, ix, fill_index(txn, t, ix, err), err);
@@ -1253,7 +875,7 @@ int eng_catalog_add_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_t
 
 eng_index *eng__am_index_new(const char *name, int col, const eng_am *am, const eng_am_def *def, pgw_error *err)
 {
-    return index_new(name, &col, 1, false, false, am, def, err);
+    return eng__cat_index_new(name, &col, 1, false, false, am, def, err);
 }
 
 void eng__index_free(eng_index *ix)
@@ -1298,9 +920,9 @@ int eng_catalog_drop_index(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, eng_
     buf_init(&b);
     eng__put_u32(&b, t->relid);
     eng__put_str(&b, ix->name);
-    if (eng__log_rec(txn, t->relid, CAT_DROP_INDEX, &b, err) || log_push(log, CAT_DROP_INDEX, t, ix, err))
+    if (eng__log_rec(txn, t->relid, CAT_DROP_INDEX, &b, err) || eng__cat_log_push(log, CAT_DROP_INDEX, t, ix, err))
         return -1;
-    detach_index(t, ix);
+    eng__cat_detach_index(t, ix);
     return 0;
 }
 
@@ -1327,7 +949,7 @@ int eng_catalog_create_extension(eng_catalog *cat, st_txn *txn, eng_ddl_log *log
         return pgw_error_oom(err), -1;
     buf b;
     buf_init(&b);
-    rec_ext(&b, e);
+    eng__cat_rec_ext(&b, e);
     if (eng__log_rec(txn, e->oid, CAT_EXT, &b, err) || log_push_ext(log, CAT_EXT, NULL, NULL, e, err)) {
         e->dropped = true;
         return -1;
@@ -1370,14 +992,14 @@ int eng_catalog_set_privs(eng_catalog *cat, st_txn *txn, eng_ddl_log *log, uint3
                           uint32_t privs, pgw_error *err)
 {
     uint32_t old;
-    if (strlen(role) >= sizeof(((acl_entry *)0)->role) || acl_put(cat, oid, role, privs, &old))
+    if (strlen(role) >= sizeof(((acl_entry *)0)->role) || eng__cat_acl_put(cat, oid, role, privs, &old))
         return pgw_error_oom(err), -1;
     const acl_entry *e = acl_find(cat, oid, role);
     buf b;
     buf_init(&b);
-    rec_acl(&b, e);
-    if (eng__log_rec(txn, oid, CAT_ACL, &b, err) || log_push(log, CAT_ACL, NULL, NULL, err)) {
-        acl_put(cat, oid, role, old, NULL);
+    eng__cat_rec_acl(&b, e);
+    if (eng__log_rec(txn, oid, CAT_ACL, &b, err) || eng__cat_log_push(log, CAT_ACL, NULL, NULL, err)) {
+        eng__cat_acl_put(cat, oid, role, old, NULL);
         return -1;
     }
     log->v[log->n - 1].acl = (size_t)(e - cat->acl);
