@@ -17,6 +17,7 @@
  * creation or not at all.
  */
 #include "engine/seq.h"
+#include "engine/catalog_internal.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -205,61 +206,40 @@ bool eng_seq_at(eng_catalog *cat, size_t i, eng_seq_info *out)
 
 /* ---- records ---------------------------------------------------------- */
 
-static void put32(buf *b, uint32_t v)
-{
-    uint8_t x[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
-    buf_append(b, x, 4);
-}
-
+/* Records use catalog.c's little-endian encoding (catalog_internal.h), plus 64-bit values. */
 static void put64(buf *b, int64_t v)
 {
-    put32(b, (uint32_t)(uint64_t)v);
-    put32(b, (uint32_t)((uint64_t)v >> 32));
+    eng__put_u32(b, (uint32_t)(uint64_t)v);
+    eng__put_u32(b, (uint32_t)((uint64_t)v >> 32));
 }
 
-typedef struct rd {
-    const uint8_t *p, *end;
-    bool bad;
-} rd;
-
-static uint32_t get32(rd *r)
+static int64_t get64(eng_rd *r)
 {
-    if (r->end - r->p < 4) {
-        r->bad = true;
-        return 0;
-    }
-    uint32_t v = (uint32_t)r->p[0] | (uint32_t)r->p[1] << 8 | (uint32_t)r->p[2] << 16 | (uint32_t)r->p[3] << 24;
-    r->p += 4;
-    return v;
-}
-
-static int64_t get64(rd *r)
-{
-    uint64_t lo = get32(r), hi = get32(r);
+    uint64_t lo = eng__get_u32(r), hi = eng__get_u32(r);
     return (int64_t)(lo | hi << 32);
 }
 
 static void rec_create(buf *b, const eng_seq *q)
 {
-    put32(b, q->oid);
-    put32(b, (uint32_t)strlen(q->name));
+    eng__put_u32(b, q->oid);
+    eng__put_u32(b, (uint32_t)strlen(q->name));
     buf_append(b, q->name, strlen(q->name));
     put64(b, q->d.incr);
     put64(b, q->d.minv);
     put64(b, q->d.maxv);
     put64(b, q->d.start);
     put64(b, q->d.cache);
-    put32(b, q->d.cycle);
-    put32(b, q->d.type);
-    put32(b, q->d.owner_rel);
-    put32(b, (uint32_t)q->d.owner_col | (uint32_t)(uint8_t)q->d.identity << 16);
+    eng__put_u32(b, q->d.cycle);
+    eng__put_u32(b, q->d.type);
+    eng__put_u32(b, q->d.owner_rel);
+    eng__put_u32(b, (uint32_t)q->d.owner_col | (uint32_t)(uint8_t)q->d.identity << 16);
 }
 
 /* The durable position: what recovery must restart after. */
 static void rec_pos(buf *b, int64_t last, bool called)
 {
     put64(b, last);
-    put32(b, called);
+    eng__put_u32(b, called);
 }
 
 bool eng__seq_kind(uint32_t kind)
@@ -270,8 +250,8 @@ bool eng__seq_kind(uint32_t kind)
 int eng__seq_apply(eng_catalog *cat, uint32_t kind, const uint8_t *data, size_t len, pgw_error *err)
 {
     eng_seqs *s = eng__catalog_seqs(cat);
-    rd r = {data, data + len, false};
-    uint32_t oid = get32(&r);
+    eng_rd r = {data, data + len, false};
+    uint32_t oid = eng__get_u32(&r);
     eng_seq *q = by_oid(s, oid);
     if (kind == SEQ_DROP) {
         if (q)
@@ -279,7 +259,7 @@ int eng__seq_apply(eng_catalog *cat, uint32_t kind, const uint8_t *data, size_t 
         return r.bad ? (pgw_error_set(err, ST_SQLSTATE_DATA_CORRUPTED, "malformed sequence record"), -1) : 0;
     }
     if (kind == SEQ_CREATE) {
-        uint32_t n = get32(&r);
+        uint32_t n = eng__get_u32(&r);
         if (r.bad || (size_t)(r.end - r.p) < n)
             goto bad;
         char name[256];
@@ -287,10 +267,10 @@ int eng__seq_apply(eng_catalog *cat, uint32_t kind, const uint8_t *data, size_t 
         r.p += n;
         eng_seq_def d = {.name = name};
         d.incr = get64(&r), d.minv = get64(&r), d.maxv = get64(&r), d.start = get64(&r), d.cache = get64(&r);
-        d.cycle = get32(&r) != 0;
-        d.type = get32(&r);
-        d.owner_rel = get32(&r);
-        uint32_t col = get32(&r);
+        d.cycle = eng__get_u32(&r) != 0;
+        d.type = eng__get_u32(&r);
+        d.owner_rel = eng__get_u32(&r);
+        uint32_t col = eng__get_u32(&r);
         d.owner_col = (int)(col & 0xFFFF);
         d.identity = (char)(col >> 16);
         if (r.bad)
@@ -303,7 +283,7 @@ int eng__seq_apply(eng_catalog *cat, uint32_t kind, const uint8_t *data, size_t 
             return 0; /* a creation record: no value handed out yet */
     }
     int64_t last = get64(&r);
-    bool called = get32(&r) != 0;
+    bool called = eng__get_u32(&r) != 0;
     if (r.bad)
         goto bad;
     if (q) {
@@ -319,8 +299,8 @@ bad:
 
 static void blob(buf *b, uint32_t kind, buf *one)
 {
-    put32(b, kind);
-    put32(b, (uint32_t)one->len);
+    eng__put_u32(b, kind);
+    eng__put_u32(b, (uint32_t)one->len);
     buf_append(b, one->data, one->len);
     buf_reset(one);
 }
@@ -404,7 +384,7 @@ static int drop_one(eng_seq *q, st_txn *txn, eng_ddl_log *log, pgw_error *err)
 {
     buf b;
     buf_init(&b);
-    put32(&b, q->oid);
+    eng__put_u32(&b, q->oid);
     if (log_rec(txn, SEQ_DROP, &b, err) || eng__ddl_log_seq(log, q, false, err))
         return -1;
     q->dropped = true;
@@ -491,7 +471,7 @@ static int log_pos(eng_catalog *cat, st_txn *txn, eng_seq *q, int64_t last, bool
 {
     buf b;
     buf_init(&b);
-    put32(&b, q->oid);
+    eng__put_u32(&b, q->oid);
     rec_pos(&b, last, called);
     if (q->creator && q->creator == txn)
         return log_rec(txn, SEQ_LOG, &b, err);
